@@ -1,0 +1,174 @@
+/*
+ * arch/x86_64/acpi.c - RSDP discovery, FADT and \_S5 lookup (see acpi.h).
+ * Every table is checksum-verified and length-checked before it is read.
+ */
+#include <string.h>
+#include "arch/x86_64/acpi.h"
+#include "kernel/printk.h"
+#include "arch/x86_64/cpu.h"
+
+struct acpi_sdt_header {
+	char signature[4];
+	u32 length;
+	u8 revision;
+	u8 checksum;
+	char oem_id[6];
+	char oem_table_id[8];
+	u32 oem_revision;
+	u32 creator_id;
+	u32 creator_revision;
+} __packed;
+
+static struct acpi_power_info power_info;
+
+static bool checksum_ok(const void *p, size_t len)
+{
+	const u8 *b = p;
+	u8 sum = 0;
+
+	for (size_t i = 0; i < len; i++)
+		sum += b[i];
+	return sum == 0;
+}
+
+static u64 scan_rsdp(u64 start, u64 end)
+{
+	for (u64 a = start; a + 20 <= end; a += 16)
+		if (!memcmp((const void *)(uintptr_t)a, "RSD PTR ", 8) &&
+		    checksum_ok((const void *)(uintptr_t)a, 20))
+			return a;
+	return 0;
+}
+
+u64 acpi_find_rsdp_bios(void)
+{
+	u16 ebda_seg = phys_read16(0x40E);
+	u64 ebda = (u64)ebda_seg << 4;
+	u64 r = 0;
+
+	if (ebda >= 0x80000 && ebda < 0xA0000)
+		r = scan_rsdp(ebda, ebda + 1024);
+	if (!r)
+		r = scan_rsdp(0xE0000, 0x100000);
+	return r;
+}
+
+static const struct acpi_sdt_header *table_at(u64 pa, const char *sig)
+{
+	const struct acpi_sdt_header *h = (const void *)(uintptr_t)pa;
+
+	if (!pa || pa >= 4 * GiB * 128)
+		return NULL;
+	if (memcmp(h->signature, sig, 4) || h->length < sizeof(*h) ||
+	    h->length > 16 * MiB || !checksum_ok(h, h->length)) {
+		vmm_warn("acpi: table %.4s at 0x%llx is malformed; ignored\n", sig,
+			 (unsigned long long)pa);
+		return NULL;
+	}
+	return h;
+}
+
+/* \_S5 package: NameOp "_S5_" PackageOp PkgLength NumElements typa typb */
+static void find_s5(const struct acpi_sdt_header *dsdt)
+{
+	const u8 *p = (const u8 *)dsdt + sizeof(*dsdt);
+	const u8 *end = (const u8 *)dsdt + dsdt->length;
+	u8 vals[2] = { 0, 0 };
+
+	for (; p + 4 < end; p++) {
+		if (memcmp(p, "_S5_", 4))
+			continue;
+		const u8 *q = p + 4;
+
+		if (q >= end || *q != 0x12)	/* PackageOp */
+			continue;
+		q++;
+		if (q >= end)
+			break;
+		q += ((*q >> 6) & 3) + 1;	/* PkgLength */
+		q++;				/* NumElements */
+		for (int i = 0; i < 2 && q < end; i++) {
+			if (*q == 0x0A && q + 1 < end) {	/* BytePrefix */
+				vals[i] = q[1];
+				q += 2;
+			} else {			/* ZeroOp / OneOp / small constant */
+				vals[i] = *q == 0x01 ? 1 : (*q == 0xFF ? 0xFF : 0);
+				q++;
+			}
+		}
+		power_info.s5_typa = vals[0] & 7;
+		power_info.s5_typb = vals[1] & 7;
+		return;
+	}
+}
+
+void acpi_init(u64 rsdp_pa)
+{
+	const u8 *rsdp = (const u8 *)(uintptr_t)rsdp_pa;
+	const struct acpi_sdt_header *root = NULL, *fadt = NULL, *dsdt;
+	bool xsdt = false;
+	u32 rsdt_pa;
+	u64 xsdt_pa = 0;
+
+	if (!rsdp_pa || !checksum_ok(rsdp, 20)) {
+		vmm_info("acpi: no RSDP found\n");
+		return;
+	}
+	memcpy(&rsdt_pa, rsdp + 16, 4);
+	if (rsdp[15] >= 2) {
+		u32 len;
+
+		memcpy(&len, rsdp + 20, 4);
+		memcpy(&xsdt_pa, rsdp + 24, 8);
+		if (len >= 36 && len <= 64 && checksum_ok(rsdp, len) && xsdt_pa)
+			root = table_at(xsdt_pa, "XSDT");
+		xsdt = root != NULL;
+	}
+	if (!root)
+		root = table_at(rsdt_pa, "RSDT");
+	if (!root)
+		return;
+	size_t esize = xsdt ? 8 : 4;
+	size_t n = (root->length - sizeof(*root)) / esize;
+
+	for (size_t i = 0; i < n && !fadt; i++) {
+		u64 pa = 0;
+
+		memcpy(&pa, (const u8 *)root + sizeof(*root) + i * esize, esize);
+		const struct acpi_sdt_header *h = (const void *)(uintptr_t)pa;
+
+		if (pa && pa < 512 * GiB && !memcmp(h->signature, "FACP", 4))
+			fadt = table_at(pa, "FACP");
+	}
+	if (!fadt || fadt->length < 76) {
+		vmm_info("acpi: no usable FADT\n");
+		return;
+	}
+	u32 pm1a, pm1b, dsdt32;
+	u64 dsdt_pa;
+
+	memcpy(&dsdt32, (const u8 *)fadt + 40, 4);
+	memcpy(&pm1a, (const u8 *)fadt + 64, 4);
+	memcpy(&pm1b, (const u8 *)fadt + 68, 4);
+	dsdt_pa = dsdt32;
+	if (fadt->length >= 148) {
+		u64 x;
+
+		memcpy(&x, (const u8 *)fadt + 140, 8);
+		if (x)
+			dsdt_pa = x;
+	}
+	power_info.pm1a_cnt = pm1a;
+	power_info.pm1b_cnt = pm1b;
+	dsdt = table_at(dsdt_pa, "DSDT");
+	if (dsdt)
+		find_s5(dsdt);
+	power_info.valid = pm1a != 0;
+	vmm_info("acpi: RSDP 0x%llx, PM1a control 0x%x, S5 type %u\n",
+		 (unsigned long long)rsdp_pa, pm1a, power_info.s5_typa);
+}
+
+const struct acpi_power_info *acpi_power_info(void)
+{
+	return &power_info;
+}

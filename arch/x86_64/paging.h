@@ -1,0 +1,16 @@
+/*
+ * arch/x86_64/paging.h - the host page tables (arch/x86_64/paging.c).
+ */
+#ifndef ARCH_X86_64_PAGING_H
+#define ARCH_X86_64_PAGING_H
+
+#include "kernel/multiboot.h"
+
+/*
+ * Build and load the hypervisor's identity map: all RAM and the first 4 GiB
+ * write-back where there is RAM, uncached elsewhere (device windows such as
+ * the LAPIC and IO-APIC), page 0 left unmapped to catch NULL pointers.
+ */
+int arch_paging_init(const struct vmm_boot_info *bi);
+
+#endif

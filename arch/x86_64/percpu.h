@@ -1,0 +1,66 @@
+/*
+ * arch/x86_64/percpu.h - per-CPU data, reached through the FS segment base.
+ *
+ * The FS base of every CPU points at its struct percpu. Offset 0x28 holds the
+ * stack-protector canary that gcc's -fstack-protector code (ours and
+ * Debian's libfdt.a) reads as %fs:0x28; the VMCS host FS base must hold the
+ * same pointer, since every VM exit reloads FS base from it.
+ */
+#ifndef ARCH_X86_64_PERCPU_H
+#define ARCH_X86_64_PERCPU_H
+
+#include "kernel/types.h"
+
+#define ARCH_MAX_CPUS 8
+#define IST_STACK_SIZE (16 * 1024)
+
+enum ist_index {		/* TSS IST slots (1-based in the TSS) */
+	IST_IRQ = 1,		/* per-CPU interrupt stack: interrupts, VM exits */
+	IST_EXCEPTION = 2,	/* CPU exceptions */
+	IST_DOUBLE_FAULT = 3,
+	IST_NMI = 4,
+	IST_MACHINE_CHECK = 5,
+	IST_COUNT = 5,
+};
+
+struct tss64 {
+	u32 reserved0;
+	u64 rsp[3];
+	u64 reserved1;
+	u64 ist[7];
+	u64 reserved2;
+	u16 reserved3;
+	u16 iomap_base;
+} __packed;
+
+struct percpu {
+	struct percpu *self;		/* 0x00 */
+	u32 cpu_id;			/* 0x08 */
+	u32 apic_id;			/* 0x0c */
+	u64 trap_depth;			/* 0x10: nesting of the trap handler */
+	u64 reserved0[2];		/* 0x18 */
+	u64 stack_canary;		/* 0x28: fixed by the gcc ABI */
+	u64 gdt[8] __attribute__((aligned(16)));
+	struct tss64 tss __attribute__((aligned(16)));
+	u8 *ist_stack[IST_COUNT + 1];	/* base of each IST stack */
+};
+
+_Static_assert(__builtin_offsetof(struct percpu, stack_canary) == 0x28,
+	       "the stack-protector canary must sit at %fs:0x28");
+
+static inline struct percpu *this_cpu(void)
+{
+	struct percpu *p;
+
+	__asm__ volatile("mov %%fs:0, %0" : "=r"(p));
+	return p;
+}
+
+extern struct percpu percpu_bsp_area;
+
+/* Load this CPU's GDT (with its TSS) and the shared IDT. */
+void arch_desc_init_cpu(struct percpu *pc);
+/* Build the shared IDT (once, on the bootstrap CPU). */
+void arch_idt_init(void);
+
+#endif

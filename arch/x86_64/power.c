@@ -1,0 +1,42 @@
+/*
+ * arch/x86_64/power.c - arch_power_off(): leave the machine or emulator.
+ *
+ * In order: Bochs' shutdown port (0x8900 "Shutdown"), ACPI S5 through the
+ * FADT's PM1 control blocks (Bochs, QEMU, real hardware), QEMU's
+ * isa-debug-exit (only when CPUID says we run under a hypervisor, so real
+ * hardware never sees a write to port 0x501), then stop the CPU.
+ */
+#include "kernel/arch_cpu.h"
+#include "kernel/arch_console.h"
+#include "kernel/printk.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/acpi.h"
+
+#define BOCHS_SHUTDOWN_PORT 0x8900
+#define ISA_DEBUG_EXIT_PORT 0x501
+#define ACPI_SLP_EN (1u << 13)
+
+void arch_power_off(void)
+{
+	const struct acpi_power_info *acpi = acpi_power_info();
+	const char *bochs = "Shutdown";
+	u32 a, b, c, d;
+
+	arch_console_flush();
+	arch_cpu_irq_save();
+	for (const char *p = bochs; *p; p++)
+		outb(BOCHS_SHUTDOWN_PORT, *p);
+	if (acpi->valid) {
+		outw(acpi->pm1a_cnt, ACPI_SLP_EN | (acpi->s5_typa << 10));
+		if (acpi->pm1b_cnt)
+			outw(acpi->pm1b_cnt, ACPI_SLP_EN | (acpi->s5_typb << 10));
+		for (volatile int i = 0; i < 1000000; i++)
+			;
+	}
+	cpuid(1, &a, &b, &c, &d);
+	if (c & (1u << 31))
+		outb(ISA_DEBUG_EXIT_PORT, 0);	/* QEMU exits with status 1 */
+	vmm_emerg("power: power-off failed; CPU%u stopped\n", arch_cpu_id());
+	arch_console_flush();
+	arch_cpu_stop();
+}

@@ -1,0 +1,24 @@
+/*
+ * kernel/arch_cpu.h - arch contract: the current CPU's basic controls.
+ * Implemented by arch/x86_64/cpu.c; faked by the unit tests.
+ */
+#ifndef KERNEL_ARCH_CPU_H
+#define KERNEL_ARCH_CPU_H
+
+/* Disable local interrupts and return the previous state. */
+unsigned long arch_cpu_irq_save(void);
+/* Restore the local interrupt state returned by arch_cpu_irq_save(). */
+void arch_cpu_irq_restore(unsigned long flags);
+void arch_cpu_irq_enable(void);
+/* Spin-wait hint. */
+void arch_cpu_relax(void);
+/* Wait for an interrupt (with interrupts enabled). */
+void arch_cpu_wait_for_irq(void);
+/* Stop this CPU for good: interrupts off, halted. */
+void arch_cpu_stop(void) __attribute__((noreturn));
+/* Index of the executing host CPU (0 = bootstrap CPU). */
+unsigned int arch_cpu_id(void);
+/* Power the machine off (emulator exit); stops the CPU if that fails. */
+void arch_power_off(void) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,142 @@
+/*
+ * kernel/cmd.c - the command table and its first commands: help, echo,
+ * version, meminfo, poweroff.
+ */
+#include <string.h>
+#include "kernel/cmd.h"
+#include "kernel/printk.h"
+#include "kernel/error.h"
+#include "kernel/version.h"
+#include "kernel/host_mem.h"
+#include "kernel/heap.h"
+#include "kernel/arch_cpu.h"
+
+static int cmd_help(int argc, char **argv);
+
+static int cmd_echo(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		vmm_printk(VMM_LOG_EMERG, "%s%s", argv[i], i + 1 < argc ? " " : "");
+	vmm_printk(VMM_LOG_EMERG, "\n");
+	return VMM_OK;
+}
+
+static int cmd_version(int argc __unused, char **argv __unused)
+{
+	vmm_printk(VMM_LOG_EMERG, "%s %s (%s)\n", VMM_NAME, VMM_VERSION, VMM_BUILD_ID);
+	return VMM_OK;
+}
+
+static int cmd_meminfo(int argc __unused, char **argv __unused)
+{
+	struct vmm_buddy *b = vmm_host_buddy();
+	struct vmm_heap *h = vmm_kernel_heap();
+
+	vmm_printk(VMM_LOG_EMERG, "pages: %llu KiB managed, %llu KiB free, %u zones\n",
+		   (unsigned long long)(b->total_pages * PAGE_SIZE / KiB),
+		   (unsigned long long)(b->free_pages * PAGE_SIZE / KiB), b->nr_zones);
+	vmm_printk(VMM_LOG_EMERG, "heap: %llu objects, %llu bytes in use, %llu pages held\n",
+		   (unsigned long long)h->objects_in_use,
+		   (unsigned long long)h->bytes_in_use, (unsigned long long)h->pages_taken);
+	return VMM_OK;
+}
+
+static int cmd_poweroff(int argc __unused, char **argv __unused)
+{
+	vmm_printk(VMM_LOG_EMERG, "powering off\n");
+	arch_power_off();
+}
+
+static const struct vmm_cmd commands[] = {
+	{ "help", "help [command]", "list commands or show one command's usage", cmd_help },
+	{ "echo", "echo [text...]", "print the text", cmd_echo },
+	{ "version", "version", "print the hypervisor version", cmd_version },
+	{ "meminfo", "meminfo", "host page allocator and heap usage", cmd_meminfo },
+	{ "poweroff", "poweroff", "power the machine off", cmd_poweroff },
+};
+
+const struct vmm_cmd *vmm_cmd_find(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	if (argc > 1) {
+		const struct vmm_cmd *c = vmm_cmd_find(argv[1]);
+
+		if (!c) {
+			vmm_printk(VMM_LOG_EMERG, "help: no command '%s'\n", argv[1]);
+			return -VMM_ENOENT;
+		}
+		vmm_printk(VMM_LOG_EMERG, "usage: %s\n  %s\n", c->usage, c->summary);
+		return VMM_OK;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		vmm_printk(VMM_LOG_EMERG, "  %-24s %s\n", commands[i].usage, commands[i].summary);
+	return VMM_OK;
+}
+
+int vmm_cmd_exec_line(char *line)
+{
+	char *argv[VMM_CMD_MAX_ARGS + 1];
+	int argc = 0;
+	const struct vmm_cmd *c;
+	char *p = line;
+
+	while (*p) {
+		while (*p == ' ' || *p == '\t')
+			*p++ = 0;
+		if (!*p)
+			break;
+		if (argc == VMM_CMD_MAX_ARGS) {
+			vmm_printk(VMM_LOG_EMERG, "error: more than %d words in one command\n",
+				   VMM_CMD_MAX_ARGS);
+			return -VMM_ERANGE;
+		}
+		argv[argc++] = p;
+		while (*p && *p != ' ' && *p != '\t')
+			p++;
+	}
+	argv[argc] = NULL;
+	if (!argc)
+		return VMM_OK;
+	c = vmm_cmd_find(argv[0]);
+	if (!c) {
+		vmm_printk(VMM_LOG_EMERG, "error: unknown command '%s' (try 'help')\n", argv[0]);
+		return -VMM_ENOENT;
+	}
+	return c->exec(argc, argv);
+}
+
+int vmm_cmd_exec_script(const char *origin, const char *script)
+{
+	const char *s = script;
+	int rc = VMM_OK;
+
+	while (*s) {
+		char line[VMM_CMD_LINE_MAX];
+		size_t n = strcspn(s, ";");
+
+		if (n >= sizeof(line)) {
+			vmm_printk(VMM_LOG_EMERG, "%s: command longer than %d characters skipped\n",
+				   origin, VMM_CMD_LINE_MAX - 1);
+			rc = -VMM_ERANGE;
+		} else {
+			memcpy(line, s, n);
+			line[n] = 0;
+			vmm_printk(VMM_LOG_EMERG, "%s> %s\n", origin, line);
+			int r = vmm_cmd_exec_line(line);
+
+			if (r)
+				rc = r;
+		}
+		s += n;
+		if (*s == ';')
+			s++;
+	}
+	return rc;
+}

@@ -1,0 +1,27 @@
+/*
+ * kernel/cmd.h - the hypervisor's command table. Commands run from the
+ * bootcmd= hook now and from the management terminal later; each is one
+ * table entry with a name, a usage line and an exec function.
+ */
+#ifndef KERNEL_CMD_H
+#define KERNEL_CMD_H
+
+#include "kernel/types.h"
+
+#define VMM_CMD_MAX_ARGS 16
+#define VMM_CMD_LINE_MAX 256
+
+struct vmm_cmd {
+	const char *name;
+	const char *usage;
+	const char *summary;
+	int (*exec)(int argc, char **argv);
+};
+
+/* Split 'line' (modified in place) into words and run the command. */
+int vmm_cmd_exec_line(char *line);
+/* Run each ';'-separated command of 'script' in order, echoing it first. */
+int vmm_cmd_exec_script(const char *origin, const char *script);
+const struct vmm_cmd *vmm_cmd_find(const char *name);
+
+#endif

@@ -1,0 +1,117 @@
+/*
+ * kernel/main.c - the generic init sequence: command-line options, the boot
+ * banner, the virtualization verdict, the bootcmd= hook, then idle.
+ */
+#include <string.h>
+#include <stdlib.h>
+#include "kernel/main.h"
+#include "kernel/printk.h"
+#include "kernel/panic.h"
+#include "kernel/error.h"
+#include "kernel/version.h"
+#include "kernel/cmdline.h"
+#include "kernel/cmd.h"
+#include "kernel/heap.h"
+#include "kernel/host_mem.h"
+#include "kernel/arch_cpu.h"
+#include "kernel/arch_info.h"
+#include "kernel/arch_test.h"
+
+/* Every option the kernel understands; anything else is reported. */
+static const char *const known_options[] = {
+	"loglevel", "bootcmd", "on_panic", "testfault",
+};
+
+static void check_option(const char *key, size_t keylen, void *user __unused)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(known_options); i++)
+		if (strlen(known_options[i]) == keylen && !strncmp(known_options[i], key, keylen))
+			return;
+	vmm_warn("cmdline: unknown option '%.*s' ignored\n", (int)keylen, key);
+}
+
+void vmm_print_version(void)
+{
+	vmm_info("\n%s %s (%s) - type-1 hypervisor for x86-64 with Intel VT-x\n",
+		 VMM_NAME, VMM_VERSION, VMM_BUILD_ID);
+}
+
+void vmm_main_early_cmdline(const struct vmm_boot_info *bi)
+{
+	char val[16];
+
+	if (vmm_cmdline_get(bi->cmdline, "loglevel", val, sizeof(val)) >= 0) {
+		char *end;
+		unsigned long lvl = strtoul(val, &end, 10);
+
+		if (*end || end == val || lvl > VMM_LOG_DEBUG)
+			vmm_warn("cmdline: loglevel=%s is not 0..7; keeping %d\n", val,
+				 vmm_printk_get_level());
+		else
+			vmm_printk_set_level((int)lvl);
+	}
+	if (vmm_cmdline_get(bi->cmdline, "on_panic", val, sizeof(val)) >= 0) {
+		if (!strcmp(val, "poweroff"))
+			vmm_panic_set_poweroff(true);
+		else if (strcmp(val, "halt"))
+			vmm_warn("cmdline: on_panic=%s is not 'halt' or 'poweroff'\n", val);
+	}
+}
+
+static void print_banner(const struct vmm_boot_info *bi)
+{
+	char cpu[160];
+	u64 usable = 0, other = 0;
+	struct vmm_buddy *b = vmm_host_buddy();
+
+	vmm_info("boot: loader \"%s\" (%s)\n", bi->loader,
+		 bi->protocol == 2 ? "Multiboot2" : "Multiboot");
+	vmm_info("boot: cmdline \"%s\"\n", bi->cmdline);
+	arch_cpu_describe(cpu, sizeof(cpu));
+	vmm_info("cpu: %s\n", cpu);
+	for (u32 i = 0; i < bi->nr_mem; i++) {
+		const struct vmm_mem_range *m = &bi->mem[i];
+
+		vmm_debug("mem: 0x%012llx-0x%012llx %s\n", (unsigned long long)m->base,
+			  (unsigned long long)(m->base + m->length - 1), vmm_mem_type_name(m->type));
+		if (m->type == VMM_MEM_USABLE)
+			usable += m->length;
+		else
+			other += m->length;
+	}
+	vmm_info("mem: usable %llu KiB (%llu MiB), reserved %llu KiB, %u ranges; hypervisor allocator %llu KiB free\n",
+		 (unsigned long long)(usable / KiB), (unsigned long long)(usable / MiB),
+		 (unsigned long long)(other / KiB), bi->nr_mem,
+		 (unsigned long long)(b->free_pages * PAGE_SIZE / KiB));
+	if (!bi->nr_modules)
+		vmm_info("boot: no modules\n");
+	for (u32 i = 0; i < bi->nr_modules; i++)
+		vmm_info("module: \"%s\" %llu bytes at 0x%llx\n", bi->modules[i].name,
+			 (unsigned long long)(bi->modules[i].end - bi->modules[i].start),
+			 (unsigned long long)bi->modules[i].start);
+	if (bi->nr_problems)
+		vmm_warn("boot: %u malformed item(s) in the boot information were refused\n",
+			 bi->nr_problems);
+}
+
+void vmm_main(const struct vmm_boot_info *bi)
+{
+	char val[VMM_BOOT_CMDLINE_MAX];
+
+	vmm_heap_setup();
+	print_banner(bi);
+	vmm_cmdline_foreach(bi->cmdline, check_option, NULL);
+	arch_virt_probe();
+
+	if (vmm_cmdline_get(bi->cmdline, "testfault", val, sizeof(val)) >= 0) {
+		vmm_info("testfault: raising '%s'\n", val);
+		if (arch_test_fault(val) == -VMM_EINVALID)
+			vmm_err("testfault: unknown kind '%s' (pf null ud gp de bp stack)\n", val);
+	}
+	if (vmm_cmdline_get(bi->cmdline, "bootcmd", val, sizeof(val)) >= 0)
+		vmm_cmd_exec_script("bootcmd", val);
+
+	vmm_info("%s: ready\n", VMM_NAME);
+	for (;;)
+		arch_cpu_wait_for_irq();
+}

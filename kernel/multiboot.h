@@ -1,0 +1,76 @@
+/*
+ * kernel/multiboot.h - what the boot loader told us, in one loader-neutral
+ * structure (struct vmm_boot_info), filled from Multiboot2 or Multiboot(1)
+ * information by kernel/multiboot.c with every length checked.
+ */
+#ifndef KERNEL_MULTIBOOT_H
+#define KERNEL_MULTIBOOT_H
+
+#include "kernel/types.h"
+
+#define MB2_BOOTLOADER_MAGIC 0x36D76289u
+#define MB1_BOOTLOADER_MAGIC 0x2BADB002u
+
+#define VMM_BOOT_MAX_MEM 64
+#define VMM_BOOT_MAX_MODULES 16
+#define VMM_BOOT_CMDLINE_MAX 1024
+#define VMM_BOOT_NAME_MAX 128
+/* largest information block we accept (GRUB's is a few KiB) */
+#define VMM_BOOT_INFO_MAX (1u << 20)
+
+enum vmm_mem_type {
+	VMM_MEM_USABLE = 1,
+	VMM_MEM_RESERVED = 2,
+	VMM_MEM_ACPI_RECLAIM = 3,
+	VMM_MEM_ACPI_NVS = 4,
+	VMM_MEM_BAD = 5,
+};
+
+struct vmm_mem_range {
+	u64 base;
+	u64 length;
+	u32 type;	/* enum vmm_mem_type, other values kept as reserved */
+};
+
+struct vmm_boot_module {
+	u64 start;
+	u64 end;	/* exclusive */
+	char name[VMM_BOOT_NAME_MAX];
+};
+
+struct vmm_boot_info {
+	int protocol;	/* 2 = Multiboot2, 1 = Multiboot */
+	u64 info_start, info_end;	/* the loader's information block */
+	char cmdline[VMM_BOOT_CMDLINE_MAX];
+	char loader[VMM_BOOT_NAME_MAX];
+	u32 nr_mem;
+	struct vmm_mem_range mem[VMM_BOOT_MAX_MEM];
+	u32 nr_modules;
+	struct vmm_boot_module modules[VMM_BOOT_MAX_MODULES];
+	u64 rsdp_addr;	/* copy of the ACPI RSDP inside the info block, or 0 */
+	u32 rsdp_len;
+	u32 rsdp_version;	/* 1 or 2 */
+	u32 nr_problems;	/* malformed tags or entries refused */
+};
+
+/*
+ * Parse a Multiboot2 information block at 'info'. 'limit' bounds how many
+ * bytes may be read at all. Malformed tags are refused one by one with a
+ * message naming the tag and offset; a malformed block header or a missing
+ * memory map fails the whole parse with -VMM_EINVALID.
+ */
+int vmm_multiboot2_parse(const void *info, size_t limit, struct vmm_boot_info *bi);
+
+/*
+ * Parse a Multiboot(1) information block. 'phys_to_ptr' maps physical
+ * addresses found in it to readable pointers (identity in the kernel).
+ */
+int vmm_multiboot1_parse(const void *info, void *(*phys_to_ptr)(u64 addr, size_t len),
+			 struct vmm_boot_info *bi);
+
+/* Sum of lengths of the usable ranges. */
+u64 vmm_boot_usable_bytes(const struct vmm_boot_info *bi);
+
+const char *vmm_mem_type_name(u32 type);
+
+#endif

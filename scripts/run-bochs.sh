@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# scripts/run-bochs.sh [options] ISO - boot ISO in Bochs (VMX with EPT).
+#
+# Writes a bochsrc under build/bochs/ and starts Bochs headless
+# (display_library: term) with its debugger continuing at once, so the run
+# needs no input. Options:
+#   --serial-file F   serial port (COM1) into file F instead of the terminal
+#   --debug           stop at the Bochs debugger prompt; symbols of
+#                     build/xvisor.elf are loaded (ldsym) for 'lb', 'info symbols'
+#   --rc F            use debugger command file F (default: one line "c")
+#   --megs N          guest RAM in MiB (default 128)
+#   --cpu MODEL       Bochs CPU model (default corei7_skylake_x)
+#   --cpus N          number of CPUs (default 1)
+#   --log F           Bochs log file (default build/bochs/bochs.log)
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+serial_file=""; debug=0; rc=""; megs=128; cpu=corei7_skylake_x; cpus=1
+log=""; iso=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --serial-file) serial_file=$2; shift 2 ;;
+    --debug) debug=1; shift ;;
+    --rc) rc=$2; shift 2 ;;
+    --megs) megs=$2; shift 2 ;;
+    --cpu) cpu=$2; shift 2 ;;
+    --cpus) cpus=$2; shift 2 ;;
+    --log) log=$2; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -*) echo "run-bochs.sh: unknown option $1" >&2; exit 2 ;;
+    *) iso=$1; shift ;;
+  esac
+done
+[ -n "$iso" ] || iso=$here/build/xvisor.iso
+[ -f "$iso" ] || { echo "run-bochs.sh: no ISO at $iso (run 'make')" >&2; exit 1; }
+command -v bochs >/dev/null || { echo "run-bochs.sh: bochs missing (run scripts/deps.sh)" >&2; exit 1; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/xvisor-bochs.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+[ -n "$log" ] || { mkdir -p "$here/build/bochs"; log=$here/build/bochs/bochs.log; }
+
+if [ -n "$serial_file" ]; then
+  rm -f "$serial_file"            # Bochs creates it only at the first byte
+  com1="com1: enabled=1, mode=file, dev=$serial_file"
+else
+  com1="com1: enabled=1, mode=term, dev=$(tty 2>/dev/null || echo /dev/stdout)"
+fi
+cat > "$work/bochsrc" <<RC
+megs: $megs
+cpu: model=$cpu, count=$cpus, ips=50000000, reset_on_triple_fault=0, ignore_bad_msrs=1
+romimage: file=/usr/share/bochs/BIOS-bochs-latest, options=fastboot
+vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest
+ata0-master: type=cdrom, path=$iso, status=inserted
+boot: cdrom
+$com1
+port_e9_hack: enabled=1
+display_library: term
+sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
+clock: sync=none, time0=946684800
+log: $log
+panic: action=fatal
+error: action=report
+info: action=ignore
+debug: action=ignore
+RC
+if [ -z "$rc" ]; then
+  rc=$work/rc
+  if [ $debug = 1 ]; then
+    : > "$rc"
+    [ -f "$here/build/xvisor.elf" ] && nm "$here/build/xvisor.elf" | awk '$2 ~ /[tTdDbB]/ {print $1, $3}' > "$work/syms" \
+      && echo "ldsym global \"$work/syms\"" > "$rc"
+    echo "Bochs debugger: 'c' continues, 'lb ADDR' breaks, 'info symbols NAME', 'r' shows registers" >&2
+  else
+    echo c > "$rc"
+  fi
+fi
+if [ $debug = 1 ]; then
+  exec 3>&1
+  bochs -q -f "$work/bochsrc" -rc "$rc"
+else
+  # stdin from /dev/null would end Bochs at t=0; give it the terminal or a pipe that stays open
+  if [ -t 0 ]; then bochs -q -f "$work/bochsrc" -rc "$rc"
+  else
+    # an open, silent stdin: the writer side is a sleep killed on exit
+    exec 4< <(exec sleep 86400)
+    holder=$!
+    trap 'kill $holder 2>/dev/null; rm -rf "$work"' EXIT
+    bochs -q -f "$work/bochsrc" -rc "$rc" <&4 || status=$?
+    exit "${status:-0}"
+  fi
+fi
