@@ -204,3 +204,57 @@ u64 vmm_buddy_free_blocks(struct vmm_buddy *b, unsigned int order)
 			n++;
 	return n;
 }
+
+/* Find the free block containing page pa: returns its head, order in *order. */
+static bool free_block_of(struct vmm_buddy_zone *z, physical_addr_t pa, unsigned int *order)
+{
+	for (unsigned int o = 0; o <= VMM_BUDDY_MAX_ORDER; o++) {
+		physical_addr_t head = ALIGN_DOWN(pa, BLOCK_BYTES(o));
+
+		if (head < z->base || head + BLOCK_BYTES(o) > z->end)
+			continue;
+		if (z->meta[page_index(z, head)] == (META_FREE | o)) {
+			*order = o;
+			return true;
+		}
+	}
+	return false;
+}
+
+int vmm_buddy_claim(struct vmm_buddy *b, physical_addr_t start, physical_addr_t end)
+{
+	struct vmm_buddy_zone *z = zone_of(b, start);
+	physical_addr_t pa;
+	unsigned int o;
+
+	if (!IS_ALIGNED(start, PAGE_SIZE) || !IS_ALIGNED(end, PAGE_SIZE) || end <= start)
+		return -VMM_EINVALID;
+	if (!z || end > z->end)
+		return -VMM_EFAULT;
+	/* first make sure every page is free, so a failure changes nothing */
+	for (pa = start; pa < end; pa += PAGE_SIZE)
+		if (!free_block_of(z, pa, &o))
+			return -VMM_EBUSY;
+	for (pa = start; pa < end; ) {
+		physical_addr_t head;
+
+		free_block_of(z, pa, &o);
+		head = ALIGN_DOWN(pa, BLOCK_BYTES(o));
+		list_remove(z, head, o);
+		/* split until the block starts at pa and fits in the range */
+		while (head != pa || head + BLOCK_BYTES(o) > end) {
+			o--;
+			if (pa >= head + BLOCK_BYTES(o)) {
+				list_push(z, head, o);
+				head += BLOCK_BYTES(o);
+			} else {
+				list_push(z, head + BLOCK_BYTES(o), o);
+			}
+		}
+		z->meta[page_index(z, pa)] = META_USED | o;
+		z->free_pages -= 1ULL << o;
+		b->free_pages -= 1ULL << o;
+		pa += BLOCK_BYTES(o);
+	}
+	return VMM_OK;
+}

@@ -42,6 +42,12 @@ int vmm_buddy_add_range(struct vmm_buddy *b, physical_addr_t start, physical_add
 physical_addr_t vmm_buddy_alloc(struct vmm_buddy *b, unsigned int order);
 /* Free a block returned by vmm_buddy_alloc(); refuses anything else. */
 int vmm_buddy_free(struct vmm_buddy *b, physical_addr_t addr);
+/*
+ * Take the exact range [start, end) (page-aligned) out of the free lists, as
+ * allocated blocks that vmm_buddy_free() can return one by one. Fails with
+ * -VMM_EBUSY, changing nothing, if any page is not free.
+ */
+int vmm_buddy_claim(struct vmm_buddy *b, physical_addr_t start, physical_addr_t end);
 /* Order of an allocated block, or a negative VMM_E* if addr is not one. */
 int vmm_buddy_block_order(struct vmm_buddy *b, physical_addr_t addr);
 /* Number of free blocks of the given order (statistics and tests). */

@@ -55,11 +55,28 @@ static const struct vmm_cmd commands[] = {
 	{ "poweroff", "poweroff", "power the machine off", cmd_poweroff },
 };
 
+#define MAX_EXTRA_CMDS 32
+static const struct vmm_cmd *extra_commands[MAX_EXTRA_CMDS];
+static u32 nr_extra_commands;
+
+int vmm_cmd_register(const struct vmm_cmd *cmd)
+{
+	if (vmm_cmd_find(cmd->name))
+		return -VMM_EEXIST;
+	if (nr_extra_commands >= MAX_EXTRA_CMDS)
+		return -VMM_ENOSPC;
+	extra_commands[nr_extra_commands++] = cmd;
+	return VMM_OK;
+}
+
 const struct vmm_cmd *vmm_cmd_find(const char *name)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		if (!strcmp(commands[i].name, name))
 			return &commands[i];
+	for (u32 i = 0; i < nr_extra_commands; i++)
+		if (!strcmp(extra_commands[i]->name, name))
+			return extra_commands[i];
 	return NULL;
 }
 
@@ -77,6 +94,9 @@ static int cmd_help(int argc, char **argv)
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		vmm_printk(VMM_LOG_EMERG, "  %-24s %s\n", commands[i].usage, commands[i].summary);
+	for (u32 i = 0; i < nr_extra_commands; i++)
+		vmm_printk(VMM_LOG_EMERG, "  %-24s %s\n", extra_commands[i]->usage,
+			   extra_commands[i]->summary);
 	return VMM_OK;
 }
 

@@ -23,5 +23,9 @@ int vmm_cmd_exec_line(char *line);
 /* Run each ';'-separated command of 'script' in order, echoing it first. */
 int vmm_cmd_exec_script(const char *origin, const char *script);
 const struct vmm_cmd *vmm_cmd_find(const char *name);
+/* Add a command defined elsewhere (kernel/cmd_*.c); -VMM_ENOSPC when full. */
+int vmm_cmd_register(const struct vmm_cmd *cmd);
+/* Register the devtree and config commands (kernel/cmd_devtree.c). */
+void vmm_cmd_devtree_init(void);
 
 #endif

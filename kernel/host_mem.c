@@ -8,6 +8,8 @@
 #include "kernel/spinlock.h"
 
 static struct vmm_buddy host_buddy;
+static struct vmm_phys_range host_reserved[VMM_MAX_RESERVED];
+static u32 nr_host_reserved;
 static vmm_spinlock_t host_buddy_lock = VMM_SPINLOCK_INIT;
 
 /* Insert [s,e) into the sorted, non-overlapping list 'out'. */
@@ -93,6 +95,8 @@ int vmm_host_mem_init(const struct vmm_boot_info *bi,
 		vmm_err("mem: too many free RAM ranges for the allocator\n");
 		return n;
 	}
+	nr_host_reserved = MIN(nr_resv, (u32)VMM_MAX_RESERVED);
+	memcpy(host_reserved, resv, nr_host_reserved * sizeof(*resv));
 	vmm_buddy_init(&host_buddy);
 	for (int i = 0; i < n; i++) {
 		int rc = vmm_buddy_add_range(&host_buddy, ranges[i].start, ranges[i].end);
@@ -142,4 +146,19 @@ u64 vmm_host_ram_top(const struct vmm_boot_info *bi)
 		if (bi->mem[i].type != VMM_MEM_RESERVED && bi->mem[i].type != VMM_MEM_BAD)
 			top = MAX(top, bi->mem[i].base + bi->mem[i].length);
 	return top;
+}
+
+int vmm_host_mem_claim(u64 start, u64 end)
+{
+	unsigned long flags = vmm_spin_lock_irqsave(&host_buddy_lock);
+	int rc = vmm_buddy_claim(&host_buddy, start, end);
+
+	vmm_spin_unlock_irqrestore(&host_buddy_lock, flags);
+	return rc;
+}
+
+const struct vmm_phys_range *vmm_host_mem_reserved(u32 *count)
+{
+	*count = nr_host_reserved;
+	return host_reserved;
 }

@@ -33,6 +33,10 @@ int vmm_host_mem_init(const struct vmm_boot_info *bi,
 physical_addr_t vmm_host_page_alloc(unsigned int order);
 int vmm_host_page_free(physical_addr_t pa);
 struct vmm_buddy *vmm_host_buddy(void);
+/* Take a fixed host range (a guest's host_physical_addr RAM) from the allocator. */
+int vmm_host_mem_claim(u64 start, u64 end);
+/* The reserved ranges given to vmm_host_mem_init() (kernel, modules, ...). */
+const struct vmm_phys_range *vmm_host_mem_reserved(u32 *count);
 /* Highest end address of any RAM range (usable or not) in the boot map. */
 u64 vmm_host_ram_top(const struct vmm_boot_info *bi);
 

@@ -16,10 +16,11 @@
 #include "kernel/arch_cpu.h"
 #include "kernel/arch_info.h"
 #include "kernel/arch_test.h"
+#include "kernel/config.h"
 
 /* Every option the kernel understands; anything else is reported. */
 static const char *const known_options[] = {
-	"loglevel", "bootcmd", "on_panic", "testfault",
+	"loglevel", "bootcmd", "on_panic", "testfault", "dtb",
 };
 
 static void check_option(const char *key, size_t keylen, void *user __unused)
@@ -99,17 +100,22 @@ void vmm_main(const struct vmm_boot_info *bi)
 	char val[VMM_BOOT_CMDLINE_MAX];
 
 	vmm_heap_setup();
+	vmm_cmd_devtree_init();
 	print_banner(bi);
 	vmm_cmdline_foreach(bi->cmdline, check_option, NULL);
 	arch_virt_probe();
+	vmm_config_load(bi);
 
 	if (vmm_cmdline_get(bi->cmdline, "testfault", val, sizeof(val)) >= 0) {
 		vmm_info("testfault: raising '%s'\n", val);
 		if (arch_test_fault(val) == -VMM_EINVALID)
 			vmm_err("testfault: unknown kind '%s' (pf null ud gp de bp stack)\n", val);
 	}
+	/* the command line's bootcmd= overrides the one in /vmm */
 	if (vmm_cmdline_get(bi->cmdline, "bootcmd", val, sizeof(val)) >= 0)
 		vmm_cmd_exec_script("bootcmd", val);
+	else if (vmm_config()->vmm.bootcmd[0])
+		vmm_cmd_exec_script("bootcmd", vmm_config()->vmm.bootcmd);
 
 	vmm_info("%s: ready\n", VMM_NAME);
 	for (;;)

@@ -38,8 +38,9 @@ static void put_number(struct out *o, unsigned long long v, bool negative,
 	char tmp[24];
 	int n = 0, prefix_len = 0, zeros, spaces;
 	char prefix[3];
+	bool zero = v == 0;
 
-	if (v == 0 && precision == 0) {
+	if (zero && precision == 0) {
 		n = 0;
 	} else {
 		do {
@@ -53,7 +54,7 @@ static void put_number(struct out *o, unsigned long long v, bool negative,
 		prefix[prefix_len++] = '+';
 	else if (flags & F_SPACE)
 		prefix[prefix_len++] = ' ';
-	if ((flags & F_ALT) && base == 16 && n) {
+	if ((flags & F_ALT) && base == 16 && !zero) {	/* C99: 0x only for nonzero */
 		prefix[prefix_len++] = '0';
 		prefix[prefix_len++] = upper ? 'X' : 'x';
 	} else if ((flags & F_ALT) && base == 8 && (n == 0 || tmp[n - 1] != '0')) {
@@ -182,7 +183,9 @@ int vmm_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			break;
 		case 'p':
 			uv = (unsigned long long)(uintptr_t)va_arg(ap, void *);
-			put_number(&o, uv, false, 16, false, F_ALT | F_ZERO, 18, -1);
+			put(&o, '0');	/* always 0x and 16 digits, even for NULL */
+			put(&o, 'x');
+			put_number(&o, uv, false, 16, false, F_ZERO, 16, -1);
 			break;
 		case 'c':
 			if (!(flags & F_LEFT))

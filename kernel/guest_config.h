@@ -1,0 +1,104 @@
+/*
+ * kernel/guest_config.h - semantic validation of the configuration tree:
+ * /vmm settings and each /guests/<name> (its vcpus/ and aspace/ regions),
+ * producing the checked guest descriptions the manager will instantiate.
+ *
+ * A guest with any problem is rejected with one message listing all of its
+ * problems; the other guests and the hypervisor go on.
+ */
+#ifndef KERNEL_GUEST_CONFIG_H
+#define KERNEL_GUEST_CONFIG_H
+
+#include "kernel/types.h"
+#include "kernel/devtree.h"
+#include "kernel/problems.h"
+#include "kernel/host_mem.h"
+
+#define VMM_DEFAULT_MAX_GUESTS 8
+#define VMM_DEFAULT_MAX_VCPUS 32
+#define VMM_DEFAULT_TIME_SLICE_NS 10000000ULL	/* 10 ms */
+#define VMM_MAX_PRIORITY 7
+#define VMM_GUEST_MAX_VCPUS 8
+#define VMM_GUEST_MAX_REGIONS 32
+#define VMM_GUEST_PHYS_LIMIT (1ULL << 39)	/* 512 GiB: 4-level EPT, one PML4 half */
+#define VMM_HOST_RESERVE_BYTES (8 * MiB)	/* kept for the hypervisor itself */
+
+enum vmm_region_kind {
+	VMM_REGION_RAM,		/* real memory, read/write */
+	VMM_REGION_ROM,		/* real memory, read/execute only */
+	VMM_REGION_DEVICE,	/* real device window (memory) or ports (io) */
+	VMM_REGION_VIRTUAL,	/* emulated device */
+};
+
+/* Names and strings are copies: the tree may change after validation. */
+struct vmm_region_config {
+	char name[VMM_DEVTREE_NAME_MAX];
+	struct vmm_devtree_node *node;
+	enum vmm_region_kind kind;
+	bool io;		/* address_type "io" (ports) rather than "memory" */
+	u64 gpa, size;
+	bool fixed_hpa;		/* host_physical_addr given */
+	u64 hpa;
+	char device_type[32];
+	char compatible[64];	/* first compatible string (virtual regions) */
+};
+
+struct vmm_vcpu_config {
+	char name[VMM_DEVTREE_NAME_MAX];
+	struct vmm_devtree_node *node;
+	u64 start_pc;
+	u64 time_slice_ns;
+	u32 priority;
+};
+
+struct vmm_guest_config {
+	char name[VMM_DEVTREE_NAME_MAX];
+	struct vmm_devtree_node *node;
+	u32 nr_vcpus;
+	struct vmm_vcpu_config vcpus[VMM_GUEST_MAX_VCPUS];
+	u32 nr_regions;
+	struct vmm_region_config regions[VMM_GUEST_MAX_REGIONS];
+	u64 alloc_bytes;	/* RAM/ROM the hypervisor must allocate */
+};
+
+struct vmm_vmm_config {
+	u32 max_guests;
+	u32 max_vcpus;
+	u64 default_time_slice_ns;
+	char console[VMM_DEVTREE_PATH_MAX];	/* "" when not set */
+	char bootcmd[256];			/* first bootcmd string, "" when not set */
+};
+
+/* What the checks need to know about the host. */
+struct vmm_host_view {
+	const struct vmm_phys_range *ram;	/* RAM ranges of the boot map */
+	u32 nr_ram;
+	const struct vmm_phys_range *used;	/* ranges the hypervisor occupies */
+	u32 nr_used;
+	u64 free_bytes;				/* what the allocator can still give */
+	/* take [start,end) away from the allocator; 0 or a negative VMM_E* */
+	int (*claim)(u64 start, u64 end);
+};
+
+struct vmm_config {
+	struct vmm_vmm_config vmm;
+	u32 nr_guests;		/* accepted */
+	u32 nr_rejected;
+	struct vmm_guest_config *guests;	/* nr_guests entries */
+};
+
+/*
+ * Validate the whole tree. 'problems' holds what unflattening found; every
+ * problem under a guest's path counts against that guest. Prints the
+ * rejection messages. Returns VMM_OK or -VMM_ENOMEM.
+ */
+int vmm_config_validate(struct vmm_devtree_node *root, struct vmm_problems *problems,
+			const struct vmm_host_view *host, struct vmm_config *out);
+void vmm_config_free(struct vmm_config *cfg);
+/* Print the boot summary: guests, VCPUs and regions, one line each. */
+void vmm_config_print_summary(const struct vmm_config *cfg, int level);
+/* Is 'node' (or a node below it) a node an accepted guest was built from? */
+bool vmm_config_uses_node(const struct vmm_config *cfg, const struct vmm_devtree_node *node);
+const char *vmm_region_kind_name(enum vmm_region_kind kind);
+
+#endif
