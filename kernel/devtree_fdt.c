@@ -43,7 +43,6 @@ static const struct {
 	{ "bootcmd", VMM_DEVTREE_STRINGS },
 	{ "image", VMM_DEVTREE_STRING },
 	{ "load_offset", VMM_DEVTREE_U64 },
-	{ "cpu_mode", VMM_DEVTREE_STRING },
 	{ "#address-cells", VMM_DEVTREE_U32 },
 	{ "#size-cells", VMM_DEVTREE_U32 },
 };

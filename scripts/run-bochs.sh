@@ -68,7 +68,7 @@ if [ -z "$rc" ]; then
     : > "$rc"
     [ -f "$here/build/xvisor.elf" ] && nm "$here/build/xvisor.elf" | awk '$2 ~ /[tTdDbB]/ {print $1, $3}' > "$work/syms" \
       && echo "ldsym global \"$work/syms\"" > "$rc"
-    echo "Bochs debugger: 'c' continues, 'lb ADDR' breaks, 'info symbols NAME', 'r' shows registers" >&2
+    echo "Bochs debugger: 'c' continues, 'lb 0xADDR' breaks (nm build/xvisor.elf), 'info symbols \"prefix\"', 'r' registers, 's' steps" >&2
   else
     echo c > "$rc"
   fi
