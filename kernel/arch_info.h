@@ -15,5 +15,7 @@ void arch_cpu_describe(char *buf, size_t size);
  * what was found and one verdict line. Returns true when guests can run.
  */
 bool arch_virt_probe(void);
+/* Enter hardware virtualization on this CPU (VMXON); needs a usable probe. */
+int arch_virt_init(void);
 
 #endif

@@ -27,5 +27,7 @@ const struct vmm_cmd *vmm_cmd_find(const char *name);
 int vmm_cmd_register(const struct vmm_cmd *cmd);
 /* Register the devtree and config commands (kernel/cmd_devtree.c). */
 void vmm_cmd_devtree_init(void);
+/* Register the guest and vcpu commands (kernel/cmd_guest.c). */
+void vmm_cmd_guest_init(void);
 
 #endif

@@ -381,7 +381,8 @@ int vmm_devtree_read_cells(const struct vmm_devtree_node *node, const char *name
 	if (a->type != VMM_DEVTREE_CELLS && a->type != VMM_DEVTREE_U32)
 		return -VMM_EINVALID;
 	n = a->len / 4;
-	memcpy(out, a->value, MIN(n, max) * 4);
+	if (MIN(n, max))	/* out may be NULL to count, value NULL when empty */
+		memcpy(out, a->value, MIN(n, max) * 4);
 	return (int)n;
 }
 

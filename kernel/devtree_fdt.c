@@ -184,9 +184,14 @@ static void unflatten_node(struct unflatten_ctx *ctx, int offset,
 			char bad[VMM_DEVTREE_PATH_MAX];
 
 			vmm_snprintf(bad, sizeof(bad), "%s/%s", node->parent ? path : "", name);
-			vmm_problem_add(ctx->problems, bad,
-					"node name '%s' breaks chapter 2 rules (only 0-9 a-z A-Z _ - allowed, no unit address, at most %d characters); node and its subtree left out",
-					name, VMM_DEVTREE_NAME_MAX - 1);
+			if (nlen >= VMM_DEVTREE_NAME_MAX)	/* the path shows it; keep the reason */
+				vmm_problem_add(ctx->problems, bad,
+						"node name of %d characters breaks chapter 2 rules (at most %d); node and its subtree left out",
+						nlen, VMM_DEVTREE_NAME_MAX - 1);
+			else
+				vmm_problem_add(ctx->problems, bad,
+						"node name '%s' breaks chapter 2 rules (only 0-9 a-z A-Z _ - allowed, no unit address, at most %d characters); node and its subtree left out",
+						name, VMM_DEVTREE_NAME_MAX - 1);
 			continue;
 		}
 		if (vmm_devtree_child(node, name)) {
@@ -233,6 +238,11 @@ struct vmm_devtree_node *vmm_devtree_unflatten(const void *blob, size_t size,
 	rc = fdt_check_full(blob, size);
 	if (rc) {
 		vmm_err("devtree: DTB structure is corrupt: %s\n", fdt_strerror(rc));
+		return NULL;
+	}
+	/* fdt_check_full() accepts a structure block with no node at all */
+	if (!fdt_get_name(blob, 0, &rc)) {
+		vmm_err("devtree: DTB structure is corrupt: no root node (%s)\n", fdt_strerror(rc));
 		return NULL;
 	}
 	root = vmm_devtree_node_new(NULL, "");

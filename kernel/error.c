@@ -25,7 +25,7 @@ static const char *const error_names[] = {
 /* Name of an error code for messages; accepts either sign. */
 const char *vmm_strerror(int err)
 {
-	unsigned int e = err < 0 ? (unsigned int)-err : (unsigned int)err;
+	unsigned int e = err < 0 ? 0u - (unsigned int)err : (unsigned int)err;	/* no overflow for INT_MIN */
 
 	if (e < sizeof(error_names) / sizeof(error_names[0]) && error_names[e])
 		return error_names[e];

@@ -320,36 +320,46 @@ static void check_aspace(struct check_ctx *c, struct vmm_devtree_node *guest,
 	}
 }
 
+/*
+ * The host range a region pins, by its start: host_physical_addr, or for
+ * passed-through ports their own numbers (the host ports are the guest's).
+ */
+static bool pinned_host_start(const struct vmm_region_config *r, u64 *start)
+{
+	if (r->kind == VMM_REGION_VIRTUAL)
+		return false;
+	if (r->io && r->kind == VMM_REGION_DEVICE) {
+		*start = r->gpa;
+		return true;
+	}
+	*start = r->hpa;
+	return r->fixed_hpa;
+}
+
 /* Fixed host ranges of two guests must not overlap: that would break isolation. */
 static void check_against_accepted(struct check_ctx *c, const struct vmm_config *cfg,
 				   struct vmm_guest_config *g)
 {
 	for (u32 i = 0; i < g->nr_regions; i++) {
 		struct vmm_region_config *r = &g->regions[i];
+		u64 start, ostart;
 
-		if (!r->fixed_hpa || r->kind == VMM_REGION_VIRTUAL)
+		if (!pinned_host_start(r, &start))
 			continue;
 		for (u32 j = 0; j < cfg->nr_guests; j++) {
 			const struct vmm_guest_config *o = &cfg->guests[j];
 
 			for (u32 k = 0; k < o->nr_regions; k++) {
 				const struct vmm_region_config *or = &o->regions[k];
-				bool clash = or->fixed_hpa && or->kind != VMM_REGION_VIRTUAL &&
-					     or->io == r->io &&
-					     ranges_overlap(or->hpa, or->size, r->hpa, r->size);
 
-				if (!clash && r->io && or->io && or->kind == VMM_REGION_DEVICE &&
-				    r->kind == VMM_REGION_DEVICE)
-					clash = ranges_overlap(or->gpa, or->size, r->gpa, r->size);
-				if (clash) {
-					set_path(c, r->node);
-					vmm_problem_add(c->problems, c->path,
-							"host %s 0x%llx-0x%llx already belong to guest '%s' (%s)",
-							r->io ? "ports" : "range",
-							(unsigned long long)r->hpa,
-							(unsigned long long)(r->hpa + r->size - 1),
-							o->name, or->name);
-				}
+				if (!pinned_host_start(or, &ostart) || or->io != r->io ||
+				    !ranges_overlap(ostart, or->size, start, r->size))
+					continue;
+				set_path(c, r->node);
+				vmm_problem_add(c->problems, c->path,
+						"host %s 0x%llx-0x%llx already belong to guest '%s' (%s)",
+						r->io ? "ports" : "range", (unsigned long long)start,
+						(unsigned long long)(start + r->size - 1), o->name, or->name);
 			}
 		}
 	}
@@ -382,12 +392,27 @@ static void read_vmm(struct vmm_devtree_node *root, struct vmm_vmm_config *v)
 	strlcpy(v->bootcmd, vmm_devtree_string_default(n, "bootcmd", ""), sizeof(v->bootcmd));
 }
 
-/* Report every problem not attributed to a guest (they do not reject one). */
-static void report_global_problems(const struct vmm_problems *p)
+/* Is 'path' at or below one of the guest nodes of the tree? */
+static bool in_a_guest(const char *path, const struct vmm_devtree_node *guests)
+{
+	const struct vmm_devtree_node *gn;
+	char gpath[VMM_DEVTREE_PATH_MAX];
+
+	vmm_devtree_for_each_child(gn, guests)
+		if (vmm_path_is_under(path, vmm_devtree_path(gn, gpath, sizeof(gpath))))
+			return true;
+	return false;
+}
+
+/*
+ * Report every problem not attributed to a guest (they do not reject one),
+ * including those about a guest node that was itself left out of the tree.
+ */
+static void report_global_problems(const struct vmm_problems *p,
+				   const struct vmm_devtree_node *guests)
 {
 	for (u32 i = 0; i < p->count; i++)
-		if (!vmm_path_is_under(p->items[i].path, "/guests") ||
-		    !strcmp(p->items[i].path, "/guests"))
+		if (!in_a_guest(p->items[i].path, guests))
 			vmm_err("config: %s: %s\n", p->items[i].path, p->items[i].msg);
 }
 
@@ -408,10 +433,10 @@ int vmm_config_validate(struct vmm_devtree_node *root, struct vmm_problems *prob
 
 	memset(out, 0, sizeof(*out));
 	read_vmm(root, &out->vmm);
-	report_global_problems(problems);
+	guests = vmm_devtree_child(root, "guests");
+	report_global_problems(problems, guests);
 	budget = host->free_bytes > VMM_HOST_RESERVE_BYTES ?
 			 host->free_bytes - VMM_HOST_RESERVE_BYTES : 0;
-	guests = vmm_devtree_child(root, "guests");
 	if (!guests) {
 		vmm_warn("config: no /guests node: no guests configured\n");
 		return VMM_OK;

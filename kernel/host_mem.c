@@ -96,7 +96,8 @@ int vmm_host_mem_init(const struct vmm_boot_info *bi,
 		return n;
 	}
 	nr_host_reserved = MIN(nr_resv, (u32)VMM_MAX_RESERVED);
-	memcpy(host_reserved, resv, nr_host_reserved * sizeof(*resv));
+	if (nr_host_reserved)	/* resv may be NULL when there are none */
+		memcpy(host_reserved, resv, nr_host_reserved * sizeof(*resv));
 	vmm_buddy_init(&host_buddy);
 	for (int i = 0; i < n; i++) {
 		int rc = vmm_buddy_add_range(&host_buddy, ranges[i].start, ranges[i].end);

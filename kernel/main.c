@@ -17,6 +17,9 @@
 #include "kernel/arch_info.h"
 #include "kernel/arch_test.h"
 #include "kernel/config.h"
+#include "kernel/manager.h"
+#include "kernel/scheduler.h"
+#include "kernel/boot_info.h"
 
 /* Every option the kernel understands; anything else is reported. */
 static const char *const known_options[] = {
@@ -95,16 +98,43 @@ static void print_banner(const struct vmm_boot_info *bi)
 			 bi->nr_problems);
 }
 
+/* Instantiate every accepted guest (its VCPUs wait in RESET for a kick). */
+static void create_guests(bool virt)
+{
+	const struct vmm_config *cfg = vmm_config();
+
+	if (!cfg->nr_guests)
+		return;
+	if (!virt) {
+		vmm_warn("manager: hardware virtualization is not available: %u guest%s not created\n",
+			 cfg->nr_guests, cfg->nr_guests == 1 ? "" : "s");
+		return;
+	}
+	for (u32 i = 0; i < cfg->nr_guests; i++) {
+		struct vmm_guest *g;
+
+		if (!vmm_manager_guest_create(&cfg->guests[i], &g))
+			vmm_info("manager: guest %s created (%u VCPU%s, state RESET)\n", g->name,
+				 g->nr_vcpus, g->nr_vcpus == 1 ? "" : "s");
+	}
+}
+
 void vmm_main(const struct vmm_boot_info *bi)
 {
 	char val[VMM_BOOT_CMDLINE_MAX];
+	bool virt;
 
 	vmm_heap_setup();
 	vmm_cmd_devtree_init();
+	vmm_cmd_guest_init();
+	vmm_boot_info_set(bi);
 	print_banner(bi);
 	vmm_cmdline_foreach(bi->cmdline, check_option, NULL);
-	arch_virt_probe();
+	virt = arch_virt_probe() && arch_virt_init() == VMM_OK;
+	if (vmm_scheduler_init_cpu())
+		vmm_panic("scheduler: cannot create the idle VCPU\n");
 	vmm_config_load(bi);
+	create_guests(virt);
 
 	if (vmm_cmdline_get(bi->cmdline, "testfault", val, sizeof(val)) >= 0) {
 		vmm_info("testfault: raising '%s'\n", val);
@@ -118,6 +148,11 @@ void vmm_main(const struct vmm_boot_info *bi)
 		vmm_cmd_exec_script("bootcmd", vmm_config()->vmm.bootcmd);
 
 	vmm_info("%s: ready\n", VMM_NAME);
-	for (;;)
-		arch_cpu_wait_for_irq();
+	/* this is the idle orphan VCPU: run whatever is READY, else wait */
+	for (;;) {
+		if (vmm_scheduler_ready_count())
+			vmm_scheduler_yield();
+		else
+			arch_cpu_wait_for_irq();
+	}
 }

@@ -346,7 +346,8 @@ int vmm_multiboot1_parse(const void *info, void *(*phys_to_ptr)(u64, size_t),
 				u32 type;
 
 				memcpy(&size, p + off, 4);
-				if (size < 20 || off + 4 + size > mi.mmap_length) {
+				/* off + 4 <= mmap_length here; no 32-bit wrap-around */
+				if (size < 20 || size > mi.mmap_length - off - 4) {
 					bi->nr_problems++;
 					vmm_err("multiboot: memory map entry at offset 0x%x has bad size %u; rest ignored\n",
 						off, size);

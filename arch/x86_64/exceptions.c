@@ -10,6 +10,10 @@
 #include "kernel/panic.h"
 #include "kernel/error.h"
 #include "kernel/arch_debug.h"
+#include "kernel/host_irq.h"
+#include "kernel/scheduler.h"
+
+#define TRAP_VECTOR_YIELD 0x81	/* arch_vcpu_yield(): an orphan asks to be scheduled */
 
 static const char *const exception_names[32] = {
 	[0] = "#DE divide error",
@@ -170,8 +174,9 @@ void arch_trap_handler(struct arch_regs *regs)
 			return;
 		fatal_exception(regs);
 	}
-	vmm_err("CPU%u: unexpected interrupt vector %llu ignored\n", this_cpu()->cpu_id,
-		(unsigned long long)regs->vector);
+	if (regs->vector != TRAP_VECTOR_YIELD)
+		vmm_host_irq_exec((u32)regs->vector, regs);
+	vmm_scheduler_irq_process(regs);
 }
 
 void arch_dump_current(void)

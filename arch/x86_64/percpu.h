@@ -37,14 +37,17 @@ struct percpu {
 	struct percpu *self;		/* 0x00 */
 	u32 cpu_id;			/* 0x08 */
 	u32 apic_id;			/* 0x0c */
-	u64 trap_depth;			/* 0x10: nesting of the trap handler */
-	u64 reserved0[2];		/* 0x18 */
+	u64 return_to_guest;		/* 0x10: trap stub returns by VM entry */
+	u64 vmx_launch;			/* 0x18: that VM entry is VMLAUNCH (else VMRESUME) */
+	u64 current_vmcs;		/* 0x20: VMCS loaded with VMPTRLD, 0 = none */
 	u64 stack_canary;		/* 0x28: fixed by the gcc ABI */
 	u64 gdt[8] __attribute__((aligned(16)));
 	struct tss64 tss __attribute__((aligned(16)));
 	u8 *ist_stack[IST_COUNT + 1];	/* base of each IST stack */
 };
 
+_Static_assert(__builtin_offsetof(struct percpu, return_to_guest) == 0x10, "trap_entry.asm");
+_Static_assert(__builtin_offsetof(struct percpu, vmx_launch) == 0x18, "vmx_entry.asm");
 _Static_assert(__builtin_offsetof(struct percpu, stack_canary) == 0x28,
 	       "the stack-protector canary must sit at %fs:0x28");
 

@@ -11,6 +11,7 @@
 #include "kernel/printk.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/acpi.h"
+#include "arch/x86_64/vmx/vmx.h"
 
 #define BOCHS_SHUTDOWN_PORT 0x8900
 #define ISA_DEBUG_EXIT_PORT 0x501
@@ -24,6 +25,7 @@ void arch_power_off(void)
 
 	arch_console_flush();
 	arch_cpu_irq_save();
+	vmx_cpu_disable();
 	for (const char *p = bochs; *p; p++)
 		outb(BOCHS_SHUTDOWN_PORT, *p);
 	if (acpi->valid) {

@@ -38,6 +38,23 @@ static void legacy_pic_mask(void)
 	outb(0xA1, 0xFF);
 }
 
+/*
+ * CR4.OSFXSR/OSXMMEXCPT so that FXSAVE/FXRSTOR switch guests' SSE state,
+ * CR4.OSXSAVE (when the CPU has XSAVE) so that guests' XSETBV can be carried
+ * out. The hypervisor itself never uses FPU or vector registers.
+ */
+static void cpu_enable_fpu_state(void)
+{
+	u32 a, b, c, d;
+	u64 cr4 = read_cr4() | X86_CR4_OSFXSR | (1UL << 10);
+
+	cpuid(1, &a, &b, &c, &d);
+	if (c & (1u << 26))
+		cr4 |= X86_CR4_OSXSAVE;
+	write_cr4(cr4);
+	write_cr0(read_cr0() & ~((1UL << 2) | (1UL << 3)));	/* EM, TS off */
+}
+
 /* Multiboot(1) addresses are physical and must lie in the boot map (4 GiB). */
 static void *mb1_phys_to_ptr(u64 addr, size_t len)
 {
@@ -62,6 +79,7 @@ void vmm_boot_entry(u32 magic, u32 info)
 	arch_idt_init();
 	arch_desc_init_cpu(pc);
 	legacy_pic_mask();
+	cpu_enable_fpu_state();
 	rsdp_bios = acpi_find_rsdp_bios();	/* page 0 is still mapped */
 
 	if (magic == MB2_BOOTLOADER_MAGIC)

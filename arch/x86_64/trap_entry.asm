@@ -7,8 +7,10 @@
 ; whatever context the frame then describes. The VM-exit entry (vmx/) builds
 ; the same frame.
 
-global trap_stub_table, trap_common_return
-extern arch_trap_handler
+global trap_stub_table, trap_return
+extern arch_trap_handler, vmx_enter_from_frame
+
+PERCPU_RETURN_TO_GUEST equ 0x10
 
 section .text
 bits 64
@@ -52,7 +54,13 @@ trap_common:
     cld
     mov rdi, rsp
     call arch_trap_handler
-trap_common_return:
+    ; fall through
+
+; Return into whatever the frame at RSP now describes: a root-mode context
+; (iretq) or, when the scheduler switched to a normal VCPU, its guest.
+trap_return:
+    cmp qword [fs:PERCPU_RETURN_TO_GUEST], 0
+    jne vmx_enter_from_frame
     pop r15
     pop r14
     pop r13

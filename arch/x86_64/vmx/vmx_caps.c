@@ -7,6 +7,7 @@
 #include "arch/x86_64/cpu.h"
 #include "kernel/arch_info.h"
 #include "kernel/printk.h"
+#include "arch/x86_64/vmx/vmx.h"
 
 static struct vmx_caps boot_caps;
 
@@ -80,6 +81,11 @@ void vmx_caps_read(struct vmx_caps *c)
 		c->verdict = VMX_NO_VPID;
 	else
 		c->verdict = VMX_USABLE;
+}
+
+int arch_virt_init(void)
+{
+	return vmx_cpu_enable();
 }
 
 const struct vmx_caps *vmx_boot_caps(void)

@@ -1,0 +1,69 @@
+/*
+ * arch/x86_64/vmx/vmx.h - VMX internals shared inside arch/x86_64/vmx/:
+ * per-CPU VMX operation, the arch context of guests and VCPUs, and the
+ * VM-exit dispatcher.
+ */
+#ifndef ARCH_X86_64_VMX_VMX_H
+#define ARCH_X86_64_VMX_VMX_H
+
+#include "kernel/types.h"
+#include "arch/x86_64/regs.h"
+
+struct vmm_vcpu;
+struct vmm_guest;
+
+#define VMX_EXIT_REASONS 70
+#define VMX_EXIT_VECTOR 0x100	/* arch_regs.vector of a VM-exit frame */
+
+struct vmx_guest {
+	u64 ept_pml4;		/* host physical address of the EPT root */
+	u64 eptp;
+	u64 io_bitmap;		/* two pages: ports 0-0x7fff, 0x8000-0xffff */
+	u64 ept_pages;		/* paging-structure pages in use */
+	u64 ept_maps[3];	/* leaf mappings by size: 4K, 2M, 1G */
+};
+
+struct vmx_vcpu {
+	u64 vmcs;		/* host physical address of the VMCS */
+	bool launched;
+	u16 vpid;
+	u64 cr2;
+	u64 dr[8];		/* virtual debug registers (MOV DR exits) */
+	u64 xcr0;
+	/* MSRs the guest owns in hardware while it runs */
+	u64 msr_star, msr_lstar, msr_cstar, msr_sfmask, msr_kernel_gs_base, msr_tsc_aux;
+	u64 msr_misc_enable, msr_mtrr_def_type;
+	u64 exit_count[VMX_EXIT_REASONS];
+	u64 exit_ticks[VMX_EXIT_REASONS];	/* TSC ticks in the handler (Bochs: instructions) */
+	u8 fxsave[512] __attribute__((aligned(16)));
+	u8 msr_reported[64];	/* bitmap of unknown MSRs already reported, by hash */
+};
+
+/* Enter VMX operation on this CPU (VMXON); -VMM_ENOTAVAIL with a message. */
+int vmx_cpu_enable(void);
+void vmx_cpu_disable(void);
+bool vmx_cpu_enabled(void);
+
+/* EPT of a guest */
+int ept_init(struct vmx_guest *vg);
+/* perms: EPT_R | EPT_W | EPT_X; memtype: EPT_MT_WB or EPT_MT_UC */
+int ept_map(struct vmx_guest *vg, u64 gpa, u64 hpa, u64 size, u32 perms, u32 memtype);
+#define EPT_R 1u
+#define EPT_W 2u
+#define EPT_X 4u
+#define EPT_MT_UC 0u
+#define EPT_MT_WB 6u
+
+
+/* VM-exit handling */
+typedef int (*vmx_exit_handler_t)(struct vmm_vcpu *vcpu, struct arch_regs *regs);
+const char *vmx_exit_reason_name(u32 reason);
+void vmx_vmcs_dump(struct vmm_vcpu *vcpu);
+/* Skip the instruction that caused the exit. */
+void vmx_advance_rip(void);
+/* Queue an exception for the next VM entry (SDM 26.6). */
+void vmx_inject_exception(u32 vector, bool has_error, u32 error);
+/* Halt the current guest VCPU with "<reason>: <what> at RIP 0x..." and a VMCS dump. */
+int vmx_halt_vcpu(struct vmm_vcpu *vcpu, const char *fmt, ...) __printf(2, 3);
+
+#endif

@@ -1,0 +1,82 @@
+; arch/x86_64/vmx/vmx_entry.asm - VM exits into, and VM entries out of, the
+; common trap frame.
+;
+; vmx_exit_entry is HOST_RIP of every VMCS. HOST_RSP is the top of the
+; per-CPU interrupt stack minus the 5 qwords a CPU pushes on an interrupt,
+; so the guest's GPRs land in a struct arch_regs at exactly the place where
+; an interrupt frame would be. C (vmx_exit_handler) dispatches the exit and
+; runs the scheduler; trap_return then enters whatever VCPU is current.
+; vmx_enter_from_frame restores the GPRs and does VMLAUNCH or VMRESUME; if
+; the VM entry fails, the frame is rebuilt and vmx_entry_failed() decides.
+
+global vmx_exit_entry, vmx_enter_from_frame
+extern vmx_exit_handler, vmx_entry_failed, trap_return
+
+PERCPU_VMX_LAUNCH equ 0x18
+VMX_EXIT_VECTOR   equ 0x100
+VMX_FAIL_VECTOR   equ 0x101
+
+%macro PUSH_GPRS 0
+    push rax
+    push rbx
+    push rcx
+    push rdx
+    push rsi
+    push rdi
+    push rbp
+    push r8
+    push r9
+    push r10
+    push r11
+    push r12
+    push r13
+    push r14
+    push r15
+%endmacro
+
+section .text
+bits 64
+
+align 16
+vmx_exit_entry:
+    push qword 0                    ; error code slot
+    push qword VMX_EXIT_VECTOR
+    PUSH_GPRS
+    cld
+    mov rdi, rsp
+    call vmx_exit_handler
+    jmp trap_return
+
+align 16
+vmx_enter_from_frame:
+    cmp qword [fs:PERCPU_VMX_LAUNCH], 0
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop r11
+    pop r10
+    pop r9
+    pop r8
+    pop rbp
+    pop rdi
+    pop rsi
+    pop rdx
+    pop rcx
+    pop rbx
+    pop rax
+    lea rsp, [rsp + 16]             ; vector, error; keeps the flags of the cmp
+    jne .launch
+    vmresume
+    jmp .failed
+.launch:
+    vmlaunch
+.failed:
+    ; still in root mode: the VM entry failed (VMfailValid/VMfailInvalid)
+    push qword 0
+    push qword VMX_FAIL_VECTOR
+    PUSH_GPRS
+    cld
+    mov rdi, rsp
+    call vmx_entry_failed
+    jmp trap_return

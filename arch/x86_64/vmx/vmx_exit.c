@@ -1,0 +1,208 @@
+/*
+ * arch/x86_64/vmx/vmx_exit.c - the VM-exit dispatcher: one table indexed by
+ * exit reason (SDM appendix C), per-VCPU exit statistics, failed VM entries,
+ * the VMCS dump, and the helpers every handler uses.
+ */
+#include <string.h>
+#include "arch/x86_64/vmx/vmx.h"
+#include "arch/x86_64/vmx/vmx_exits.h"
+#include "arch/x86_64/vmx/vmcs.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
+#include "kernel/arch_vcpu.h"
+#include "kernel/manager.h"
+#include "kernel/scheduler.h"
+#include "kernel/printk.h"
+#include "kernel/error.h"
+
+static const char *const exit_names[VMX_EXIT_REASONS] = {
+	[0] = "exception or NMI", [1] = "external interrupt", [2] = "triple fault",
+	[3] = "INIT signal", [4] = "SIPI", [5] = "I/O SMI", [6] = "other SMI",
+	[7] = "interrupt window", [8] = "NMI window", [9] = "task switch",
+	[10] = "CPUID", [11] = "GETSEC", [12] = "HLT", [13] = "INVD", [14] = "INVLPG",
+	[15] = "RDPMC", [16] = "RDTSC", [17] = "RSM", [18] = "VMCALL", [19] = "VMCLEAR",
+	[20] = "VMLAUNCH", [21] = "VMPTRLD", [22] = "VMPTRST", [23] = "VMREAD",
+	[24] = "VMRESUME", [25] = "VMWRITE", [26] = "VMXOFF", [27] = "VMXON",
+	[28] = "control-register access", [29] = "MOV DR", [30] = "I/O instruction",
+	[31] = "RDMSR", [32] = "WRMSR", [33] = "VM entry failure: invalid guest state",
+	[34] = "VM entry failure: MSR loading", [36] = "MWAIT", [37] = "monitor trap flag",
+	[39] = "MONITOR", [40] = "PAUSE", [41] = "VM entry failure: machine check",
+	[43] = "TPR below threshold", [44] = "APIC access", [45] = "virtualized EOI",
+	[46] = "GDTR/IDTR access", [47] = "LDTR/TR access", [48] = "EPT violation",
+	[49] = "EPT misconfiguration", [50] = "INVEPT", [51] = "RDTSCP",
+	[52] = "VMX-preemption timer expired", [53] = "INVVPID", [54] = "WBINVD or WBNOINVD",
+	[55] = "XSETBV", [56] = "APIC write", [57] = "RDRAND", [58] = "INVPCID",
+	[59] = "VMFUNC", [60] = "ENCLS", [61] = "RDSEED", [62] = "page-modification log full",
+	[63] = "XSAVES", [64] = "XRSTORS", [66] = "SPP-related event", [67] = "UMWAIT",
+	[68] = "TPAUSE", [69] = "LOADIWKEY",
+};
+
+const char *vmx_exit_reason_name(u32 reason)
+{
+	if (reason < VMX_EXIT_REASONS && exit_names[reason])
+		return exit_names[reason];
+	return "unknown exit reason";
+}
+
+/* The dispatch table: exit reason -> handler. */
+static const vmx_exit_handler_t exit_handlers[VMX_EXIT_REASONS] = {
+	[0] = vmx_exit_exception,
+	[1] = vmx_exit_external_interrupt,
+	[2] = vmx_exit_triple_fault,
+	[3] = vmx_exit_init,
+	[4] = vmx_exit_sipi,
+	[7] = vmx_exit_interrupt_window,
+	[10] = vmx_exit_cpuid,
+	[12] = vmx_exit_hlt,
+	[13] = vmx_exit_invd,
+	[15] = vmx_exit_vmx_insn,	/* RDPMC: no PMU for guests -> #UD like a missing feature */
+	[18] = vmx_exit_vmcall,
+	[19] = vmx_exit_vmx_insn, [20] = vmx_exit_vmx_insn, [21] = vmx_exit_vmx_insn,
+	[22] = vmx_exit_vmx_insn, [23] = vmx_exit_vmx_insn, [24] = vmx_exit_vmx_insn,
+	[25] = vmx_exit_vmx_insn, [26] = vmx_exit_vmx_insn, [27] = vmx_exit_vmx_insn,
+	[28] = vmx_exit_cr_access,
+	[29] = vmx_exit_mov_dr,
+	[30] = vmx_exit_io,
+	[31] = vmx_exit_rdmsr,
+	[32] = vmx_exit_wrmsr,
+	[36] = vmx_exit_vmx_insn,	/* MWAIT: hidden in CPUID -> #UD */
+	[39] = vmx_exit_vmx_insn,	/* MONITOR: likewise */
+	[40] = vmx_exit_pause,
+	[48] = vmx_exit_ept_violation,
+	[49] = vmx_exit_ept_misconfig,
+	[50] = vmx_exit_vmx_insn,
+	[52] = vmx_exit_preemption_timer,
+	[53] = vmx_exit_vmx_insn,
+	[54] = vmx_exit_invd,
+	[55] = vmx_exit_xsetbv,
+	[59] = vmx_exit_vmx_insn,
+};
+
+void vmx_advance_rip(void)
+{
+	u64 intr;
+
+	vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) + vmcs_read(VMCS_EXIT_INSN_LEN));
+	/* the instruction completed: STI/MOV SS blocking ends (SDM 26.3.1.5) */
+	intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
+	if (intr & 3)
+		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, intr & ~3ULL);
+}
+
+void vmx_inject_exception(u32 vector, bool has_error, u32 error)
+{
+	u32 info = INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | vector;
+
+	if (has_error) {
+		info |= INTR_INFO_ERROR_CODE;
+		vmcs_write(VMCS_ENTRY_EXC_ERROR, error);
+	}
+	vmcs_write(VMCS_ENTRY_INTR_INFO, info);
+}
+
+int vmx_halt_vcpu(struct vmm_vcpu *vcpu, const char *fmt, ...)
+{
+	char what[120];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmm_vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	vmx_vmcs_dump(vcpu);
+	return vmm_manager_vcpu_halt(vcpu, "%s", what);
+}
+
+void vmx_vmcs_dump(struct vmm_vcpu *v)
+{
+	const struct arch_regs *r = v->regs;
+
+	vmm_err("  %s: RIP 0x%llx RSP 0x%llx RFLAGS 0x%llx CS 0x%llx (base 0x%llx)\n",
+		v->name, (unsigned long long)vmcs_read(VMCS_GUEST_RIP),
+		(unsigned long long)vmcs_read(VMCS_GUEST_RSP),
+		(unsigned long long)vmcs_read(VMCS_GUEST_RFLAGS),
+		(unsigned long long)vmcs_read(VMCS_GUEST_CS_SEL),
+		(unsigned long long)vmcs_read(VMCS_GUEST_CS_BASE));
+	vmm_err("  %s: CR0 0x%llx (shadow 0x%llx) CR3 0x%llx CR4 0x%llx (shadow 0x%llx) EFER 0x%llx\n",
+		v->name, (unsigned long long)vmcs_read(VMCS_GUEST_CR0),
+		(unsigned long long)vmcs_read(VMCS_CR0_SHADOW),
+		(unsigned long long)vmcs_read(VMCS_GUEST_CR3),
+		(unsigned long long)vmcs_read(VMCS_GUEST_CR4),
+		(unsigned long long)vmcs_read(VMCS_CR4_SHADOW),
+		(unsigned long long)vmcs_read(VMCS_GUEST_EFER));
+	vmm_err("  %s: exit reason 0x%llx qualification 0x%llx GPA 0x%llx intr info 0x%llx IDT vectoring 0x%llx\n",
+		v->name, (unsigned long long)vmcs_read(VMCS_EXIT_REASON),
+		(unsigned long long)vmcs_read(VMCS_EXIT_QUALIFICATION),
+		(unsigned long long)vmcs_read(VMCS_GUEST_PHYS_ADDR),
+		(unsigned long long)vmcs_read(VMCS_EXIT_INTR_INFO),
+		(unsigned long long)vmcs_read(VMCS_IDT_VECTORING_INFO));
+	if (r)
+		vmm_err("  %s: RAX 0x%llx RBX 0x%llx RCX 0x%llx RDX 0x%llx RSI 0x%llx RDI 0x%llx RBP 0x%llx\n",
+			v->name, (unsigned long long)r->rax, (unsigned long long)r->rbx,
+			(unsigned long long)r->rcx, (unsigned long long)r->rdx,
+			(unsigned long long)r->rsi, (unsigned long long)r->rdi,
+			(unsigned long long)r->rbp);
+}
+
+void arch_vcpu_dump(struct vmm_vcpu *v)
+{
+	if (v->is_normal && this_cpu()->current_vmcs == ((struct vmx_vcpu *)v->arch_priv)->vmcs)
+		vmx_vmcs_dump(v);
+}
+
+/* Called by vmx_exit_entry with the guest's GPRs in 'regs'. */
+void vmx_exit_handler(struct arch_regs *regs);
+void vmx_exit_handler(struct arch_regs *regs)
+{
+	struct vmm_vcpu *vcpu = vmm_scheduler_current();
+	u64 start = rdtsc();
+	u32 full = (u32)vmcs_read(VMCS_EXIT_REASON);
+	u32 reason = full & 0xFFFF;
+	struct vmx_vcpu *vx;
+
+	if (!vcpu || !vcpu->is_normal) {
+		vmm_emerg("vmx: VM exit (reason %u) with no guest VCPU current\n", reason);
+		return;
+	}
+	vx = vcpu->arch_priv;
+	/* this VMCS is launched now: the next entry into it is VMRESUME */
+	this_cpu()->vmx_launch = 0;
+	if (full & (1u << 31)) {
+		/* SDM 26.8: VM entry failed while checking or loading guest state */
+		vmx_halt_vcpu(vcpu, "VM entry failed: %s (qualification 0x%llx); see the Bochs log for the failed check",
+			      vmx_exit_reason_name(reason),
+			      (unsigned long long)vmcs_read(VMCS_EXIT_QUALIFICATION));
+	} else if (reason >= VMX_EXIT_REASONS || !exit_handlers[reason]) {
+		vmx_halt_vcpu(vcpu, "unhandled VM exit %u (%s) at RIP 0x%llx", reason,
+			      vmx_exit_reason_name(reason),
+			      (unsigned long long)vmcs_read(VMCS_GUEST_RIP));
+	} else {
+		exit_handlers[reason](vcpu, regs);
+	}
+	if (reason < VMX_EXIT_REASONS) {
+		vx->exit_count[reason]++;
+		vx->exit_ticks[reason] += rdtsc() - start;
+	}
+	vmm_scheduler_irq_process(regs);
+}
+
+/* Called by vmx_enter_from_frame when VMLAUNCH/VMRESUME itself failed. */
+void vmx_entry_failed(struct arch_regs *regs);
+void vmx_entry_failed(struct arch_regs *regs)
+{
+	struct vmm_vcpu *vcpu = vmm_scheduler_current();
+	u64 err = 0;
+
+	if (vmcs_read_checked(VMCS_INSN_ERROR, &err))
+		err = 0;
+	if (vcpu && vcpu->is_normal) {
+		memcpy(vcpu->regs, regs, 15 * 8);
+		vmx_halt_vcpu(vcpu, "VM entry failed: VM-instruction error %llu (%s)",
+			      (unsigned long long)err, err ? vmx_insn_error_text((u32)err)
+							   : "VMfailInvalid: no current VMCS");
+	} else {
+		vmm_emerg("vmx: VM entry failed with no guest VCPU current\n");
+	}
+	this_cpu()->return_to_guest = 0;
+	vmm_scheduler_preempt();
+	vmm_scheduler_irq_process(regs);
+}

@@ -1,0 +1,91 @@
+/*
+ * arch/x86_64/vmx/vmx_exit_cpuid.c - the guest's curated CPUID view.
+ *
+ * The host's leaves, with what is not virtualised hidden: VMX and SMX,
+ * MONITOR/MWAIT, the PMU (leaf 0xA, PDCM), the local APIC, x2APIC and the
+ * TSC deadline timer (no APIC emulation yet), MCE/MCA, thermal and power
+ * management (leaf 6), TSX, SGX, PT and PKU. The hypervisor bit is set and
+ * leaf 0x40000000 carries our signature. Leaves 0x15/0x16 (TSC and core
+ * frequency) are the host's: the guest's TSC runs at the host's rate.
+ */
+#include "arch/x86_64/vmx/vmx_exits.h"
+#include "arch/x86_64/vmx/vmcs.h"
+#include "arch/x86_64/cpu.h"
+#include "kernel/manager.h"
+
+#define HV_SIGNATURE "XvisorX86VMM"	/* 12 bytes: EBX, ECX, EDX of 0x40000000 */
+#define HV_MAX_LEAF 0x40000001u
+
+/* leaf 1 */
+#define L1_ECX_HIDE ((1u << 3) | (1u << 5) | (1u << 6) | (1u << 15) | (1u << 21) | (1u << 24))
+#define L1_EDX_HIDE ((1u << 7) | (1u << 9) | (1u << 14) | (1u << 22) | (1u << 29))
+/* leaf 7.0 EBX bits shown: FSGSBASE BMI1 AVX2 SMEP BMI2 ERMS INVPCID RDSEED ADX SMAP CLFLUSHOPT CLWB SHA */
+#define L7_EBX_SHOW ((1u << 0) | (1u << 3) | (1u << 5) | (1u << 7) | (1u << 8) | (1u << 9) | \
+		     (1u << 10) | (1u << 18) | (1u << 19) | (1u << 20) | (1u << 23) | (1u << 24) | (1u << 29))
+
+int vmx_exit_cpuid(struct vmm_vcpu *v, struct arch_regs *r)
+{
+	u32 leaf = (u32)r->rax, sub = (u32)r->rcx;
+	u32 a = 0, b = 0, c = 0, d = 0, max_basic, max_ext;
+
+	cpuid(0, &max_basic, &b, &c, &d);
+	cpuid(0x80000000, &max_ext, &b, &c, &d);
+	a = b = c = d = 0;
+
+	if (leaf >= 0x40000000 && leaf <= 0x4FFFFFFF) {
+		if (leaf == 0x40000000) {
+			const u32 *sig = (const u32 *)HV_SIGNATURE;
+
+			a = HV_MAX_LEAF;
+			b = sig[0];
+			c = sig[1];
+			d = sig[2];
+		} else if (leaf == 0x40000001) {
+			a = 1;	/* hypercall ABI version (see vmx_exit_vmcall.c) */
+		}
+	} else if ((leaf < 0x80000000 && leaf <= max_basic) ||
+		   (leaf >= 0x80000000 && leaf <= max_ext)) {
+		cpuid_count(leaf, sub, &a, &b, &c, &d);
+		switch (leaf) {
+		case 1:
+			c &= ~L1_ECX_HIDE;
+			c |= 1u << 31;	/* running under a hypervisor */
+			/* OSXSAVE mirrors the guest's own CR4.OSXSAVE */
+			c &= ~(1u << 27);
+			if (vmcs_read(VMCS_CR4_SHADOW) & X86_CR4_OSXSAVE)
+				c |= 1u << 27;
+			d &= ~L1_EDX_HIDE;
+			/* initial APIC id = VCPU index, one logical CPU per package */
+			b = (b & 0x0000FFFFu) | (1u << 16) | (v->subid << 24);
+			d &= ~(1u << 28);	/* no HTT */
+			break;
+		case 4:
+			a &= 0x3FF;	/* caches, one core per package */
+			break;
+		case 5: case 6: case 0xA: case 0xB: case 0x1F:
+			a = b = c = d = 0;	/* MONITOR, power, PMU, topology: not virtualised */
+			break;
+		case 7:
+			if (sub == 0) {
+				a = 0;
+				b &= L7_EBX_SHOW;
+				c = 0;
+				d = 0;
+			} else {
+				a = b = c = d = 0;
+			}
+			break;
+		case 0x80000001:
+			c &= ~(1u << 2);	/* SVM */
+			break;
+		default:
+			break;
+		}
+	}
+	r->rax = a;
+	r->rbx = b;
+	r->rcx = c;
+	r->rdx = d;
+	vmx_advance_rip();
+	return 0;
+}

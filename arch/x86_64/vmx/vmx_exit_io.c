@@ -1,0 +1,94 @@
+/*
+ * arch/x86_64/vmx/vmx_exit_io.c - IN/OUT of 1, 2 or 4 bytes, and the string
+ * forms INS/OUTS with or without REP (SDM 27.2.1 table 27-5 for the
+ * qualification, 27.2.5 for the instruction information), routed to device
+ * emulation.
+ */
+#include "arch/x86_64/vmx/vmx_exits.h"
+#include "arch/x86_64/vmx/vmcs.h"
+#include "arch/x86_64/cpu.h"
+#include "kernel/manager.h"
+#include "kernel/printk.h"
+#include "kernel/error.h"
+#include "devemu/devemu.h"
+
+#define IO_STRING_BATCH 4096	/* iterations done per exit; the rest re-executes */
+
+static u64 mask_of(u32 bytes)
+{
+	return bytes >= 8 ? ~0ULL : (1ULL << (bytes * 8)) - 1;
+}
+
+static int io_string(struct vmm_vcpu *v, struct arch_regs *r, u16 port, u32 size,
+		     bool in, bool rep)
+{
+	u32 info = (u32)vmcs_read(VMCS_EXIT_INSN_INFO);
+	u32 asize = 2u << ((info >> 7) & 7);	/* 0:16 1:32 2:64 bits, in bytes */
+	u64 amask = mask_of(asize);
+	u32 seg = in ? 0 : (info >> 15) & 7;	/* INS always uses ES */
+	u64 base = vmcs_read(VMCS_GUEST_ES_BASE + seg * 2);
+	s64 step = (vmcs_read(VMCS_GUEST_RFLAGS) & (1u << 10)) ? -(s64)size : (s64)size;
+	u64 count = rep ? (r->rcx & amask) : 1;
+	u64 *idx = in ? &r->rdi : &r->rsi;
+	u64 done = 0;
+
+	if (vmx_guest_cpu_mode() == 64)
+		base = (seg == 4 || seg == 5) ? base : 0;	/* only FS/GS bases in 64-bit mode */
+	while (done < count && done < IO_STRING_BATCH) {
+		u64 gva = base + (*idx & amask);
+		u32 val = 0;
+		int rc;
+
+		if (in) {
+			rc = vmm_devemu_io_read(v->guest, port, size, &val);
+			if (!rc && vmx_write_guest_linear(v, gva, &val, size) != size)
+				rc = -VMM_EFAULT;
+		} else {
+			rc = vmx_read_guest_linear(v, gva, &val, size) == size ? VMM_OK : -VMM_EFAULT;
+			if (!rc)
+				rc = vmm_devemu_io_write(v->guest, port, size, val);
+		}
+		if (rc == -VMM_EFAULT)
+			return vmx_halt_vcpu(v, "%s of port 0x%x with unmapped memory at linear 0x%llx, RIP 0x%llx",
+					     in ? "INS" : "OUTS", port, (unsigned long long)gva,
+					     (unsigned long long)vmcs_read(VMCS_GUEST_RIP));
+		if (rc)
+			return vmx_halt_vcpu(v, "device emulation stopped the guest at port 0x%x (%s)",
+					     port, vmm_strerror(rc));
+		*idx = (*idx & ~amask) | ((*idx + step) & amask);
+		done++;
+	}
+	if (rep)
+		r->rcx = (r->rcx & ~amask) | ((r->rcx - done) & amask);
+	if (!rep || done == count)
+		vmx_advance_rip();
+	return VMM_OK;
+}
+
+int vmx_exit_io(struct vmm_vcpu *v, struct arch_regs *r)
+{
+	u64 q = vmcs_read(VMCS_EXIT_QUALIFICATION);
+	u32 size = (q & 7) + 1;
+	bool in = q & 8, string = q & 16, rep = q & 32;
+	u16 port = (u16)(q >> 16);
+	int rc;
+
+	if (string)
+		return io_string(v, r, port, size, in, rep);
+	if (in) {
+		u32 val = 0;
+
+		rc = vmm_devemu_io_read(v->guest, port, size, &val);
+		if (size == 4)
+			r->rax = val;	/* a 32-bit destination zero-extends */
+		else
+			r->rax = (r->rax & ~mask_of(size)) | (val & mask_of(size));
+	} else {
+		rc = vmm_devemu_io_write(v->guest, port, size, (u32)(r->rax & mask_of(size)));
+	}
+	if (rc)
+		return vmx_halt_vcpu(v, "device emulation stopped the guest at port 0x%x (%s)",
+				     port, vmm_strerror(rc));
+	vmx_advance_rip();
+	return VMM_OK;
+}

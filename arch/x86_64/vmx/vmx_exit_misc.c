@@ -1,0 +1,145 @@
+/*
+ * arch/x86_64/vmx/vmx_exit_misc.c - small exit handlers: exceptions and
+ * NMIs, external interrupts, triple fault, INIT/SIPI, interrupt window,
+ * HLT, INVD/WBINVD, VMX and other hidden instructions (#UD), PAUSE, the
+ * preemption timer and EPT misconfiguration.
+ */
+#include "arch/x86_64/vmx/vmx_exits.h"
+#include "arch/x86_64/vmx/vmcs.h"
+#include "arch/x86_64/cpu.h"
+#include "kernel/manager.h"
+#include "kernel/scheduler.h"
+#include "kernel/host_irq.h"
+#include "kernel/printk.h"
+#include "kernel/error.h"
+
+/* Exception or NMI in the guest (SDM 27.2.2): host NMIs to the host, the rest reflected. */
+int vmx_exit_exception(struct vmm_vcpu *v, struct arch_regs *r)
+{
+	u32 info = (u32)vmcs_read(VMCS_EXIT_INTR_INFO);
+	u32 vector = info & 0xFF, type = info & (7u << 8);
+
+	(void)r;
+	if (type == INTR_TYPE_NMI) {
+		vmm_warn("vmx: host NMI while %s ran\n", v->name);
+		return VMM_OK;
+	}
+	if (vector == 18) {
+		vmx_halt_vcpu(v, "machine check (#MC) while the guest ran");
+		return VMM_OK;
+	}
+	/* reflect the exception back into the guest with its error code */
+	vmx_inject_exception(vector, info & INTR_INFO_ERROR_CODE,
+			     (u32)vmcs_read(VMCS_EXIT_INTR_ERROR));
+	return VMM_OK;
+}
+
+/* External interrupt, acknowledged on exit (SDM 27.2.2): to the host handler. */
+int vmx_exit_external_interrupt(struct vmm_vcpu *v, struct arch_regs *r)
+{
+	u32 info = (u32)vmcs_read(VMCS_EXIT_INTR_INFO);
+
+	(void)v;
+	if (info & INTR_INFO_VALID)
+		vmm_host_irq_exec(info & 0xFF, r);
+	return VMM_OK;
+}
+
+int vmx_exit_triple_fault(struct vmm_vcpu *v, struct arch_regs *r)
+{
+	(void)r;
+	return vmx_halt_vcpu(v, "triple fault at RIP 0x%llx",
+			     (unsigned long long)vmcs_read(VMCS_GUEST_RIP));
+}
+
+/* INIT: the VCPU waits for a SIPI (SDM 26.6.2, activity state 3). */
+int vmx_exit_init(struct vmm_vcpu *v, struct arch_regs *r)
+{
+	(void)v;
+	(void)r;
+	vmcs_write(VMCS_GUEST_ACTIVITY, 3);
+	return VMM_OK;
+}
+
+/* SIPI: start at vector * 4096 in real mode. */
+int vmx_exit_sipi(struct vmm_vcpu *v, struct arch_regs *r)
+{
+	u64 vec = vmcs_read(VMCS_EXIT_QUALIFICATION) & 0xFF;
+
+	(void)v;
+	(void)r;
+	vmcs_write(VMCS_GUEST_CS_SEL, vec << 8);
+	vmcs_write(VMCS_GUEST_CS_BASE, vec << 12);
+	vmcs_write(VMCS_GUEST_RIP, 0);
+	vmcs_write(VMCS_GUEST_ACTIVITY, 0);
+	return VMM_OK;
+}
+
+int vmx_exit_interrupt_window(struct vmm_vcpu *v, struct arch_regs *r)
+{
+	(void)v;
+	(void)r;
+	vmcs_write(VMCS_PROC_CTLS, vmcs_read(VMCS_PROC_CTLS) & ~(u64)PROC_INTR_WINDOW);
+	return VMM_OK;
+}
+
+/*
+ * HLT: the VCPU is paused until an interrupt can wake it. Interrupt
+ * delivery comes with device emulation; until then there is nothing to wake
+ * it, which is said once.
+ */
+int vmx_exit_hlt(struct vmm_vcpu *v, struct arch_regs *r)
+{
+	bool intr_on = vmcs_read(VMCS_GUEST_RFLAGS) & X86_RFLAGS_IF;
+
+	(void)r;
+	vmx_advance_rip();
+	vmm_warn("guest %s: %s executed HLT with interrupts %s at RIP 0x%llx: paused (no interrupt can wake it yet)\n",
+		 v->guest->name, v->name, intr_on ? "on" : "off",
+		 (unsigned long long)vmcs_read(VMCS_GUEST_RIP));
+	return vmm_vcpu_set_state(v, VMM_VCPU_STATE_PAUSED);
+}
+
+/* INVD/WBINVD: guest memory is write-back and coherent; nothing to flush. */
+int vmx_exit_invd(struct vmm_vcpu *v, struct arch_regs *r)
+{
+	(void)v;
+	(void)r;
+	vmx_advance_rip();
+	return VMM_OK;
+}
+
+/* VMX instructions and hidden features (MONITOR/MWAIT, RDPMC): #UD (SDM 25.1.3). */
+int vmx_exit_vmx_insn(struct vmm_vcpu *v, struct arch_regs *r)
+{
+	(void)v;
+	(void)r;
+	vmx_inject_exception(6, false, 0);
+	return VMM_OK;
+}
+
+/* PAUSE (a spinning guest): let another VCPU run. */
+int vmx_exit_pause(struct vmm_vcpu *v, struct arch_regs *r)
+{
+	(void)v;
+	(void)r;
+	vmx_advance_rip();
+	vmm_scheduler_preempt();
+	return VMM_OK;
+}
+
+int vmx_exit_preemption_timer(struct vmm_vcpu *v, struct arch_regs *r)
+{
+	(void)v;
+	(void)r;
+	vmm_scheduler_preempt();
+	return VMM_OK;
+}
+
+/* A misconfigured EPT entry is a hypervisor bug; the guest cannot go on. */
+int vmx_exit_ept_misconfig(struct vmm_vcpu *v, struct arch_regs *r)
+{
+	(void)r;
+	return vmx_halt_vcpu(v, "EPT misconfiguration at GPA 0x%llx (hypervisor bug)",
+			     (unsigned long long)vmcs_read(VMCS_GUEST_PHYS_ADDR));
+}

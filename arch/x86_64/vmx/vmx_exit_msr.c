@@ -1,0 +1,184 @@
+/*
+ * arch/x86_64/vmx/vmx_exit_msr.c - RDMSR/WRMSR. Every MSR access exits (the
+ * MSR bitmap is all ones); the allow-list below is what a guest OS touches
+ * at boot. Any other MSR gets #GP, reported once per MSR per VCPU.
+ *
+ *   0x10 TSC                 read/write through the VMCS TSC offset
+ *   0x1B APIC_BASE           reads 0xFEE00000 (+BSP on VCPU 0, disabled); writes ignored
+ *   0x3A FEATURE_CONTROL     reads 1: locked, VMX off
+ *   0x8B BIOS_SIGN_ID        reads 0 (no microcode update); writes ignored
+ *   0xFE MTRRCAP             reads 0: no fixed or variable MTRRs
+ *   0x174-0x176 SYSENTER_*   the VMCS guest fields
+ *   0x1A0 MISC_ENABLE        per VCPU (fast strings on)
+ *   0x277 PAT                the VMCS guest field
+ *   0x2FF MTRR_DEF_TYPE      per VCPU
+ *   0xC0000080 EFER          the VMCS guest field (LMA follows CR0.PG)
+ *   0xC0000081-84 STAR LSTAR CSTAR SFMASK, 0xC0000102 KERNEL_GS_BASE,
+ *   0xC0000103 TSC_AUX       per VCPU, loaded into the CPU while it runs
+ *   0xC0000100/101 FS/GS base  the VMCS guest fields
+ */
+#include "arch/x86_64/vmx/vmx_exits.h"
+#include "arch/x86_64/vmx/vmcs.h"
+#include "arch/x86_64/cpu.h"
+#include "kernel/manager.h"
+#include "kernel/printk.h"
+#include "kernel/error.h"
+
+#define MSR_TSC 0x10
+#define MSR_APIC_BASE 0x1B
+#define MSR_BIOS_SIGN_ID 0x8B
+#define MSR_MTRRCAP 0xFE
+#define MSR_SYSENTER_CS 0x174
+#define MSR_SYSENTER_ESP 0x175
+#define MSR_SYSENTER_EIP 0x176
+#define MSR_MISC_ENABLE 0x1A0
+#define MSR_MTRR_DEF_TYPE 0x2FF
+#define MSR_STAR 0xC0000081
+#define MSR_LSTAR 0xC0000082
+#define MSR_CSTAR 0xC0000083
+#define MSR_SFMASK 0xC0000084
+#define MSR_KERNEL_GS_BASE 0xC0000102
+#define MSR_TSC_AUX 0xC0000103
+#define EFER_LME (1ULL << 8)
+#define EFER_LMA (1ULL << 10)
+#define EFER_VALID ((1ULL << 0) | EFER_LME | EFER_LMA | (1ULL << 11))	/* SCE LME LMA NXE */
+
+/* MSRs whose guest value lives in the CPU while the VCPU runs */
+static u64 *hw_msr_slot(struct vmx_vcpu *vx, u32 msr)
+{
+	switch (msr) {
+	case MSR_STAR: return &vx->msr_star;
+	case MSR_LSTAR: return &vx->msr_lstar;
+	case MSR_CSTAR: return &vx->msr_cstar;
+	case MSR_SFMASK: return &vx->msr_sfmask;
+	case MSR_KERNEL_GS_BASE: return &vx->msr_kernel_gs_base;
+	case MSR_TSC_AUX: return &vx->msr_tsc_aux;
+	default: return NULL;
+	}
+}
+
+void vmx_msr_load_guest(struct vmm_vcpu *v)
+{
+	struct vmx_vcpu *vx = v->arch_priv;
+
+	wrmsr(MSR_STAR, vx->msr_star);
+	wrmsr(MSR_LSTAR, vx->msr_lstar);
+	wrmsr(MSR_CSTAR, vx->msr_cstar);
+	wrmsr(MSR_SFMASK, vx->msr_sfmask);
+	wrmsr(MSR_KERNEL_GS_BASE, vx->msr_kernel_gs_base);
+	if (vmcs_read(VMCS_PROC_CTLS2) & PROC2_RDTSCP)
+		wrmsr(MSR_TSC_AUX, vx->msr_tsc_aux);
+}
+
+static bool canonical(u64 a)
+{
+	return ((s64)(a << 16) >> 16) == (s64)a;
+}
+
+static void unknown_msr(struct vmm_vcpu *v, u32 msr, bool write)
+{
+	struct vmx_vcpu *vx = v->arch_priv;
+	u32 h = (msr ^ (msr >> 9) ^ (msr >> 18)) % (sizeof(vx->msr_reported) * 8);
+
+	if (!(vx->msr_reported[h / 8] & (1u << (h % 8)))) {
+		vx->msr_reported[h / 8] |= 1u << (h % 8);
+		vmm_warn("guest %s: %s %s of unknown MSR 0x%x: #GP injected (reported once)\n",
+			 v->guest->name, v->name, write ? "WRMSR" : "RDMSR", msr);
+	}
+	vmx_inject_exception(13, true, 0);
+}
+
+int vmx_exit_rdmsr(struct vmm_vcpu *v, struct arch_regs *r)
+{
+	struct vmx_vcpu *vx = v->arch_priv;
+	u32 msr = (u32)r->rcx;
+	u64 val, *slot = hw_msr_slot(vx, msr);
+
+	if (slot) {
+		val = *slot;
+	} else {
+		switch (msr) {
+		case MSR_TSC: val = rdtsc() + vmcs_read(VMCS_TSC_OFFSET); break;
+		case MSR_APIC_BASE: val = 0xFEE00000ULL | (v->subid == 0 ? 0x100 : 0); break;
+		case MSR_IA32_FEATURE_CONTROL: val = 1; break;
+		case MSR_BIOS_SIGN_ID: val = 0; break;
+		case MSR_MTRRCAP: val = 0; break;
+		case MSR_SYSENTER_CS: val = vmcs_read(VMCS_GUEST_SYSENTER_CS); break;
+		case MSR_SYSENTER_ESP: val = vmcs_read(VMCS_GUEST_SYSENTER_ESP); break;
+		case MSR_SYSENTER_EIP: val = vmcs_read(VMCS_GUEST_SYSENTER_EIP); break;
+		case MSR_MISC_ENABLE: val = vx->msr_misc_enable | 1; break;
+		case MSR_IA32_PAT: val = vmcs_read(VMCS_GUEST_PAT); break;
+		case MSR_MTRR_DEF_TYPE: val = vx->msr_mtrr_def_type; break;
+		case MSR_EFER: val = vmcs_read(VMCS_GUEST_EFER); break;
+		case MSR_FS_BASE: val = vmcs_read(VMCS_GUEST_FS_BASE); break;
+		case MSR_GS_BASE: val = vmcs_read(VMCS_GUEST_GS_BASE); break;
+		default:
+			unknown_msr(v, msr, false);
+			return 0;
+		}
+	}
+	r->rax = (u32)val;
+	r->rdx = val >> 32;
+	vmx_advance_rip();
+	return 0;
+}
+
+static bool pat_valid(u64 pat)
+{
+	for (int i = 0; i < 8; i++) {
+		u8 t = (pat >> (i * 8)) & 0xFF;
+
+		if (t != 0 && t != 1 && t != 4 && t != 5 && t != 6 && t != 7)
+			return false;
+	}
+	return true;
+}
+
+int vmx_exit_wrmsr(struct vmm_vcpu *v, struct arch_regs *r)
+{
+	struct vmx_vcpu *vx = v->arch_priv;
+	u32 msr = (u32)r->rcx;
+	u64 val = ((r->rdx & 0xFFFFFFFFULL) << 32) | (r->rax & 0xFFFFFFFFULL);
+	u64 *slot = hw_msr_slot(vx, msr);
+	bool gp = false;
+
+	if (slot) {
+		if ((msr == MSR_LSTAR || msr == MSR_CSTAR || msr == MSR_KERNEL_GS_BASE) && !canonical(val)) {
+			gp = true;
+		} else {
+			*slot = val;
+			wrmsr(msr, val);
+		}
+	} else {
+		switch (msr) {
+		case MSR_TSC: vmcs_write(VMCS_TSC_OFFSET, val - rdtsc()); break;
+		case MSR_APIC_BASE: case MSR_BIOS_SIGN_ID: break;
+		case MSR_SYSENTER_CS: vmcs_write(VMCS_GUEST_SYSENTER_CS, val); break;
+		case MSR_SYSENTER_ESP: gp = !canonical(val); if (!gp) vmcs_write(VMCS_GUEST_SYSENTER_ESP, val); break;
+		case MSR_SYSENTER_EIP: gp = !canonical(val); if (!gp) vmcs_write(VMCS_GUEST_SYSENTER_EIP, val); break;
+		case MSR_MISC_ENABLE: vx->msr_misc_enable = val; break;
+		case MSR_IA32_PAT: gp = !pat_valid(val); if (!gp) vmcs_write(VMCS_GUEST_PAT, val); break;
+		case MSR_MTRR_DEF_TYPE: gp = val & ~0xCFFULL; if (!gp) vx->msr_mtrr_def_type = val; break;
+		case MSR_EFER:
+			gp = val & ~EFER_VALID;
+			if (!gp) {
+				/* LMA is read-only: it follows LME and CR0.PG */
+				u64 lma = (val & EFER_LME) && (vmcs_read(VMCS_GUEST_CR0) & X86_CR0_PG) ? EFER_LMA : 0;
+
+				vmcs_write(VMCS_GUEST_EFER, (val & ~EFER_LMA) | lma);
+			}
+			break;
+		case MSR_FS_BASE: gp = !canonical(val); if (!gp) vmcs_write(VMCS_GUEST_FS_BASE, val); break;
+		case MSR_GS_BASE: gp = !canonical(val); if (!gp) vmcs_write(VMCS_GUEST_GS_BASE, val); break;
+		case MSR_IA32_FEATURE_CONTROL: gp = true; break;	/* locked */
+		default:
+			unknown_msr(v, msr, true);
+			return 0;
+		}
+	}
+	if (gp)
+		vmx_inject_exception(13, true, 0);
+	else
+		vmx_advance_rip();
+	return 0;
+}

@@ -1,0 +1,90 @@
+/*
+ * arch/x86_64/vmx/vmx_exit_vmcall.c - the hypercall ABI (VMCALL).
+ *
+ * From guest CPL 0 only. RAX = function, arguments in RBX, RCX, RDX; the
+ * result comes back in RAX (negative = error: -1 unknown function, -2 not
+ * allowed from this privilege level).
+ *   0  VERSION       RAX = 1
+ *   1  CONSOLE_PUTC  RBX = byte for the guest's hypervisor console, which the
+ *                    host console shows prefixed with the guest's name
+ *   2  VCPU_ID       RAX = index of the VCPU in its guest, RBX = guest id
+ *   3  YIELD         give up the rest of the time slice
+ *   4  SHUTDOWN      RBX = status; the VCPU halts ("shut down with status N")
+ *   5  TSC          RAX = the guest's TSC (for benchmarks: no exit cost counted)
+ */
+#include "arch/x86_64/vmx/vmx_exits.h"
+#include "arch/x86_64/vmx/vmcs.h"
+#include "arch/x86_64/cpu.h"
+#include "kernel/manager.h"
+#include "kernel/scheduler.h"
+#include "kernel/vserial.h"
+#include "kernel/printk.h"
+
+enum {
+	HC_VERSION = 0,
+	HC_CONSOLE_PUTC = 1,
+	HC_VCPU_ID = 2,
+	HC_YIELD = 3,
+	HC_SHUTDOWN = 4,
+	HC_TSC = 5,
+};
+
+#define HC_ENOSYS ((u64)-1)
+#define HC_EPERM ((u64)-2)
+
+static struct vmm_vserial *hvc_console(struct vmm_guest *g)
+{
+	static struct vmm_vserial *consoles[VMM_MAX_GUESTS];
+
+	if (!consoles[g->id % VMM_MAX_GUESTS])
+		consoles[g->id % VMM_MAX_GUESTS] = vmm_vserial_create(g->name, "hvc");
+	return consoles[g->id % VMM_MAX_GUESTS];
+}
+
+int vmx_exit_vmcall(struct vmm_vcpu *v, struct arch_regs *r)
+{
+	struct vmm_vserial *vs;
+
+	vmx_advance_rip();
+	if (vmx_guest_cpl() != 0) {
+		r->rax = HC_EPERM;
+		return 0;
+	}
+	switch (r->rax) {
+	case HC_VERSION:
+		r->rax = 1;
+		break;
+	case HC_CONSOLE_PUTC:
+		vs = hvc_console(v->guest);
+		if (vs)
+			vmm_vserial_putc(vs, (u8)r->rbx);
+		r->rax = 0;
+		break;
+	case HC_VCPU_ID:
+		r->rax = v->subid;
+		r->rbx = v->guest->id;
+		break;
+	case HC_YIELD:
+		r->rax = 0;
+		vmm_scheduler_preempt();
+		break;
+	case HC_SHUTDOWN:
+		vs = hvc_console(v->guest);
+		if (vs)
+			vmm_vserial_flush(vs);
+		vmm_printk(VMM_LOG_INFO, "guest %s: %s shut down with status %llu\n",
+			   v->guest->name, v->name, (unsigned long long)r->rbx);
+		/* a requested stop, not an error: halt without the error report */
+		vmm_snprintf(v->halt_reason, sizeof(v->halt_reason),
+			     "shut down by the guest (status %llu)", (unsigned long long)r->rbx);
+		vmm_vcpu_set_state(v, VMM_VCPU_STATE_HALTED);
+		break;
+	case HC_TSC:
+		r->rax = rdtsc() + vmcs_read(VMCS_TSC_OFFSET);
+		break;
+	default:
+		r->rax = HC_ENOSYS;
+		break;
+	}
+	return 0;
+}

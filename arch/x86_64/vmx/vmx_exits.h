@@ -1,0 +1,53 @@
+/*
+ * arch/x86_64/vmx/vmx_exits.h - the VM-exit handlers of the dispatch table
+ * (vmx_exit.c), one family per file, and helpers they share.
+ */
+#ifndef ARCH_X86_64_VMX_VMX_EXITS_H
+#define ARCH_X86_64_VMX_VMX_EXITS_H
+
+#include "arch/x86_64/vmx/vmx.h"
+
+/* vmx_exit_misc.c */
+int vmx_exit_exception(struct vmm_vcpu *v, struct arch_regs *r);
+int vmx_exit_external_interrupt(struct vmm_vcpu *v, struct arch_regs *r);
+int vmx_exit_triple_fault(struct vmm_vcpu *v, struct arch_regs *r);
+int vmx_exit_init(struct vmm_vcpu *v, struct arch_regs *r);
+int vmx_exit_sipi(struct vmm_vcpu *v, struct arch_regs *r);
+int vmx_exit_interrupt_window(struct vmm_vcpu *v, struct arch_regs *r);
+int vmx_exit_hlt(struct vmm_vcpu *v, struct arch_regs *r);
+int vmx_exit_invd(struct vmm_vcpu *v, struct arch_regs *r);
+int vmx_exit_vmx_insn(struct vmm_vcpu *v, struct arch_regs *r);
+int vmx_exit_pause(struct vmm_vcpu *v, struct arch_regs *r);
+int vmx_exit_preemption_timer(struct vmm_vcpu *v, struct arch_regs *r);
+int vmx_exit_ept_misconfig(struct vmm_vcpu *v, struct arch_regs *r);
+/* vmx_exit_cpuid.c */
+int vmx_exit_cpuid(struct vmm_vcpu *v, struct arch_regs *r);
+/* vmx_exit_io.c */
+int vmx_exit_io(struct vmm_vcpu *v, struct arch_regs *r);
+/* vmx_exit_vmcall.c */
+int vmx_exit_vmcall(struct vmm_vcpu *v, struct arch_regs *r);
+/* vmx_exit_msr.c */
+int vmx_exit_rdmsr(struct vmm_vcpu *v, struct arch_regs *r);
+int vmx_exit_wrmsr(struct vmm_vcpu *v, struct arch_regs *r);
+void vmx_msr_load_guest(struct vmm_vcpu *v);
+/* vmx_exit_cr.c */
+int vmx_exit_cr_access(struct vmm_vcpu *v, struct arch_regs *r);
+int vmx_exit_mov_dr(struct vmm_vcpu *v, struct arch_regs *r);
+int vmx_exit_xsetbv(struct vmm_vcpu *v, struct arch_regs *r);
+/* vmx_exit_ept.c */
+int vmx_exit_ept_violation(struct vmm_vcpu *v, struct arch_regs *r);
+
+/* vmx_guest_mem.c: guest registers by SDM encoding and guest memory access */
+u64 vmx_gpr_get(struct arch_regs *r, u32 index);
+void vmx_gpr_set(struct arch_regs *r, u32 index, u64 value);
+/* Guest CPU mode for instruction decoding: 16, 32 or 64. */
+int vmx_guest_cpu_mode(void);
+/* Translate a guest linear address through the guest's page tables. */
+int vmx_gva_to_gpa(struct vmm_vcpu *v, u64 gva, bool write, u64 *gpa);
+/* Copy from guest linear memory; returns bytes copied. */
+size_t vmx_read_guest_linear(struct vmm_vcpu *v, u64 gva, void *buf, size_t len);
+size_t vmx_write_guest_linear(struct vmm_vcpu *v, u64 gva, const void *buf, size_t len);
+/* Current privilege level of the guest (SS.DPL). */
+u32 vmx_guest_cpl(void);
+
+#endif

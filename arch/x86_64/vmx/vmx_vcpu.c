@@ -1,0 +1,399 @@
+/*
+ * arch/x86_64/vmx/vmx_vcpu.c - the kernel/arch_vcpu.h contract on VT-x:
+ * a guest's EPT and I/O bitmap, a normal VCPU's VMCS (controls computed
+ * from the capability MSRs, host state, the guest's reset state), orphan
+ * VCPU frames, and arch_vcpu_regs_switch().
+ */
+#include <string.h>
+#include "arch/x86_64/vmx/vmx.h"
+#include "arch/x86_64/vmx/vmx_exits.h"
+#include "arch/x86_64/vmx/vmcs.h"
+#include "arch/x86_64/vmx/vmx_caps.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
+#include "kernel/arch_vcpu.h"
+#include "kernel/manager.h"
+#include "kernel/aspace.h"
+#include "kernel/host_mem.h"
+#include "kernel/heap.h"
+#include "kernel/printk.h"
+#include "kernel/error.h"
+
+#define GDT_CODE64 0x08
+#define GDT_DATA 0x10
+#define GDT_TSS 0x20
+#define TRAP_VECTOR_YIELD 0x81
+
+extern void vmx_exit_entry(void);
+static u64 msr_bitmap;		/* shared by all VCPUs: every MSR access exits */
+static u16 next_vpid = 1;
+
+size_t arch_regs_size(void)
+{
+	return sizeof(struct arch_regs);
+}
+
+/* ---- guests ---------------------------------------------------------- */
+
+int arch_guest_init(struct vmm_guest *g)
+{
+	struct vmx_guest *vg;
+	struct vmm_aspace *as = g->aspace;
+	int rc;
+
+	if (!vmx_cpu_enabled()) {
+		vmm_err("guest %s: VMX is not in operation on this CPU; the guest cannot run\n", g->name);
+		return -VMM_ENOTAVAIL;
+	}
+	vg = vmm_zalloc(sizeof(*vg));
+	if (!vg)
+		return -VMM_ENOMEM;
+	g->arch_priv = vg;
+	rc = ept_init(vg);
+	if (rc)
+		return rc;
+	vg->io_bitmap = vmm_host_page_alloc(1);
+	if (!vg->io_bitmap)
+		return -VMM_ENOMEM;
+	memset((void *)(uintptr_t)vg->io_bitmap, 0xFF, 2 * PAGE_SIZE);
+	for (u32 i = 0; i < as->nr_regions; i++) {
+		struct vmm_region *r = &as->regions[i];
+		const struct vmm_region_config *c = r->cfg;
+		u32 perms, mt;
+
+		if (c->kind == VMM_REGION_VIRTUAL)
+			continue;
+		if (c->io) {	/* passed-through ports: clear their exit bits */
+			u8 *bm = (u8 *)(uintptr_t)vg->io_bitmap;
+
+			for (u64 p = c->gpa; p < c->gpa + c->size; p++)
+				bm[p / 8] &= ~(1u << (p % 8));
+			continue;
+		}
+		switch (c->kind) {
+		case VMM_REGION_ROM: perms = EPT_R | EPT_X; mt = EPT_MT_WB; break;
+		case VMM_REGION_DEVICE: perms = EPT_R | EPT_W; mt = EPT_MT_UC; break;
+		default: perms = EPT_R | EPT_W | EPT_X; mt = EPT_MT_WB; break;
+		}
+		for (u32 k = 0; k < r->nr_chunks; k++) {
+			rc = ept_map(vg, r->chunks[k].gpa, r->chunks[k].hpa, r->chunks[k].size, perms, mt);
+			if (rc) {
+				vmm_err("guest %s: region %s: EPT mapping failed (%s)\n", g->name,
+					c->name, vmm_strerror(rc));
+				return rc;
+			}
+		}
+	}
+	vmm_info("guest %s: EPT 0x%llx: %llu x 4K, %llu x 2M, %llu x 1G pages, %llu tables\n",
+		 g->name, (unsigned long long)vg->eptp, (unsigned long long)vg->ept_maps[0],
+		 (unsigned long long)vg->ept_maps[1], (unsigned long long)vg->ept_maps[2],
+		 (unsigned long long)vg->ept_pages);
+	return VMM_OK;
+}
+
+void arch_guest_deinit(struct vmm_guest *g)
+{
+	(void)g;	/* guest destruction comes with the manager issue */
+}
+
+/* ---- VMCS set-up ------------------------------------------------------ */
+
+/* Combine wanted control bits with what the CPU allows (SDM 31.5.1). */
+static int adjust_ctls(u64 cap, u32 want, u32 must, const char *what, u32 *out)
+{
+	u32 allowed0 = (u32)cap, allowed1 = (u32)(cap >> 32);
+	u32 v = (want | allowed0) & allowed1;
+
+	if ((v & must) != must) {
+		vmm_err("vmx: required %s controls 0x%x are not supported by this CPU\n",
+			what, must & ~v);
+		return -VMM_ENOTAVAIL;
+	}
+	*out = v;
+	return VMM_OK;
+}
+
+static int setup_controls(struct vmm_vcpu *v)
+{
+	const struct vmx_caps *c = vmx_boot_caps();
+	struct vmx_guest *vg = v->guest->arch_priv;
+	struct vmx_vcpu *vx = v->arch_priv;
+	u32 pin, proc, proc2, exit, entry;
+	int rc;
+
+	rc = adjust_ctls(c->pinbased, PIN_EXTINT_EXITING | PIN_NMI_EXITING | PIN_VIRTUAL_NMIS,
+			 PIN_EXTINT_EXITING | PIN_NMI_EXITING, "pin-based", &pin);
+	rc = rc ? rc : adjust_ctls(c->procbased,
+				   PROC_HLT_EXITING | PROC_MWAIT_EXITING | PROC_RDPMC_EXITING |
+				   PROC_TSC_OFFSET | PROC_MOV_DR_EXITING | PROC_IO_BITMAPS |
+				   PROC_MSR_BITMAPS | PROC_MONITOR_EXITING | PROC_SECONDARY,
+				   PROC_HLT_EXITING | PROC_IO_BITMAPS | PROC_MSR_BITMAPS | PROC_SECONDARY,
+				   "processor-based", &proc);
+	/* with EPT the guest owns CR3: no CR3 exits where the CPU lets us */
+	proc &= ~((PROC_CR3_LOAD | PROC_CR3_STORE) & ~(u32)c->procbased);
+	rc = rc ? rc : adjust_ctls(c->procbased2,
+				   PROC2_EPT | PROC2_VPID | PROC2_UNRESTRICTED | PROC2_RDTSCP |
+				   PROC2_WBINVD_EXITING | PROC2_INVPCID,
+				   PROC2_EPT | PROC2_VPID | PROC2_UNRESTRICTED, "secondary", &proc2);
+	rc = rc ? rc : adjust_ctls(c->exit_ctls,
+				   EXIT_HOST_64 | EXIT_ACK_INTR | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
+				   EXIT_SAVE_PAT | EXIT_LOAD_PAT,
+				   EXIT_HOST_64 | EXIT_ACK_INTR | EXIT_SAVE_EFER | EXIT_LOAD_EFER,
+				   "VM-exit", &exit);
+	rc = rc ? rc : adjust_ctls(c->entry_ctls, ENTRY_LOAD_EFER | ENTRY_LOAD_PAT,
+				   ENTRY_LOAD_EFER, "VM-entry", &entry);
+	if (rc)
+		return rc;
+	entry &= ~ENTRY_IA32E_GUEST;	/* the guest starts outside long mode */
+
+	vmcs_write(VMCS_PIN_CTLS, pin);
+	vmcs_write(VMCS_PROC_CTLS, proc);
+	vmcs_write(VMCS_PROC_CTLS2, proc2);
+	vmcs_write(VMCS_EXIT_CTLS, exit);
+	vmcs_write(VMCS_ENTRY_CTLS, entry);
+	vmcs_write(VMCS_EXCEPTION_BITMAP, 1u << 18);	/* #MC comes to the host */
+	vmcs_write(VMCS_PF_ERR_MASK, 0);
+	vmcs_write(VMCS_PF_ERR_MATCH, 0);
+	vmcs_write(VMCS_CR3_TARGET_COUNT, 0);
+	vmcs_write(VMCS_EXIT_MSR_STORE_COUNT, 0);
+	vmcs_write(VMCS_EXIT_MSR_LOAD_COUNT, 0);
+	vmcs_write(VMCS_ENTRY_MSR_LOAD_COUNT, 0);
+	vmcs_write(VMCS_ENTRY_INTR_INFO, 0);
+	vmcs_write(VMCS_IO_BITMAP_A, vg->io_bitmap);
+	vmcs_write(VMCS_IO_BITMAP_B, vg->io_bitmap + PAGE_SIZE);
+	vmcs_write(VMCS_MSR_BITMAP, msr_bitmap);
+	vmcs_write(VMCS_EPTP, vg->eptp);
+	vmcs_write(VMCS_VPID, vx->vpid);
+	vmcs_write(VMCS_TSC_OFFSET, 0);
+	vmcs_write(VMCS_LINK_POINTER, ~0ULL);
+	/*
+	 * CR0/CR4 bits the CPU fixes in VMX operation are owned by the host;
+	 * the guest reads its own values from the shadows (SDM 25.3). Under
+	 * unrestricted guest PE and PG are the guest's (SDM 26.3.1.1).
+	 */
+	vmcs_write(VMCS_CR0_MASK, (c->cr0_fixed0 | ~c->cr0_fixed1) &
+				  ~(X86_CR0_PE | X86_CR0_PG) & 0xFFFFFFFFULL);
+	vmcs_write(VMCS_CR4_MASK, (c->cr4_fixed0 | ~c->cr4_fixed1) & 0xFFFFFFFFULL);
+	return VMM_OK;
+}
+
+static void setup_host_state(void)
+{
+	struct percpu *pc = this_cpu();
+	struct { u16 limit; u64 base; } __packed gdtr, idtr;
+
+	__asm__ volatile("sgdt %0; sidt %1" : "=m"(gdtr), "=m"(idtr));
+	vmcs_write(VMCS_HOST_CR0, read_cr0());
+	vmcs_write(VMCS_HOST_CR3, read_cr3());
+	vmcs_write(VMCS_HOST_CR4, read_cr4());
+	vmcs_write(VMCS_HOST_CS_SEL, GDT_CODE64);
+	vmcs_write(VMCS_HOST_SS_SEL, GDT_DATA);
+	vmcs_write(VMCS_HOST_DS_SEL, GDT_DATA);
+	vmcs_write(VMCS_HOST_ES_SEL, GDT_DATA);
+	vmcs_write(VMCS_HOST_FS_SEL, 0);
+	vmcs_write(VMCS_HOST_GS_SEL, 0);
+	vmcs_write(VMCS_HOST_TR_SEL, GDT_TSS);
+	/* FS base is the per-CPU pointer (and the stack canary's home) */
+	vmcs_write(VMCS_HOST_FS_BASE, (u64)(uintptr_t)pc);
+	vmcs_write(VMCS_HOST_GS_BASE, 0);
+	vmcs_write(VMCS_HOST_TR_BASE, (u64)(uintptr_t)&pc->tss);
+	vmcs_write(VMCS_HOST_GDTR_BASE, gdtr.base);
+	vmcs_write(VMCS_HOST_IDTR_BASE, idtr.base);
+	vmcs_write(VMCS_HOST_SYSENTER_CS, 0);
+	vmcs_write(VMCS_HOST_SYSENTER_ESP, 0);
+	vmcs_write(VMCS_HOST_SYSENTER_EIP, 0);
+	vmcs_write(VMCS_HOST_EFER, rdmsr(MSR_EFER));
+	vmcs_write(VMCS_HOST_PAT, rdmsr(MSR_IA32_PAT));
+	/* the frame lands where an interrupt frame on IST_IRQ would */
+	vmcs_write(VMCS_HOST_RSP, pc->tss.ist[IST_IRQ - 1] - 5 * 8);
+	vmcs_write(VMCS_HOST_RIP, (u64)(uintptr_t)vmx_exit_entry);
+}
+
+#define AR_CODE16 0x9B	/* present, code, read, accessed */
+#define AR_DATA16 0x93	/* present, data, write, accessed */
+#define AR_LDT 0x82
+#define AR_TSS_BUSY 0x8B
+
+static void set_segment(u32 sel_field, u16 sel, u64 base, u32 limit, u32 ar)
+{
+	/* selector, limit, AR and base fields are laid out at fixed strides */
+	u32 idx = (sel_field - VMCS_GUEST_ES_SEL) / 2;
+
+	vmcs_write(sel_field, sel);
+	vmcs_write(VMCS_GUEST_ES_LIMIT + idx * 2, limit);
+	vmcs_write(VMCS_GUEST_ES_AR + idx * 2, ar);
+	vmcs_write(VMCS_GUEST_ES_BASE + idx * 2, base);
+}
+
+/* Architectural state after reset, starting in real mode at start_pc. */
+static void setup_guest_state(struct vmm_vcpu *v)
+{
+	const struct vmx_caps *c = vmx_boot_caps();
+	u64 pc = v->config ? v->config->start_pc : 0xFFFF0;
+	u64 cs_base = pc & ~0xFFFFULL;
+	u64 cr0 = 0x60000010ULL;	/* CD, NW, ET: the reset value */
+
+	vmcs_write(VMCS_CR0_SHADOW, cr0);
+	vmcs_write(VMCS_GUEST_CR0, ((cr0 | c->cr0_fixed0) & c->cr0_fixed1 &
+				    ~(X86_CR0_PE | X86_CR0_PG)) | (cr0 & (X86_CR0_PE | X86_CR0_PG)));
+	vmcs_write(VMCS_CR4_SHADOW, 0);
+	vmcs_write(VMCS_GUEST_CR4, c->cr4_fixed0 & c->cr4_fixed1);
+	vmcs_write(VMCS_GUEST_CR3, 0);
+	vmcs_write(VMCS_GUEST_DR7, 0x400);
+	vmcs_write(VMCS_GUEST_RSP, 0);
+	vmcs_write(VMCS_GUEST_RIP, pc - cs_base);
+	vmcs_write(VMCS_GUEST_RFLAGS, 0x2);
+	set_segment(VMCS_GUEST_CS_SEL, (u16)(cs_base >> 4), cs_base, 0xFFFF, AR_CODE16);
+	set_segment(VMCS_GUEST_DS_SEL, 0, 0, 0xFFFF, AR_DATA16);
+	set_segment(VMCS_GUEST_ES_SEL, 0, 0, 0xFFFF, AR_DATA16);
+	set_segment(VMCS_GUEST_FS_SEL, 0, 0, 0xFFFF, AR_DATA16);
+	set_segment(VMCS_GUEST_GS_SEL, 0, 0, 0xFFFF, AR_DATA16);
+	set_segment(VMCS_GUEST_SS_SEL, 0, 0, 0xFFFF, AR_DATA16);
+	set_segment(VMCS_GUEST_LDTR_SEL, 0, 0, 0xFFFF, AR_LDT);
+	set_segment(VMCS_GUEST_TR_SEL, 0, 0, 0xFFFF, AR_TSS_BUSY);
+	vmcs_write(VMCS_GUEST_GDTR_BASE, 0);
+	vmcs_write(VMCS_GUEST_GDTR_LIMIT, 0xFFFF);
+	vmcs_write(VMCS_GUEST_IDTR_BASE, 0);
+	vmcs_write(VMCS_GUEST_IDTR_LIMIT, 0xFFFF);
+	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, 0);
+	vmcs_write(VMCS_GUEST_ACTIVITY, 0);
+	vmcs_write(VMCS_GUEST_PENDING_DBG, 0);
+	vmcs_write(VMCS_GUEST_DEBUGCTL, 0);
+	vmcs_write(VMCS_GUEST_EFER, 0);
+	vmcs_write(VMCS_GUEST_PAT, 0x0007040600070406ULL);
+	vmcs_write(VMCS_GUEST_SYSENTER_CS, 0);
+	vmcs_write(VMCS_GUEST_SYSENTER_ESP, 0);
+	vmcs_write(VMCS_GUEST_SYSENTER_EIP, 0);
+}
+
+static int vmcs_load(u64 vmcs)
+{
+	struct percpu *pc = this_cpu();
+	int rc;
+
+	if (pc->current_vmcs == vmcs)
+		return VMM_OK;
+	rc = vmx_vmptrld(vmcs);
+	if (!rc)
+		pc->current_vmcs = vmcs;
+	return rc;
+}
+
+static int normal_vcpu_init(struct vmm_vcpu *v)
+{
+	struct vmx_vcpu *vx = vmm_zalloc(sizeof(*vx));
+	int rc;
+
+	if (!vx)
+		return -VMM_ENOMEM;
+	v->arch_priv = vx;
+	if (!msr_bitmap) {
+		msr_bitmap = vmm_host_page_alloc(0);
+		if (!msr_bitmap)
+			return -VMM_ENOMEM;
+		memset((void *)(uintptr_t)msr_bitmap, 0xFF, PAGE_SIZE);
+	}
+	vx->vmcs = vmm_host_page_alloc(0);
+	if (!vx->vmcs)
+		return -VMM_ENOMEM;
+	memset((void *)(uintptr_t)vx->vmcs, 0, PAGE_SIZE);
+	*(u32 *)(uintptr_t)vx->vmcs = vmx_boot_caps()->revision;	/* SDM 24.2 */
+	vx->vpid = next_vpid++;
+	vx->xcr0 = 1;		/* x87 only, the reset value */
+	vx->msr_mtrr_def_type = 0;
+	/* the FPU state a VCPU starts with: FNINIT's, MXCSR at its reset value */
+	*(u16 *)&vx->fxsave[0] = 0x037F;
+	*(u32 *)&vx->fxsave[24] = 0x1F80;
+	rc = vmx_vmclear(vx->vmcs);
+	if (!rc) {
+		this_cpu()->current_vmcs = 0;
+		rc = vmcs_load(vx->vmcs);
+	}
+	if (rc) {
+		vmm_err("vcpu %s: VMCLEAR/VMPTRLD of its VMCS failed\n", v->name);
+		return -VMM_EFAIL;
+	}
+	rc = setup_controls(v);
+	if (rc)
+		return rc;
+	setup_host_state();
+	setup_guest_state(v);
+	memset(v->regs, 0, sizeof(struct arch_regs));
+	/* RDX after reset holds the CPU signature (family/model/stepping) */
+	{
+		u32 a, b, c, d;
+
+		cpuid(1, &a, &b, &c, &d);
+		v->regs->rdx = a;
+	}
+	return VMM_OK;
+}
+
+int arch_vcpu_init(struct vmm_vcpu *v)
+{
+	struct arch_regs *r = v->regs;
+
+	if (v->is_normal)
+		return normal_vcpu_init(v);
+	/* orphan: a root-mode frame that "returns" into its entry function */
+	if (v->orphan_entry) {
+		memset(r, 0, sizeof(*r));
+		r->rip = (u64)(uintptr_t)v->orphan_entry;
+		r->cs = GDT_CODE64;
+		r->rflags = X86_RFLAGS_IF | 0x2;
+		r->rsp = v->stack_base + v->stack_size - 8;	/* ABI: as after a call */
+		r->ss = GDT_DATA;
+	}
+	return VMM_OK;
+}
+
+void arch_vcpu_deinit(struct vmm_vcpu *v)
+{
+	(void)v;
+}
+
+/* ---- switching -------------------------------------------------------- */
+
+#define GPR_BYTES (15 * 8)	/* r15 .. rax, the first fields of arch_regs */
+
+void arch_vcpu_regs_switch(struct vmm_vcpu *cur, struct vmm_vcpu *next, struct arch_regs *regs)
+{
+	struct percpu *pc = this_cpu();
+
+	if (cur) {
+		if (cur->is_normal) {
+			struct vmx_vcpu *vx = cur->arch_priv;
+
+			memcpy(cur->regs, regs, GPR_BYTES);
+			vx->cr2 = read_cr2();
+			__asm__ volatile("fxsave64 %0" : "=m"(vx->fxsave));
+		} else {
+			memcpy(cur->regs, regs, sizeof(*regs));
+		}
+	}
+	if (next->is_normal) {
+		struct vmx_vcpu *vx = next->arch_priv;
+
+		memcpy(regs, next->regs, GPR_BYTES);
+		regs->vector = VMX_EXIT_VECTOR;
+		if (vmcs_load(vx->vmcs))
+			vmm_err("vcpu %s: VMPTRLD failed\n", next->name);
+		write_cr2(vx->cr2);
+		__asm__ volatile("fxrstor64 %0" : : "m"(vx->fxsave));
+		if (!cur || cur != next)
+			vmx_msr_load_guest(next);
+		if (read_cr4() & X86_CR4_OSXSAVE)
+			__asm__ volatile("xsetbv" : : "c"(0), "a"((u32)vx->xcr0), "d"((u32)(vx->xcr0 >> 32)));
+		pc->vmx_launch = !vx->launched;
+		vx->launched = true;
+		pc->return_to_guest = 1;
+	} else {
+		memcpy(regs, next->regs, sizeof(*regs));
+		pc->return_to_guest = 0;
+	}
+}
+
+void arch_vcpu_yield(void)
+{
+	__asm__ volatile("int %0" : : "i"(TRAP_VECTOR_YIELD) : "memory");
+}

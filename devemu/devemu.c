@@ -1,0 +1,167 @@
+/*
+ * devemu/devemu.c - emulator matching, per-guest instances and the routing
+ * of guest port and MMIO accesses (devemu.h).
+ */
+#include <string.h>
+#include "devemu/devemu.h"
+#include "kernel/manager.h"
+#include "kernel/aspace.h"
+#include "kernel/heap.h"
+#include "kernel/printk.h"
+#include "kernel/error.h"
+
+extern const struct vmm_emulator uart8250_emulator;
+
+/* Every emulator the hypervisor has. */
+static const struct vmm_emulator *const emulators[] = {
+	&uart8250_emulator,
+};
+
+struct devemu_guest {
+	u8 *port_reported;	/* bitmap: unassigned ports already reported */
+};
+
+const struct vmm_emulator *vmm_devemu_find_emulator(const char *compatible)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(emulators); i++)
+		for (const char *const *c = emulators[i]->compatible; *c; c++)
+			if (!strcmp(*c, compatible))
+				return emulators[i];
+	return NULL;
+}
+
+int vmm_devemu_guest_init(struct vmm_guest *g)
+{
+	struct devemu_guest *dg = vmm_zalloc(sizeof(*dg));
+	struct vmm_aspace *as = g->aspace;
+
+	if (!dg)
+		return -VMM_ENOMEM;
+	g->devemu_priv = dg;
+	for (u32 i = 0; i < as->nr_regions; i++) {
+		struct vmm_region *r = &as->regions[i];
+		const struct vmm_emulator *emu;
+		struct vmm_emudev *ed;
+		int rc;
+
+		if (r->cfg->kind != VMM_REGION_VIRTUAL)
+			continue;
+		emu = vmm_devemu_find_emulator(r->cfg->compatible);
+		if (!emu) {
+			vmm_warn("guest %s: region %s: no emulator for \"%s\" yet; its accesses read all-ones\n",
+				 g->name, r->cfg->name, r->cfg->compatible);
+			continue;
+		}
+		ed = vmm_zalloc(sizeof(*ed));
+		if (!ed)
+			return -VMM_ENOMEM;
+		ed->guest = g;
+		ed->region = r;
+		ed->emu = emu;
+		rc = emu->probe ? emu->probe(ed) : VMM_OK;
+		if (!rc && emu->reset)
+			rc = emu->reset(ed);
+		if (rc) {
+			vmm_err("guest %s: region %s: emulator %s failed (%s)\n", g->name,
+				r->cfg->name, emu->name, vmm_strerror(rc));
+			vmm_free(ed);
+			return rc;
+		}
+		r->emudev = ed;
+	}
+	return VMM_OK;
+}
+
+int vmm_devemu_guest_reset(struct vmm_guest *g)
+{
+	struct vmm_aspace *as = g->aspace;
+	int rc = VMM_OK;
+
+	for (u32 i = 0; i < as->nr_regions; i++) {
+		struct vmm_emudev *ed = as->regions[i].emudev;
+
+		if (ed && ed->emu->reset) {
+			int r = ed->emu->reset(ed);
+
+			if (r)
+				rc = r;
+		}
+	}
+	return rc;
+}
+
+static void report_unassigned(struct vmm_guest *g, bool io, u64 addr, bool write)
+{
+	struct devemu_guest *dg = g->devemu_priv;
+
+	if (io && dg) {
+		if (!dg->port_reported)
+			dg->port_reported = vmm_zalloc(0x10000 / 8);
+		if (dg->port_reported) {
+			if (dg->port_reported[addr / 8] & (1u << (addr % 8)))
+				return;
+			dg->port_reported[addr / 8] |= 1u << (addr % 8);
+		}
+	}
+	vmm_warn("guest %s: %s of unassigned %s 0x%llx (reads all-ones, writes ignored; reported once)\n",
+		 g->name, write ? "write" : "read", io ? "port" : "address",
+		 (unsigned long long)addr);
+}
+
+static struct vmm_emudev *route(struct vmm_guest *g, u64 addr, bool io, u64 *offset)
+{
+	struct vmm_region *r = vmm_aspace_find(g, addr, io);
+
+	if (!r || !r->emudev)
+		return NULL;
+	*offset = addr - r->cfg->gpa;
+	return r->emudev;
+}
+
+int vmm_devemu_io_read(struct vmm_guest *g, u16 port, u32 width, u32 *value)
+{
+	u64 off, v = 0;
+	struct vmm_emudev *ed = route(g, port, true, &off);
+	int rc;
+
+	if (!ed || !ed->emu->read) {
+		report_unassigned(g, true, port, false);
+		*value = width == 4 ? 0xFFFFFFFFu : (1u << (width * 8)) - 1;
+		return VMM_OK;
+	}
+	rc = ed->emu->read(ed, off, width, &v);
+	*value = (u32)v;
+	return rc;
+}
+
+int vmm_devemu_io_write(struct vmm_guest *g, u16 port, u32 width, u32 value)
+{
+	u64 off;
+	struct vmm_emudev *ed = route(g, port, true, &off);
+
+	if (!ed || !ed->emu->write) {
+		report_unassigned(g, true, port, true);
+		return VMM_OK;
+	}
+	return ed->emu->write(ed, off, width, value);
+}
+
+int vmm_devemu_mmio_read(struct vmm_guest *g, u64 gpa, u32 width, u64 *value)
+{
+	u64 off;
+	struct vmm_emudev *ed = route(g, gpa, false, &off);
+
+	if (!ed || !ed->emu->read)
+		return -VMM_ENOENT;
+	return ed->emu->read(ed, off, width, value);
+}
+
+int vmm_devemu_mmio_write(struct vmm_guest *g, u64 gpa, u32 width, u64 value)
+{
+	u64 off;
+	struct vmm_emudev *ed = route(g, gpa, false, &off);
+
+	if (!ed || !ed->emu->write)
+		return -VMM_ENOENT;
+	return ed->emu->write(ed, off, width, value);
+}

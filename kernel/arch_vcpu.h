@@ -1,0 +1,34 @@
+/*
+ * kernel/arch_vcpu.h - arch contract for guests and VCPUs: creating their
+ * arch context, switching user registers (chapter 3 of the design) and
+ * entering the scheduler from an orphan VCPU.
+ */
+#ifndef KERNEL_ARCH_VCPU_H
+#define KERNEL_ARCH_VCPU_H
+
+#include "kernel/types.h"
+
+struct vmm_vcpu;
+struct vmm_guest;
+struct arch_regs;
+
+/* Set up a guest's arch context (second-level page tables from its aspace). */
+int arch_guest_init(struct vmm_guest *guest);
+void arch_guest_deinit(struct vmm_guest *guest);
+/* Set up a VCPU (normal: VMCS at its reset state; orphan: entry frame). */
+int arch_vcpu_init(struct vmm_vcpu *vcpu);
+void arch_vcpu_deinit(struct vmm_vcpu *vcpu);
+/*
+ * Save the interrupted context in 'regs' (the frame on the interrupt stack)
+ * into 'cur' (may be NULL), and put 'next''s context in its place, so that
+ * the trap stub returns into 'next'.
+ */
+void arch_vcpu_regs_switch(struct vmm_vcpu *cur, struct vmm_vcpu *next, struct arch_regs *regs);
+/* From an orphan VCPU: trap into the scheduler now. */
+void arch_vcpu_yield(void);
+/* Print a VCPU's registers (and VMCS state for a normal one). */
+void arch_vcpu_dump(struct vmm_vcpu *vcpu);
+/* Size of struct arch_regs, for generic allocation. */
+size_t arch_regs_size(void);
+
+#endif

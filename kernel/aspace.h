@@ -1,0 +1,49 @@
+/*
+ * kernel/aspace.h - a guest's address space: its regions, instantiated from
+ * the validated configuration. Real RAM/ROM regions get host memory (from
+ * the allocator, in naturally aligned chunks so that large second-level
+ * pages fit, or the fixed host range); images named in the DTS are copied in
+ * from Multiboot2 modules. Virtual regions are routed to device emulation.
+ */
+#ifndef KERNEL_ASPACE_H
+#define KERNEL_ASPACE_H
+
+#include "kernel/types.h"
+#include "kernel/guest_config.h"
+
+struct vmm_guest;
+struct vmm_emudev;
+
+struct vmm_region_chunk {
+	u64 gpa;	/* guest physical start */
+	u64 hpa;	/* host physical start */
+	u64 size;
+	bool allocated;	/* from the allocator (else a fixed host range) */
+};
+
+struct vmm_region {
+	const struct vmm_region_config *cfg;
+	u32 nr_chunks;
+	struct vmm_region_chunk *chunks;	/* real regions */
+	struct vmm_emudev *emudev;		/* virtual regions */
+};
+
+struct vmm_aspace {
+	u32 nr_regions;
+	struct vmm_region *regions;
+};
+
+/* Build the aspace of a guest from guest->config; prints what fails. */
+int vmm_aspace_init(struct vmm_guest *guest);
+/* The region containing guest address (or port) 'addr', or NULL. */
+struct vmm_region *vmm_aspace_find(struct vmm_guest *guest, u64 addr, bool io);
+/*
+ * Copy between guest physical memory (real RAM/ROM regions only) and a
+ * buffer; returns bytes copied (less than len when a gap is reached).
+ */
+size_t vmm_guest_memory_read(struct vmm_guest *guest, u64 gpa, void *buf, size_t len);
+size_t vmm_guest_memory_write(struct vmm_guest *guest, u64 gpa, const void *buf, size_t len);
+/* Host physical address of a guest physical address in real memory, or 0. */
+u64 vmm_guest_phys_to_host(struct vmm_guest *guest, u64 gpa, u64 *contiguous);
+
+#endif

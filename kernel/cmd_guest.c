@@ -1,0 +1,116 @@
+/*
+ * kernel/cmd_guest.c - the "guest" and "vcpu" commands: list guests and
+ * VCPUs with their states, kick, halt and wait for guests.
+ */
+#include <string.h>
+#include "kernel/cmd.h"
+#include "kernel/manager.h"
+#include "kernel/scheduler.h"
+#include "kernel/printk.h"
+#include "kernel/error.h"
+#include "kernel/arch_cpu.h"
+
+static int for_guests(const char *name, int (*fn)(struct vmm_guest *g))
+{
+	int rc = VMM_OK;
+
+	if (!strcmp(name, "all")) {
+		for (u32 i = 0; i < vmm_manager_guest_count(); i++) {
+			int r = fn(vmm_manager_guest(i));
+
+			if (r)
+				rc = r;
+		}
+		return rc;
+	}
+	struct vmm_guest *g = vmm_manager_guest_find(name);
+
+	if (!g) {
+		vmm_printk(VMM_LOG_EMERG, "guest: no guest '%s' (see 'guest list')\n", name);
+		return -VMM_ENOENT;
+	}
+	return fn(g);
+}
+
+static int kick(struct vmm_guest *g)
+{
+	return vmm_manager_guest_kick(g);
+}
+
+static int halt(struct vmm_guest *g)
+{
+	return vmm_manager_guest_halt(g, "halted from the terminal");
+}
+
+/* Let guests run until none is READY, RUNNING or PAUSED. */
+static int wait_guests(void)
+{
+	while (!vmm_manager_all_guests_idle()) {
+		if (vmm_scheduler_ready_count())
+			vmm_scheduler_yield();
+		else
+			arch_cpu_wait_for_irq();
+	}
+	return VMM_OK;
+}
+
+static void list_guests(void)
+{
+	vmm_printk(VMM_LOG_EMERG, "  %-3s %-16s %-6s %s\n", "id", "guest", "vcpus", "states");
+	for (u32 i = 0; i < vmm_manager_guest_count(); i++) {
+		struct vmm_guest *g = vmm_manager_guest(i);
+		char states[96] = "";
+		size_t off = 0;
+
+		for (u32 j = 0; j < g->nr_vcpus && off < sizeof(states); j++)
+			off += vmm_snprintf(states + off, sizeof(states) - off, "%s%s", j ? " " : "",
+					    vmm_vcpu_state_name(g->vcpus[j]->state));
+		vmm_printk(VMM_LOG_EMERG, "  %-3u %-16s %-6u %s\n", g->id, g->name, g->nr_vcpus, states);
+	}
+}
+
+static int cmd_guest(int argc, char **argv)
+{
+	if (argc == 2 && !strcmp(argv[1], "list")) {
+		list_guests();
+		return VMM_OK;
+	}
+	if (argc == 3 && !strcmp(argv[1], "kick"))
+		return for_guests(argv[2], kick);
+	if (argc == 3 && !strcmp(argv[1], "halt"))
+		return for_guests(argv[2], halt);
+	if (argc == 2 && !strcmp(argv[1], "wait"))
+		return wait_guests();
+	vmm_printk(VMM_LOG_EMERG, "usage: guest list | kick <name|all> | halt <name|all> | wait\n");
+	return -VMM_EINVALID;
+}
+
+static int cmd_vcpu(int argc, char **argv)
+{
+	if (argc != 2 || strcmp(argv[1], "list")) {
+		vmm_printk(VMM_LOG_EMERG, "usage: vcpu list\n");
+		return -VMM_EINVALID;
+	}
+	vmm_printk(VMM_LOG_EMERG, "  %-3s %-24s %-7s %-8s %s\n", "id", "vcpu", "kind", "state", "halt reason");
+	for (u32 i = 0; i < vmm_manager_vcpu_count(); i++) {
+		struct vmm_vcpu *v = vmm_manager_vcpu(i);
+
+		vmm_printk(VMM_LOG_EMERG, "  %-3u %-24s %-7s %-8s %s\n", v->id, v->name,
+			   v->is_normal ? "normal" : "orphan", vmm_vcpu_state_name(v->state),
+			   v->halt_reason);
+	}
+	return VMM_OK;
+}
+
+static const struct vmm_cmd guest_cmd = {
+	"guest", "guest list|kick|halt|wait", "list, start, stop or wait for guests", cmd_guest,
+};
+static const struct vmm_cmd vcpu_cmd = {
+	"vcpu", "vcpu list", "list VCPUs with their states", cmd_vcpu,
+};
+
+void vmm_cmd_guest_init(void)
+{
+	vmm_cmd_register(&guest_cmd);
+	vmm_cmd_register(&vcpu_cmd);
+}

@@ -1,0 +1,167 @@
+/*
+ * kernel/scheduler.c - round-robin VCPU scheduler (scheduler.h).
+ *
+ * Each host CPU has a FIFO of READY VCPUs and an idle orphan VCPU, which is
+ * never queued: it runs whenever the queue is empty. A switch copies user
+ * registers between the interrupt-stack frame and the VCPUs
+ * (arch_vcpu_regs_switch), as chapter 3 of the design describes.
+ */
+#include "kernel/scheduler.h"
+#include "kernel/manager.h"
+#include "kernel/printk.h"
+#include "kernel/error.h"
+#include "kernel/arch_cpu.h"
+#include "kernel/arch_vcpu.h"
+
+#define SCHED_MAX_CPUS 8
+
+struct sched_cpu {
+	struct vmm_vcpu *current;
+	struct vmm_vcpu *idle;
+	struct vmm_vcpu *head, *tail;	/* READY queue */
+	u32 nr_ready;
+	bool need_resched;
+	u64 slice_used_ns;
+};
+
+static struct sched_cpu sched[SCHED_MAX_CPUS];
+
+static struct sched_cpu *this_sched(void)
+{
+	return &sched[arch_cpu_id() % SCHED_MAX_CPUS];
+}
+
+static void enqueue(struct sched_cpu *s, struct vmm_vcpu *v)
+{
+	if (v->queued || v == s->idle)
+		return;
+	v->next_ready = NULL;
+	if (s->tail)
+		s->tail->next_ready = v;
+	else
+		s->head = v;
+	s->tail = v;
+	v->queued = true;
+	s->nr_ready++;
+}
+
+static void dequeue(struct sched_cpu *s, struct vmm_vcpu *v)
+{
+	struct vmm_vcpu **link = &s->head, *prev = NULL;
+
+	if (!v->queued)
+		return;
+	while (*link && *link != v) {
+		prev = *link;
+		link = &(*link)->next_ready;
+	}
+	if (*link) {
+		*link = v->next_ready;
+		if (s->tail == v)
+			s->tail = prev;
+		s->nr_ready--;
+	}
+	v->queued = false;
+	v->next_ready = NULL;
+}
+
+int vmm_scheduler_init_cpu(void)
+{
+	struct sched_cpu *s = this_sched();
+	struct vmm_vcpu *idle;
+	char name[32];
+
+	vmm_snprintf(name, sizeof(name), "idle/%u", arch_cpu_id());
+	/* the idle VCPU is the code running now: no entry, no stack of its own */
+	idle = vmm_manager_orphan_create(name, NULL, 0, 0);
+	if (!idle)
+		return -VMM_ENOMEM;
+	s->idle = idle;
+	vmm_vcpu_set_state(idle, VMM_VCPU_STATE_READY);
+	dequeue(s, idle);
+	vmm_vcpu_set_state(idle, VMM_VCPU_STATE_RUNNING);
+	s->current = idle;
+	return VMM_OK;
+}
+
+void vmm_scheduler_state_changed(struct vmm_vcpu *vcpu, enum vmm_vcpu_state from,
+				 enum vmm_vcpu_state to)
+{
+	struct sched_cpu *s = &sched[vcpu->host_cpu % SCHED_MAX_CPUS];
+	unsigned long flags = arch_cpu_irq_save();
+
+	if (to == VMM_VCPU_STATE_READY && from != VMM_VCPU_STATE_RUNNING) {
+		enqueue(s, vcpu);
+		if (s->current == s->idle)
+			s->need_resched = true;
+	} else if (from == VMM_VCPU_STATE_READY && to != VMM_VCPU_STATE_RUNNING) {
+		dequeue(s, vcpu);
+	}
+	if (vcpu == s->current && to != VMM_VCPU_STATE_RUNNING)
+		s->need_resched = true;
+	arch_cpu_irq_restore(flags);
+}
+
+void vmm_scheduler_preempt(void)
+{
+	this_sched()->need_resched = true;
+}
+
+void vmm_scheduler_irq_process(struct arch_regs *regs)
+{
+	struct sched_cpu *s = this_sched();
+	struct vmm_vcpu *cur = s->current, *next;
+
+	if (!s->need_resched || !cur)
+		return;
+	s->need_resched = false;
+	/* a RUNNING VCPU that is preempted goes to the back of the queue */
+	if (cur->state == VMM_VCPU_STATE_RUNNING && cur != s->idle) {
+		if (!s->head)
+			return;	/* nobody else wants the CPU */
+		vmm_vcpu_set_state(cur, VMM_VCPU_STATE_READY);
+		enqueue(s, cur);
+	}
+	next = s->head ? s->head : s->idle;
+	if (next == cur)
+		return;
+	if (next != s->idle)
+		dequeue(s, next);
+	if (cur == s->idle && cur->state == VMM_VCPU_STATE_RUNNING)
+		cur->state = VMM_VCPU_STATE_READY;	/* idle is never queued */
+	if (next == s->idle)
+		next->state = VMM_VCPU_STATE_RUNNING;
+	else
+		vmm_vcpu_set_state(next, VMM_VCPU_STATE_RUNNING);
+	s->current = next;
+	s->slice_used_ns = 0;
+	arch_vcpu_regs_switch(cur, next, regs);
+}
+
+void vmm_scheduler_tick(struct arch_regs *regs, u64 elapsed_ns)
+{
+	struct sched_cpu *s = this_sched();
+
+	if (!s->current)
+		return;
+	s->slice_used_ns += elapsed_ns;
+	if (s->current == s->idle ? s->head != NULL
+				  : s->slice_used_ns >= s->current->time_slice_ns)
+		s->need_resched = true;
+}
+
+void vmm_scheduler_yield(void)
+{
+	this_sched()->need_resched = true;
+	arch_vcpu_yield();
+}
+
+struct vmm_vcpu *vmm_scheduler_current(void)
+{
+	return this_sched()->current;
+}
+
+u32 vmm_scheduler_ready_count(void)
+{
+	return this_sched()->nr_ready;
+}
