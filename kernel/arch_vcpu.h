@@ -28,6 +28,10 @@ void arch_vcpu_regs_switch(struct vmm_vcpu *cur, struct vmm_vcpu *next, struct a
 void arch_vcpu_yield(void);
 /* Print a VCPU's registers (and VMCS state for a normal one). */
 void arch_vcpu_dump(struct vmm_vcpu *vcpu);
+/* Print a normal VCPU's exit statistics (counts and handler ticks by reason). */
+void arch_vcpu_stats_print(struct vmm_vcpu *vcpu);
+/* Put a normal VCPU back to its architectural reset state (for a guest reset). */
+int arch_vcpu_reset(struct vmm_vcpu *vcpu);
 /* Size of struct arch_regs, for generic allocation. */
 size_t arch_regs_size(void);
 

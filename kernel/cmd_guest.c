@@ -9,6 +9,7 @@
 #include "kernel/printk.h"
 #include "kernel/error.h"
 #include "kernel/arch_cpu.h"
+#include "kernel/arch_vcpu.h"
 
 static int for_guests(const char *name, int (*fn)(struct vmm_guest *g))
 {
@@ -85,10 +86,30 @@ static int cmd_guest(int argc, char **argv)
 	return -VMM_EINVALID;
 }
 
+static struct vmm_vcpu *vcpu_by_name(const char *name)
+{
+	for (u32 i = 0; i < vmm_manager_vcpu_count(); i++)
+		if (!strcmp(vmm_manager_vcpu(i)->name, name))
+			return vmm_manager_vcpu(i);
+	vmm_printk(VMM_LOG_EMERG, "vcpu: no VCPU '%s' (see 'vcpu list')\n", name);
+	return NULL;
+}
+
 static int cmd_vcpu(int argc, char **argv)
 {
+	if (argc == 3 && (!strcmp(argv[1], "stats") || !strcmp(argv[1], "dumpreg"))) {
+		struct vmm_vcpu *v = vcpu_by_name(argv[2]);
+
+		if (!v)
+			return -VMM_ENOENT;
+		if (argv[1][0] == 's')
+			arch_vcpu_stats_print(v);
+		else
+			arch_vcpu_dump(v);
+		return VMM_OK;
+	}
 	if (argc != 2 || strcmp(argv[1], "list")) {
-		vmm_printk(VMM_LOG_EMERG, "usage: vcpu list\n");
+		vmm_printk(VMM_LOG_EMERG, "usage: vcpu list | stats <vcpu> | dumpreg <vcpu>\n");
 		return -VMM_EINVALID;
 	}
 	vmm_printk(VMM_LOG_EMERG, "  %-3s %-24s %-7s %-8s %s\n", "id", "vcpu", "kind", "state", "halt reason");
@@ -106,7 +127,7 @@ static const struct vmm_cmd guest_cmd = {
 	"guest", "guest list|kick|halt|wait", "list, start, stop or wait for guests", cmd_guest,
 };
 static const struct vmm_cmd vcpu_cmd = {
-	"vcpu", "vcpu list", "list VCPUs with their states", cmd_vcpu,
+	"vcpu", "vcpu list|stats|dumpreg", "list VCPUs, show exit statistics or registers", cmd_vcpu,
 };
 
 void vmm_cmd_guest_init(void)

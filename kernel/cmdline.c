@@ -8,7 +8,8 @@
 /*
  * Scan the word starting at *p. Sets key/keylen and the raw value (without
  * the surrounding quotes) val/vallen (vallen = -1 for a bare word), and
- * advances *p past the word.
+ * advances *p past the word. Both key="a b" and "key=a b" (GRUB's way of
+ * passing a word with spaces) are understood.
  */
 static bool next_word(const char **p, const char **key, size_t *keylen,
 		      const char **val, long *vallen)
@@ -19,6 +20,25 @@ static bool next_word(const char **p, const char **key, size_t *keylen,
 		s++;
 	if (!*s)
 		return false;
+	if (*s == '"') {
+		/* GRUB quotes a whole word that holds spaces: "key=a b c" */
+		const char *end;
+
+		*key = ++s;
+		end = strchr(s, '"');
+		if (!end)
+			end = s + strlen(s);
+		while (s < end && *s != '=')
+			s++;
+		*keylen = s - *key;
+		*vallen = -1;
+		if (s < end) {
+			*val = s + 1;
+			*vallen = end - (s + 1);
+		}
+		*p = *end ? end + 1 : end;
+		return true;
+	}
 	*key = s;
 	while (*s && *s != '=' && *s != ' ' && *s != '\t' && *s != '\n')
 		s++;

@@ -43,6 +43,9 @@ static const struct {
 	{ "bootcmd", VMM_DEVTREE_STRINGS },
 	{ "image", VMM_DEVTREE_STRING },
 	{ "load_offset", VMM_DEVTREE_U64 },
+	{ "cpu_mode", VMM_DEVTREE_STRING },
+	{ "page_table_addr", VMM_DEVTREE_U64 },
+	{ "on_triple_fault", VMM_DEVTREE_STRING },
 	{ "#address-cells", VMM_DEVTREE_U32 },
 	{ "#size-cells", VMM_DEVTREE_U32 },
 };
@@ -228,6 +231,12 @@ struct vmm_devtree_node *vmm_devtree_unflatten(const void *blob, size_t size,
 	rc = fdt_check_header(blob);
 	if (rc) {
 		vmm_err("devtree: not a valid DTB: %s\n", fdt_strerror(rc));
+		return NULL;
+	}
+	/* libfdt reads tags as aligned 32-bit words (and the DT spec aligns them) */
+	if (fdt_off_dt_struct(blob) % 4) {
+		vmm_err("devtree: DTB structure block (offset 0x%x) is not 4-byte aligned\n",
+			fdt_off_dt_struct(blob));
 		return NULL;
 	}
 	if (fdt_totalsize(blob) > size) {

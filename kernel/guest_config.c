@@ -122,6 +122,25 @@ static void check_vcpus(struct check_ctx *c, struct vmm_devtree_node *guest,
 			vmm_problem_add(c->problems, c->path, "priority %u is above %u", prio,
 					VMM_MAX_PRIORITY);
 		vc->priority = prio;
+		{
+			const char *mode = vmm_devtree_string_default(v, "cpu_mode", "real");
+
+			if (!strcmp(mode, "real"))
+				vc->mode = VMM_VCPU_MODE_REAL;
+			else if (!strcmp(mode, "protected"))
+				vc->mode = VMM_VCPU_MODE_PROTECTED;
+			else if (!strcmp(mode, "long"))
+				vc->mode = VMM_VCPU_MODE_LONG;
+			else
+				vmm_problem_add(c->problems, c->path,
+						"cpu_mode \"%s\" is not \"real\", \"protected\" or \"long\"", mode);
+			vc->page_table_addr = vmm_devtree_u64_default(v, "page_table_addr",
+								      VMM_DEFAULT_PT_ADDR);
+			if (vc->mode == VMM_VCPU_MODE_REAL && vc->start_pc >= MiB)
+				vmm_problem_add(c->problems, c->path,
+						"start_pc 0x%llx is beyond the first MiB, out of reach in real mode",
+						(unsigned long long)vc->start_pc);
+		}
 	}
 	if (!g->nr_vcpus) {
 		set_path(c, vcpus);
@@ -336,6 +355,30 @@ static bool pinned_host_start(const struct vmm_region_config *r, u64 *start)
 	return r->fixed_hpa;
 }
 
+/* A long-mode VCPU's page tables must fit in one RAM region of the guest. */
+static void check_page_tables(struct check_ctx *c, struct vmm_guest_config *g)
+{
+	for (u32 i = 0; i < g->nr_vcpus; i++) {
+		struct vmm_vcpu_config *vc = &g->vcpus[i];
+		bool ok = false;
+
+		if (vc->mode != VMM_VCPU_MODE_LONG)
+			continue;
+		for (u32 j = 0; j < g->nr_regions; j++) {
+			const struct vmm_region_config *r = &g->regions[j];
+
+			if (r->kind == VMM_REGION_RAM && !r->io && vc->page_table_addr >= r->gpa &&
+			    vc->page_table_addr + VMM_LONG_MODE_PT_BYTES <= r->gpa + r->size)
+				ok = true;
+		}
+		set_path(c, vc->node);
+		if (!IS_ALIGNED(vc->page_table_addr, PAGE_SIZE) || !ok)
+			vmm_problem_add(c->problems, c->path,
+					"page_table_addr 0x%llx: the 24 KiB of long-mode page tables need a page-aligned place in guest RAM",
+					(unsigned long long)vc->page_table_addr);
+	}
+}
+
 /* Fixed host ranges of two guests must not overlap: that would break isolation. */
 static void check_against_accepted(struct check_ctx *c, const struct vmm_config *cfg,
 				   struct vmm_guest_config *g)
@@ -469,6 +512,17 @@ int vmm_config_validate(struct vmm_devtree_node *root, struct vmm_problems *prob
 			vmm_problem_add(&mine, c.path, "device_type must be \"guest\"");
 		check_vcpus(&c, gn, &out->vmm, g);
 		check_aspace(&c, gn, host, g);
+		check_page_tables(&c, g);
+		{
+			const char *tf = vmm_devtree_string_default(gn, "on_triple_fault", "halt");
+
+			set_path(&c, gn);
+			if (!strcmp(tf, "reset"))
+				g->reset_on_triple_fault = true;
+			else if (strcmp(tf, "halt"))
+				vmm_problem_add(&mine, c.path,
+						"on_triple_fault \"%s\" is not \"halt\" or \"reset\"", tf);
+		}
 		check_against_accepted(&c, out, g);
 		set_path(&c, gn);
 		if (out->nr_guests >= out->vmm.max_guests)

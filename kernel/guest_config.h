@@ -22,6 +22,8 @@
 #define VMM_GUEST_MAX_REGIONS 32
 #define VMM_GUEST_PHYS_LIMIT (1ULL << 39)	/* 512 GiB: 4-level EPT, one PML4 half */
 #define VMM_HOST_RESERVE_BYTES (8 * MiB)	/* kept for the hypervisor itself */
+#define VMM_LONG_MODE_PT_BYTES (6 * PAGE_SIZE)	/* PML4, PDPT, 4 PDs */
+#define VMM_DEFAULT_PT_ADDR 0x1000ULL
 
 enum vmm_region_kind {
 	VMM_REGION_RAM,		/* real memory, read/write */
@@ -43,10 +45,18 @@ struct vmm_region_config {
 	char compatible[64];	/* first compatible string (virtual regions) */
 };
 
+enum vmm_vcpu_mode {
+	VMM_VCPU_MODE_REAL,		/* reset state, CS:IP from start_pc */
+	VMM_VCPU_MODE_PROTECTED,	/* flat 32-bit segments, paging off */
+	VMM_VCPU_MODE_LONG,		/* 64-bit, identity-mapped first 4 GiB */
+};
+
 struct vmm_vcpu_config {
 	char name[VMM_DEVTREE_NAME_MAX];
 	struct vmm_devtree_node *node;
 	u64 start_pc;
+	enum vmm_vcpu_mode mode;
+	u64 page_table_addr;	/* long mode: where the hypervisor writes 24 KiB of page tables */
 	u64 time_slice_ns;
 	u32 priority;
 };
@@ -59,6 +69,7 @@ struct vmm_guest_config {
 	u32 nr_regions;
 	struct vmm_region_config regions[VMM_GUEST_MAX_REGIONS];
 	u64 alloc_bytes;	/* RAM/ROM the hypervisor must allocate */
+	bool reset_on_triple_fault;	/* on_triple_fault = "reset" (default "halt") */
 };
 
 struct vmm_vmm_config {

@@ -225,6 +225,29 @@ int vmm_manager_guest_halt(struct vmm_guest *guest, const char *reason)
 	return VMM_OK;
 }
 
+int vmm_manager_guest_reset(struct vmm_guest *guest)
+{
+	int rc;
+
+	for (u32 i = 0; i < guest->nr_vcpus; i++) {
+		struct vmm_vcpu *v = guest->vcpus[i];
+
+		if (v->state != VMM_VCPU_STATE_RESET) {
+			rc = vmm_vcpu_set_state(v, VMM_VCPU_STATE_RESET);
+			if (rc)
+				return rc;
+		}
+		rc = arch_vcpu_reset(v);
+		if (rc)
+			return rc;
+		v->halt_reason[0] = 0;
+	}
+	rc = vmm_devemu_guest_reset(guest);
+	if (rc)
+		return rc;
+	return vmm_manager_guest_kick(guest);
+}
+
 bool vmm_manager_all_guests_idle(void)
 {
 	for (u32 i = 0; i < nr_vcpus; i++) {

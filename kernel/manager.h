@@ -74,6 +74,8 @@ int vmm_manager_vcpu_kick(struct vmm_vcpu *vcpu);
 int vmm_manager_vcpu_halt(struct vmm_vcpu *vcpu, const char *fmt, ...) __printf(2, 3);
 int vmm_manager_guest_kick(struct vmm_guest *guest);
 int vmm_manager_guest_halt(struct vmm_guest *guest, const char *reason);
+/* Reset every VCPU and device of a guest and start it again (RAM is kept). */
+int vmm_manager_guest_reset(struct vmm_guest *guest);
 /* true when no VCPU of any guest is READY, RUNNING or PAUSED */
 bool vmm_manager_all_guests_idle(void);
 

@@ -123,7 +123,7 @@ void vmm_scheduler_irq_process(struct arch_regs *regs)
 		enqueue(s, cur);
 	}
 	next = s->head ? s->head : s->idle;
-	if (next == cur)
+	if (next == cur && cur->state == VMM_VCPU_STATE_RUNNING)
 		return;
 	if (next != s->idle)
 		dequeue(s, next);

@@ -26,6 +26,7 @@ struct vmx_guest {
 struct vmx_vcpu {
 	u64 vmcs;		/* host physical address of the VMCS */
 	bool launched;
+	bool fresh_regs;	/* regs hold a reset state not yet loaded */
 	u16 vpid;
 	u64 cr2;
 	u64 dr[8];		/* virtual debug registers (MOV DR exits) */
@@ -43,6 +44,8 @@ struct vmx_vcpu {
 int vmx_cpu_enable(void);
 void vmx_cpu_disable(void);
 bool vmx_cpu_enabled(void);
+/* VMPTRLD unless already current on this CPU. */
+int vmx_vmcs_load(u64 vmcs);
 
 /* EPT of a guest */
 int ept_init(struct vmx_guest *vg);

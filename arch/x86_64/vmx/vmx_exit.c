@@ -145,8 +145,19 @@ void vmx_vmcs_dump(struct vmm_vcpu *v)
 
 void arch_vcpu_dump(struct vmm_vcpu *v)
 {
-	if (v->is_normal && this_cpu()->current_vmcs == ((struct vmx_vcpu *)v->arch_priv)->vmcs)
-		vmx_vmcs_dump(v);
+	const struct arch_regs *r = v->regs;
+
+	if (!v->is_normal) {
+		vmm_printk(VMM_LOG_EMERG, "%s: orphan VCPU: RIP 0x%llx RSP 0x%llx RFLAGS 0x%llx\n",
+			   v->name, (unsigned long long)r->rip, (unsigned long long)r->rsp,
+			   (unsigned long long)r->rflags);
+		return;
+	}
+	if (vmx_vmcs_load(((struct vmx_vcpu *)v->arch_priv)->vmcs)) {
+		vmm_printk(VMM_LOG_EMERG, "%s: cannot load its VMCS\n", v->name);
+		return;
+	}
+	vmx_vmcs_dump(v);
 }
 
 /* Called by vmx_exit_entry with the guest's GPRs in 'regs'. */
@@ -205,4 +216,30 @@ void vmx_entry_failed(struct arch_regs *regs)
 	this_cpu()->return_to_guest = 0;
 	vmm_scheduler_preempt();
 	vmm_scheduler_irq_process(regs);
+}
+
+void arch_vcpu_stats_print(struct vmm_vcpu *v)
+{
+	struct vmx_vcpu *vx;
+	u64 total = 0, ticks = 0;
+
+	if (!v->is_normal) {
+		vmm_printk(VMM_LOG_EMERG, "%s: orphan VCPU, no VM exits\n", v->name);
+		return;
+	}
+	vx = v->arch_priv;
+	vmm_printk(VMM_LOG_EMERG, "%s: VM exits by reason (ticks: TSC in the handler; in Bochs, instructions)\n",
+		   v->name);
+	vmm_printk(VMM_LOG_EMERG, "  %-4s %-36s %12s %14s %10s\n", "nr", "reason", "count", "ticks", "ticks/exit");
+	for (u32 i = 0; i < VMX_EXIT_REASONS; i++) {
+		if (!vx->exit_count[i])
+			continue;
+		total += vx->exit_count[i];
+		ticks += vx->exit_ticks[i];
+		vmm_printk(VMM_LOG_EMERG, "  %-4u %-36s %12llu %14llu %10llu\n", i, vmx_exit_reason_name(i),
+			   (unsigned long long)vx->exit_count[i], (unsigned long long)vx->exit_ticks[i],
+			   (unsigned long long)(vx->exit_ticks[i] / vx->exit_count[i]));
+	}
+	vmm_printk(VMM_LOG_EMERG, "  %-41s %12llu %14llu\n", "total", (unsigned long long)total,
+		   (unsigned long long)ticks);
 }

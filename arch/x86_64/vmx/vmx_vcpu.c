@@ -225,7 +225,59 @@ static void set_segment(u32 sel_field, u16 sel, u64 base, u32 limit, u32 ar)
 	vmcs_write(VMCS_GUEST_ES_BASE + idx * 2, base);
 }
 
-/* Architectural state after reset, starting in real mode at start_pc. */
+#define AR_CODE32 0xC09B	/* + G, D */
+#define AR_DATA32 0xC093
+#define AR_CODE64 0xA09B	/* + G, L */
+#define EFER_LME (1ULL << 8)
+#define EFER_LMA (1ULL << 10)
+
+/*
+ * Long mode needs paging: identity-map the first 4 GiB with 2 MiB pages in
+ * 6 pages of guest RAM at 'pt' (PML4, PDPT, 4 page directories).
+ */
+static int write_identity_tables(struct vmm_guest *g, u64 pt)
+{
+	u64 e;
+
+	e = (pt + PAGE_SIZE) | 3;
+	if (vmm_guest_memory_write(g, pt, &e, 8) != 8)
+		return -VMM_EFAULT;
+	for (u64 i = 0; i < 4; i++) {
+		e = (pt + (2 + i) * PAGE_SIZE) | 3;
+		vmm_guest_memory_write(g, pt + PAGE_SIZE + i * 8, &e, 8);
+		for (u64 j = 0; j < 512; j++) {
+			e = ((i * 512 + j) << 21) | 0x83;	/* present, writable, 2 MiB */
+			vmm_guest_memory_write(g, pt + (2 + i) * PAGE_SIZE + j * 8, &e, 8);
+		}
+	}
+	return VMM_OK;
+}
+
+/* 32-bit or 64-bit flat segments for a directly started kernel. */
+static void setup_flat_state(struct vmm_vcpu *v, const struct vmx_caps *c, bool longmode)
+{
+	u64 cr0 = X86_CR0_PE | (1ULL << 4) | (longmode ? X86_CR0_PG : 0);
+	u64 cr4 = longmode ? X86_CR4_PAE : 0;
+
+	vmcs_write(VMCS_CR0_SHADOW, cr0);
+	vmcs_write(VMCS_GUEST_CR0, (cr0 | c->cr0_fixed0) & c->cr0_fixed1);
+	vmcs_write(VMCS_CR4_SHADOW, cr4);
+	vmcs_write(VMCS_GUEST_CR4, (cr4 | c->cr4_fixed0) & c->cr4_fixed1);
+	vmcs_write(VMCS_GUEST_CR3, longmode ? v->config->page_table_addr : 0);
+	vmcs_write(VMCS_GUEST_RIP, v->config->start_pc);
+	set_segment(VMCS_GUEST_CS_SEL, 0x10, 0, 0xFFFFFFFF, longmode ? AR_CODE64 : AR_CODE32);
+	set_segment(VMCS_GUEST_DS_SEL, 0x18, 0, 0xFFFFFFFF, AR_DATA32);
+	set_segment(VMCS_GUEST_ES_SEL, 0x18, 0, 0xFFFFFFFF, AR_DATA32);
+	set_segment(VMCS_GUEST_FS_SEL, 0x18, 0, 0xFFFFFFFF, AR_DATA32);
+	set_segment(VMCS_GUEST_GS_SEL, 0x18, 0, 0xFFFFFFFF, AR_DATA32);
+	set_segment(VMCS_GUEST_SS_SEL, 0x18, 0, 0xFFFFFFFF, AR_DATA32);
+	if (longmode) {
+		vmcs_write(VMCS_GUEST_EFER, EFER_LME | EFER_LMA);
+		vmcs_write(VMCS_ENTRY_CTLS, vmcs_read(VMCS_ENTRY_CTLS) | ENTRY_IA32E_GUEST);
+	}
+}
+
+/* Architectural state after reset: real mode at start_pc, or a flat start. */
 static void setup_guest_state(struct vmm_vcpu *v)
 {
 	const struct vmx_caps *c = vmx_boot_caps();
@@ -264,9 +316,11 @@ static void setup_guest_state(struct vmm_vcpu *v)
 	vmcs_write(VMCS_GUEST_SYSENTER_CS, 0);
 	vmcs_write(VMCS_GUEST_SYSENTER_ESP, 0);
 	vmcs_write(VMCS_GUEST_SYSENTER_EIP, 0);
+	if (v->config && v->config->mode != VMM_VCPU_MODE_REAL)
+		setup_flat_state(v, c, v->config->mode == VMM_VCPU_MODE_LONG);
 }
 
-static int vmcs_load(u64 vmcs)
+int vmx_vmcs_load(u64 vmcs)
 {
 	struct percpu *pc = this_cpu();
 	int rc;
@@ -299,15 +353,31 @@ static int normal_vcpu_init(struct vmm_vcpu *v)
 	memset((void *)(uintptr_t)vx->vmcs, 0, PAGE_SIZE);
 	*(u32 *)(uintptr_t)vx->vmcs = vmx_boot_caps()->revision;	/* SDM 24.2 */
 	vx->vpid = next_vpid++;
+	(void)rc;
+	return arch_vcpu_reset(v);
+}
+
+int arch_vcpu_reset(struct vmm_vcpu *v)
+{
+	struct vmx_vcpu *vx = v->arch_priv;
+	u64 vmcs = vx->vmcs;
+	u16 vpid = vx->vpid;
+	int rc;
+
+	/* everything but the VMCS page and the VPID starts over */
+	memset(vx, 0, sizeof(*vx));
+	vx->vmcs = vmcs;
+	vx->vpid = vpid;
 	vx->xcr0 = 1;		/* x87 only, the reset value */
-	vx->msr_mtrr_def_type = 0;
+	vx->msr_misc_enable = 1;
+	vx->fresh_regs = true;
 	/* the FPU state a VCPU starts with: FNINIT's, MXCSR at its reset value */
 	*(u16 *)&vx->fxsave[0] = 0x037F;
 	*(u32 *)&vx->fxsave[24] = 0x1F80;
 	rc = vmx_vmclear(vx->vmcs);
 	if (!rc) {
 		this_cpu()->current_vmcs = 0;
-		rc = vmcs_load(vx->vmcs);
+		rc = vmx_vmcs_load(vx->vmcs);
 	}
 	if (rc) {
 		vmm_err("vcpu %s: VMCLEAR/VMPTRLD of its VMCS failed\n", v->name);
@@ -318,6 +388,14 @@ static int normal_vcpu_init(struct vmm_vcpu *v)
 		return rc;
 	setup_host_state();
 	setup_guest_state(v);
+	if (v->config && v->config->mode == VMM_VCPU_MODE_LONG) {
+		rc = write_identity_tables(v->guest, v->config->page_table_addr);
+		if (rc) {
+			vmm_err("vcpu %s: cannot write long-mode page tables at 0x%llx\n", v->name,
+				(unsigned long long)v->config->page_table_addr);
+			return rc;
+		}
+	}
 	memset(v->regs, 0, sizeof(struct arch_regs));
 	/* RDX after reset holds the CPU signature (family/model/stepping) */
 	{
@@ -326,6 +404,8 @@ static int normal_vcpu_init(struct vmm_vcpu *v)
 		cpuid(1, &a, &b, &c, &d);
 		v->regs->rdx = a;
 	}
+	if (vmx_invvpid_context(vx->vpid))
+		vmm_warn("vcpu %s: INVVPID failed\n", v->name);
 	return VMM_OK;
 }
 
@@ -364,7 +444,9 @@ void arch_vcpu_regs_switch(struct vmm_vcpu *cur, struct vmm_vcpu *next, struct a
 		if (cur->is_normal) {
 			struct vmx_vcpu *vx = cur->arch_priv;
 
-			memcpy(cur->regs, regs, GPR_BYTES);
+			/* after a reset the VCPU's registers are the reset ones */
+			if (!vx->fresh_regs)
+				memcpy(cur->regs, regs, GPR_BYTES);
 			vx->cr2 = read_cr2();
 			__asm__ volatile("fxsave64 %0" : "=m"(vx->fxsave));
 		} else {
@@ -376,7 +458,8 @@ void arch_vcpu_regs_switch(struct vmm_vcpu *cur, struct vmm_vcpu *next, struct a
 
 		memcpy(regs, next->regs, GPR_BYTES);
 		regs->vector = VMX_EXIT_VECTOR;
-		if (vmcs_load(vx->vmcs))
+		vx->fresh_regs = false;
+		if (vmx_vmcs_load(vx->vmcs))
 			vmm_err("vcpu %s: VMPTRLD failed\n", next->name);
 		write_cr2(vx->cr2);
 		__asm__ volatile("fxrstor64 %0" : : "m"(vx->fxsave));
