@@ -233,10 +233,10 @@ struct vmm_devtree_node *vmm_devtree_unflatten(const void *blob, size_t size,
 		vmm_err("devtree: not a valid DTB: %s\n", fdt_strerror(rc));
 		return NULL;
 	}
-	/* libfdt reads tags as aligned 32-bit words (and the DT spec aligns them) */
-	if (fdt_off_dt_struct(blob) % 4) {
-		vmm_err("devtree: DTB structure block (offset 0x%x) is not 4-byte aligned\n",
-			fdt_off_dt_struct(blob));
+	/* libfdt reads these blocks as aligned structures (the DT spec aligns them) */
+	if (fdt_off_dt_struct(blob) % 4 || fdt_off_mem_rsvmap(blob) % 8) {
+		vmm_err("devtree: DTB blocks misaligned: structure at 0x%x (needs 4), memory reservations at 0x%x (needs 8)\n",
+			fdt_off_dt_struct(blob), fdt_off_mem_rsvmap(blob));
 		return NULL;
 	}
 	if (fdt_totalsize(blob) > size) {

@@ -11,6 +11,8 @@
 
 #include "kernel/types.h"
 
+struct vmm_vcpu;
+
 #define ARCH_MAX_CPUS 8
 #define IST_STACK_SIZE (16 * 1024)
 
@@ -44,6 +46,7 @@ struct percpu {
 	u64 gdt[8] __attribute__((aligned(16)));
 	struct tss64 tss __attribute__((aligned(16)));
 	u8 *ist_stack[IST_COUNT + 1];	/* base of each IST stack */
+	struct vmm_vcpu *guest_vcpu;	/* normal VCPU whose VMCS runs here, or NULL */
 };
 
 _Static_assert(__builtin_offsetof(struct percpu, return_to_guest) == 0x10, "trap_entry.asm");

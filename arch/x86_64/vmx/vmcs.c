@@ -44,6 +44,16 @@ const char *vmx_insn_error_text(u32 error)
 	return "unknown VM-instruction error";
 }
 
+void vmcs_access_failed(u32 field, bool write)
+{
+	u64 err = 0;
+
+	if (write)
+		vmcs_read_checked(VMCS_INSN_ERROR, &err);
+	vmm_err("vmx: %s of VMCS field 0x%x failed%s%s\n", write ? "VMWRITE" : "VMREAD", field,
+		err ? ": " : "", err ? vmx_insn_error_text((u32)err) : "");
+}
+
 int vmcs_read_checked(u32 field, u64 *value)
 {
 	u8 fail;

@@ -117,18 +117,31 @@ enum vmcs_field {
 int vmcs_read_checked(u32 field, u64 *value);
 int vmcs_write_checked(u32 field, u64 value);
 
-/* VMREAD/VMWRITE on the current VMCS; a failure is a hypervisor bug. */
+/*
+ * VMREAD/VMWRITE on the current VMCS, inline for the exit path. They fail
+ * only for an unsupported field or without a current VMCS, both hypervisor
+ * bugs: the failure branch (out of line) reports the field.
+ */
+void vmcs_access_failed(u32 field, bool write);
+
 static inline u64 vmcs_read(u32 field)
 {
-	u64 v = 0;
+	u64 v;
+	bool fail;
 
-	vmcs_read_checked(field, &v);
+	__asm__ volatile("vmread %[f], %[v]" : [v] "=r"(v), "=@ccbe"(fail) : [f] "r"((u64)field));
+	if (unlikely(fail))
+		vmcs_access_failed(field, false);
 	return v;
 }
 
 static inline void vmcs_write(u32 field, u64 value)
 {
-	vmcs_write_checked(field, value);
+	bool fail;
+
+	__asm__ volatile("vmwrite %[v], %[f]" : "=@ccbe"(fail) : [f] "r"((u64)field), [v] "r"(value));
+	if (unlikely(fail))
+		vmcs_access_failed(field, true);
 }
 
 int vmx_vmclear(u64 pa);

@@ -164,7 +164,8 @@ void arch_vcpu_dump(struct vmm_vcpu *v)
 void vmx_exit_handler(struct arch_regs *regs);
 void vmx_exit_handler(struct arch_regs *regs)
 {
-	struct vmm_vcpu *vcpu = vmm_scheduler_current();
+	struct percpu *pc = this_cpu();
+	struct vmm_vcpu *vcpu = pc->guest_vcpu;
 	u64 start = rdtsc();
 	u32 full = (u32)vmcs_read(VMCS_EXIT_REASON);
 	u32 reason = full & 0xFFFF;
@@ -176,7 +177,7 @@ void vmx_exit_handler(struct arch_regs *regs)
 	}
 	vx = vcpu->arch_priv;
 	/* this VMCS is launched now: the next entry into it is VMRESUME */
-	this_cpu()->vmx_launch = 0;
+	pc->vmx_launch = 0;
 	if (full & (1u << 31)) {
 		/* SDM 26.8: VM entry failed while checking or loading guest state */
 		vmx_halt_vcpu(vcpu, "VM entry failed: %s (qualification 0x%llx); see the Bochs log for the failed check",

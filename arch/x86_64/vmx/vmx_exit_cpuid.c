@@ -26,11 +26,14 @@
 int vmx_exit_cpuid(struct vmm_vcpu *v, struct arch_regs *r)
 {
 	u32 leaf = (u32)r->rax, sub = (u32)r->rcx;
-	u32 a = 0, b = 0, c = 0, d = 0, max_basic, max_ext;
+	static u32 max_basic, max_ext;
+	u32 a = 0, b = 0, c = 0, d = 0;
 
-	cpuid(0, &max_basic, &b, &c, &d);
-	cpuid(0x80000000, &max_ext, &b, &c, &d);
-	a = b = c = d = 0;
+	if (unlikely(!max_basic)) {
+		cpuid(0, &max_basic, &b, &c, &d);
+		cpuid(0x80000000, &max_ext, &b, &c, &d);
+		a = b = c = d = 0;
+	}
 
 	if (leaf >= 0x40000000 && leaf <= 0x4FFFFFFF) {
 		if (leaf == 0x40000000) {

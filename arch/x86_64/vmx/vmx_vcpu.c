@@ -470,9 +470,11 @@ void arch_vcpu_regs_switch(struct vmm_vcpu *cur, struct vmm_vcpu *next, struct a
 		pc->vmx_launch = !vx->launched;
 		vx->launched = true;
 		pc->return_to_guest = 1;
+		pc->guest_vcpu = next;
 	} else {
 		memcpy(regs, next->regs, sizeof(*regs));
 		pc->return_to_guest = 0;
+		pc->guest_vcpu = NULL;
 	}
 }
 
