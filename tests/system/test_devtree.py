@@ -1,0 +1,137 @@
+"""tests/system/test_devtree.py - the device-tree configuration at boot.
+
+Every dts/*.dts boots (QEMU, and Bochs where guests are really created) and
+prints its summary; a configuration with broken guests is reported guest by
+guest with every problem and node path while the good guests are accepted
+and the hypervisor goes on; an unusable DTB module falls back to the
+built-in tree; dtb= picks the module; the devtree commands work on the live
+tree and refuse what would pull it from under an accepted guest.
+"""
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BUILD = REPO / "build"
+HELLO = BUILD / "guests" / "hello.bin"
+
+
+def compile_dts(src, name=None):
+    """cpp + dtc, as the build does; returns the .dtb path."""
+    src = Path(src)
+    out = BUILD / "test-dtbs" / ((name or src.stem) + ".dtb")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    pre = subprocess.run(["cpp", "-nostdinc", "-undef", "-x", "assembler-with-cpp",
+                          "-I", str(REPO / "dts"), "-I", str(REPO / "dts" / "include"), str(src)],
+                         capture_output=True, text=True, check=True).stdout
+    subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", str(out), "-"],
+                   input=pre, text=True, check=True)
+    return out
+
+
+@pytest.mark.parametrize("config", ["bochs", "qemu", "pc"])
+def test_each_dts_boots_in_qemu(build, boot_qemu, config):
+    dtb = BUILD / "dtb" / (config + ".dtb")
+    r = boot_qemu(kernel=build, append="bootcmd=poweroff", initrd=[dtb, HELLO], timeout=30)
+    r.expect(r"config: module %s\.dtb DTB, 0 problems in the tree" % config,
+             r"config: 2 guests accepted, 0 rejected",
+             r"guest guest0: 1 VCPU, 7 regions",
+             r"  guest0/vcpu0: start_pc 0xffff0",
+             r"  guest0/uart0: virtual io 0x3f8-0x3ff \"ns16550a\"",
+             r"guest guest1: 1 VCPU")
+    # no VMX under TCG: the accepted guests are not created, and that is said
+    r.expect(r"hardware virtualization is not available: 2 guests not created")
+    assert r.exited, "the hypervisor did not power off:\n%s" % r
+
+
+@pytest.mark.parametrize("config", ["bochs", "pc"])
+def test_each_dts_runs_its_guests_in_bochs(make_iso, boot_bochs, config):
+    iso = make_iso('bootcmd="guest kick all; guest wait; poweroff"',
+                   [BUILD / "dtb" / (config + ".dtb"), HELLO])
+    r = boot_bochs(iso, timeout=90)
+    r.expect(r"config: 2 guests accepted, 0 rejected",
+             r"manager: guest guest0 created",
+             r"guest0: PASS hello", r"guest1: PASS hello")
+    assert r.exited
+
+
+def test_builtin_configuration_without_module(build, boot_qemu):
+    r = boot_qemu(kernel=build, append="bootcmd=poweroff", timeout=30)
+    r.expect(r"config: built-in DTB, 0 problems", r"config: 2 guests accepted, 0 rejected")
+    assert r.exited
+
+
+def test_broken_guests_rejected_with_every_problem_in_bochs(make_iso, boot_bochs):
+    dtb = compile_dts(REPO / "tests" / "system" / "dts" / "broken.dts")
+    iso = make_iso('bootcmd="guest kick all; guest wait; poweroff"', [dtb, HELLO])
+    r = boot_bochs(iso, timeout=90)
+    r.expect(r"config: guest 'bad0' rejected, 8 problems:",
+             r"/guests/bad0/aspace/uart@3f8: node name 'uart@3f8' breaks chapter 2 rules",
+             r"/guests/bad0/aspace/pit: attribute 'guest_physical_addr' must be one 64-bit value .*it has 4 bytes",
+             r"/guests/bad0/vcpus/vcpu0: required attribute 'start_pc' is missing",
+             r"/guests/bad0/vcpus/vcpu0: priority 9 is above 7",
+             r"/guests/bad0/aspace/mem0: guest_physical_addr 0x1234 is not page-aligned",
+             r"/guests/bad0/aspace/mem1: guest physical range 0x80000-0x17ffff overlaps region 'mem0'",
+             r"/guests/bad0/aspace/weird: manifest_type \"imaginary\" is not \"real\" or \"virtual\"",
+             r"config: guest 'bad1' rejected",
+             r"/guests/bad1/aspace/stolen: host range 0x100000-0x1fffff overlaps the hypervisor's kernel image",
+             r"config: 2 guests accepted, 2 rejected")
+    # the good guests are created and run; the broken ones do not exist
+    r.expect(r"good0: PASS hello", r"good1: PASS hello")
+    r.refute(r"manager: guest bad0 created")
+    r.refute(r"manager: guest bad1 created")
+    assert r.exited
+
+
+def test_unusable_dtb_module_falls_back_to_builtin(build, boot_qemu, tmp_path):
+    good = (BUILD / "dtb" / "qemu.dtb").read_bytes()
+    truncated = tmp_path / "cut.dtb"
+    truncated.write_bytes(good[: len(good) // 2])
+    r = boot_qemu(kernel=build, append="bootcmd=poweroff", initrd=[truncated], timeout=30)
+    r.expect(r"devtree: DTB says it has \d+ bytes but only \d+ are there \(truncated\)",
+             r"config: module '.*cut\.dtb' is not a usable DTB; using the built-in configuration",
+             r"config: built-in DTB")
+    assert r.exited
+
+    garbage = tmp_path / "junk.dtb"
+    garbage.write_bytes(b"this is not a device tree at all" * 4)
+    r = boot_qemu(kernel=build, append="bootcmd=poweroff", initrd=[garbage], timeout=30)
+    r.expect(r"devtree: not a valid DTB", r"config: built-in DTB")
+    assert r.exited
+
+
+def test_dtb_option_picks_the_module(build, boot_qemu):
+    dtbs = [BUILD / "dtb" / "bochs.dtb", BUILD / "dtb" / "pc.dtb"]
+    r = boot_qemu(kernel=build, append="dtb=pc.dtb bootcmd=poweroff", initrd=dtbs, timeout=30)
+    r.expect(r"config: module pc\.dtb DTB", r"max 16 guests, 64 VCPUs")
+    r = boot_qemu(kernel=build, append="dtb=none.dtb bootcmd=poweroff", initrd=dtbs, timeout=30)
+    r.expect(r"config: dtb=none\.dtb: no module of that name", r"config: module bochs\.dtb DTB")
+
+
+def test_devtree_commands(build, boot_qemu):
+    script = ("devtree get /guests/guest0/aspace/uart0 compatible; "
+              "devtree set /vmm test_value u64 0x1234; devtree get /vmm test_value; "
+              "devtree set /vmm bad@name u32 1; devtree set /vmm n u32 0x100000000; "
+              "devtree del /vmm test_value; devtree get /vmm test_value; "
+              "devtree del /guests/guest0; devtree del /host/cpus/cpu1; devtree print /host/cpus; "
+              "devtree get /nowhere x; devtree frobnicate; config; poweroff")
+    r = boot_qemu(kernel=build, append='loglevel=4 bootcmd="%s"' % script,
+                  initrd=[BUILD / "dtb" / "pc.dtb"], timeout=30)
+    r.expect(r"compatible \(string list, 9 bytes\):",
+             r"compatible = \"ns16550a\";",
+             r"test_value \(u64, 8 bytes\):",
+             r"test_value = /bits/ 64 <0x1234>;",
+             r"devtree set: attribute name breaks chapter 2 rules",
+             r"devtree set: 0x100000000 does not fit in u32",
+             r"devtree: /vmm has no attribute 'test_value'",
+             r"devtree: /guests/guest0 is \(or holds\) the configuration of an accepted guest; not deleted",
+             r"devtree: no node '/nowhere'",
+             r"usage: devtree print",
+             r"configuration: module pc\.dtb DTB",
+             r"guest guest0: 1 VCPU")
+    # cpu1 is gone from the printed tree, cpu0 is still there
+    out = str(r)
+    printed = out[out.index("bootcmd>  devtree print /host/cpus"):]
+    printed = printed[: printed.index("bootcmd>", 10)]
+    assert "cpu0 {" in printed and "cpu1 {" not in printed, printed
