@@ -84,6 +84,9 @@ int arch_guest_init(struct vmm_guest *g)
 			}
 		}
 	}
+	/* no stale translations of this EPTP may survive (SDM 28.4.3.1) */
+	if (vmx_invept_context(vg->eptp))
+		vmm_warn("guest %s: INVEPT failed\n", g->name);
 	vmm_info("guest %s: EPT 0x%llx: %llu x 4K, %llu x 2M, %llu x 1G pages, %llu tables\n",
 		 g->name, (unsigned long long)vg->eptp, (unsigned long long)vg->ept_maps[0],
 		 (unsigned long long)vg->ept_maps[1], (unsigned long long)vg->ept_maps[2],
@@ -133,7 +136,7 @@ static int setup_controls(struct vmm_vcpu *v)
 	proc &= ~((PROC_CR3_LOAD | PROC_CR3_STORE) & ~(u32)c->procbased);
 	rc = rc ? rc : adjust_ctls(c->procbased2,
 				   PROC2_EPT | PROC2_VPID | PROC2_UNRESTRICTED | PROC2_RDTSCP |
-				   PROC2_WBINVD_EXITING | PROC2_INVPCID,
+				   PROC2_WBINVD_EXITING | PROC2_INVPCID | PROC2_PAUSE_LOOP,
 				   PROC2_EPT | PROC2_VPID | PROC2_UNRESTRICTED, "secondary", &proc2);
 	rc = rc ? rc : adjust_ctls(c->exit_ctls,
 				   EXIT_HOST_64 | EXIT_ACK_INTR | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
@@ -146,6 +149,11 @@ static int setup_controls(struct vmm_vcpu *v)
 		return rc;
 	entry &= ~ENTRY_IA32E_GUEST;	/* the guest starts outside long mode */
 
+	if (proc2 & PROC2_PAUSE_LOOP) {
+		/* a PAUSE loop longer than ~4096 ticks exits (SDM 25.1.3) */
+		vmcs_write(VMCS_PLE_GAP, 128);
+		vmcs_write(VMCS_PLE_WINDOW, 4096);
+	}
 	vmcs_write(VMCS_PIN_CTLS, pin);
 	vmcs_write(VMCS_PROC_CTLS, proc);
 	vmcs_write(VMCS_PROC_CTLS2, proc2);
