@@ -139,7 +139,11 @@ int vmm_cmd_exec_script(const char *origin, const char *script)
 
 	while (*s) {
 		char line[VMM_CMD_LINE_MAX];
-		size_t n = strcspn(s, ";");
+		size_t n;
+
+		while (*s == ' ' || *s == '\t')
+			s++;
+		n = strcspn(s, ";");
 
 		if (n >= sizeof(line)) {
 			vmm_printk(VMM_LOG_EMERG, "%s: command longer than %d characters skipped\n",

@@ -233,6 +233,12 @@ struct vmm_devtree_node *vmm_devtree_unflatten(const void *blob, size_t size,
 		vmm_err("devtree: not a valid DTB: %s\n", fdt_strerror(rc));
 		return NULL;
 	}
+	/* before 16, node names were paths: libfdt 1.6.1's check of them can crash */
+	if (fdt_version(blob) < 16) {
+		vmm_err("devtree: DTB version %u is not supported (16 or later; dtc writes 17)\n",
+			fdt_version(blob));
+		return NULL;
+	}
 	/* libfdt reads these blocks as aligned structures (the DT spec aligns them) */
 	if (fdt_off_dt_struct(blob) % 4 || fdt_off_mem_rsvmap(blob) % 8) {
 		vmm_err("devtree: DTB blocks misaligned: structure at 0x%x (needs 4), memory reservations at 0x%x (needs 8)\n",

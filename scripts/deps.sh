@@ -10,8 +10,8 @@ PKGS=(
   device-tree-compiler libfdt-dev
   # run
   bochs bochs-term bochsbios vgabios qemu-system-x86
-  # tests: unit (cmocka), fuzz (clang/libFuzzer), system (pytest, pexpect)
-  libcmocka-dev clang libclang-rt-14-dev python3-pytest python3-pexpect
+  # tests: unit (cmocka), fuzz (clang/libFuzzer), system (pytest, pexpect, pgrep)
+  libcmocka-dev clang libclang-rt-14-dev python3-pytest python3-pexpect procps
 )
 
 missing=()

@@ -33,6 +33,8 @@ done
 [ -n "$iso" ] || iso=$here/build/xvisor.iso
 [ -f "$iso" ] || { echo "run-bochs.sh: no ISO at $iso (run 'make')" >&2; exit 1; }
 command -v bochs >/dev/null || { echo "run-bochs.sh: bochs missing (run scripts/deps.sh)" >&2; exit 1; }
+# the term display needs a terminfo entry; CI jobs often have no TERM
+export TERM="${TERM:-dumb}"   # (bash sets TERM=dumb unexported when unset)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/xvisor-bochs.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -83,8 +85,15 @@ else
     # an open, silent stdin: the writer side is a sleep killed on exit
     exec 4< <(exec sleep 86400)
     holder=$!
-    trap 'kill $holder 2>/dev/null; rm -rf "$work"' EXIT
-    bochs -q -f "$work/bochsrc" -rc "$rc" <&4 || status=$?
+    # Bochs runs as a background job so that a signal to this script
+    # (timeout(1), kill) ends Bochs too instead of orphaning it; Bochs
+    # leaves at once on SIGHUP (it lingers ~5 s on SIGTERM)
+    bochs -q -f "$work/bochsrc" -rc "$rc" <&4 &
+    bpid=$!
+    trap '[ -z "$bpid" ] || kill -HUP $bpid 2>/dev/null; kill $holder 2>/dev/null; rm -rf "$work"' EXIT
+    trap 'exit 143' TERM HUP INT
+    wait $bpid || status=$?
+    bpid=""
     exit "${status:-0}"
   fi
 fi

@@ -158,6 +158,12 @@ void acpi_init(u64 rsdp_pa)
 		if (x)
 			dsdt_pa = x;
 	}
+	if (fadt->length >= 80) {
+		u32 tmr;
+
+		memcpy(&tmr, (const u8 *)fadt + 76, 4);
+		power_info.pm_timer = (u16)tmr;
+	}
 	power_info.pm1a_cnt = pm1a;
 	power_info.pm1b_cnt = pm1b;
 	dsdt = table_at(dsdt_pa, "DSDT");
@@ -166,6 +172,25 @@ void acpi_init(u64 rsdp_pa)
 	power_info.valid = pm1a != 0;
 	vmm_info("acpi: RSDP 0x%llx, PM1a control 0x%x, S5 type %u\n",
 		 (unsigned long long)rsdp_pa, pm1a, power_info.s5_typa);
+}
+
+void acpi_delay_us(u32 us)
+{
+	u64 ticks = (u64)us * 3579545 / 1000000, waited = 0;
+	u32 last;
+
+	if (!power_info.pm_timer) {
+		for (volatile u64 i = 0; i < (u64)us * 100; i++)
+			;
+		return;
+	}
+	last = inl(power_info.pm_timer) & 0xFFFFFF;
+	while (waited < ticks) {
+		u32 now = inl(power_info.pm_timer) & 0xFFFFFF;
+
+		waited += (now - last) & 0xFFFFFF;	/* 24-bit counter wraps */
+		last = now;
+	}
 }
 
 const struct acpi_power_info *acpi_power_info(void)

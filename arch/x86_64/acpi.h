@@ -11,7 +11,11 @@ struct acpi_power_info {
 	bool valid;
 	u16 pm1a_cnt, pm1b_cnt;
 	u8 s5_typa, s5_typb;
+	u16 pm_timer;	/* PM timer port (3.579545 MHz, 24 bits), 0 = none */
 };
+
+/* Busy-wait about 'us' microseconds on the PM timer (a spin loop without it). */
+void acpi_delay_us(u32 us);
 
 /* Find the RSDP in the BIOS areas; must run while page 0 is still mapped. */
 u64 acpi_find_rsdp_bios(void);

@@ -80,15 +80,24 @@ int rdmsr_safe(u32 msr, u64 *value)
 	return err;
 }
 
-static void print_addr(const char *prefix, u64 addr)
+/* 'call_site': addr is a return address, so name the call before it */
+static void print_addr_at(const char *prefix, u64 addr, bool call_site)
 {
 	unsigned long off;
-	const char *name = arch_symbol_lookup(addr, &off);
+	const char *name = arch_symbol_lookup(call_site ? addr - 1 : addr, &off);
+
+	if (name && call_site)
+		off++;
 
 	if (name)
 		vmm_emerg("%s0x%016llx <%s+0x%lx>\n", prefix, (unsigned long long)addr, name, off);
 	else
 		vmm_emerg("%s0x%016llx\n", prefix, (unsigned long long)addr);
+}
+
+static void print_addr(const char *prefix, u64 addr)
+{
+	print_addr_at(prefix, addr, false);
 }
 
 /*
@@ -110,7 +119,7 @@ static void backtrace(u64 rip, u64 rbp, u64 stack_lo)
 		char prefix[12];
 
 		vmm_snprintf(prefix, sizeof(prefix), "  #%-2d ", depth);
-		print_addr(prefix, frame[1]);
+		print_addr_at(prefix, frame[1], true);
 		if (frame[0] <= rbp)
 			break;
 		rbp = frame[0];
@@ -179,13 +188,59 @@ void arch_trap_handler(struct arch_regs *regs)
 	vmm_scheduler_irq_process(regs);
 }
 
+/*
+ * At a panic there is no trap frame: capture this CPU's registers as they
+ * are in this function (the register holding the frame's address shows
+ * that address), and walk the stack from here.
+ */
 void arch_dump_current(void)
 {
-	struct arch_regs r = { 0 };
+	struct arch_regs r;
+	u16 cs, ss;
 
-	__asm__ volatile("mov %%rbp, %0; mov %%rsp, %1; leaq (%%rip), %2"
-			 : "=r"(r.rbp), "=r"(r.rsp), "=r"(r.rip));
+	__asm__ volatile("mov %%rax, %c[rax](%[p])\n\t"
+			 "mov %%rbx, %c[rbx](%[p])\n\t"
+			 "mov %%rcx, %c[rcx](%[p])\n\t"
+			 "mov %%rdx, %c[rdx](%[p])\n\t"
+			 "mov %%rsi, %c[rsi](%[p])\n\t"
+			 "mov %%rdi, %c[rdi](%[p])\n\t"
+			 "mov %%rbp, %c[rbp](%[p])\n\t"
+			 "mov %%rsp, %c[rsp](%[p])\n\t"
+			 "mov %%r8, %c[r8](%[p])\n\t"
+			 "mov %%r9, %c[r9](%[p])\n\t"
+			 "mov %%r10, %c[r10](%[p])\n\t"
+			 "mov %%r11, %c[r11](%[p])\n\t"
+			 "mov %%r12, %c[r12](%[p])\n\t"
+			 "mov %%r13, %c[r13](%[p])\n\t"
+			 "mov %%r14, %c[r14](%[p])\n\t"
+			 "mov %%r15, %c[r15](%[p])\n\t"
+			 "leaq (%%rip), %%rax\n\t"
+			 "mov %%rax, %c[rip](%[p])\n\t"
+			 "mov %c[rax](%[p]), %%rax"
+			 : : [p] "r"(&r),
+			   [rax] "i"(__builtin_offsetof(struct arch_regs, rax)),
+			   [rbx] "i"(__builtin_offsetof(struct arch_regs, rbx)),
+			   [rcx] "i"(__builtin_offsetof(struct arch_regs, rcx)),
+			   [rdx] "i"(__builtin_offsetof(struct arch_regs, rdx)),
+			   [rsi] "i"(__builtin_offsetof(struct arch_regs, rsi)),
+			   [rdi] "i"(__builtin_offsetof(struct arch_regs, rdi)),
+			   [rbp] "i"(__builtin_offsetof(struct arch_regs, rbp)),
+			   [rsp] "i"(__builtin_offsetof(struct arch_regs, rsp)),
+			   [r8] "i"(__builtin_offsetof(struct arch_regs, r8)),
+			   [r9] "i"(__builtin_offsetof(struct arch_regs, r9)),
+			   [r10] "i"(__builtin_offsetof(struct arch_regs, r10)),
+			   [r11] "i"(__builtin_offsetof(struct arch_regs, r11)),
+			   [r12] "i"(__builtin_offsetof(struct arch_regs, r12)),
+			   [r13] "i"(__builtin_offsetof(struct arch_regs, r13)),
+			   [r14] "i"(__builtin_offsetof(struct arch_regs, r14)),
+			   [r15] "i"(__builtin_offsetof(struct arch_regs, r15)),
+			   [rip] "i"(__builtin_offsetof(struct arch_regs, rip))
+			 : "memory");
+	__asm__ volatile("mov %%cs, %0; mov %%ss, %1" : "=r"(cs), "=r"(ss));
+	r.cs = cs;
+	r.ss = ss;
 	r.rflags = read_rflags();
+	r.vector = r.error = 0;
 	dump_regs(&r);
 	backtrace(r.rip, r.rbp, ALIGN_DOWN(r.rsp, 16));
 }
@@ -193,6 +248,10 @@ void arch_dump_current(void)
 void __stack_chk_fail(void);
 void __stack_chk_fail(void)
 {
-	vmm_panic("stack protector: a stack frame of %p's caller was overwritten\n",
-		  __builtin_return_address(0));
+	unsigned long off = 0;
+	u64 ret = (u64)(uintptr_t)__builtin_return_address(0);
+	const char *fn = arch_symbol_lookup(ret - 1, &off);
+
+	vmm_panic("stack protector: the stack frame of %s (return into it at 0x%llx) was overwritten\n",
+		  fn ? fn : "an unknown function", (unsigned long long)ret);
 }

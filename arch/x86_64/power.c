@@ -32,8 +32,7 @@ void arch_power_off(void)
 		outw(acpi->pm1a_cnt, ACPI_SLP_EN | (acpi->s5_typa << 10));
 		if (acpi->pm1b_cnt)
 			outw(acpi->pm1b_cnt, ACPI_SLP_EN | (acpi->s5_typb << 10));
-		for (volatile int i = 0; i < 1000000; i++)
-			;
+		acpi_delay_us(200000);	/* emulators leave asynchronously */
 	}
 	cpuid(1, &a, &b, &c, &d);
 	if (c & (1u << 31))

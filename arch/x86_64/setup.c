@@ -130,11 +130,15 @@ int arch_test_fault(const char *kind)
 	} else if (!strcmp(kind, "ud")) {
 		__asm__ volatile("ud2");
 	} else if (!strcmp(kind, "gp")) {
-		wrmsr(0xDEADBEEF, 0);
-	} else if (!strcmp(kind, "de")) {
-		volatile u32 zero = 0;
+		/* a non-canonical address: #GP on every x86-64 CPU and emulator */
+		volatile u64 *p = (volatile u64 *)(uintptr_t)0x8000000000000000ULL;
 
-		return 1 / zero;
+		return (int)*p;
+	} else if (!strcmp(kind, "de")) {
+		u32 zero = 0, q;
+
+		__asm__ volatile("xor %%edx, %%edx\n\tdiv %2" : "=a"(q) : "a"(1), "r"(zero) : "rdx");
+		return (int)q;
 	} else if (!strcmp(kind, "bp")) {
 		__asm__ volatile("int3");
 	} else if (!strcmp(kind, "stack")) {

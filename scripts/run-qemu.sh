@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# scripts/run-qemu.sh [options] [extra QEMU args] [ISO] - boot xvisor-x86 in QEMU.
+#
+# Default: QEMU TCG (software CPU, no VMX: the hypervisor reports "VMX not
+# available" and idles), booting ISO (default build/xvisor.iso) from CD
+# through GRUB (Multiboot2), with -m 256, -display none, -no-reboot and an
+# isa-debug-exit device at 0x501. The serial console (COM1) is the terminal
+# (Ctrl-C ends QEMU). Options:
+#   --kvm             hardware virtualization with nested VMX:
+#                     -enable-kvm -cpu host,+vmx. Refused unless /dev/kvm is
+#                     usable and kvm_intel has nested=Y/1 (Intel host).
+#   --serial-file F   serial port into file F instead of the terminal
+#   --kernel          boot the ELF (default build/xvisor.elf, or a last
+#                     argument ending in .elf) with -kernel (QEMU's Multiboot
+#                     loader, no GRUB); pass the command line with -append
+#                     "..." and modules with -initrd "a,b"
+#   --dry-run         print the QEMU command instead of running it
+# Every other argument is passed to QEMU unchanged (e.g. -append "...",
+# -initrd F, -smp 2, -s -S). Exit status is QEMU's: 0 after an ACPI
+# power-off, (v << 1) | 1 after a write of v to port 0x501.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+kvm=0; serial_file=""; kernel_mode=0; dry=0; image=""; extra=()
+
+die() { echo "run-qemu.sh: $*" >&2; exit 1; }
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --kvm) kvm=1; shift ;;
+    --serial-file) [ $# -ge 2 ] || die "--serial-file needs a file name"; serial_file=$2; shift 2 ;;
+    --kernel) kernel_mode=1; shift ;;
+    --dry-run) dry=1; shift ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    *) extra+=("$1"); shift ;;
+  esac
+done
+
+# The image is the last argument when it names an ISO (or, with --kernel, an
+# ELF); every other argument belongs to QEMU.
+if [ ${#extra[@]} -gt 0 ]; then
+  last=${extra[${#extra[@]}-1]}
+  case "$last" in
+    *.iso) [ $kernel_mode = 0 ] || die "--kernel boots an ELF, not the ISO $last"
+           image=$last; unset 'extra[${#extra[@]}-1]' ;;
+    *.elf) [ $kernel_mode = 1 ] || die "$last is an ELF: add --kernel to boot it with -kernel"
+           image=$last; unset 'extra[${#extra[@]}-1]' ;;
+  esac
+fi
+if [ $kernel_mode = 1 ]; then
+  [ -n "$image" ] || image=$here/build/xvisor.elf
+  [ -f "$image" ] || die "no kernel at $image (run 'make')"
+  boot=(-kernel "$image")
+else
+  [ -n "$image" ] || image=$here/build/xvisor.iso
+  [ -f "$image" ] || die "no ISO at $image (run 'make')"
+  boot=(-cdrom "$image" -boot d)
+fi
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (run scripts/deps.sh)"
+
+if [ $kvm = 1 ]; then
+  # Nested VMX needs an Intel host whose kvm_intel module allows nesting.
+  [ -e /dev/kvm ] || die "--kvm: /dev/kvm does not exist (no KVM on this host; use TCG or scripts/run-bochs.sh)"
+  [ -r /dev/kvm ] && [ -w /dev/kvm ] || die "--kvm: /dev/kvm is not read/writable by $(id -un) (add yourself to group 'kvm')"
+  nested=/sys/module/kvm_intel/parameters/nested
+  [ -f $nested ] || die "--kvm: kvm_intel is not loaded ($nested missing): this host's KVM offers no nested VMX (AMD host or paravirtual KVM); use scripts/run-bochs.sh for VMX"
+  case "$(cat $nested)" in
+    Y|y|1) ;;
+    *) die "--kvm: nested VMX is disabled (kvm_intel nested=$(cat $nested)); enable it with: modprobe -r kvm_intel && modprobe kvm_intel nested=1" ;;
+  esac
+  accel=(-enable-kvm -cpu host,+vmx)
+else
+  accel=(-accel tcg)
+fi
+
+if [ -n "$serial_file" ]; then
+  serial=(-serial "file:$serial_file")
+else
+  serial=(-serial stdio)
+fi
+
+cmd=(qemu-system-x86_64 "${accel[@]}" -m 256 "${boot[@]}" "${serial[@]}"
+     -display none -monitor none -no-reboot
+     -device isa-debug-exit,iobase=0x501,iosize=1 "${extra[@]}")
+if [ $dry = 1 ]; then
+  printf '%q ' "${cmd[@]}"; echo
+  exit 0
+fi
+exec "${cmd[@]}"

@@ -1,0 +1,69 @@
+/*
+ * tests/unit/fake_arch.h - the host implementation of the kernel/arch_*.h
+ * contracts used by the unit tests, and what tests can inspect of it:
+ * everything written to the console, the interrupt flag, calls to
+ * arch_power_off()/arch_cpu_stop() (which longjmp back to the test).
+ */
+#ifndef UNIT_FAKE_ARCH_H
+#define UNIT_FAKE_ARCH_H
+
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* ---- console capture ---- */
+/* Everything arch_console_write() received since the last reset, NUL-terminated. */
+const char *fake_console_text(void);
+size_t fake_console_len(void);
+void fake_console_reset(void);
+/* true when 'needle' occurs in the captured console output */
+bool fake_console_contains(const char *needle);
+/* number of (non-overlapping) occurrences of 'needle' in the capture */
+int fake_console_count(const char *needle);
+/* Bytes returned by arch_console_getc() one by one, then -1. */
+void fake_console_set_input(const char *s);
+
+/* ---- CPU state ---- */
+/* false between arch_cpu_irq_save() and the matching restore */
+bool fake_irq_enabled(void);
+/* arch_cpu_relax() aborts the test binary after this many calls in a row
+ * (a spinlock that is never released would otherwise hang the run) */
+#define FAKE_RELAX_LIMIT 10000000UL
+
+/* ---- stop / power off ----
+ * arch_cpu_stop() and arch_power_off() never return. In the fake they count
+ * the call and longjmp() to fake_stop_jmp when a test armed it (use
+ * FAKE_CATCH_STOP); otherwise they print a message and abort(). */
+extern jmp_buf *fake_stop_jmp;
+extern int fake_power_off_calls;
+extern int fake_cpu_stop_calls;
+
+/*
+ * Run 'stmt'; evaluates to true when it ended in arch_cpu_stop() or
+ * arch_power_off() (which longjmp back here), false when it returned.
+ */
+#define FAKE_CATCH_STOP(stmt) ({					\
+	jmp_buf fake_jb_;						\
+	jmp_buf *fake_saved_ = fake_stop_jmp;				\
+	volatile bool fake_stopped_ = false;				\
+	fake_stop_jmp = &fake_jb_;					\
+	if (setjmp(fake_jb_) == 0) {					\
+		stmt;							\
+	} else {							\
+		fake_stopped_ = true;					\
+	}								\
+	fake_stop_jmp = fake_saved_;					\
+	fake_stopped_;							\
+})
+
+/* ---- other fakes ---- */
+/* What arch_virt_probe() returns (default false) and how often it ran. */
+extern bool fake_virt_supported;
+extern int fake_virt_probe_calls;
+/* The last kind passed to arch_test_fault() ("" if none). */
+extern char fake_test_fault_kind[16];
+
+/* Reset every fake to its initial state (console, counters, irq flag). */
+void fake_arch_reset(void);
+
+#endif
