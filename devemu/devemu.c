@@ -146,6 +146,24 @@ int vmm_devemu_io_write(struct vmm_guest *g, u16 port, u32 width, u32 value)
 	return ed->emu->write(ed, off, width, value);
 }
 
+int vmm_devemu_region_read(struct vmm_region *r, u64 addr, u32 width, u64 *value)
+{
+	struct vmm_emudev *ed = r->emudev;
+
+	if (!ed || !ed->emu->read)
+		return -VMM_ENOENT;
+	return ed->emu->read(ed, addr - r->cfg->gpa, width, value);
+}
+
+int vmm_devemu_region_write(struct vmm_region *r, u64 addr, u32 width, u64 value)
+{
+	struct vmm_emudev *ed = r->emudev;
+
+	if (!ed || !ed->emu->write)
+		return -VMM_ENOENT;
+	return ed->emu->write(ed, addr - r->cfg->gpa, width, value);
+}
+
 int vmm_devemu_mmio_read(struct vmm_guest *g, u64 gpa, u32 width, u64 *value)
 {
 	u64 off;

@@ -43,6 +43,9 @@ int vmm_devemu_io_read(struct vmm_guest *guest, u16 port, u32 width, u32 *value)
 int vmm_devemu_io_write(struct vmm_guest *guest, u16 port, u32 width, u32 value);
 int vmm_devemu_mmio_read(struct vmm_guest *guest, u64 gpa, u32 width, u64 *value);
 int vmm_devemu_mmio_write(struct vmm_guest *guest, u64 gpa, u32 width, u64 value);
+/* The same for a region the caller already looked up (VMX exit paths). */
+int vmm_devemu_region_read(struct vmm_region *region, u64 addr, u32 width, u64 *value);
+int vmm_devemu_region_write(struct vmm_region *region, u64 addr, u32 width, u64 value);
 /* Emulator matching 'compatible', or NULL. */
 const struct vmm_emulator *vmm_devemu_find_emulator(const char *compatible);
 

@@ -138,15 +138,34 @@ int vmm_aspace_init(struct vmm_guest *g)
 	return VMM_OK;
 }
 
+static inline bool region_has(const struct vmm_region *r, u64 addr, bool io)
+{
+	return r->cfg->io == io && addr >= r->cfg->gpa && addr - r->cfg->gpa < r->cfg->size;
+}
+
 struct vmm_region *vmm_aspace_find(struct vmm_guest *g, u64 addr, bool io)
 {
 	struct vmm_aspace *as = g->aspace;
+	struct vmm_region *hit;
 
-	for (u32 i = 0; as && i < as->nr_regions; i++) {
-		const struct vmm_region_config *c = as->regions[i].cfg;
-
-		if (c->io == io && addr >= c->gpa && addr - c->gpa < c->size)
+	if (!as)
+		return NULL;
+	/* a device is usually accessed many times in a row */
+	hit = as->last_hit[io][0];
+	if (hit && region_has(hit, addr, io))
+		return hit;
+	hit = as->last_hit[io][1];
+	if (hit && region_has(hit, addr, io)) {
+		as->last_hit[io][1] = as->last_hit[io][0];
+		as->last_hit[io][0] = hit;
+		return hit;
+	}
+	for (u32 i = 0; i < as->nr_regions; i++) {
+		if (region_has(&as->regions[i], addr, io)) {
+			as->last_hit[io][1] = as->last_hit[io][0];
+			as->last_hit[io][0] = &as->regions[i];
 			return &as->regions[i];
+		}
 	}
 	return NULL;
 }

@@ -31,6 +31,9 @@ struct vmm_region {
 struct vmm_aspace {
 	u32 nr_regions;
 	struct vmm_region *regions;
+	/* lookup cache, two most recent hits: [0] memory, [1] io (an MMIO
+	 * exit looks up both the code's region and the device's) */
+	struct vmm_region *last_hit[2][2];
 };
 
 /* Build the aspace of a guest from guest->config; prints what fails. */

@@ -5,6 +5,9 @@
 #include <string.h>
 #include <stdlib.h>
 #include <limits.h>
+#include <stdint.h>
+
+typedef uint64_t u64;
 
 void *memchr(const void *s, int c, size_t n)
 {
@@ -26,11 +29,16 @@ int memcmp(const void *a, const void *b, size_t n)
 	return 0;
 }
 
+/* Quadwords first, then the tail bytes. */
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	void *ret = dst;
+	size_t q = n >> 3, b = n & 7;
 
-	__asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+	__asm__ volatile("rep movsq\n\t"
+			 "mov %[b], %%rcx\n\t"
+			 "rep movsb"
+			 : "+D"(dst), "+S"(src), "+c"(q) : [b] "r"(b) : "memory");
 	return ret;
 }
 
@@ -51,8 +59,13 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *s, int c, size_t n)
 {
 	void *ret = s;
+	u64 pattern = 0x0101010101010101ULL * (unsigned char)c;
+	size_t q = n >> 3, b = n & 7;
 
-	__asm__ volatile("rep stosb" : "+D"(s), "+c"(n) : "a"(c) : "memory");
+	__asm__ volatile("rep stosq\n\t"
+			 "mov %[b], %%rcx\n\t"
+			 "rep stosb"
+			 : "+D"(s), "+c"(q) : "a"(pattern), [b] "r"(b) : "memory");
 	return ret;
 }
 

@@ -86,12 +86,12 @@ int vmx_exit_ept_violation(struct vmm_vcpu *v, struct arch_regs *r)
 
 		if (insn.high_byte)
 			val >>= 8;
-		rc = vmm_devemu_mmio_write(v->guest, gpa, insn.width,
-					   val & ((insn.width == 8) ? ~0ULL : ((1ULL << (insn.width * 8)) - 1)));
+		rc = vmm_devemu_region_write(reg, gpa, insn.width,
+					     val & ((insn.width == 8) ? ~0ULL : ((1ULL << (insn.width * 8)) - 1)));
 	} else {
 		u64 val = 0;
 
-		rc = vmm_devemu_mmio_read(v->guest, gpa, insn.width, &val);
+		rc = vmm_devemu_region_read(reg, gpa, insn.width, &val);
 		if (!rc)
 			complete_load(r, &insn, val);
 	}
