@@ -145,7 +145,9 @@ int vmm_cmd_exec_script(const char *origin, const char *script)
 			s++;
 		n = strcspn(s, ";");
 
-		if (n >= sizeof(line)) {
+		if (n == 0) {
+			/* empty command between separators: nothing to run or echo */
+		} else if (n >= sizeof(line)) {
 			vmm_printk(VMM_LOG_EMERG, "%s: command longer than %d characters skipped\n",
 				   origin, VMM_CMD_LINE_MAX - 1);
 			rc = -VMM_ERANGE;

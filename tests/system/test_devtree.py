@@ -132,6 +132,6 @@ def test_devtree_commands(build, boot_qemu):
              r"guest guest0: 1 VCPU")
     # cpu1 is gone from the printed tree, cpu0 is still there
     out = str(r)
-    printed = out[out.index("bootcmd>  devtree print /host/cpus"):]
+    printed = out[out.index("bootcmd> devtree print /host/cpus"):]
     printed = printed[: printed.index("bootcmd>", 10)]
     assert "cpu0 {" in printed and "cpu1 {" not in printed, printed
