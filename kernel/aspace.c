@@ -217,3 +217,26 @@ size_t vmm_guest_memory_write(struct vmm_guest *g, u64 gpa, const void *buf, siz
 {
 	return guest_copy(g, gpa, (void *)buf, len, true);
 }
+
+size_t vmm_guest_memory_write_as_guest(struct vmm_guest *g, u64 gpa, const void *buf,
+				       size_t len, size_t *rom_bytes)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		struct vmm_region *r = vmm_aspace_find(g, gpa + done, false);
+		size_t n;
+
+		if (!r || !r->nr_chunks)
+			break;
+		n = MIN((u64)(len - done), r->cfg->gpa + r->cfg->size - (gpa + done));
+		if (r->cfg->kind == VMM_REGION_ROM) {
+			if (rom_bytes)
+				*rom_bytes += n;
+		} else if (guest_copy(g, gpa + done, (u8 *)buf + done, n, true) != n) {
+			break;
+		}
+		done += n;
+	}
+	return done;
+}

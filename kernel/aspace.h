@@ -46,6 +46,13 @@ struct vmm_region *vmm_aspace_find(struct vmm_guest *guest, u64 addr, bool io);
  */
 size_t vmm_guest_memory_read(struct vmm_guest *guest, u64 gpa, void *buf, size_t len);
 size_t vmm_guest_memory_write(struct vmm_guest *guest, u64 gpa, const void *buf, size_t len);
+/*
+ * A write on behalf of the guest (string I/O, emulated instructions): bytes
+ * that fall in ROM are dropped, as the hardware would, and counted in
+ * *rom_bytes. Returns bytes handled (written or dropped).
+ */
+size_t vmm_guest_memory_write_as_guest(struct vmm_guest *guest, u64 gpa, const void *buf,
+				       size_t len, size_t *rom_bytes);
 /* Host physical address of a guest physical address in real memory, or 0. */
 u64 vmm_guest_phys_to_host(struct vmm_guest *guest, u64 gpa, u64 *contiguous);
 

@@ -43,15 +43,20 @@ static int halt(struct vmm_guest *g)
 	return vmm_manager_guest_halt(g, "halted from the terminal");
 }
 
-/* Let guests run until none is READY, RUNNING or PAUSED. */
+/* Let guests run until none is READY or RUNNING. */
 static int wait_guests(void)
 {
-	while (!vmm_manager_all_guests_idle()) {
+	u32 paused = 0;
+
+	while (!vmm_manager_all_guests_idle(&paused)) {
 		if (vmm_scheduler_ready_count())
 			vmm_scheduler_yield();
 		else
 			arch_cpu_wait_for_irq();
 	}
+	if (paused)
+		vmm_printk(VMM_LOG_EMERG, "guest wait: no VCPU can run; %u paused in HLT (nothing wakes them yet)\n",
+			   paused);
 	return VMM_OK;
 }
 

@@ -248,15 +248,20 @@ int vmm_manager_guest_reset(struct vmm_guest *guest)
 	return vmm_manager_guest_kick(guest);
 }
 
-bool vmm_manager_all_guests_idle(void)
+bool vmm_manager_all_guests_idle(u32 *paused)
 {
+	u32 n = 0;
+
 	for (u32 i = 0; i < nr_vcpus; i++) {
 		struct vmm_vcpu *v = vcpus[i];
 
-		if (v->is_normal && (v->state == VMM_VCPU_STATE_READY ||
-				     v->state == VMM_VCPU_STATE_RUNNING ||
-				     v->state == VMM_VCPU_STATE_PAUSED))
+		if (!v->is_normal)
+			continue;
+		if (v->state == VMM_VCPU_STATE_READY || v->state == VMM_VCPU_STATE_RUNNING)
 			return false;
+		n += v->state == VMM_VCPU_STATE_PAUSED;
 	}
+	if (paused)
+		*paused = n;
 	return true;
 }

@@ -18,7 +18,7 @@
 #define VMM_MAX_GUESTS 16
 #define VMM_MAX_VCPUS 64
 #define VMM_VCPU_NAME_MAX 80
-#define VMM_HALT_REASON_MAX 160
+#define VMM_HALT_REASON_MAX 256
 
 struct arch_regs;
 struct vmm_guest;
@@ -76,7 +76,10 @@ int vmm_manager_guest_kick(struct vmm_guest *guest);
 int vmm_manager_guest_halt(struct vmm_guest *guest, const char *reason);
 /* Reset every VCPU and device of a guest and start it again (RAM is kept). */
 int vmm_manager_guest_reset(struct vmm_guest *guest);
-/* true when no VCPU of any guest is READY, RUNNING or PAUSED */
-bool vmm_manager_all_guests_idle(void);
+/*
+ * true when no VCPU of any guest is READY or RUNNING. PAUSED VCPUs (in HLT)
+ * are counted in *paused: until guest interrupts exist nothing wakes them.
+ */
+bool vmm_manager_all_guests_idle(u32 *paused);
 
 #endif

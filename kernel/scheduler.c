@@ -135,6 +135,8 @@ void vmm_scheduler_irq_process(struct arch_regs *regs)
 		vmm_vcpu_set_state(next, VMM_VCPU_STATE_RUNNING);
 	s->current = next;
 	s->slice_used_ns = 0;
+	/* the state changes above were this switch's own: nothing more to do */
+	s->need_resched = false;
 	arch_vcpu_regs_switch(cur, next, regs);
 }
 

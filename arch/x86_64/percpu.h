@@ -12,6 +12,7 @@
 #include "kernel/types.h"
 
 struct vmm_vcpu;
+struct arch_regs;
 
 #define ARCH_MAX_CPUS 8
 #define IST_STACK_SIZE (16 * 1024)
@@ -47,6 +48,7 @@ struct percpu {
 	struct tss64 tss __attribute__((aligned(16)));
 	u8 *ist_stack[IST_COUNT + 1];	/* base of each IST stack */
 	struct vmm_vcpu *guest_vcpu;	/* normal VCPU whose VMCS runs here, or NULL */
+	struct arch_regs *exit_regs;	/* trap frame of the VM exit being handled */
 };
 
 _Static_assert(__builtin_offsetof(struct percpu, return_to_guest) == 0x10, "trap_entry.asm");

@@ -21,6 +21,7 @@ struct vmx_guest {
 	u64 io_bitmap;		/* two pages: ports 0-0x7fff, 0x8000-0xffff */
 	u64 ept_pages;		/* paging-structure pages in use */
 	u64 ept_maps[3];	/* leaf mappings by size: 4K, 2M, 1G */
+	bool rom_write_reported;
 };
 
 struct vmx_vcpu {

@@ -93,6 +93,9 @@ void vmx_inject_exception(u32 vector, bool has_error, u32 error)
 {
 	u32 info = INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | vector;
 
+	/* real-mode delivery pushes no error code, and VM entry insists */
+	if (!(vmcs_read(VMCS_GUEST_CR0) & X86_CR0_PE))
+		has_error = false;
 	if (has_error) {
 		info |= INTR_INFO_ERROR_CODE;
 		vmcs_write(VMCS_ENTRY_EXC_ERROR, error);
@@ -102,7 +105,7 @@ void vmx_inject_exception(u32 vector, bool has_error, u32 error)
 
 int vmx_halt_vcpu(struct vmm_vcpu *vcpu, const char *fmt, ...)
 {
-	char what[120];
+	char what[VMM_HALT_REASON_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -114,7 +117,9 @@ int vmx_halt_vcpu(struct vmm_vcpu *vcpu, const char *fmt, ...)
 
 void vmx_vmcs_dump(struct vmm_vcpu *v)
 {
-	const struct arch_regs *r = v->regs;
+	struct percpu *pc = this_cpu();
+	/* in an exit handler the guest's registers are in the trap frame */
+	const struct arch_regs *r = (pc->guest_vcpu == v && pc->exit_regs) ? pc->exit_regs : v->regs;
 
 	vmm_err("  %s: RIP 0x%llx RSP 0x%llx RFLAGS 0x%llx CS 0x%llx (base 0x%llx)\n",
 		v->name, (unsigned long long)vmcs_read(VMCS_GUEST_RIP),
@@ -178,6 +183,7 @@ void vmx_exit_handler(struct arch_regs *regs)
 	vx = vcpu->arch_priv;
 	/* this VMCS is launched now: the next entry into it is VMRESUME */
 	pc->vmx_launch = 0;
+	pc->exit_regs = regs;
 	if (full & (1u << 31)) {
 		/* SDM 26.8: VM entry failed while checking or loading guest state */
 		vmx_halt_vcpu(vcpu, "VM entry failed: %s (qualification 0x%llx); see the Bochs log for the failed check",
@@ -194,6 +200,7 @@ void vmx_exit_handler(struct arch_regs *regs)
 		vx->exit_count[reason]++;
 		vx->exit_ticks[reason] += rdtsc() - start;
 	}
+	pc->exit_regs = NULL;
 	vmm_scheduler_irq_process(regs);
 }
 

@@ -55,7 +55,7 @@ int vmx_exit_cpuid(struct vmm_vcpu *v, struct arch_regs *r)
 			c |= 1u << 31;	/* running under a hypervisor */
 			/* OSXSAVE mirrors the guest's own CR4.OSXSAVE */
 			c &= ~(1u << 27);
-			if (vmcs_read(VMCS_CR4_SHADOW) & X86_CR4_OSXSAVE)
+			if (vmx_guest_cr4() & X86_CR4_OSXSAVE)
 				c |= 1u << 27;
 			d &= ~L1_EDX_HIDE;
 			/* initial APIC id = VCPU index, one logical CPU per package */

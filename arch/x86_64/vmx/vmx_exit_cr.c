@@ -97,7 +97,7 @@ int vmx_exit_cr_access(struct vmm_vcpu *v, struct arch_regs *r)
 		break;
 	case 3:	/* LMSW: only PE MP EM TS, and PE cannot be cleared */
 		{
-			u64 old = vmcs_read(VMCS_CR0_SHADOW), src = (q >> 16) & 0xF;
+			u64 old = vmx_guest_cr0(), src = (q >> 16) & 0xF;
 
 			done = guest_write_cr0(v, (old & ~0xEULL) | src | (old & 1));
 		}
@@ -108,7 +108,65 @@ int vmx_exit_cr_access(struct vmm_vcpu *v, struct arch_regs *r)
 	return 0;
 }
 
-/* MOV DR: debug registers are kept per VCPU (virtual; DR7 is in the VMCS). */
+#define DEFINE_DR(n) \
+	static u64 get_dr##n(void) { u64 v; __asm__ volatile("mov %%db" #n ", %0" : "=r"(v)); return v; } \
+	static void set_dr##n(u64 v) { __asm__ volatile("mov %0, %%db" #n : : "r"(v)); }
+DEFINE_DR(0)
+DEFINE_DR(1)
+DEFINE_DR(2)
+DEFINE_DR(3)
+DEFINE_DR(6)
+
+/*
+ * The hypervisor uses no debug registers, so a guest's DR0-3 and DR6 live in
+ * the CPU while its VCPU is loaded (DR7 is in the VMCS): its breakpoints
+ * work, and are saved and restored when VCPUs switch.
+ */
+void vmx_dr_load_guest(struct vmm_vcpu *v)
+{
+	struct vmx_vcpu *vx = v->arch_priv;
+
+	set_dr0(vx->dr[0]);
+	set_dr1(vx->dr[1]);
+	set_dr2(vx->dr[2]);
+	set_dr3(vx->dr[3]);
+	set_dr6(vx->dr[6]);
+}
+
+void vmx_dr_save_guest(struct vmm_vcpu *v)
+{
+	struct vmx_vcpu *vx = v->arch_priv;
+
+	vx->dr[0] = get_dr0();
+	vx->dr[1] = get_dr1();
+	vx->dr[2] = get_dr2();
+	vx->dr[3] = get_dr3();
+	vx->dr[6] = get_dr6();
+}
+
+static void set_dr(u32 n, u64 v)
+{
+	switch (n) {
+	case 0: set_dr0(v); break;
+	case 1: set_dr1(v); break;
+	case 2: set_dr2(v); break;
+	case 3: set_dr3(v); break;
+	case 6: set_dr6(v); break;
+	}
+}
+
+static u64 get_dr(u32 n)
+{
+	switch (n) {
+	case 0: return get_dr0();
+	case 1: return get_dr1();
+	case 2: return get_dr2();
+	case 3: return get_dr3();
+	default: return get_dr6();
+	}
+}
+
+/* MOV DR: DR0-3 and DR6 in the CPU (see above), DR7 in the VMCS. */
 int vmx_exit_mov_dr(struct vmm_vcpu *v, struct arch_regs *r)
 {
 	struct vmx_vcpu *vx = v->arch_priv;
@@ -120,7 +178,7 @@ int vmx_exit_mov_dr(struct vmm_vcpu *v, struct arch_regs *r)
 		return 0;
 	}
 	if (dr == 4 || dr == 5) {
-		if (vmcs_read(VMCS_CR4_SHADOW) & (1u << 3)) {	/* CR4.DE: #UD */
+		if (vmx_guest_cr4() & (1u << 3)) {	/* CR4.DE: #UD */
 			vmx_inject_exception(6, false, 0);
 			return 0;
 		}
@@ -128,7 +186,7 @@ int vmx_exit_mov_dr(struct vmm_vcpu *v, struct arch_regs *r)
 	}
 	if (from) {
 		u64 val = dr == 7 ? vmcs_read(VMCS_GUEST_DR7)
-				  : dr == 6 ? (vx->dr[6] | 0xFFFF0FF0ULL) : vx->dr[dr];
+				  : dr == 6 ? (get_dr(6) | 0xFFFF0FF0ULL) : get_dr(dr);
 
 		vmx_gpr_set(r, gpr, val);
 	} else {
@@ -138,10 +196,12 @@ int vmx_exit_mov_dr(struct vmm_vcpu *v, struct arch_regs *r)
 			vmx_inject_exception(13, true, 0);
 			return 0;
 		}
-		if (dr == 7)
+		if (dr == 7) {
 			vmcs_write(VMCS_GUEST_DR7, (val & ~0xD800ULL) | 0x400);
-		else
+		} else {
 			vx->dr[dr] = val;
+			set_dr(dr, val);
+		}
 	}
 	vmx_advance_rip();
 	return 0;
@@ -155,7 +215,7 @@ int vmx_exit_xsetbv(struct vmm_vcpu *v, struct arch_regs *r)
 	u32 a, b, c, d;
 	u64 host_ok;
 
-	if (!(vmcs_read(VMCS_CR4_SHADOW) & X86_CR4_OSXSAVE)) {
+	if (!(vmx_guest_cr4() & X86_CR4_OSXSAVE)) {
 		vmx_inject_exception(6, false, 0);
 		return 0;
 	}

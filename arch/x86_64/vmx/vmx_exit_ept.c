@@ -73,10 +73,10 @@ int vmx_exit_ept_violation(struct vmm_vcpu *v, struct arch_regs *r)
 				     (unsigned long long)rip,
 				     rc == -VMM_EFAULT ? "unreadable" : "unsupported");
 	if (rom) {
-		static bool reported;
+		struct vmx_guest *vg = v->guest->arch_priv;
 
-		if (!reported) {
-			reported = true;
+		if (!vg->rom_write_reported) {
+			vg->rom_write_reported = true;
 			vmm_warn("guest %s: write to ROM region %s at GPA 0x%llx RIP 0x%llx ignored (reported once)\n",
 				 v->guest->name, reg->cfg->name, (unsigned long long)gpa,
 				 (unsigned long long)rip);

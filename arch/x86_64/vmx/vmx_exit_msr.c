@@ -57,6 +57,13 @@ static u64 *hw_msr_slot(struct vmx_vcpu *vx, u32 msr)
 	}
 }
 
+void vmx_msr_save_guest(struct vmm_vcpu *v)
+{
+	struct vmx_vcpu *vx = v->arch_priv;
+
+	vx->msr_kernel_gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+}
+
 void vmx_msr_load_guest(struct vmm_vcpu *v)
 {
 	struct vmx_vcpu *vx = v->arch_priv;
@@ -95,7 +102,8 @@ int vmx_exit_rdmsr(struct vmm_vcpu *v, struct arch_regs *r)
 	u64 val, *slot = hw_msr_slot(vx, msr);
 
 	if (slot) {
-		val = *slot;
+		/* SWAPGS changes KERNEL_GS_BASE without an exit: the CPU has the truth */
+		val = msr == MSR_KERNEL_GS_BASE ? rdmsr(msr) : *slot;
 	} else {
 		switch (msr) {
 		case MSR_TSC: val = rdtsc() + vmcs_read(VMCS_TSC_OFFSET); break;

@@ -30,6 +30,11 @@ int vmx_exit_vmcall(struct vmm_vcpu *v, struct arch_regs *r);
 int vmx_exit_rdmsr(struct vmm_vcpu *v, struct arch_regs *r);
 int vmx_exit_wrmsr(struct vmm_vcpu *v, struct arch_regs *r);
 void vmx_msr_load_guest(struct vmm_vcpu *v);
+/* Read back what the guest can change without exits (KERNEL_GS_BASE). */
+void vmx_msr_save_guest(struct vmm_vcpu *v);
+/* Debug registers of a VCPU into / out of the CPU. */
+void vmx_dr_load_guest(struct vmm_vcpu *v);
+void vmx_dr_save_guest(struct vmm_vcpu *v);
 /* vmx_exit_cr.c */
 int vmx_exit_cr_access(struct vmm_vcpu *v, struct arch_regs *r);
 int vmx_exit_mov_dr(struct vmm_vcpu *v, struct arch_regs *r);
@@ -47,6 +52,9 @@ int vmx_gva_to_gpa(struct vmm_vcpu *v, u64 gva, bool write, u64 *gpa);
 /* Copy from guest linear memory; returns bytes copied. */
 size_t vmx_read_guest_linear(struct vmm_vcpu *v, u64 gva, void *buf, size_t len);
 size_t vmx_write_guest_linear(struct vmm_vcpu *v, u64 gva, const void *buf, size_t len);
+/* CR0/CR4 as the guest sees them: masked bits from the read shadow (SDM 25.3). */
+u64 vmx_guest_cr0(void);
+u64 vmx_guest_cr4(void);
 /* Current privilege level of the guest (SS.DPL). */
 u32 vmx_guest_cpl(void);
 

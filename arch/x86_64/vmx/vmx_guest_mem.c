@@ -62,6 +62,20 @@ int vmx_guest_cpu_mode(void)
 	return (ar & (1u << 14)) ? 32 : 16;	/* CS.D */
 }
 
+u64 vmx_guest_cr0(void)
+{
+	u64 mask = vmcs_read(VMCS_CR0_MASK);
+
+	return (vmcs_read(VMCS_GUEST_CR0) & ~mask) | (vmcs_read(VMCS_CR0_SHADOW) & mask);
+}
+
+u64 vmx_guest_cr4(void)
+{
+	u64 mask = vmcs_read(VMCS_CR4_MASK);
+
+	return (vmcs_read(VMCS_GUEST_CR4) & ~mask) | (vmcs_read(VMCS_CR4_SHADOW) & mask);
+}
+
 u32 vmx_guest_cpl(void)
 {
 	return (vmcs_read(VMCS_GUEST_SS_AR) >> 5) & 3;
@@ -148,7 +162,7 @@ static size_t copy_linear(struct vmm_vcpu *v, u64 gva, void *buf, size_t len, bo
 		if (vmx_gva_to_gpa(v, gva + done, write, &gpa))
 			break;
 		if (write)
-			n = vmm_guest_memory_write(v->guest, gpa, (const u8 *)buf + done, n);
+			n = vmm_guest_memory_write_as_guest(v->guest, gpa, (const u8 *)buf + done, n, NULL);
 		else
 			n = vmm_guest_memory_read(v->guest, gpa, (u8 *)buf + done, n);
 		if (!n)

@@ -457,6 +457,8 @@ void arch_vcpu_regs_switch(struct vmm_vcpu *cur, struct vmm_vcpu *next, struct a
 				memcpy(cur->regs, regs, GPR_BYTES);
 			vx->cr2 = read_cr2();
 			__asm__ volatile("fxsave64 %0" : "=m"(vx->fxsave));
+			vmx_msr_save_guest(cur);
+			vmx_dr_save_guest(cur);
 		} else {
 			memcpy(cur->regs, regs, sizeof(*regs));
 		}
@@ -471,8 +473,10 @@ void arch_vcpu_regs_switch(struct vmm_vcpu *cur, struct vmm_vcpu *next, struct a
 			vmm_err("vcpu %s: VMPTRLD failed\n", next->name);
 		write_cr2(vx->cr2);
 		__asm__ volatile("fxrstor64 %0" : : "m"(vx->fxsave));
-		if (!cur || cur != next)
+		if (!cur || cur != next) {
 			vmx_msr_load_guest(next);
+			vmx_dr_load_guest(next);
+		}
 		if (read_cr4() & X86_CR4_OSXSAVE)
 			__asm__ volatile("xsetbv" : : "c"(0), "a"((u32)vx->xcr0), "d"((u32)(vx->xcr0 >> 32)));
 		pc->vmx_launch = !vx->launched;
