@@ -1,0 +1,78 @@
+# tests/fuzz/fuzz.mk - libFuzzer harnesses, run from the repository root:
+#
+#   make -f tests/fuzz/fuzz.mk BUILD=build FUZZ_SECONDS=60   (what `make fuzz` does)
+#
+# $(BUILD)/fuzz/fuzz_devtree is tests/fuzz/fuzz_devtree.c with the kernel's
+# device-tree and configuration sources, built by clang with
+# -fsanitize=fuzzer,address,undefined (every report is fatal) against the
+# host libfdt. Its corpus $(BUILD)/fuzz/corpus/devtree/ is kept between runs
+# and seeded from every dts/*.dts, compiled here the way the GNUmakefile does
+# (cpp | dtc) into $(BUILD)/fuzz/seeds/devtree/. Each run lasts FUZZ_SECONDS
+# with inputs up to 16 KiB; a crash, leak, sanitizer report or timeout fails
+# the make and leaves the input in $(BUILD)/fuzz/artifacts/. The last line is
+# "fuzz: devtree: N executions in S s (R/s), corpus C inputs".
+#
+#   FUZZ_ARGS='-jobs=4 -workers=4' ...       extra libFuzzer options
+#   LIBFDT_SRC=../dtc/libfdt ...              build libfdt from its sources with the
+#                                             sanitizers too (catches its misaligned
+#                                             reads of bad blobs) instead of -lfdt
+#   make -f tests/fuzz/fuzz.mk BUILD=build build   only build
+
+BUILD        ?= build
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_ARGS    ?=
+OUT          := $(BUILD)/fuzz
+
+FUZZ_CFLAGS  := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
+                -fno-sanitize-recover=all -fno-omit-frame-pointer -I. \
+                -include tests/unit/host_compat.h -Wall -Wextra -Wno-unused-parameter
+FUZZ_LIBS    := -lfdt
+FUZZ_BIN     := $(OUT)/fuzz_devtree
+
+DEVTREE_SRC  := tests/fuzz/fuzz_devtree.c kernel/devtree.c kernel/devtree_fdt.c \
+                kernel/problems.c kernel/guest_config.c kernel/printk.c \
+                kernel/vsprintf.c kernel/error.c
+ifneq ($(LIBFDT_SRC),)
+FUZZ_CFLAGS  += -I$(LIBFDT_SRC)
+DEVTREE_SRC  += $(addprefix $(LIBFDT_SRC)/,fdt.c fdt_ro.c fdt_check.c fdt_strerror.c)
+FUZZ_LIBS    :=
+FUZZ_BIN     := $(OUT)/fuzz_devtree_srcfdt
+endif
+DTS          := $(wildcard dts/*.dts)
+SEEDS        := $(DTS:dts/%.dts=$(OUT)/seeds/devtree/%.dtb)
+CPP_DTS      := cpp -nostdinc -undef -x assembler-with-cpp -Idts -Idts/include
+DTC          := dtc -q -I dts -O dtb
+
+.PHONY: run build
+run: build $(SEEDS)
+	@mkdir -p $(OUT)/corpus/devtree $(OUT)/artifacts
+	@echo "  FUZZ    devtree for $(FUZZ_SECONDS) s"
+	@$(FUZZ_BIN) $(OUT)/corpus/devtree $(OUT)/seeds/devtree \
+		-max_total_time=$(FUZZ_SECONDS) -max_len=16384 -timeout=10 \
+		-dict=tests/fuzz/devtree.dict -print_final_stats=1 \
+		-artifact_prefix=$(OUT)/artifacts/ $(FUZZ_ARGS) \
+		> $(OUT)/devtree.log 2>&1; \
+	rc=$$?; \
+	execs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $(OUT)/devtree.log | tail -1); \
+	rate=$$(sed -n 's/^stat::average_exec_per_sec: *//p' $(OUT)/devtree.log | tail -1); \
+	units=$$(ls $(OUT)/corpus/devtree | wc -l); \
+	if [ $$rc -ne 0 ]; then \
+		tail -n 60 $(OUT)/devtree.log; \
+		echo "fuzz: devtree FAILED (status $$rc) after $${execs:-?} executions;" \
+		     "full log $(OUT)/devtree.log, input in $(OUT)/artifacts/"; \
+		exit 1; \
+	fi; \
+	echo "fuzz: devtree: $${execs:-?} executions in $(FUZZ_SECONDS) s ($${rate:-?}/s)," \
+	     "corpus $$units inputs"
+
+build: $(FUZZ_BIN)
+
+$(FUZZ_BIN): $(DEVTREE_SRC) $(wildcard kernel/*.h) tests/unit/host_compat.h tests/fuzz/fuzz.mk
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(DEVTREE_SRC) $(FUZZ_LIBS)
+
+$(OUT)/seeds/devtree/%.dtb: dts/%.dts $(wildcard dts/include/*.h dts/guests/*.dtsi)
+	@mkdir -p $(dir $@)
+	@$(CPP_DTS) $< | $(DTC) -o $@ -
