@@ -6,20 +6,104 @@
 #include "devemu/devemu.h"
 #include "kernel/manager.h"
 #include "kernel/aspace.h"
+#include "kernel/devtree.h"
 #include "kernel/heap.h"
 #include "kernel/printk.h"
 #include "kernel/error.h"
 
 extern const struct vmm_emulator uart8250_emulator;
+extern const struct vmm_emulator i8259_emulator;
+extern const struct vmm_emulator elcr_emulator;
 
 /* Every emulator the hypervisor has. */
 static const struct vmm_emulator *const emulators[] = {
 	&uart8250_emulator,
+	&i8259_emulator,
+	&elcr_emulator,
 };
+
+#define DEVEMU_SHARED_MAX 8
 
 struct devemu_guest {
 	u8 *port_reported;	/* bitmap: unassigned ports already reported */
+	const struct vmm_irqchip *irqchip;
+	struct {
+		const char *key;
+		void *data;
+	} shared[DEVEMU_SHARED_MAX];
 };
+
+void *vmm_devemu_guest_shared(struct vmm_guest *g, const char *key, size_t size)
+{
+	struct devemu_guest *dg = g->devemu_priv;
+
+	for (u32 i = 0; i < DEVEMU_SHARED_MAX; i++) {
+		if (dg->shared[i].key && !strcmp(dg->shared[i].key, key))
+			return dg->shared[i].data;
+		if (!dg->shared[i].key) {
+			dg->shared[i].data = vmm_zalloc(size);
+			if (dg->shared[i].data)
+				dg->shared[i].key = key;
+			return dg->shared[i].data;
+		}
+	}
+	return NULL;
+}
+
+int vmm_devemu_region_irq(struct vmm_emudev *ed)
+{
+	u32 cell;
+
+	if (vmm_devtree_read_cells(ed->region->cfg->node, "interrupts", &cell, 1) < 1)
+		return -1;
+	return (int)cell;
+}
+
+int vmm_devemu_irqchip_register(struct vmm_guest *g, const struct vmm_irqchip *chip)
+{
+	struct devemu_guest *dg = g->devemu_priv;
+
+	if (dg->irqchip && dg->irqchip != chip) {
+		vmm_err("guest %s: a second interrupt controller (%s) is refused; %s is the guest's\n",
+			g->name, chip->name, dg->irqchip->name);
+		return -VMM_EEXIST;
+	}
+	dg->irqchip = chip;
+	return VMM_OK;
+}
+
+void vmm_devemu_set_irq(struct vmm_guest *g, u32 irq, int level)
+{
+	struct devemu_guest *dg = g->devemu_priv;
+
+	if (!dg || !dg->irqchip)
+		return;
+	dg->irqchip->set_line(dg->irqchip->priv, irq, level);
+	if (level && dg->irqchip->pending(dg->irqchip->priv))
+		vmm_manager_guest_irq_raised(g);
+}
+
+void vmm_devemu_pulse_irq(struct vmm_guest *g, u32 irq)
+{
+	vmm_devemu_set_irq(g, irq, 1);
+	vmm_devemu_set_irq(g, irq, 0);
+}
+
+bool vmm_devemu_irq_pending(struct vmm_guest *g)
+{
+	struct devemu_guest *dg = g->devemu_priv;
+
+	return dg && dg->irqchip && dg->irqchip->pending(dg->irqchip->priv);
+}
+
+int vmm_devemu_irq_acknowledge(struct vmm_guest *g)
+{
+	struct devemu_guest *dg = g->devemu_priv;
+
+	if (!dg || !dg->irqchip)
+		return -VMM_ENOENT;
+	return dg->irqchip->acknowledge(dg->irqchip->priv);
+}
 
 const struct vmm_emulator *vmm_devemu_find_emulator(const char *compatible)
 {

@@ -31,6 +31,40 @@ struct vmm_emudev {
 	void *priv;
 };
 
+/*
+ * A guest's interrupt controller (the i8259A pair on a PC guest). Device
+ * models drive the guest's interrupt lines; the chip tells the VCPU which
+ * vector it presents and takes the acknowledge when the CPU accepts it.
+ */
+struct vmm_irqchip {
+	const char *name;
+	void *priv;
+	/* input line irq (0..15) is now at 'level' (1 asserted, 0 not) */
+	void (*set_line)(void *priv, u32 irq, int level);
+	/* true when the chip asks the CPU for an interrupt (INTR high) */
+	bool (*pending)(void *priv);
+	/* the CPU accepts it (INTA): the vector delivered */
+	u8 (*acknowledge)(void *priv);
+};
+
+/* The guest's interrupt controller registers itself; one per guest. */
+int vmm_devemu_irqchip_register(struct vmm_guest *guest, const struct vmm_irqchip *chip);
+/* Drive a guest interrupt line (level 1/0); a no-op without a controller. */
+void vmm_devemu_set_irq(struct vmm_guest *guest, u32 irq, int level);
+/* An edge: the line goes high and back low. */
+void vmm_devemu_pulse_irq(struct vmm_guest *guest, u32 irq);
+/* For the VCPU: does the controller present an interrupt, and take it. */
+bool vmm_devemu_irq_pending(struct vmm_guest *guest);
+int vmm_devemu_irq_acknowledge(struct vmm_guest *guest);
+/*
+ * State shared by several emulator instances of one guest (the master and
+ * slave PIC and the ELCR): zeroed memory created on the first call for a
+ * key, returned again to every later caller with the same key.
+ */
+void *vmm_devemu_guest_shared(struct vmm_guest *guest, const char *key, size_t size);
+/* The first cell of a virtual region's `interrupts` attribute, or -1. */
+int vmm_devemu_region_irq(struct vmm_emudev *edev);
+
 /* Instantiate the emulators of a guest's virtual regions. */
 int vmm_devemu_guest_init(struct vmm_guest *guest);
 int vmm_devemu_guest_reset(struct vmm_guest *guest);

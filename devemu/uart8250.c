@@ -4,9 +4,11 @@
  *
  * What works now: every register readable and writable with DLAB, the
  * scratch register, LSR with THR empty / transmitter empty, loopback of
- * written bytes into RBR when MCR.LOOP is set, and transmit into the guest's
- * vserial endpoint. Still missing (device-emulation issue): FIFOs with
- * trigger levels, receive from the host, and interrupts on the guest's line.
+ * written bytes into RBR when MCR.LOOP is set, transmit into the guest's
+ * vserial endpoint, and interrupts (IER/IIR: received data, THR empty,
+ * modem status, in the 16550's priority order) on the region's
+ * `interrupts` line, gated by MCR.OUT2 as on a PC. Still missing: FIFOs
+ * with trigger levels, line-status interrupts and receive from the host.
  */
 #include "devemu/devemu.h"
 #include "kernel/manager.h"
@@ -23,12 +25,45 @@ enum { RBR = 0, THR = 0, DLL = 0, IER = 1, DLM = 1, IIR = 2, FCR = 2, LCR = 3,
 #define LSR_THRE 0x20
 #define LSR_TEMT 0x40
 
+#define IER_RDA 0x01	/* received data available */
+#define IER_THRE 0x02	/* transmitter holding register empty */
+#define IER_MSI 0x08	/* modem status */
+#define MCR_OUT2 0x08
+#define IIR_NONE 0x01
+
 struct uart8250 {
 	u8 ier, lcr, mcr, scr, dll, dlm, fcr;
 	u8 rbr;
+	u8 msr_delta;		/* MSR bits 0-3: changes since the last MSR read */
 	bool rx_full;
+	bool thre_pending;	/* the THR-empty interrupt condition */
+	int irq;		/* guest line, -1 for none */
+	int line_level;
 	struct vmm_vserial *vs;
 };
+
+/* IIR in the 16550's priority order (line status is never raised here). */
+static u8 uart_iir(struct uart8250 *u)
+{
+	if ((u->ier & IER_RDA) && u->rx_full)
+		return 0x04;
+	if ((u->ier & IER_THRE) && u->thre_pending)
+		return 0x02;
+	if ((u->ier & IER_MSI) && u->msr_delta)
+		return 0x00;
+	return IIR_NONE;
+}
+
+/* Drive the guest line: an interrupt pending and OUT2 on. */
+static void uart_update_irq(struct vmm_emudev *ed, struct uart8250 *u)
+{
+	int level = uart_iir(u) != IIR_NONE && (u->mcr & MCR_OUT2);
+
+	if (u->irq < 0 || level == u->line_level)
+		return;
+	u->line_level = level;
+	vmm_devemu_set_irq(ed->guest, (u32)u->irq, level);
+}
 
 static int uart_probe(struct vmm_emudev *ed)
 {
@@ -41,6 +76,7 @@ static int uart_probe(struct vmm_emudev *ed)
 		vmm_free(u);
 		return -VMM_ENOMEM;
 	}
+	u->irq = vmm_devemu_region_irq(ed);
 	ed->priv = u;
 	return VMM_OK;
 }
@@ -53,6 +89,9 @@ static int uart_reset(struct vmm_emudev *ed)
 	u->dll = 12;	/* 9600 baud, as after a hardware reset */
 	u->dlm = 0;
 	u->rx_full = false;
+	u->thre_pending = false;
+	u->msr_delta = 0;
+	uart_update_irq(ed, u);
 	return VMM_OK;
 }
 
@@ -79,7 +118,12 @@ static int uart_read(struct vmm_emudev *ed, u64 off, u32 width, u64 *value)
 		}
 		break;
 	case IER: v = (u->lcr & LCR_DLAB) ? u->dlm : u->ier; break;
-	case IIR: v = 0x01 | ((u->fcr & 1) ? 0xC0 : 0); break;	/* no interrupt pending */
+	case IIR:
+		v = uart_iir(u) | ((u->fcr & 1) ? 0xC0 : 0);
+		/* reading IIR with THR empty as its source clears that source */
+		if ((v & 0x0F) == 0x02)
+			u->thre_pending = false;
+		break;
 	case LCR: v = u->lcr; break;
 	case MCR: v = u->mcr; break;
 	case LSR: v = LSR_THRE | LSR_TEMT | (u->rx_full ? LSR_DR : 0); break;
@@ -90,11 +134,14 @@ static int uart_read(struct vmm_emudev *ed, u64 off, u32 width, u64 *value)
 			    ((u->mcr & 0x04) << 4) | ((u->mcr & 0x08) << 4);
 		else
 			v = 0xB0;	/* CTS, DSR, DCD: a cable is there */
+		v |= u->msr_delta;
+		u->msr_delta = 0;
 		break;
 	case SCR: v = u->scr; break;
 	}
 	*value = v;
 	(void)width;
+	uart_update_irq(ed, u);
 	return VMM_OK;
 }
 
@@ -108,25 +155,42 @@ static int uart_write(struct vmm_emudev *ed, u64 off, u32 width, u64 value)
 	case THR:
 		if (u->lcr & LCR_DLAB) {
 			u->dll = v;
-		} else if (u->mcr & MCR_LOOP) {
-			u->rbr = v;
-			u->rx_full = true;
 		} else {
-			vmm_vserial_putc(u->vs, v);
+			if (u->mcr & MCR_LOOP) {
+				u->rbr = v;
+				u->rx_full = true;
+			} else {
+				vmm_vserial_putc(u->vs, v);
+			}
+			/* sent at once: THR is empty again */
+			u->thre_pending = true;
 		}
 		break;
 	case IER:
-		if (u->lcr & LCR_DLAB)
+		if (u->lcr & LCR_DLAB) {
 			u->dlm = v;
-		else
+		} else {
+			/* enabling the THR-empty interrupt while THR is empty raises it */
+			if ((v & IER_THRE) && !(u->ier & IER_THRE))
+				u->thre_pending = true;
 			u->ier = v & 0x0F;
+		}
 		break;
 	case FCR: u->fcr = v; break;
 	case LCR: u->lcr = v; break;
-	case MCR: u->mcr = v & 0x1F; break;
+	case MCR:
+		/* in loopback the modem inputs follow the outputs: record changes */
+		if ((v & MCR_LOOP) && ((u->mcr ^ v) & 0x0F))
+			u->msr_delta |= ((u->mcr ^ v) & 0x01 ? 0x02 : 0) |	/* DTR -> DSR */
+					((u->mcr ^ v) & 0x02 ? 0x01 : 0) |	/* RTS -> CTS */
+					((u->mcr & 0x04) && !(v & 0x04) ? 0x04 : 0) |	/* RI falling */
+					((u->mcr ^ v) & 0x08 ? 0x08 : 0);	/* OUT2 -> DCD */
+		u->mcr = v & 0x1F;
+		break;
 	case SCR: u->scr = v; break;
 	default: break;	/* LSR and MSR writes are ignored */
 	}
+	uart_update_irq(ed, u);
 	return VMM_OK;
 }
 

@@ -248,6 +248,17 @@ int vmm_manager_guest_reset(struct vmm_guest *guest)
 	return vmm_manager_guest_kick(guest);
 }
 
+void vmm_manager_guest_irq_raised(struct vmm_guest *guest)
+{
+	struct vmm_vcpu *v = guest->nr_vcpus ? guest->vcpus[0] : NULL;
+
+	/* PC guests take PIC interrupts on their first VCPU (the BSP) */
+	if (v && v->state == VMM_VCPU_STATE_PAUSED && v->wait_irq) {
+		v->wait_irq = false;
+		vmm_vcpu_set_state(v, VMM_VCPU_STATE_READY);
+	}
+}
+
 bool vmm_manager_all_guests_idle(u32 *paused)
 {
 	u32 n = 0;

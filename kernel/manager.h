@@ -40,6 +40,8 @@ struct vmm_vcpu {
 	struct vmm_vcpu *next_ready;	/* scheduler's ready queue */
 	bool queued;
 	char halt_reason[VMM_HALT_REASON_MAX];
+	bool wait_irq;			/* PAUSED in HLT with interrupts on: an interrupt wakes it */
+	u64 irq_injected;		/* interrupts delivered to this VCPU */
 	/* orphan VCPUs: entry point and stack */
 	void (*orphan_entry)(void);
 	u64 stack_base, stack_size;
@@ -76,6 +78,8 @@ int vmm_manager_guest_kick(struct vmm_guest *guest);
 int vmm_manager_guest_halt(struct vmm_guest *guest, const char *reason);
 /* Reset every VCPU and device of a guest and start it again (RAM is kept). */
 int vmm_manager_guest_reset(struct vmm_guest *guest);
+/* The guest's interrupt controller raised INTR: wake its boot VCPU from HLT. */
+void vmm_manager_guest_irq_raised(struct vmm_guest *guest);
 /*
  * true when no VCPU of any guest is READY or RUNNING. PAUSED VCPUs (in HLT)
  * are counted in *paused: until guest interrupts exist nothing wakes them.

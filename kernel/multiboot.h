@@ -12,7 +12,7 @@
 #define MB1_BOOTLOADER_MAGIC 0x2BADB002u
 
 #define VMM_BOOT_MAX_MEM 64
-#define VMM_BOOT_MAX_MODULES 16
+#define VMM_BOOT_MAX_MODULES 64
 #define VMM_BOOT_CMDLINE_MAX 1024
 #define VMM_BOOT_NAME_MAX 128
 /* largest information block we accept (GRUB's is a few KiB) */

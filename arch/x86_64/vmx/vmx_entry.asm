@@ -10,7 +10,7 @@
 ; the VM entry fails, the frame is rebuilt and vmx_entry_failed() decides.
 
 global vmx_exit_entry, vmx_enter_from_frame
-extern vmx_exit_handler, vmx_entry_failed, trap_return
+extern vmx_exit_handler, vmx_entry_failed, trap_return, vmx_prepare_entry
 
 PERCPU_VMX_LAUNCH equ 0x18
 VMX_EXIT_VECTOR   equ 0x100
@@ -49,6 +49,7 @@ vmx_exit_entry:
 
 align 16
 vmx_enter_from_frame:
+    call vmx_prepare_entry          ; pending guest interrupts (vmx_irq.c)
     cmp qword [fs:PERCPU_VMX_LAUNCH], 0
     pop r15
     pop r14

@@ -194,6 +194,8 @@ void vmx_exit_handler(struct arch_regs *regs)
 			      vmx_exit_reason_name(reason),
 			      (unsigned long long)vmcs_read(VMCS_GUEST_RIP));
 	} else {
+		/* an event cut short by this exit goes back in first (SDM 27.2.4) */
+		vmx_reinject_vectoring();
 		exit_handlers[reason](vcpu, regs);
 	}
 	if (reason < VMX_EXIT_REASONS) {

@@ -11,6 +11,7 @@
 #include "kernel/scheduler.h"
 #include "kernel/host_irq.h"
 #include "kernel/printk.h"
+#include "devemu/devemu.h"
 #include "kernel/error.h"
 
 /* Exception or NMI in the guest (SDM 27.2.2): host NMIs to the host, the rest reflected. */
@@ -89,9 +90,11 @@ int vmx_exit_interrupt_window(struct vmm_vcpu *v, struct arch_regs *r)
 }
 
 /*
- * HLT: the VCPU is paused until an interrupt can wake it. Interrupt
- * delivery comes with device emulation; until then there is nothing to wake
- * it, which is said once.
+ * HLT: the VCPU waits for an interrupt. With one already presented (and
+ * interrupts on) it goes straight back in to take it; otherwise it is
+ * PAUSED until its interrupt controller raises INTR
+ * (vmm_manager_guest_irq_raised). HLT with interrupts off can only end by
+ * NMI or INIT, which this guest cannot receive: said once, and paused.
  */
 int vmx_exit_hlt(struct vmm_vcpu *v, struct arch_regs *r)
 {
@@ -99,9 +102,12 @@ int vmx_exit_hlt(struct vmm_vcpu *v, struct arch_regs *r)
 
 	(void)r;
 	vmx_advance_rip();
-	vmm_warn("guest %s: %s executed HLT with interrupts %s at RIP 0x%llx: paused (no interrupt can wake it yet)\n",
-		 v->guest->name, v->name, intr_on ? "on" : "off",
-		 (unsigned long long)vmcs_read(VMCS_GUEST_RIP));
+	if (intr_on && v->subid == 0 && vmm_devemu_irq_pending(v->guest))
+		return 0;
+	if (!intr_on)
+		vmm_warn("guest %s: %s executed HLT with interrupts off at RIP 0x%llx: paused for good (nothing can wake it)\n",
+			 v->guest->name, v->name, (unsigned long long)vmcs_read(VMCS_GUEST_RIP));
+	v->wait_irq = intr_on;
 	return vmm_vcpu_set_state(v, VMM_VCPU_STATE_PAUSED);
 }
 

@@ -1,0 +1,78 @@
+/*
+ * arch/x86_64/vmx/vmx_irq.c - virtual interrupts into a VCPU (SDM 26.6
+ * event injection, 25.3 IDT-vectoring information).
+ *
+ * Right before every VM entry, vmx_prepare_entry() looks at the guest's
+ * interrupt controller: if it presents an interrupt and the guest can take
+ * it now (RFLAGS.IF set, no STI or MOV SS blocking, nothing else being
+ * injected), the vector is acknowledged and injected through the VM-entry
+ * interruption-information field; if the guest cannot take it yet,
+ * interrupt-window exiting brings the VCPU back as soon as it can. An event
+ * whose delivery a VM exit cut short is re-injected on the way back in
+ * (vmx_reinject_vectoring(), called at every exit).
+ */
+#include "arch/x86_64/vmx/vmx_exits.h"
+#include "arch/x86_64/vmx/vmcs.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
+#include "kernel/manager.h"
+#include "devemu/devemu.h"
+
+#define INTERRUPTIBILITY_STI_MOVSS 3u
+
+void vmx_reinject_vectoring(void)
+{
+	u32 idt = (u32)vmcs_read(VMCS_IDT_VECTORING_INFO);
+	u32 type;
+
+	if (!(idt & INTR_INFO_VALID))
+		return;
+	type = idt & (7u << 8);
+	/* bit 12 (NMI unblocking) has no meaning on entry; error code as it was */
+	vmcs_write(VMCS_ENTRY_INTR_INFO, idt & ~(1u << 12));
+	if (idt & INTR_INFO_ERROR_CODE)
+		vmcs_write(VMCS_ENTRY_EXC_ERROR, vmcs_read(VMCS_IDT_VECTORING_ERROR));
+	/* software interrupts and exceptions are re-executed with their length */
+	if (type == INTR_TYPE_SW_INTR || type == (5u << 8) || type == INTR_TYPE_SW_EXCEPTION)
+		vmcs_write(VMCS_ENTRY_INSN_LEN, vmcs_read(VMCS_EXIT_INSN_LEN));
+}
+
+static void set_window_exiting(bool on)
+{
+	u64 proc = vmcs_read(VMCS_PROC_CTLS);
+
+	if (on && !(proc & PROC_INTR_WINDOW))
+		vmcs_write(VMCS_PROC_CTLS, proc | PROC_INTR_WINDOW);
+	else if (!on && (proc & PROC_INTR_WINDOW))
+		vmcs_write(VMCS_PROC_CTLS, proc & ~(u64)PROC_INTR_WINDOW);
+}
+
+/* Called by vmx_enter_from_frame before every VM entry. */
+void vmx_prepare_entry(void);
+void vmx_prepare_entry(void)
+{
+	struct vmm_vcpu *v = this_cpu()->guest_vcpu;
+	struct vmm_guest *g;
+	int vector;
+
+	if (!v || v->subid != 0)
+		return;		/* PIC interrupts go to the first VCPU */
+	g = v->guest;
+	if (!vmm_devemu_irq_pending(g))
+		return;
+	if (vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID) {
+		set_window_exiting(true);	/* after the event being injected */
+		return;
+	}
+	if (!(vmcs_read(VMCS_GUEST_RFLAGS) & X86_RFLAGS_IF) ||
+	    (vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_STI_MOVSS)) {
+		set_window_exiting(true);
+		return;
+	}
+	vector = vmm_devemu_irq_acknowledge(g);
+	if (vector < 0)
+		return;
+	vmcs_write(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_EXT_INTR | (u32)vector);
+	vmcs_write(VMCS_GUEST_ACTIVITY, 0);
+	v->irq_injected++;
+}

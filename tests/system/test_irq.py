@@ -1,0 +1,35 @@
+"""tests/system/test_irq.py - interrupts into a guest (Bochs): the emulated
+i8259A pair, the UART's interrupt line, injection at VM entry, interrupt-
+window exits and HLT completing with an interrupt (tests/guests/irq.asm),
+while a guest beside it runs undisturbed.
+"""
+import re
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+SRC = REPO / "tests" / "guests" / "irq.asm"
+
+
+def checks_of(src):
+    """The check names of a test guest, in source order."""
+    return re.findall(r"T_EQ [^']*'([a-z0-9-]+)'", src.read_text())
+
+
+def test_pic_uart_interrupts(make_iso, boot_bochs, make_dtb, guest_bin):
+    dtb = make_dtb(REPO / "tests" / "system" / "dts" / "vmx-irq.dts")
+    iso = make_iso('bootcmd="guest kick all; guest wait; vcpu stats irq/vcpu0; poweroff"',
+                   [dtb, guest_bin("irq"), guest_bin("hello")])
+    r = boot_bochs(iso, timeout=90)
+    names = checks_of(SRC)
+    assert len(names) >= 10, names
+    for name in names:
+        r.expect(r"^irq: PASS %s$" % re.escape(name))
+    r.refute(r"^irq: FAIL")
+    r.expect(r"^guest irq: irq/vcpu0 shut down with status 0$",
+             r"^hello: PASS hello$")
+    # the window exits really happened (unmask with IF=0, then STI)
+    stats = r.expect(r"^irq/vcpu0: VM exits by reason", r"^  total")
+    table = r.output[stats[0].end():stats[1].start()]
+    m = re.search(r"^ +7 +interrupt window +(\d+)", table, re.M)
+    assert m and int(m.group(1)) >= 1, table
+    assert r.exited
