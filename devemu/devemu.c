@@ -69,6 +69,8 @@ int vmm_devemu_irqchip_register(struct vmm_guest *g, const struct vmm_irqchip *c
 		return -VMM_EEXIST;
 	}
 	dg->irqchip = chip;
+	if (chip->intr_out)
+		*chip->intr_out = &g->intr_asserted;
 	return VMM_OK;
 }
 
@@ -91,9 +93,7 @@ void vmm_devemu_pulse_irq(struct vmm_guest *g, u32 irq)
 
 bool vmm_devemu_irq_pending(struct vmm_guest *g)
 {
-	struct devemu_guest *dg = g->devemu_priv;
-
-	return dg && dg->irqchip && dg->irqchip->pending(dg->irqchip->priv);
+	return g->intr_asserted;
 }
 
 int vmm_devemu_irq_acknowledge(struct vmm_guest *g)

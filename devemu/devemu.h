@@ -45,6 +45,9 @@ struct vmm_irqchip {
 	bool (*pending)(void *priv);
 	/* the CPU accepts it (INTA): the vector delivered */
 	u8 (*acknowledge)(void *priv);
+	/* where the chip keeps its INTR level; set at registration to the
+	 * guest's intr_asserted */
+	bool **intr_out;
 };
 
 /* The guest's interrupt controller registers itself; one per guest. */

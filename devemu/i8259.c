@@ -45,6 +45,8 @@ struct pic_pair {
 	struct vmm_irqchip irqchip;
 	vmm_spinlock_t lock;
 	bool registered;
+	bool intr;		/* INTR to the CPU, recomputed on every state change */
+	bool *intr_out;		/* the guest's copy of it (vmm_guest.intr_asserted) */
 };
 
 /* Priority (0 = highest) of the highest-priority bit of 'mask', 8 if none. */
@@ -97,12 +99,16 @@ static void chip_set_line(struct pic8259 *s, u32 line, int level)
 		s->last_level &= ~bit;
 }
 
-/* Propagate the slave's output to the master's cascade input. */
+/* Propagate the slave's output to the master's cascade input, and the
+ * master's to INTR (read on every VM entry, so kept rather than computed). */
 static void update_cascade(struct pic_pair *pp)
 {
 	int out = chip_output(&pp->chip[1], false, 0);
 
 	chip_set_line(&pp->chip[0], pp->cascade_line, out >= 0);
+	pp->intr = chip_output(&pp->chip[0], true, pp->cascade_line) >= 0;
+	if (pp->intr_out)
+		*pp->intr_out = pp->intr;
 }
 
 static void chip_intack(struct pic8259 *s, int line)
@@ -136,10 +142,10 @@ static u8 pair_acknowledge_locked(struct pic_pair *pp)
 		} else {
 			vector = sl->irq_base + 7;	/* spurious on the slave */
 		}
-		update_cascade(pp);
 	} else {
 		vector = m->irq_base + line;
 	}
+	update_cascade(pp);
 	return vector;
 }
 
@@ -165,20 +171,17 @@ static void pair_set_line(void *priv, u32 irq, int level)
 	if (irq >= 16)
 		return;
 	f = vmm_spin_lock_irqsave(&pp->lock);
-	if (irq >= 8) {
+	if (irq >= 8)
 		chip_set_line(&pp->chip[1], irq - 8, level);
-		update_cascade(pp);
-	} else {
+	else
 		chip_set_line(&pp->chip[0], irq, level);
-	}
+	update_cascade(pp);
 	vmm_spin_unlock_irqrestore(&pp->lock, f);
 }
 
 static bool pair_pending(void *priv)
 {
-	struct pic_pair *pp = priv;
-
-	return chip_output(&pp->chip[0], true, pp->cascade_line) >= 0;
+	return ((struct pic_pair *)priv)->intr;
 }
 
 static u8 pair_acknowledge(void *priv)
@@ -282,8 +285,7 @@ static u8 poll_read(struct pic_pair *pp, int index)
 	if (line < 0)
 		return 0;
 	chip_intack(s, line);
-	if (index == 1)
-		update_cascade(pp);
+	update_cascade(pp);
 	return 0x80 | line;
 }
 
@@ -318,9 +320,8 @@ static int pic_write(struct vmm_emudev *ed, u64 off, u32 width, u64 value)
 		write_command(pp, s, (u8)value);
 	else
 		write_data(s, (u8)value);
-	if (d->index == 1)
-		update_cascade(pp);
-	raise = pair_pending(pp);
+	update_cascade(pp);
+	raise = pp->intr;
 	vmm_spin_unlock_irqrestore(&pp->lock, f);
 	/* unmasking or EOI can make a waiting request deliverable */
 	if (raise)
@@ -338,7 +339,7 @@ static struct pic_pair *pair_of(struct vmm_guest *g)
 		pp->chip[0].elcr_mask = 0xF8;	/* IRQ0-2 are always edge on a PC */
 		pp->chip[1].elcr_mask = 0xDE;	/* IRQ8 and IRQ13 too */
 		pp->irqchip = (struct vmm_irqchip){ "i8259a", pp, pair_set_line,
-						    pair_pending, pair_acknowledge };
+						    pair_pending, pair_acknowledge, &pp->intr_out };
 	}
 	return pp;
 }
@@ -384,6 +385,7 @@ static int pic_reset(struct vmm_emudev *ed)
 
 	memset(s, 0, sizeof(*s));
 	s->elcr_mask = mask;
+	update_cascade(d->pp);
 	return VMM_OK;
 }
 

@@ -56,6 +56,9 @@ struct vmm_guest {
 	struct vmm_vcpu *vcpus[VMM_GUEST_MAX_VCPUS];
 	void *arch_priv;		/* arch guest context (EPT, ...) */
 	void *devemu_priv;		/* device emulation context */
+	/* INTR of the guest's interrupt controller, kept by the controller so
+	 * that the check before every VM entry is a single load */
+	bool intr_asserted;
 };
 
 /* Create a guest (VCPUs in RESET) from its validated configuration. */

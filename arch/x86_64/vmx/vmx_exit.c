@@ -195,7 +195,10 @@ void vmx_exit_handler(struct arch_regs *regs)
 			      (unsigned long long)vmcs_read(VMCS_GUEST_RIP));
 	} else {
 		/* an event cut short by this exit goes back in first (SDM 27.2.4) */
-		vmx_reinject_vectoring();
+		u32 idt = (u32)vmcs_read(VMCS_IDT_VECTORING_INFO);
+
+		if (unlikely(idt & INTR_INFO_VALID))
+			vmx_reinject_vectoring(idt);
 		exit_handlers[reason](vcpu, regs);
 	}
 	if (reason < VMX_EXIT_REASONS) {

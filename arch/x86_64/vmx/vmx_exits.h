@@ -20,8 +20,8 @@ int vmx_exit_vmx_insn(struct vmm_vcpu *v, struct arch_regs *r);
 int vmx_exit_pause(struct vmm_vcpu *v, struct arch_regs *r);
 int vmx_exit_preemption_timer(struct vmm_vcpu *v, struct arch_regs *r);
 int vmx_exit_ept_misconfig(struct vmm_vcpu *v, struct arch_regs *r);
-/* vmx_irq.c: re-inject an event a VM exit interrupted (at every exit) */
-void vmx_reinject_vectoring(void);
+/* vmx_irq.c: re-inject an event a VM exit interrupted (IDT-vectoring info) */
+void vmx_reinject_vectoring(u32 idt_vectoring_info);
 /* vmx_exit_cpuid.c */
 int vmx_exit_cpuid(struct vmm_vcpu *v, struct arch_regs *r);
 /* vmx_exit_io.c */

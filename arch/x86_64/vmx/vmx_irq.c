@@ -20,14 +20,10 @@
 
 #define INTERRUPTIBILITY_STI_MOVSS 3u
 
-void vmx_reinject_vectoring(void)
+void vmx_reinject_vectoring(u32 idt)
 {
-	u32 idt = (u32)vmcs_read(VMCS_IDT_VECTORING_INFO);
-	u32 type;
+	u32 type = idt & (7u << 8);
 
-	if (!(idt & INTR_INFO_VALID))
-		return;
-	type = idt & (7u << 8);
 	/* bit 12 (NMI unblocking) has no meaning on entry; error code as it was */
 	vmcs_write(VMCS_ENTRY_INTR_INFO, idt & ~(1u << 12));
 	if (idt & INTR_INFO_ERROR_CODE)
@@ -47,19 +43,12 @@ static void set_window_exiting(bool on)
 		vmcs_write(VMCS_PROC_CTLS, proc & ~(u64)PROC_INTR_WINDOW);
 }
 
-/* Called by vmx_enter_from_frame before every VM entry. */
-void vmx_prepare_entry(void);
-void vmx_prepare_entry(void)
+/* The guest's controller asserts INTR: inject now or open the window. */
+static __attribute__((noinline)) void inject_pending(struct vmm_vcpu *v)
 {
-	struct vmm_vcpu *v = this_cpu()->guest_vcpu;
-	struct vmm_guest *g;
+	struct vmm_guest *g = v->guest;
 	int vector;
 
-	if (!v || v->subid != 0)
-		return;		/* PIC interrupts go to the first VCPU */
-	g = v->guest;
-	if (!vmm_devemu_irq_pending(g))
-		return;
 	if (vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID) {
 		set_window_exiting(true);	/* after the event being injected */
 		return;
@@ -75,4 +64,16 @@ void vmx_prepare_entry(void)
 	vmcs_write(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_EXT_INTR | (u32)vector);
 	vmcs_write(VMCS_GUEST_ACTIVITY, 0);
 	v->irq_injected++;
+}
+
+/* Called by vmx_enter_from_frame before every VM entry: keep it short. */
+void vmx_prepare_entry(void);
+void vmx_prepare_entry(void)
+{
+	struct vmm_vcpu *v = this_cpu()->guest_vcpu;
+
+	/* PIC interrupts go to the first VCPU */
+	if (likely(!v || v->subid != 0 || !v->guest->intr_asserted))
+		return;
+	inject_pending(v);
 }
