@@ -12,6 +12,7 @@
 #include "kernel/error.h"
 #include "kernel/arch_cpu.h"
 #include "kernel/arch_vcpu.h"
+#include "kernel/timer.h"
 
 #define SCHED_MAX_CPUS 8
 
@@ -22,6 +23,7 @@ struct sched_cpu {
 	u32 nr_ready;
 	bool need_resched;
 	u64 slice_used_ns;
+	struct vmm_timer_event slice_ev;	/* end of the current VCPU's time slice */
 };
 
 static struct sched_cpu sched[SCHED_MAX_CPUS];
@@ -65,6 +67,17 @@ static void dequeue(struct sched_cpu *s, struct vmm_vcpu *v)
 	v->next_ready = NULL;
 }
 
+/* Time slice over: let the next READY VCPU run, or give another slice. */
+static void slice_expired(struct vmm_timer_event *ev)
+{
+	struct sched_cpu *s = ev->priv;
+
+	if (s->head)
+		s->need_resched = true;
+	else if (s->current && s->current != s->idle)
+		vmm_timer_event_start(ev, vmm_timer_now_ns() + s->current->time_slice_ns);
+}
+
 int vmm_scheduler_init_cpu(void)
 {
 	struct sched_cpu *s = this_sched();
@@ -77,6 +90,7 @@ int vmm_scheduler_init_cpu(void)
 	if (!idle)
 		return -VMM_ENOMEM;
 	s->idle = idle;
+	vmm_timer_event_init(&s->slice_ev, slice_expired, s);
 	vmm_vcpu_set_state(idle, VMM_VCPU_STATE_READY);
 	dequeue(s, idle);
 	vmm_vcpu_set_state(idle, VMM_VCPU_STATE_RUNNING);
@@ -137,6 +151,10 @@ void vmm_scheduler_irq_process(struct arch_regs *regs)
 	s->slice_used_ns = 0;
 	/* the state changes above were this switch's own: nothing more to do */
 	s->need_resched = false;
+	if (next != s->idle && next->time_slice_ns)
+		vmm_timer_event_start(&s->slice_ev, vmm_timer_now_ns() + next->time_slice_ns);
+	else
+		vmm_timer_event_stop(&s->slice_ev);
 	arch_vcpu_regs_switch(cur, next, regs);
 }
 

@@ -49,6 +49,7 @@ struct percpu {
 	u8 *ist_stack[IST_COUNT + 1];	/* base of each IST stack */
 	struct vmm_vcpu *guest_vcpu;	/* normal VCPU whose VMCS runs here, or NULL */
 	struct arch_regs *exit_regs;	/* trap frame of the VM exit being handled */
+	u64 preempt_generation;		/* vmm_timer_generation the preemption timer was set for */
 };
 
 _Static_assert(__builtin_offsetof(struct percpu, return_to_guest) == 0x10, "trap_entry.asm");

@@ -10,6 +10,7 @@
 #include "arch/x86_64/uart.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/acpi.h"
+#include "arch/x86_64/timer.h"
 #include "kernel/multiboot.h"
 #include "kernel/host_mem.h"
 #include "kernel/main.h"
@@ -113,6 +114,7 @@ void vmm_boot_entry(u32 magic, u32 info)
 		vmm_fatal_stop();
 	}
 	acpi_init(boot_info.rsdp_addr ? boot_info.rsdp_addr : rsdp_bios);
+	arch_timer_init();
 	vmm_main(&boot_info);
 }
 

@@ -25,8 +25,9 @@ def test_pic_uart_interrupts(make_iso, boot_bochs, make_dtb, guest_bin):
     for name in names:
         r.expect(r"^irq: PASS %s$" % re.escape(name))
     r.refute(r"^irq: FAIL")
-    r.expect(r"^guest irq: irq/vcpu0 shut down with status 0$",
-             r"^hello: PASS hello$")
+    # the two guests share the CPU in time slices: their lines interleave
+    r.expect(r"^guest irq: irq/vcpu0 shut down with status 0$")
+    r.expect(r"^hello: PASS hello$")
     # the window exits really happened (unmask with IF=0, then STI)
     stats = r.expect(r"^irq/vcpu0: VM exits by reason", r"^  total")
     table = r.output[stats[0].end():stats[1].start()]

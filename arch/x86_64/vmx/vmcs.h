@@ -102,6 +102,7 @@ enum vmcs_field {
 #define EXIT_LOAD_PAT (1u << 19)
 #define EXIT_SAVE_EFER (1u << 20)
 #define EXIT_LOAD_EFER (1u << 21)
+#define EXIT_SAVE_PREEMPT (1u << 22)
 /* VM-entry controls (SDM 24.8.1) */
 #define ENTRY_IA32E_GUEST (1u << 9)
 #define ENTRY_LOAD_PAT (1u << 14)

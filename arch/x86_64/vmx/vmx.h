@@ -41,6 +41,10 @@ struct vmx_vcpu {
 	u8 msr_reported[64];	/* bitmap of unknown MSRs already reported, by hash */
 };
 
+/* Right shift from TSC ticks to VMX preemption-timer ticks; 0xFF: no timer. */
+extern u32 vmx_preemption_shift;
+extern bool vmx_preemption_saved;
+
 /* Enter VMX operation on this CPU (VMXON); -VMM_ENOTAVAIL with a message. */
 int vmx_cpu_enable(void);
 void vmx_cpu_disable(void);

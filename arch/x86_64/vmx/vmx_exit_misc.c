@@ -12,6 +12,7 @@
 #include "kernel/host_irq.h"
 #include "kernel/printk.h"
 #include "devemu/devemu.h"
+#include "kernel/timer.h"
 #include "kernel/error.h"
 
 /* Exception or NMI in the guest (SDM 27.2.2): host NMIs to the host, the rest reflected. */
@@ -139,11 +140,12 @@ int vmx_exit_pause(struct vmm_vcpu *v, struct arch_regs *r)
 	return VMM_OK;
 }
 
+/* The preemption timer ran out at the next timer event: process it. */
 int vmx_exit_preemption_timer(struct vmm_vcpu *v, struct arch_regs *r)
 {
 	(void)v;
 	(void)r;
-	vmm_scheduler_preempt();
+	vmm_timer_process();
 	return VMM_OK;
 }
 

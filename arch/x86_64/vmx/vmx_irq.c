@@ -17,6 +17,8 @@
 #include "arch/x86_64/percpu.h"
 #include "kernel/manager.h"
 #include "devemu/devemu.h"
+#include "kernel/timer.h"
+#include "arch/x86_64/timer.h"
 
 #define INTERRUPTIBILITY_STI_MOVSS 3u
 
@@ -66,12 +68,39 @@ static __attribute__((noinline)) void inject_pending(struct vmm_vcpu *v)
 	v->irq_injected++;
 }
 
+/*
+ * The VMX preemption timer ends the guest's run at the next timer event
+ * (SDM 25.5.1), whatever the guest does with its interrupt flag.
+ */
+static void program_preemption_timer(struct percpu *pc)
+{
+	u64 gen = vmm_timer_generation, next, now, ticks;
+
+	/* the VMCS keeps counting down across exits (save-value exit control):
+	 * reprogram only when the earliest event changed or a VCPU came in */
+	if (vmx_preemption_shift == 0xFF || gen == pc->preempt_generation)
+		return;
+	pc->preempt_generation = vmx_preemption_saved ? gen : gen - 1;
+	next = vmm_timer_next_expiry();
+	if (next == ~0ULL) {
+		ticks = 0xFFFFFFFFULL;
+	} else {
+		now = vmm_timer_now_ns();
+		ticks = next > now ? arch_timer_ns_to_tsc(next - now) >> vmx_preemption_shift : 0;
+		if (ticks > 0xFFFFFFFFULL)
+			ticks = 0xFFFFFFFFULL;
+	}
+	vmcs_write(VMCS_PREEMPTION_TIMER, ticks);
+}
+
 /* Called by vmx_enter_from_frame before every VM entry: keep it short. */
 void vmx_prepare_entry(void);
 void vmx_prepare_entry(void)
 {
-	struct vmm_vcpu *v = this_cpu()->guest_vcpu;
+	struct percpu *pc = this_cpu();
+	struct vmm_vcpu *v = pc->guest_vcpu;
 
+	program_preemption_timer(pc);
 	/* PIC interrupts go to the first VCPU */
 	if (likely(!v || v->subid != 0 || !v->guest->intr_asserted))
 		return;

@@ -18,6 +18,7 @@
 #include "kernel/heap.h"
 #include "kernel/printk.h"
 #include "kernel/error.h"
+#include "kernel/timer.h"
 
 #define GDT_CODE64 0x08
 #define GDT_DATA 0x10
@@ -26,6 +27,8 @@
 
 extern void vmx_exit_entry(void);
 static u64 msr_bitmap;		/* shared by all VCPUs: every MSR access exits */
+u32 vmx_preemption_shift = 0xFF;	/* TSC >> shift = preemption ticks; 0xFF: none */
+bool vmx_preemption_saved;		/* the timer value is saved at VM exits */
 static u16 next_vpid = 1;
 
 size_t arch_regs_size(void)
@@ -124,7 +127,8 @@ static int setup_controls(struct vmm_vcpu *v)
 	u32 pin, proc, proc2, exit, entry;
 	int rc;
 
-	rc = adjust_ctls(c->pinbased, PIN_EXTINT_EXITING | PIN_NMI_EXITING | PIN_VIRTUAL_NMIS,
+	rc = adjust_ctls(c->pinbased, PIN_EXTINT_EXITING | PIN_NMI_EXITING | PIN_VIRTUAL_NMIS |
+			 PIN_PREEMPTION_TIMER,
 			 PIN_EXTINT_EXITING | PIN_NMI_EXITING, "pin-based", &pin);
 	rc = rc ? rc : adjust_ctls(c->procbased,
 				   PROC_HLT_EXITING | PROC_MWAIT_EXITING | PROC_RDPMC_EXITING |
@@ -140,7 +144,7 @@ static int setup_controls(struct vmm_vcpu *v)
 				   PROC2_EPT | PROC2_VPID | PROC2_UNRESTRICTED, "secondary", &proc2);
 	rc = rc ? rc : adjust_ctls(c->exit_ctls,
 				   EXIT_HOST_64 | EXIT_ACK_INTR | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
-				   EXIT_SAVE_PAT | EXIT_LOAD_PAT,
+				   EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_PREEMPT,
 				   EXIT_HOST_64 | EXIT_ACK_INTR | EXIT_SAVE_EFER | EXIT_LOAD_EFER,
 				   "VM-exit", &exit);
 	rc = rc ? rc : adjust_ctls(c->entry_ctls, ENTRY_LOAD_EFER | ENTRY_LOAD_PAT,
@@ -154,6 +158,8 @@ static int setup_controls(struct vmm_vcpu *v)
 		vmcs_write(VMCS_PLE_GAP, 128);
 		vmcs_write(VMCS_PLE_WINDOW, 4096);
 	}
+	vmx_preemption_shift = (pin & PIN_PREEMPTION_TIMER) ? (u32)(c->misc & 0x1F) : 0xFF;
+	vmx_preemption_saved = exit & EXIT_SAVE_PREEMPT;
 	vmcs_write(VMCS_PIN_CTLS, pin);
 	vmcs_write(VMCS_PROC_CTLS, proc);
 	vmcs_write(VMCS_PROC_CTLS2, proc2);
@@ -483,6 +489,7 @@ void arch_vcpu_regs_switch(struct vmm_vcpu *cur, struct vmm_vcpu *next, struct a
 		vx->launched = true;
 		pc->return_to_guest = 1;
 		pc->guest_vcpu = next;
+		pc->preempt_generation = vmm_timer_generation - 1;	/* time passed elsewhere */
 	} else {
 		memcpy(regs, next->regs, sizeof(*regs));
 		pc->return_to_guest = 0;

@@ -1,0 +1,216 @@
+/*
+ * arch/x86_64/timer.c - the host clock and one-shot timer
+ * (kernel/arch_timer.h): the TSC as clock, calibrated at boot against the
+ * ACPI PM timer (3.579545 MHz) or, without one, CPUID leaf 0x15/0x16; the
+ * local APIC timer in one-shot mode as the host timer interrupt (vector
+ * 0xF0), calibrated against the TSC; the host RTC read once for the wall
+ * clock. While a guest runs, the VMX preemption timer backs the APIC timer
+ * (vmx_irq.c), so a guest running with interrupts off cannot hold timer
+ * events back (see platform-notes: Bochs does not exit for a pending host
+ * interrupt when both IFs are 0).
+ */
+#include "kernel/arch_timer.h"
+#include "kernel/timer.h"
+#include "kernel/host_irq.h"
+#include "kernel/printk.h"
+#include "kernel/error.h"
+#include "kernel/arch_cpu.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/acpi.h"
+#include "arch/x86_64/timer.h"
+
+#define LAPIC_BASE 0xFEE00000ULL
+#define LAPIC_EOI 0xB0
+#define LAPIC_SVR 0xF0
+#define LAPIC_LVT_TIMER 0x320
+#define LAPIC_TIMER_INIT 0x380
+#define LAPIC_TIMER_CUR 0x390
+#define LAPIC_TIMER_DIV 0x3E0
+#define LVT_MASKED (1u << 16)
+#define MSR_APIC_BASE 0x1B
+
+static u64 tsc_hz, tsc_boot;
+static u64 tsc_to_ns_mult;	/* ns = (ticks * mult) >> 32 */
+static u64 ns_to_tsc_mult;	/* ticks = (ns * mult) >> 32 */
+static u64 lapic_hz;
+static u64 ns_to_lapic_mult;	/* APIC timer counts = (ns * mult) >> 32 */
+static bool lapic_ok;
+static u64 wallclock_boot;
+
+static inline u32 lapic_read(u32 reg)
+{
+	return *(volatile u32 *)(uintptr_t)(LAPIC_BASE + reg);
+}
+
+static inline void lapic_write(u32 reg, u32 v)
+{
+	*(volatile u32 *)(uintptr_t)(LAPIC_BASE + reg) = v;
+}
+
+u64 arch_timer_tsc_hz(void)
+{
+	return tsc_hz;
+}
+
+u64 arch_timer_ns_to_tsc(u64 ns)
+{
+	return (u64)(((unsigned __int128)ns * ns_to_tsc_mult) >> 32);
+}
+
+u64 arch_timer_now_ns(void)
+{
+	return (u64)(((unsigned __int128)(rdtsc() - tsc_boot) * tsc_to_ns_mult) >> 32);
+}
+
+/* TSC ticks per second, measured over 'us' of the ACPI PM timer. */
+static u64 calibrate_tsc(void)
+{
+	u32 a, b, c, d;
+	u64 t0, t1;
+
+	if (acpi_power_info()->pm_timer) {
+		t0 = rdtsc();
+		acpi_delay_us(20000);
+		t1 = rdtsc();
+		return (t1 - t0) * 50;
+	}
+	cpuid(0, &a, &b, &c, &d);
+	if (a >= 0x15) {
+		cpuid(0x15, &a, &b, &c, &d);
+		if (a && b && c)
+			return (u64)c * b / a;
+	}
+	if (a >= 0x16) {
+		cpuid(0x16, &a, &b, &c, &d);
+		if (a)
+			return (u64)a * 1000000;
+	}
+	return 0;
+}
+
+static void lapic_timer_irq(u32 vector, struct arch_regs *regs, void *data)
+{
+	(void)vector;
+	(void)regs;
+	(void)data;
+	lapic_write(LAPIC_EOI, 0);
+	vmm_timer_process();
+}
+
+void arch_timer_program(u64 expiry_ns)
+{
+	u64 now, delta, count;
+
+	if (!lapic_ok)
+		return;
+	if (expiry_ns == ~0ULL) {
+		lapic_write(LAPIC_TIMER_INIT, 0);
+		return;
+	}
+	now = arch_timer_now_ns();
+	delta = expiry_ns > now ? expiry_ns - now : 0;
+	count = (u64)(((unsigned __int128)delta * ns_to_lapic_mult) >> 32);
+	if (count < 1)
+		count = 1;
+	if (count > 0xFFFFFFFFULL)
+		count = 0xFFFFFFFFULL;
+	lapic_write(LAPIC_TIMER_INIT, (u32)count);
+}
+
+static u8 cmos_read(u8 reg)
+{
+	outb(0x70, reg);
+	return inb(0x71);
+}
+
+static u32 bcd(u8 v, bool is_bcd)
+{
+	return is_bcd ? (v >> 4) * 10 + (v & 15) : v;
+}
+
+/* Days since 1970-01-01 of a Gregorian date. */
+static u64 days_from_civil(u32 y, u32 m, u32 d)
+{
+	u32 era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = y / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return (u64)era * 146097 + doe - 719468;
+}
+
+static u64 read_host_rtc(void)
+{
+	u8 s, m, h, d, mo, y, cent, b;
+	int tries = 1000;
+
+	while ((cmos_read(0x0A) & 0x80) && --tries)	/* update in progress */
+		;
+	s = cmos_read(0); m = cmos_read(2); h = cmos_read(4);
+	d = cmos_read(7); mo = cmos_read(8); y = cmos_read(9); cent = cmos_read(0x32);
+	b = cmos_read(0x0B);
+	if (s == 0xFF && m == 0xFF)
+		return 0;	/* no RTC */
+	bool is_bcd = !(b & 4);
+	u32 hour = bcd(h & 0x7F, is_bcd);
+
+	if (!(b & 2) && (h & 0x80))
+		hour = (hour % 12) + 12;	/* 12-hour mode, PM */
+	u32 year = bcd(y, is_bcd) + (cent ? bcd(cent, is_bcd) * 100 : 2000);
+	u32 month = bcd(mo, is_bcd), day = bcd(d, is_bcd);
+
+	if (month < 1 || month > 12 || day < 1 || day > 31 || year < 1970)
+		return 0;
+	return days_from_civil(year, month, day) * 86400 + hour * 3600 +
+	       bcd(m, is_bcd) * 60 + bcd(s, is_bcd);
+}
+
+u64 arch_timer_boot_wallclock_sec(void)
+{
+	return wallclock_boot;
+}
+
+int arch_timer_init(void)
+{
+	u64 t0, t1;
+	u32 cur;
+
+	tsc_boot = rdtsc();
+	tsc_hz = calibrate_tsc();
+	if (!tsc_hz) {
+		vmm_err("timer: cannot measure the TSC frequency (no ACPI PM timer, no CPUID 0x15/0x16); assuming 1 GHz\n");
+		tsc_hz = 1000000000ULL;
+	}
+	/* 64-bit divisions only (no libgcc): kHz granularity is plenty */
+	tsc_to_ns_mult = (1000000000ULL << 32) / tsc_hz;
+	ns_to_tsc_mult = ((tsc_hz / 1000) << 32) / 1000000ULL;
+	wallclock_boot = read_host_rtc();
+
+	/* local APIC: enabled, spurious vector 0xFF, timer one-shot at 0xF0, divide by 16 */
+	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1u << 11));
+	lapic_write(LAPIC_SVR, 0x100 | 0xFF);
+	lapic_write(LAPIC_TIMER_DIV, 0x3);
+	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | ARCH_TIMER_VECTOR);
+	lapic_write(LAPIC_TIMER_INIT, 0xFFFFFFFF);
+	t0 = rdtsc();
+	while (rdtsc() - t0 < tsc_hz / 100)	/* 10 ms */
+		arch_cpu_relax();
+	cur = lapic_read(LAPIC_TIMER_CUR);
+	t1 = rdtsc();
+	lapic_write(LAPIC_TIMER_INIT, 0);
+	if (cur == 0 || cur == 0xFFFFFFFF) {
+		vmm_err("timer: the local APIC timer does not count; no host timer interrupts\n");
+	} else {
+		lapic_hz = (0xFFFFFFFFULL - cur) * (tsc_hz / 1000) / ((t1 - t0) / 1000);
+		ns_to_lapic_mult = ((lapic_hz / 1000) << 32) / 1000000ULL;
+		lapic_ok = vmm_host_irq_register(ARCH_TIMER_VECTOR, lapic_timer_irq, NULL) == VMM_OK;
+		lapic_write(LAPIC_LVT_TIMER, ARCH_TIMER_VECTOR);	/* one-shot, unmasked */
+	}
+	vmm_info("timer: TSC %llu.%03llu MHz (%s), APIC timer %llu kHz, host RTC %s\n",
+		 (unsigned long long)(tsc_hz / 1000000), (unsigned long long)(tsc_hz / 1000 % 1000),
+		 acpi_power_info()->pm_timer ? "measured on the ACPI PM timer" : "from CPUID",
+		 (unsigned long long)(lapic_hz / 1000), wallclock_boot ? "read" : "absent");
+	return VMM_OK;
+}
