@@ -14,12 +14,16 @@
 extern const struct vmm_emulator uart8250_emulator;
 extern const struct vmm_emulator i8259_emulator;
 extern const struct vmm_emulator elcr_emulator;
+extern const struct vmm_emulator i8254_emulator;
+extern const struct vmm_emulator i8254_port61_emulator;
 
 /* Every emulator the hypervisor has. */
 static const struct vmm_emulator *const emulators[] = {
 	&uart8250_emulator,
 	&i8259_emulator,
 	&elcr_emulator,
+	&i8254_emulator,
+	&i8254_port61_emulator,
 };
 
 #define DEVEMU_SHARED_MAX 8

@@ -10,6 +10,7 @@
 #include "kernel/error.h"
 #include "kernel/arch_cpu.h"
 #include "kernel/arch_vcpu.h"
+#include "kernel/timer.h"
 
 static int for_guests(const char *name, int (*fn)(struct vmm_guest *g))
 {
@@ -43,20 +44,27 @@ static int halt(struct vmm_guest *g)
 	return vmm_manager_guest_halt(g, "halted from the terminal");
 }
 
-/* Let guests run until none is READY or RUNNING. */
+/*
+ * Let guests run until every one has ended: none READY or RUNNING, and none
+ * waiting in HLT for an interrupt that a pending timer event could bring.
+ */
 static int wait_guests(void)
 {
-	u32 paused = 0;
+	u32 paused = 0, waiting = 0;
 
-	while (!vmm_manager_all_guests_idle(&paused)) {
+	for (;;) {
+		bool idle = vmm_manager_all_guests_idle(&paused, &waiting);
+
+		if (idle && (!waiting || vmm_timer_next_expiry() == ~0ULL))
+			break;
 		if (vmm_scheduler_ready_count())
 			vmm_scheduler_yield();
 		else
 			arch_cpu_wait_for_irq();
 	}
 	if (paused)
-		vmm_printk(VMM_LOG_EMERG, "guest wait: no VCPU can run; %u paused in HLT (nothing wakes them yet)\n",
-			   paused);
+		vmm_printk(VMM_LOG_EMERG, "guest wait: no VCPU can run; %u paused (%u in HLT with nothing to wake them)\n",
+			   paused, waiting);
 	return VMM_OK;
 }
 

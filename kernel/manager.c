@@ -259,9 +259,9 @@ void vmm_manager_guest_irq_raised(struct vmm_guest *guest)
 	}
 }
 
-bool vmm_manager_all_guests_idle(u32 *paused)
+bool vmm_manager_all_guests_idle(u32 *paused, u32 *waiting)
 {
-	u32 n = 0;
+	u32 n = 0, w = 0;
 
 	for (u32 i = 0; i < nr_vcpus; i++) {
 		struct vmm_vcpu *v = vcpus[i];
@@ -271,8 +271,11 @@ bool vmm_manager_all_guests_idle(u32 *paused)
 		if (v->state == VMM_VCPU_STATE_READY || v->state == VMM_VCPU_STATE_RUNNING)
 			return false;
 		n += v->state == VMM_VCPU_STATE_PAUSED;
+		w += v->state == VMM_VCPU_STATE_PAUSED && v->wait_irq;
 	}
 	if (paused)
 		*paused = n;
+	if (waiting)
+		*waiting = w;
 	return true;
 }

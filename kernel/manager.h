@@ -84,9 +84,10 @@ int vmm_manager_guest_reset(struct vmm_guest *guest);
 /* The guest's interrupt controller raised INTR: wake its boot VCPU from HLT. */
 void vmm_manager_guest_irq_raised(struct vmm_guest *guest);
 /*
- * true when no VCPU of any guest is READY or RUNNING. PAUSED VCPUs (in HLT)
- * are counted in *paused: until guest interrupts exist nothing wakes them.
+ * true when no VCPU of any guest is READY or RUNNING. PAUSED VCPUs are
+ * counted in *paused, and those an interrupt can wake (HLT with interrupts
+ * on) in *waiting.
  */
-bool vmm_manager_all_guests_idle(u32 *paused);
+bool vmm_manager_all_guests_idle(u32 *paused, u32 *waiting);
 
 #endif

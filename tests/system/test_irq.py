@@ -34,3 +34,22 @@ def test_pic_uart_interrupts(make_iso, boot_bochs, make_dtb, guest_bin):
     m = re.search(r"^ +7 +interrupt window +(\d+)", table, re.M)
     assert m and int(m.group(1)) >= 1, table
     assert r.exited
+
+
+def test_pit_rate_hlt_wake_and_calibration(make_iso, boot_bochs, make_dtb, guest_bin):
+    """tests/guests/pit.asm: 1 kHz from channel 0 within 1 % over 100 ms of
+    TSC, HLT woken by the next tick, and the channel-2 calibration loop of
+    Linux ending after 50 ms of TSC within 1 %."""
+    dtb = make_dtb(REPO / "tests" / "system" / "dts" / "vmx-pit.dts")
+    iso = make_iso('bootcmd="guest kick all; guest wait; poweroff"', [dtb, guest_bin("pit")])
+    r = boot_bochs(iso, timeout=90)
+    src = REPO / "tests" / "guests" / "pit.asm"
+    names = re.findall(r"T_(?:EQ|CHECK) [^']*'([a-z0-9-]+)'", src.read_text())
+    assert len(names) >= 8, names
+    for name in names:
+        r.expect(r"^pit: PASS %s$" % re.escape(name))
+    r.refute(r"^pit: FAIL")
+    ticks = int(r.expect(r"^pit: ticks in 100 ms: 0x([0-9A-F]+)$")[0].group(1), 16)
+    assert 99 <= ticks <= 101, ticks
+    r.expect(r"^guest pit: pit/vcpu0 shut down with status 0$")
+    assert r.exited

@@ -6,12 +6,14 @@
  * TSC deadline timer (no APIC emulation yet), MCE/MCA, thermal and power
  * management (leaf 6), TSX, SGX, PT and PKU. The hypervisor bit is set and
  * leaf 0x40000000 carries our signature. Leaves 0x15/0x16 (TSC and core
- * frequency) are the host's: the guest's TSC runs at the host's rate.
+ * frequency) give the TSC rate the hypervisor measured: the guest's TSC is
+ * the host's, and a guest such as Linux trusts these leaves for it.
  */
 #include "arch/x86_64/vmx/vmx_exits.h"
 #include "arch/x86_64/vmx/vmcs.h"
 #include "arch/x86_64/cpu.h"
 #include "kernel/manager.h"
+#include "arch/x86_64/timer.h"
 
 #define HV_SIGNATURE "XvisorX86VMM"	/* 12 bytes: EBX, ECX, EDX of 0x40000000 */
 #define HV_MAX_LEAF 0x40000001u
@@ -77,6 +79,24 @@ int vmx_exit_cpuid(struct vmm_vcpu *v, struct arch_regs *r)
 			} else {
 				a = b = c = d = 0;
 			}
+			break;
+		case 0x15: {	/* TSC = ECX * EBX / EAX */
+			u64 hz = arch_timer_tsc_hz();
+
+			a = 1;
+			b = 1;
+			while (hz > 0xFFFFFFFFULL) {
+				hz >>= 1;
+				b <<= 1;
+			}
+			c = (u32)hz;
+			d = 0;
+			break;
+		}
+		case 0x16:	/* base, maximum and bus frequency in MHz */
+			a = b = (u32)(arch_timer_tsc_hz() / 1000000);
+			c = 100;
+			d = 0;
 			break;
 		case 0x80000001:
 			c &= ~(1u << 2);	/* SVM */

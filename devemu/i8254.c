@@ -1,0 +1,440 @@
+/*
+ * devemu/i8254.c - the Intel 8254 programmable interval timer of a PC guest
+ * (compatible "i8254", ports 0x40-0x43) and its channel 2 controls in port
+ * 0x61 (compatible "i8254,port61", shared state).
+ *
+ * Following the 8254 datasheet: three 16-bit counters at 1.193182 MHz;
+ * control words selecting the counter, the access (latch, LSB, MSB, LSB
+ * then MSB) and mode 0-5, binary or BCD; counter latch; read-back of count
+ * and status (OUT, NULL COUNT, RW, mode, BCD); gates (channels 0 and 1 tied
+ * high, channel 2 from port 0x61 bit 0); OUT per mode. The counters run in
+ * the guest's virtual time (the host clock of kernel/timer.h), not by
+ * counting the guest's exits: a value read is computed from the time since
+ * the count was loaded. Channel 0's OUT rising edges pulse IRQ0, each at
+ * its exact time through a timer event. Port 0x61: gate 2 (bit 0), speaker
+ * enable (bit 1), bits 2-3 kept, refresh toggle (bit 4, every 15.085 us),
+ * channel 2 OUT (bit 5).
+ * Not emulated: BCD counting is accepted and reported but counts in
+ * binary; the speaker makes no sound.
+ */
+#include <string.h>
+#include "devemu/devemu.h"
+#include "kernel/manager.h"
+#include "kernel/aspace.h"
+#include "kernel/timer.h"
+#include "kernel/heap.h"
+#include "kernel/error.h"
+#include "kernel/spinlock.h"
+
+#define PIT_HZ 1193182ULL
+/* ticks = ns * NS_TO_TICKS >> 32; ns = ticks * TICKS_TO_NS >> 32 */
+#define NS_TO_TICKS ((PIT_HZ << 32) / 1000000000ULL)
+#define TICKS_TO_NS ((1000000000ULL << 32) / PIT_HZ)
+
+enum { RW_LATCH = 0, RW_LSB = 1, RW_MSB = 2, RW_WORD = 3 };
+
+struct pit_channel {
+	u32 count;		/* initial count, 1..65536 */
+	u64 load_ns;		/* when counting (re)started */
+	u8 mode, rw, bcd;
+	bool gate;
+	bool counting;		/* a count has been written (and gate allows) */
+	bool null_count;	/* count written but not yet loaded */
+	u16 frozen;		/* counter value while the gate holds it (modes 0, 4) */
+	bool held;
+	/* reading */
+	u16 latch;
+	u8 latch_bytes;		/* bytes of 'latch' still to read: 0, 1 or 2 */
+	bool latch_msb_next;
+	u8 status;
+	bool status_latched;
+	bool read_msb_next;	/* RW_WORD reads without latch */
+	/* writing */
+	bool write_msb_next;
+	u8 write_lsb;
+};
+
+struct pit {
+	struct pit_channel ch[3];
+	u8 port61;		/* bits 0-3 as written */
+	struct vmm_guest *guest;
+	struct vmm_timer_event irq_ev;	/* channel 0's next OUT rising edge */
+	vmm_spinlock_t lock;
+	u64 irqs;		/* IRQ0 edges raised */
+	u32 irq;		/* channel 0's line (the region's `interrupts`, 0 by default) */
+};
+
+extern const struct vmm_emulator i8254_emulator;
+
+static u64 ns_to_ticks(u64 ns)
+{
+	return (u64)(((unsigned __int128)ns * NS_TO_TICKS) >> 32);
+}
+
+static u64 ticks_to_ns(u64 t)
+{
+	return (u64)(((unsigned __int128)t * TICKS_TO_NS) >> 32);
+}
+
+/* Ticks counted since the count was loaded. */
+static u64 elapsed(const struct pit_channel *c, u64 now)
+{
+	return now > c->load_ns ? ns_to_ticks(now - c->load_ns) : 0;
+}
+
+static u16 counter_value(const struct pit_channel *c, u64 now)
+{
+	u64 d;
+
+	if (!c->counting)
+		return (u16)c->count;
+	if (c->held)
+		return c->frozen;
+	d = elapsed(c, now);
+	switch (c->mode) {
+	case 2:
+		return (u16)(c->count - (d % c->count));
+	case 3:
+		/* counts down by two, twice per period */
+		return (u16)((c->count - ((2 * d) % c->count)) & 0xFFFE);
+	default:	/* 0, 1, 4, 5: down, wrapping after zero */
+		return (u16)(c->count - d);
+	}
+}
+
+static bool out_level(const struct pit_channel *c, u64 now)
+{
+	u64 d;
+
+	if (!c->counting)
+		return c->mode != 0;	/* after the control word: mode 0 low, others high */
+	d = elapsed(c, now);
+	switch (c->mode) {
+	case 0:
+	case 1:
+		return d >= c->count;
+	case 2:
+		return (d % c->count) != c->count - 1;	/* low for one clock */
+	case 3:
+		return (d % c->count) < (c->count + 1) / 2;
+	default:	/* 4, 5: low for one clock at terminal count */
+		return d != c->count;
+	}
+}
+
+/* Absolute time of channel 0's next OUT rising edge after 'now', or ~0. */
+static u64 next_rising(const struct pit_channel *c, u64 now)
+{
+	u64 d, k;
+
+	if (!c->counting || c->held)
+		return ~0ULL;
+	d = elapsed(c, now);
+	switch (c->mode) {
+	case 0:
+	case 1:
+		return d < c->count ? c->load_ns + ticks_to_ns(c->count) : ~0ULL;
+	case 2:		/* rises again one clock after reaching 1 */
+	case 3:		/* rises at each period start */
+		k = d / c->count + 1;
+		return c->load_ns + ticks_to_ns(k * c->count);
+	default:	/* 4, 5: back high one clock after terminal count */
+		return d <= c->count ? c->load_ns + ticks_to_ns(c->count + 1) : ~0ULL;
+	}
+}
+
+static void arm_irq(struct pit *p, u64 now)
+{
+	u64 t = next_rising(&p->ch[0], now);
+
+	if (t == ~0ULL)
+		vmm_timer_event_stop(&p->irq_ev);
+	else
+		vmm_timer_event_start(&p->irq_ev, t);
+}
+
+static void irq_edge(struct vmm_timer_event *ev)
+{
+	struct pit *p = ev->priv;
+	unsigned long f = vmm_spin_lock_irqsave(&p->lock);
+	u64 now = vmm_timer_now_ns();
+
+	p->irqs++;
+	/* rebase periodic counts now and then so time stays exact in 64 bits */
+	if ((p->ch[0].mode == 2 || p->ch[0].mode == 3) && p->ch[0].counting &&
+	    elapsed(&p->ch[0], now) > (1ULL << 32)) {
+		u64 periods = elapsed(&p->ch[0], now) / p->ch[0].count;
+
+		p->ch[0].load_ns += ticks_to_ns(periods * p->ch[0].count);
+	}
+	arm_irq(p, now + 1);
+	vmm_spin_unlock_irqrestore(&p->lock, f);
+	vmm_devemu_pulse_irq(p->guest, p->irq);
+}
+
+static void load_count(struct pit *p, int n, u32 value, u64 now)
+{
+	struct pit_channel *c = &p->ch[n];
+
+	c->count = value ? value : 0x10000;
+	c->null_count = false;
+	c->counting = true;
+	c->held = false;
+	/* modes 1 and 5 wait for a gate trigger; channels 0 and 1 have gate high */
+	if ((c->mode == 1 || c->mode == 5) && n == 2 && !c->gate)
+		c->counting = false;
+	c->load_ns = now;
+	if (n == 0)
+		arm_irq(p, now);
+}
+
+static void set_gate(struct pit *p, int n, bool gate, u64 now)
+{
+	struct pit_channel *c = &p->ch[n];
+	bool rising = gate && !c->gate;
+
+	if (!gate && c->gate && c->counting && (c->mode == 0 || c->mode == 4)) {
+		c->frozen = counter_value(c, now);	/* counting is suspended */
+		c->held = true;
+	}
+	if (rising && c->counting && c->held) {
+		c->load_ns = now - ticks_to_ns(c->count - c->frozen);
+		c->held = false;
+	} else if (rising && c->count && (c->mode == 1 || c->mode == 2 || c->mode == 3 ||
+					  c->mode == 5)) {
+		c->load_ns = now;	/* (re)trigger */
+		c->counting = true;
+	}
+	c->gate = gate;
+}
+
+static void write_control(struct pit *p, u8 val, u64 now)
+{
+	int sel = val >> 6;
+
+	if (sel == 3) {		/* read-back: bit 5 = !count, bit 4 = !status */
+		for (int n = 0; n < 3; n++) {
+			struct pit_channel *c = &p->ch[n];
+
+			if (!(val & (2u << n)))
+				continue;
+			if (!(val & 0x10) && !c->status_latched) {
+				c->status = (out_level(c, now) ? 0x80 : 0) | (c->null_count ? 0x40 : 0) |
+					    (c->rw << 4) | (c->mode << 1) | c->bcd;
+				c->status_latched = true;
+			}
+			if (!(val & 0x20) && !c->latch_bytes) {
+				c->latch = counter_value(c, now);
+				c->latch_bytes = c->rw == RW_WORD ? 2 : 1;
+				c->latch_msb_next = c->rw == RW_MSB;
+			}
+		}
+		return;
+	}
+	struct pit_channel *c = &p->ch[sel];
+
+	if (((val >> 4) & 3) == RW_LATCH) {	/* counter latch command */
+		if (!c->latch_bytes) {
+			c->latch = counter_value(c, now);
+			c->latch_bytes = c->rw == RW_WORD ? 2 : 1;
+			c->latch_msb_next = c->rw == RW_MSB;
+		}
+		return;
+	}
+	c->rw = (val >> 4) & 3;
+	c->mode = (val >> 1) & 7;
+	if (c->mode > 5)
+		c->mode -= 4;	/* 6 and 7 are modes 2 and 3 */
+	c->bcd = val & 1;
+	c->counting = false;
+	c->held = false;
+	c->null_count = true;
+	c->write_msb_next = false;
+	c->read_msb_next = false;
+	if (sel == 0)
+		vmm_timer_event_stop(&p->irq_ev);
+}
+
+static void write_counter(struct pit *p, int n, u8 val, u64 now)
+{
+	struct pit_channel *c = &p->ch[n];
+
+	switch (c->rw) {
+	case RW_LSB:
+		load_count(p, n, val, now);
+		break;
+	case RW_MSB:
+		load_count(p, n, (u32)val << 8, now);
+		break;
+	case RW_WORD:
+		if (!c->write_msb_next) {
+			c->write_lsb = val;
+			c->write_msb_next = true;
+			if (c->mode == 0)
+				c->counting = false;	/* writing the first byte stops mode 0 */
+		} else {
+			c->write_msb_next = false;
+			load_count(p, n, ((u32)val << 8) | c->write_lsb, now);
+		}
+		break;
+	}
+}
+
+static u8 read_counter(struct pit *p, int n, u64 now)
+{
+	struct pit_channel *c = &p->ch[n];
+	u16 v;
+	u8 b;
+
+	if (c->status_latched) {
+		c->status_latched = false;
+		return c->status;
+	}
+	if (c->latch_bytes) {
+		b = c->latch_msb_next ? c->latch >> 8 : c->latch & 0xFF;
+		c->latch_msb_next = !c->latch_msb_next;
+		c->latch_bytes--;
+		return b;
+	}
+	v = counter_value(c, now);
+	switch (c->rw) {
+	case RW_MSB:
+		return v >> 8;
+	case RW_WORD:
+		b = c->read_msb_next ? v >> 8 : v & 0xFF;
+		c->read_msb_next = !c->read_msb_next;
+		return b;
+	default:
+		return v & 0xFF;
+	}
+}
+
+static struct pit *pit_of(struct vmm_guest *g)
+{
+	struct pit *p = vmm_devemu_guest_shared(g, "i8254", sizeof(*p));
+
+	if (p && !p->guest) {
+		p->guest = g;
+		vmm_timer_event_init(&p->irq_ev, irq_edge, p);
+	}
+	return p;
+}
+
+static void pit_reset_state(struct pit *p)
+{
+	vmm_timer_event_stop(&p->irq_ev);
+	memset(p->ch, 0, sizeof(p->ch));
+	for (int n = 0; n < 3; n++) {
+		p->ch[n].gate = n != 2;	/* channel 2's gate is port 0x61 bit 0 */
+		p->ch[n].count = 0x10000;
+	}
+	p->port61 = 0;
+}
+
+static int pit_probe(struct vmm_emudev *ed)
+{
+	struct pit *p = pit_of(ed->guest);
+	int irq = vmm_devemu_region_irq(ed);
+
+	if (!p)
+		return -VMM_ENOMEM;
+	if (irq >= 0 && ed->emu == &i8254_emulator)
+		p->irq = (u32)irq;
+	ed->priv = p;
+	return VMM_OK;
+}
+
+static int pit_reset(struct vmm_emudev *ed)
+{
+	struct pit *p = ed->priv;
+	unsigned long f = vmm_spin_lock_irqsave(&p->lock);
+
+	pit_reset_state(p);
+	vmm_spin_unlock_irqrestore(&p->lock, f);
+	return VMM_OK;
+}
+
+static void pit_remove(struct vmm_emudev *ed)
+{
+	struct pit *p = ed->priv;
+
+	vmm_timer_event_stop(&p->irq_ev);
+}
+
+static int pit_read(struct vmm_emudev *ed, u64 off, u32 width, u64 *value)
+{
+	struct pit *p = ed->priv;
+	unsigned long f = vmm_spin_lock_irqsave(&p->lock);
+
+	(void)width;
+	*value = off < 3 ? read_counter(p, (int)off, vmm_timer_now_ns()) : 0xFF;
+	vmm_spin_unlock_irqrestore(&p->lock, f);
+	return VMM_OK;
+}
+
+static int pit_write(struct vmm_emudev *ed, u64 off, u32 width, u64 value)
+{
+	struct pit *p = ed->priv;
+	unsigned long f = vmm_spin_lock_irqsave(&p->lock);
+	u64 now = vmm_timer_now_ns();
+
+	(void)width;
+	if (off == 3)
+		write_control(p, (u8)value, now);
+	else
+		write_counter(p, (int)off, (u8)value, now);
+	vmm_spin_unlock_irqrestore(&p->lock, f);
+	return VMM_OK;
+}
+
+static const char *const pit_compatible[] = { "i8254", "intel,8254", NULL };
+
+const struct vmm_emulator i8254_emulator = {
+	.name = "i8254",
+	.compatible = pit_compatible,
+	.probe = pit_probe,
+	.reset = pit_reset,
+	.remove = pit_remove,
+	.read = pit_read,
+	.write = pit_write,
+};
+
+/* ---- port 0x61 ---------------------------------------------------------- */
+
+static int port61_read(struct vmm_emudev *ed, u64 off, u32 width, u64 *value)
+{
+	struct pit *p = ed->priv;
+	unsigned long f = vmm_spin_lock_irqsave(&p->lock);
+	u64 now = vmm_timer_now_ns();
+
+	(void)off;
+	(void)width;
+	*value = (p->port61 & 0x0F) |
+		 (((now / 15085) & 1) ? 0x10 : 0) |		/* refresh toggle */
+		 (out_level(&p->ch[2], now) ? 0x20 : 0);
+	vmm_spin_unlock_irqrestore(&p->lock, f);
+	return VMM_OK;
+}
+
+static int port61_write(struct vmm_emudev *ed, u64 off, u32 width, u64 value)
+{
+	struct pit *p = ed->priv;
+	unsigned long f = vmm_spin_lock_irqsave(&p->lock);
+
+	(void)off;
+	(void)width;
+	p->port61 = value & 0x0F;
+	set_gate(p, 2, value & 1, vmm_timer_now_ns());
+	vmm_spin_unlock_irqrestore(&p->lock, f);
+	return VMM_OK;
+}
+
+static const char *const port61_compatible[] = { "i8254,port61", NULL };
+
+const struct vmm_emulator i8254_port61_emulator = {
+	.name = "i8254-port61",
+	.compatible = port61_compatible,
+	.probe = pit_probe,
+	.read = port61_read,
+	.write = port61_write,
+};
