@@ -178,22 +178,34 @@ int vmm_devemu_guest_reset(struct vmm_guest *g)
 	return rc;
 }
 
-static void report_unassigned(struct vmm_guest *g, bool io, u64 addr, bool write)
+/*
+ * An access nothing answers. Ports read all-ones and ignore writes,
+ * reported once per port; a strict guest (unassigned_io = "halt") is
+ * stopped instead (-VMM_EACCESS to the exit handler).
+ */
+static int report_unassigned(struct vmm_guest *g, bool io, u64 addr, bool write)
 {
 	struct devemu_guest *dg = g->devemu_priv;
+
+	if (io && g->config && g->config->strict_io) {
+		vmm_err("guest %s: %s of unassigned port 0x%llx: the guest is strict (unassigned_io = \"halt\")\n",
+			g->name, write ? "write" : "read", (unsigned long long)addr);
+		return -VMM_EACCESS;
+	}
 
 	if (io && dg) {
 		if (!dg->port_reported)
 			dg->port_reported = vmm_zalloc(0x10000 / 8);
 		if (dg->port_reported) {
 			if (dg->port_reported[addr / 8] & (1u << (addr % 8)))
-				return;
+				return VMM_OK;
 			dg->port_reported[addr / 8] |= 1u << (addr % 8);
 		}
 	}
 	vmm_warn("guest %s: %s of unassigned %s 0x%llx (reads all-ones, writes ignored; reported once)\n",
 		 g->name, write ? "write" : "read", io ? "port" : "address",
 		 (unsigned long long)addr);
+	return VMM_OK;
 }
 
 static struct vmm_emudev *route(struct vmm_guest *g, u64 addr, bool io, u64 *offset)
@@ -213,9 +225,8 @@ int vmm_devemu_io_read(struct vmm_guest *g, u16 port, u32 width, u32 *value)
 	int rc;
 
 	if (!ed || !ed->emu->read) {
-		report_unassigned(g, true, port, false);
 		*value = width == 4 ? 0xFFFFFFFFu : (1u << (width * 8)) - 1;
-		return VMM_OK;
+		return report_unassigned(g, true, port, false);
 	}
 	rc = ed->emu->read(ed, off, width, &v);
 	*value = (u32)v;
@@ -227,10 +238,8 @@ int vmm_devemu_io_write(struct vmm_guest *g, u16 port, u32 width, u32 value)
 	u64 off;
 	struct vmm_emudev *ed = route(g, port, true, &off);
 
-	if (!ed || !ed->emu->write) {
-		report_unassigned(g, true, port, true);
-		return VMM_OK;
-	}
+	if (!ed || !ed->emu->write)
+		return report_unassigned(g, true, port, true);
 	return ed->emu->write(ed, off, width, value);
 }
 

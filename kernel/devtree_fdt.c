@@ -46,6 +46,7 @@ static const struct {
 	{ "cpu_mode", VMM_DEVTREE_STRING },
 	{ "page_table_addr", VMM_DEVTREE_U64 },
 	{ "on_triple_fault", VMM_DEVTREE_STRING },
+	{ "unassigned_io", VMM_DEVTREE_STRING },
 	{ "#address-cells", VMM_DEVTREE_U32 },
 	{ "#size-cells", VMM_DEVTREE_U32 },
 };

@@ -514,6 +514,16 @@ int vmm_config_validate(struct vmm_devtree_node *root, struct vmm_problems *prob
 		check_aspace(&c, gn, host, g);
 		check_page_tables(&c, g);
 		{
+			const char *ua = vmm_devtree_string_default(gn, "unassigned_io", "ignore");
+
+			set_path(&c, gn);
+			if (!strcmp(ua, "halt"))
+				g->strict_io = true;
+			else if (strcmp(ua, "ignore"))
+				vmm_problem_add(&mine, c.path,
+						"unassigned_io \"%s\" is not \"ignore\" or \"halt\"", ua);
+		}
+		{
 			const char *tf = vmm_devtree_string_default(gn, "on_triple_fault", "halt");
 
 			set_path(&c, gn);

@@ -53,8 +53,10 @@ static int io_string(struct vmm_vcpu *v, struct arch_regs *r, u16 port, u32 size
 					     in ? "INS" : "OUTS", port, (unsigned long long)gva,
 					     (unsigned long long)vmcs_read(VMCS_GUEST_RIP));
 		if (rc)
-			return vmx_halt_vcpu(v, "device emulation stopped the guest at port 0x%x (%s)",
-					     port, vmm_strerror(rc));
+			return vmx_halt_vcpu(v, "%s port 0x%x at RIP 0x%llx: %s", in ? "INS from" : "OUTS to",
+					     port, (unsigned long long)vmcs_read(VMCS_GUEST_RIP),
+					     rc == -VMM_EACCESS ? "unassigned, and the guest is strict (unassigned_io = \"halt\")"
+								: "device emulation stopped the guest");
 		*idx = (*idx & ~amask) | ((*idx + step) & amask);
 		done++;
 	}
@@ -79,7 +81,9 @@ int vmx_exit_io(struct vmm_vcpu *v, struct arch_regs *r)
 		u32 val = 0;
 
 		rc = vmm_devemu_io_read(v->guest, port, size, &val);
-		if (size == 4)
+		if (rc)
+			;	/* the IN does not complete: RAX keeps its value */
+		else if (size == 4)
 			r->rax = val;	/* a 32-bit destination zero-extends */
 		else
 			r->rax = (r->rax & ~mask_of(size)) | (val & mask_of(size));
@@ -87,8 +91,10 @@ int vmx_exit_io(struct vmm_vcpu *v, struct arch_regs *r)
 		rc = vmm_devemu_io_write(v->guest, port, size, (u32)(r->rax & mask_of(size)));
 	}
 	if (rc)
-		return vmx_halt_vcpu(v, "device emulation stopped the guest at port 0x%x (%s)",
-				     port, vmm_strerror(rc));
+		return vmx_halt_vcpu(v, "%s port 0x%x at RIP 0x%llx: %s", in ? "IN from" : "OUT to",
+				     port, (unsigned long long)vmcs_read(VMCS_GUEST_RIP),
+				     rc == -VMM_EACCESS ? "unassigned, and the guest is strict (unassigned_io = \"halt\")"
+							: "device emulation stopped the guest");
 	vmx_advance_rip();
 	return VMM_OK;
 }
