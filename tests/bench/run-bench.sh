@@ -27,4 +27,7 @@ awk '/^bench: bench: (cpuid|vmcall|port_out|port_in|mmio_write|mmio_read) / {
        printf "%-12s %8d %8d%s\n", $3, $4, t, ($4 > t ? "  (above target)" : "")
      }' "$out/transcript.txt"
 echo
+awk '/^bench: bench: pit_irq_latency / { printf "%-34s %8d instructions\n", "PIT expiry -> guest IRQ0 handler", $4 }
+     /^bench: bench: timer_1khz_per_s / { printf "%-34s %8d instructions per second of guest time\n", "1 kHz guest timer, hypervisor cost", $4 }' "$out/transcript.txt"
+echo
 sed -n '/VM exits by reason/,/total/p' "$out/transcript.txt"

@@ -74,8 +74,152 @@ start:
     mov al, [es:7]
     BENCH_END `bench: mmio_read `
 
+    call bench_timer
     PUTS `PASS bench\n`
     VMCALL_SHUTDOWN 0
+
+; --- timer figures -----------------------------------------------------------
+; PIT expiry -> first instruction of the guest's IRQ0 handler, averaged over
+; 20 one-shots (mode 0, 1000 PIT ticks): expiry time predicted from the TSC
+; rate of CPUID 0x15; and the cost of a 1 kHz timer: iterations of a busy
+; loop in 100 ms of TSC without and with the timer running.
+bench_timer:
+    mov eax, 0x15
+    cpuid
+    xchg eax, ecx
+    mul ebx
+    div ecx
+    mov [fs:tsc_hz], eax
+    ; PIC: master at 0x20, only IRQ0
+    mov al, 0x11
+    out 0x20, al
+    mov al, 0x20
+    out 0x21, al
+    mov al, 0x04
+    out 0x21, al
+    mov al, 0x01
+    out 0x21, al
+    mov al, 0xFE
+    out 0x21, al
+    xor ax, ax
+    mov gs, ax
+    mov word [gs:VEC_IRQ0 * 4], irq0_latency
+    mov word [gs:VEC_IRQ0 * 4 + 2], cs
+    ; expected TSC ticks for 1000 PIT ticks: tsc_hz * 1000 / 1193182
+    mov eax, [fs:tsc_hz]
+    mov ecx, 1000
+    mul ecx
+    mov ecx, 1193182
+    div ecx
+    mov [fs:expect], eax
+    mov dword [fs:lat_sum], 0
+    mov si, 20
+.oneshot:
+    mov dword [fs:ticks], 0
+    cli
+    mov al, 0x30                   ; channel 0, LSB+MSB, mode 0
+    out 0x43, al
+    mov al, 1000 & 0xFF
+    out 0x40, al
+    mov al, 1000 >> 8
+    out 0x40, al                   ; counting starts here
+    rdtsc
+    mov [fs:t0], eax
+    sti
+.wait_irq:
+    cmp dword [fs:ticks], 0
+    je .wait_irq
+    cli
+    dec si
+    jnz .oneshot
+    mov eax, [fs:lat_sum]
+    xor edx, edx
+    mov ecx, 20
+    div ecx
+    PUTS `bench: pit_irq_latency `
+    call print_dec
+    PUTS `\n`
+
+    ; 1 kHz timer cost: busy loop for 100 ms of TSC, without then with IRQ0
+    mov word [gs:VEC_IRQ0 * 4], irq0_count
+    mov eax, [fs:tsc_hz]
+    xor edx, edx
+    mov ecx, 10
+    div ecx
+    mov [fs:expect], eax
+    call busy_loop
+    mov eax, [fs:iters]
+    mov [fs:iters0], eax
+    mov al, 0x34                   ; channel 0 mode 2, 1193 -> 1 kHz
+    out 0x43, al
+    mov al, 1193 & 0xFF
+    out 0x40, al
+    mov al, 1193 >> 8
+    out 0x40, al
+    mov dword [fs:ticks], 0
+    sti
+    call busy_loop
+    cli
+    mov al, 0xFF
+    out 0x21, al
+    ; loop body = 5 instructions; lost iterations * 5 per 100 ms, minus the
+    ; guest's own handler (7 instructions per interrupt), times 10 per second
+    mov eax, [fs:iters0]
+    sub eax, [fs:iters]
+    mov ecx, 5
+    mul ecx
+    mov ebx, eax
+    mov eax, [fs:ticks]
+    mov ecx, 7
+    mul ecx
+    sub ebx, eax
+    mov eax, ebx
+    mov ecx, 10
+    mul ecx
+    PUTS `bench: timer_1khz_per_s `
+    call print_dec
+    PUTS `\n`
+    PUTS `bench: timer_1khz_irqs_per_100ms `
+    mov eax, [fs:ticks]
+    call print_dec
+    PUTS `\n`
+    ret
+
+; iterations of a 5-instruction loop until [expect] TSC ticks have passed
+busy_loop:
+    xor ebx, ebx
+    rdtsc
+    mov [fs:t0], eax
+.spin:
+    inc ebx
+    rdtsc
+    sub eax, [fs:t0]
+    cmp eax, [fs:expect]
+    jb .spin
+    mov [fs:iters], ebx
+    ret
+
+irq0_latency:
+    push eax
+    push edx
+    rdtsc                          ; the handler's first work: read the TSC
+    sub eax, [fs:t0]
+    sub eax, [fs:expect]
+    add [fs:lat_sum], eax
+    inc dword [fs:ticks]
+    mov al, 0x20
+    out 0x20, al
+    pop edx
+    pop eax
+    iret
+
+irq0_count:
+    push ax
+    inc dword [fs:ticks]
+    mov al, 0x20
+    out 0x20, al
+    pop ax
+    iret
 
 ; EAX = total instructions over ITER iterations: print EAX / ITER in decimal
 print_per_iter:
@@ -114,5 +258,12 @@ print_dec:
 
 t0 equ 0
 empty equ 4
+tsc_hz equ 8
+expect equ 12
+lat_sum equ 16
+ticks equ 20
+iters equ 24
+iters0 equ 28
+VEC_IRQ0 equ 0x20
 
 ROM_END
