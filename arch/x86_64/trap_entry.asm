@@ -12,6 +12,8 @@ extern arch_trap_handler, vmx_enter_from_frame
 
 PERCPU_RETURN_TO_GUEST equ 0x10
 
+%include "frame.inc"
+
 section .text
 bits 64
 
@@ -36,21 +38,7 @@ trap_stub_ %+ v:
 
 align 16
 trap_common:
-    push rax
-    push rbx
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push rbp
-    push r8
-    push r9
-    push r10
-    push r11
-    push r12
-    push r13
-    push r14
-    push r15
+    PUSH_GPRS
     cld
     mov rdi, rsp
     call arch_trap_handler
@@ -61,21 +49,7 @@ trap_common:
 trap_return:
     cmp qword [fs:PERCPU_RETURN_TO_GUEST], 0
     jne vmx_enter_from_frame
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rbp
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rbx
-    pop rax
+    POP_GPRS
     add rsp, 16                     ; vector and error code
     iretq
 

@@ -16,23 +16,7 @@ PERCPU_VMX_LAUNCH equ 0x18
 VMX_EXIT_VECTOR   equ 0x100
 VMX_FAIL_VECTOR   equ 0x101
 
-%macro PUSH_GPRS 0
-    push rax
-    push rbx
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push rbp
-    push r8
-    push r9
-    push r10
-    push r11
-    push r12
-    push r13
-    push r14
-    push r15
-%endmacro
+%include "frame.inc"
 
 section .text
 bits 64
@@ -51,21 +35,7 @@ align 16
 vmx_enter_from_frame:
     call vmx_prepare_entry          ; pending guest interrupts (vmx_irq.c)
     cmp qword [fs:PERCPU_VMX_LAUNCH], 0
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rbp
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rbx
-    pop rax
+    POP_GPRS
     lea rsp, [rsp + 16]             ; vector, error; keeps the flags of the cmp
     jne .launch
     vmresume
