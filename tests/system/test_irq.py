@@ -41,7 +41,8 @@ def test_pit_rate_hlt_wake_and_calibration(make_iso, boot_bochs, make_dtb, guest
     TSC, HLT woken by the next tick, and the channel-2 calibration loop of
     Linux ending after 50 ms of TSC within 1 %."""
     dtb = make_dtb(REPO / "tests" / "system" / "dts" / "vmx-pit.dts")
-    iso = make_iso('bootcmd="guest kick all; guest wait; poweroff"', [dtb, guest_bin("pit")])
+    iso = make_iso('bootcmd="guest kick all; guest wait; vcpu stats pit/vcpu0; poweroff"',
+                   [dtb, guest_bin("pit")])
     r = boot_bochs(iso, timeout=90)
     src = REPO / "tests" / "guests" / "pit.asm"
     names = re.findall(r"T_(?:EQ|CHECK) [^']*'([a-z0-9-]+)'", src.read_text())
@@ -52,4 +53,25 @@ def test_pit_rate_hlt_wake_and_calibration(make_iso, boot_bochs, make_dtb, guest
     ticks = int(r.expect(r"^pit: ticks in 100 ms: 0x([0-9A-F]+)$")[0].group(1), 16)
     assert 99 <= ticks <= 101, ticks
     r.expect(r"^guest pit: pit/vcpu0 shut down with status 0$")
+    # host timer interrupts reached the hypervisor while the guest ran: as
+    # external-interrupt exits (APIC timer) and preemption-timer exits
+    stats = r.expect(r"^pit/vcpu0: VM exits by reason", r"^  total")
+    table = r.output[stats[0].end():stats[1].start()]
+    for reason in ("external interrupt", "VMX-preemption timer expired"):
+        m = re.search(r"^ +\d+ +%s +(\d+)" % re.escape(reason), table, re.M)
+        assert m and int(m.group(1)) >= 1, "no %s exits\n%s" % (reason, table)
+    assert r.exited
+
+
+def test_pause_loop_exits(make_iso, boot_bochs, make_dtb, guest_bin):
+    """A guest spinning on PAUSE causes PAUSE exits (PAUSE-loop exiting)."""
+    dtb = make_dtb(REPO / "tests" / "system" / "dts" / "vmx-pause.dts")
+    iso = make_iso('bootcmd="guest kick all; guest wait; vcpu stats pause/vcpu0; poweroff"',
+                   [dtb, guest_bin("pause")])
+    r = boot_bochs(iso, timeout=90)
+    r.expect(r"^pause: PASS pause-spin-done$", r"^guest pause: pause/vcpu0 shut down with status 0$")
+    stats = r.expect(r"^pause/vcpu0: VM exits by reason", r"^  total")
+    table = r.output[stats[0].end():stats[1].start()]
+    m = re.search(r"^ +40 +PAUSE +(\d+)", table, re.M)
+    assert m and int(m.group(1)) >= 1, "no PAUSE exits\n%s" % table
     assert r.exited
