@@ -90,17 +90,7 @@ bench_timer:
     mul ebx
     div ecx
     mov [fs:tsc_hz], eax
-    ; PIC: master at 0x20, only IRQ0
-    mov al, 0x11
-    out 0x20, al
-    mov al, 0x20
-    out 0x21, al
-    mov al, 0x04
-    out 0x21, al
-    mov al, 0x01
-    out 0x21, al
-    mov al, 0xFE
-    out 0x21, al
+    PIC_INIT 0x20, 0x28, 0xFE, 0xFF    ; only IRQ0
     xor ax, ax
     mov gs, ax
     mov word [gs:VEC_IRQ0 * 4], irq0_latency

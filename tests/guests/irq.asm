@@ -33,16 +33,7 @@ start:
     mov word [ss:VEC_IRQ4 * 4 + 2], cs
 
     ; ICW1 edge, cascade, ICW4; ICW2 base; ICW3 wiring; ICW4 8086 mode
-    OUTB PIC1, 0x11
-    OUTB PIC1 + 1, 0x20
-    OUTB PIC1 + 1, 0x04
-    OUTB PIC1 + 1, 0x01
-    OUTB PIC2, 0x11
-    OUTB PIC2 + 1, 0x28
-    OUTB PIC2 + 1, 0x02
-    OUTB PIC2 + 1, 0x01
-    OUTB PIC1 + 1, 0xEF            ; only IRQ4
-    OUTB PIC2 + 1, 0xFF
+    PIC_INIT 0x20, 0x28, 0xEF, 0xFF    ; only IRQ4
     INB PIC1 + 1
     movzx eax, al
     T_EQ eax, 0xEF, 'pic-imr-reads-back'

@@ -40,16 +40,7 @@ start:
     T_PUTHEX [ss:TSC_HZ]
     T_PUTS `\n`
 
-    OUTB PIC1, 0x11
-    OUTB PIC1 + 1, 0x20
-    OUTB PIC1 + 1, 0x04
-    OUTB PIC1 + 1, 0x01
-    OUTB 0xA0, 0x11
-    OUTB 0xA1, 0x28
-    OUTB 0xA1, 0x02
-    OUTB 0xA1, 0x01
-    OUTB PIC1 + 1, 0xFE            ; only IRQ0
-    OUTB 0xA1, 0xFF
+    PIC_INIT 0x20, 0x28, 0xFE, 0xFF    ; only IRQ0
 
     ; channel 0, LSB+MSB, mode 2, binary: 1193 -> 1000.15 Hz
     OUTB PIT + 3, 0x34
