@@ -14,6 +14,12 @@
 extern const struct vmm_emulator uart8250_emulator;
 extern const struct vmm_emulator i8259_emulator;
 extern const struct vmm_emulator elcr_emulator;
+extern const struct vmm_emulator mc146818_emulator;
+extern const struct vmm_emulator i8042_emulator;
+extern const struct vmm_emulator port92_emulator;
+extern const struct vmm_emulator ioport_sink_emulator;
+extern const struct vmm_emulator vga_text_emulator;
+extern const struct vmm_emulator vga_crtc_emulator;
 extern const struct vmm_emulator i8254_emulator;
 extern const struct vmm_emulator i8254_port61_emulator;
 
@@ -24,6 +30,12 @@ static const struct vmm_emulator *const emulators[] = {
 	&elcr_emulator,
 	&i8254_emulator,
 	&i8254_port61_emulator,
+	&mc146818_emulator,
+	&i8042_emulator,
+	&port92_emulator,
+	&ioport_sink_emulator,
+	&vga_text_emulator,
+	&vga_crtc_emulator,
 };
 
 #define DEVEMU_SHARED_MAX 8

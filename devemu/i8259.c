@@ -71,8 +71,8 @@ static int chip_output(const struct pic8259 *s, bool is_master, u8 cascade)
 	/* special mask mode: masked in-service lines do not block lower ones */
 	if (s->special_mask)
 		in_service &= ~s->imr;
-	/* special fully nested: the slave's line can interrupt itself */
-	if (is_master && s->special_fully_nested)
+	/* special fully nested: a request from the slave passes its own IS bit */
+	if (is_master && s->special_fully_nested && ((prio + s->priority_add) & 7) == cascade)
 		in_service &= ~(1u << cascade);
 	cur = get_priority(s, in_service);
 	if (prio < cur)
@@ -229,7 +229,7 @@ static void write_command(struct pic_pair *pp, struct pic8259 *s, u8 val)
 		break;
 	case 1:					/* non-specific EOI */
 	case 5:					/* rotate on non-specific EOI */
-		prio = get_priority(s, s->isr);
+		prio = get_priority(s, s->special_mask ? s->isr & ~s->imr : s->isr);
 		if (prio != 8) {
 			line = (prio + s->priority_add) & 7;
 			s->isr &= ~(1u << line);

@@ -54,10 +54,11 @@ static u8 uart_iir(struct uart8250 *u)
 	return IIR_NONE;
 }
 
-/* Drive the guest line: an interrupt pending and OUT2 on. */
+/* Drive the guest line: an interrupt pending and OUT2 on (loopback forces
+ * the OUT2 pin inactive, closing the PC's IRQ gate). */
 static void uart_update_irq(struct vmm_emudev *ed, struct uart8250 *u)
 {
-	int level = uart_iir(u) != IIR_NONE && (u->mcr & MCR_OUT2);
+	int level = uart_iir(u) != IIR_NONE && (u->mcr & (MCR_OUT2 | MCR_LOOP)) == MCR_OUT2;
 
 	if (u->irq < 0 || level == u->line_level)
 		return;

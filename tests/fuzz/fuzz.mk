@@ -17,6 +17,15 @@
 #                                             sanitizers too (catches its misaligned
 #                                             reads of bad blobs) instead of -lfdt
 #   make -f tests/fuzz/fuzz.mk BUILD=build build   only build
+#
+# $(BUILD)/fuzz/fuzz_devemu is tests/fuzz/fuzz_devemu.c with devemu/ and the
+# kernel sources it needs (same compiler and sanitizers): programs of port
+# accesses, interrupt lines and acknowledges on a guest with the i8259A pair,
+# ELCR and 16550A UART, checked after every step. Its corpus
+# $(BUILD)/fuzz/corpus/devemu/ is seeded from tests/fuzz/devemu-seeds/*.hex
+# (hex text, '#' comments) into $(BUILD)/fuzz/seeds/devemu/. It runs after
+# the devtree harness for FUZZ_SECONDS too, with the same rules and a last
+# line "fuzz: devemu: ...". Run one alone: make -f tests/fuzz/fuzz.mk run-devemu
 
 BUILD        ?= build
 FUZZ_SECONDS ?= 60
@@ -44,8 +53,18 @@ SEEDS        := $(DTS:dts/%.dts=$(OUT)/seeds/devtree/%.dtb)
 CPP_DTS      := cpp -nostdinc -undef -x assembler-with-cpp -Idts -Idts/include
 DTC          := dtc -q -I dts -O dtb
 
-.PHONY: run build
-run: build $(SEEDS)
+# the device-model harness
+DEVEMU_BIN   := $(OUT)/fuzz_devemu
+DEVEMU_SRC   := tests/fuzz/fuzz_devemu.c $(wildcard devemu/*.c) kernel/aspace.c \
+                kernel/devtree.c kernel/vserial.c kernel/timer.c kernel/printk.c \
+                kernel/vsprintf.c kernel/error.c
+DEVEMU_SEEDS := $(patsubst tests/fuzz/devemu-seeds/%.hex,$(OUT)/seeds/devemu/%,\
+                $(wildcard tests/fuzz/devemu-seeds/*.hex))
+
+.PHONY: run build run-devtree run-devemu
+run: run-devtree run-devemu
+
+run-devtree: $(FUZZ_BIN) $(SEEDS)
 	@mkdir -p $(OUT)/corpus/devtree $(OUT)/artifacts
 	@echo "  FUZZ    devtree for $(FUZZ_SECONDS) s"
 	@$(FUZZ_BIN) $(OUT)/corpus/devtree $(OUT)/seeds/devtree \
@@ -66,7 +85,7 @@ run: build $(SEEDS)
 	echo "fuzz: devtree: $${execs:-?} executions in $(FUZZ_SECONDS) s ($${rate:-?}/s)," \
 	     "corpus $$units inputs"
 
-build: $(FUZZ_BIN)
+build: $(FUZZ_BIN) $(DEVEMU_BIN)
 
 $(FUZZ_BIN): $(DEVTREE_SRC) $(wildcard kernel/*.h) tests/unit/host_compat.h tests/fuzz/fuzz.mk
 	@mkdir -p $(dir $@)
@@ -76,3 +95,36 @@ $(FUZZ_BIN): $(DEVTREE_SRC) $(wildcard kernel/*.h) tests/unit/host_compat.h test
 $(OUT)/seeds/devtree/%.dtb: dts/%.dts $(wildcard dts/include/*.h dts/guests/*.dtsi)
 	@mkdir -p $(dir $@)
 	@$(CPP_DTS) $< | $(DTC) -o $@ -
+
+# ---- device models (fuzz_devemu) ----
+
+run-devemu: $(DEVEMU_BIN) $(DEVEMU_SEEDS)
+	@mkdir -p $(OUT)/corpus/devemu $(OUT)/artifacts
+	@echo "  FUZZ    devemu for $(FUZZ_SECONDS) s"
+	@$(DEVEMU_BIN) $(OUT)/corpus/devemu $(OUT)/seeds/devemu \
+		-max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
+		-print_final_stats=1 -artifact_prefix=$(OUT)/artifacts/ $(FUZZ_ARGS) \
+		> $(OUT)/devemu.log 2>&1; \
+	rc=$$?; \
+	execs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $(OUT)/devemu.log | tail -1); \
+	rate=$$(sed -n 's/^stat::average_exec_per_sec: *//p' $(OUT)/devemu.log | tail -1); \
+	units=$$(ls $(OUT)/corpus/devemu | wc -l); \
+	if [ $$rc -ne 0 ]; then \
+		tail -n 60 $(OUT)/devemu.log; \
+		echo "fuzz: devemu FAILED (status $$rc) after $${execs:-?} executions;" \
+		     "full log $(OUT)/devemu.log, input in $(OUT)/artifacts/"; \
+		exit 1; \
+	fi; \
+	echo "fuzz: devemu: $${execs:-?} executions in $(FUZZ_SECONDS) s ($${rate:-?}/s)," \
+	     "corpus $$units inputs"
+
+$(DEVEMU_BIN): $(DEVEMU_SRC) $(wildcard kernel/*.h devemu/*.h tests/unit/devemu_fixture.h) \
+	       tests/unit/host_compat.h tests/fuzz/fuzz.mk
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(DEVEMU_SRC)
+
+# hex text to bytes: '#' starts a comment, blanks are ignored
+$(OUT)/seeds/devemu/%: tests/fuzz/devemu-seeds/%.hex
+	@mkdir -p $(dir $@)
+	@perl -ne 's/#.*//; s/\s+//g; print pack("H*", $$_)' $< > $@

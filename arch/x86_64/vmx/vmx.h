@@ -67,7 +67,9 @@ int ept_map(struct vmx_guest *vg, u64 gpa, u64 hpa, u64 size, u32 perms, u32 mem
 typedef int (*vmx_exit_handler_t)(struct vmm_vcpu *vcpu, struct arch_regs *regs);
 const char *vmx_exit_reason_name(u32 reason);
 void vmx_vmcs_dump(struct vmm_vcpu *vcpu);
-/* Skip the instruction that caused the exit. */
+/* true when the exit being handled reset the VCPU (its VMCS is fresh). */
+bool vmx_vcpu_was_reset(void);
+/* Skip the instruction that caused the exit (not after a reset). */
 void vmx_advance_rip(void);
 /* Queue an exception for the next VM entry (SDM 26.6). */
 void vmx_inject_exception(u32 vector, bool has_error, u32 error);

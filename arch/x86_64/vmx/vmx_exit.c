@@ -78,10 +78,21 @@ static const vmx_exit_handler_t exit_handlers[VMX_EXIT_REASONS] = {
 	[59] = vmx_exit_vmx_insn,
 };
 
+bool vmx_vcpu_was_reset(void)
+{
+	struct vmm_vcpu *v = this_cpu()->guest_vcpu;
+
+	return v && ((struct vmx_vcpu *)v->arch_priv)->fresh_regs;
+}
+
 void vmx_advance_rip(void)
 {
 	u64 intr;
 
+	/* the access reset the guest (8042 0xFE, port 0x92, ...): the VMCS
+	 * holds the reset state, which must not be moved past "this" instruction */
+	if (unlikely(vmx_vcpu_was_reset()))
+		return;
 	vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) + vmcs_read(VMCS_EXIT_INSN_LEN));
 	/* the instruction completed: STI/MOV SS blocking ends (SDM 26.3.1.5) */
 	intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);

@@ -7,6 +7,7 @@
 #include "arch/x86_64/vmx/vmx_exits.h"
 #include "arch/x86_64/vmx/vmx_decode.h"
 #include "arch/x86_64/vmx/vmcs.h"
+#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/cpu.h"
 #include "kernel/manager.h"
 #include "kernel/aspace.h"
@@ -99,6 +100,7 @@ int vmx_exit_ept_violation(struct vmm_vcpu *v, struct arch_regs *r)
 		return vmx_halt_vcpu(v, "%s at GPA 0x%llx RIP 0x%llx: no device answers there (%s)",
 				     access_name(q), (unsigned long long)gpa,
 				     (unsigned long long)rip, vmm_strerror(rc));
-	vmcs_write(VMCS_GUEST_RIP, rip + insn.length);
+	if (!vmx_vcpu_was_reset())
+		vmcs_write(VMCS_GUEST_RIP, rip + insn.length);
 	return 0;
 }

@@ -59,6 +59,8 @@ static int io_string(struct vmm_vcpu *v, struct arch_regs *r, u16 port, u32 size
 								: "device emulation stopped the guest");
 		*idx = (*idx & ~amask) | ((*idx + step) & amask);
 		done++;
+		if (vmx_vcpu_was_reset())
+			return VMM_OK;	/* a device reset the guest: nothing more of this */
 	}
 	if (rep)
 		r->rcx = (r->rcx & ~amask) | ((r->rcx - done) & amask);
