@@ -13,6 +13,7 @@ UART equ 0x3F8
 VEC_IRQ4 equ 0x24
 COUNT equ T_USER               ; word: interrupts taken
 LAST_IIR equ T_USER + 2        ; byte: IIR read by the handler
+LAST_RX equ T_USER + 3         ; byte: byte received by the handler
 
 %macro OUTB 2                  ; port, value
     mov dx, %1
@@ -94,6 +95,36 @@ start:
     movzx eax, word [ss:COUNT]
     T_EQ eax, 2, 'unmask-delivers-after-sti'
 
+    ; loopback: the byte written comes back in RBR and IIR says "received
+    ; data" (0x04), but loopback forces OUT2 inactive, which closes the PC's
+    ; IRQ gate: no interrupt reaches the PIC (16550 datasheet, loopback)
+    mov word [ss:COUNT], 0
+    OUTB UART + 4, 0x18            ; LOOP | OUT2
+    OUTB UART + 1, 0x01            ; received-data interrupt only
+    OUTB UART, 0x5A
+    sti
+    nop
+    nop
+    cli
+    INB UART + 2
+    mov [ss:LAST_IIR], al
+    INB UART + 5
+    mov bl, al                     ; LSR
+    INB UART
+    mov [ss:LAST_RX], al
+    OUTB UART + 1, 0x00            ; leave loopback before printing anything
+    OUTB UART + 4, 0x08
+    movzx eax, byte [ss:LAST_IIR]
+    and eax, 0x0F
+    T_EQ eax, 0x04, 'uart-loopback-iir-received-data'
+    movzx eax, bl
+    and eax, 0x01
+    T_EQ eax, 0x01, 'uart-loopback-lsr-data-ready'
+    movzx eax, byte [ss:LAST_RX]
+    T_EQ eax, 0x5A, 'uart-loopback-byte-received'
+    movzx eax, word [ss:COUNT]
+    T_EQ eax, 0, 'uart-loopback-no-irq-to-pic'
+
     ; specific EOI and rotation leave nothing in service
     OUTB PIC1, 0x0B
     INB PIC1
@@ -108,6 +139,13 @@ irq4_handler:
     mov dx, UART + 2
     in al, dx                      ; IIR: also clears the THR-empty source
     mov [ss:LAST_IIR], al
+    and al, 0x0F
+    cmp al, 0x04
+    jne .eoi
+    mov dx, UART
+    in al, dx                      ; received data: reading RBR clears it
+    mov [ss:LAST_RX], al
+.eoi:
     mov al, 0x20                   ; non-specific EOI
     out PIC1, al
     pop dx

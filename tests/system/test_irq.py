@@ -75,3 +75,20 @@ def test_pause_loop_exits(make_iso, boot_bochs, make_dtb, guest_bin):
     m = re.search(r"^ +40 +PAUSE +(\d+)", table, re.M)
     assert m and int(m.group(1)) >= 1, "no PAUSE exits\n%s" % table
     assert r.exited
+
+
+def test_rtc_periodic_interrupt_through_cascade(make_iso, boot_bochs, make_dtb, guest_bin):
+    """tests/guests/rtcirq.asm: the RTC at 1024 Hz on IRQ8 through the slave
+    PIC cascaded on IRQ2: 100-105 interrupts in 100 ms of TSC, register C
+    read in the handler, both ISRs empty after the EOIs."""
+    dtb = make_dtb(REPO / "tests" / "system" / "dts" / "vmx-rtcirq.dts")
+    iso = make_iso('bootcmd="guest kick all; guest wait; poweroff"', [dtb, guest_bin("rtcirq")])
+    r = boot_bochs(iso, timeout=90)
+    src = REPO / "tests" / "guests" / "rtcirq.asm"
+    names = re.findall(r"T_(?:EQ|CHECK) [^']*'([a-z0-9-]+)'", src.read_text())
+    assert len(names) >= 5, names
+    for name in names:
+        r.expect(r"^rtcirq: PASS %s$" % re.escape(name))
+    r.refute(r"^rtcirq: FAIL")
+    r.expect(r"^guest rtcirq: rtcirq/vcpu0 shut down with status 0$")
+    assert r.exited
