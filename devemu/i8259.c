@@ -159,6 +159,7 @@ static void chip_reset(struct pic8259 *s, u8 elcr_mask)
 	s->elcr = elcr & elcr_mask;	/* the ELCR is not part of the 8259A */
 	s->elcr_mask = elcr_mask;
 	s->last_level = level;		/* the lines themselves do not change */
+	s->irr = level & s->elcr;	/* a level request still high stays requested */
 }
 
 /* ---- the irqchip interface -------------------------------------------- */
@@ -377,15 +378,25 @@ static int pic_probe(struct vmm_emudev *ed)
 	return VMM_OK;
 }
 
+/*
+ * A guest reset resets the pair as a whole (the order in which the two
+ * regions are reset must not leave the slave's old INT latched in the
+ * master), with no line high and the ELCR cleared.
+ */
 static int pic_reset(struct vmm_emudev *ed)
 {
 	struct pic_dev *d = ed->priv;
-	struct pic8259 *s = &d->pp->chip[d->index];
-	u8 mask = s->elcr_mask;
+	struct pic_pair *pp = d->pp;
+	unsigned long f = vmm_spin_lock_irqsave(&pp->lock);
 
-	memset(s, 0, sizeof(*s));
-	s->elcr_mask = mask;
-	update_cascade(d->pp);
+	for (int i = 0; i < 2; i++) {
+		u8 mask = pp->chip[i].elcr_mask;
+
+		memset(&pp->chip[i], 0, sizeof(pp->chip[i]));
+		pp->chip[i].elcr_mask = mask;
+	}
+	update_cascade(pp);
+	vmm_spin_unlock_irqrestore(&pp->lock, f);
 	return VMM_OK;
 }
 

@@ -2,13 +2,19 @@
  * devemu/uart8250.c - 16550A UART emulator (compatible "ns16550a",
  * "ns16550", "ns8250"), transmit side and register file.
  *
- * What works now: every register readable and writable with DLAB, the
- * scratch register, LSR with THR empty / transmitter empty, loopback of
- * written bytes into RBR when MCR.LOOP is set, transmit into the guest's
- * vserial endpoint, and interrupts (IER/IIR: received data, THR empty,
- * modem status, in the 16550's priority order) on the region's
- * `interrupts` line, gated by MCR.OUT2 as on a PC. Still missing: FIFOs
- * with trigger levels, line-status interrupts and receive from the host.
+ * Every register with DLAB; the scratch register; the 16-byte receive FIFO
+ * (FCR bit 0) with trigger levels 1/4/8/14, FIFO resets, overrun (LSR.OE)
+ * and the character-timeout interrupt (four character times at the
+ * programmed baud rate, from a timer event); 16450 mode with a one-byte
+ * RBR when FIFOs are off; LSR and MSR (with deltas; loopback maps the
+ * modem outputs to the inputs); interrupts in the 16550's priority order
+ * (line status, received data / timeout, THR empty, modem status) on the
+ * region's `interrupts` line, gated by MCR.OUT2 as on a PC (loopback
+ * forces OUT2 inactive). Transmit goes to the guest's vserial endpoint at
+ * once (THR and the transmitter are empty again immediately); bytes from
+ * the endpoint (the host side, e.g. `vserial send`) are received.
+ * Not emulated: parity/framing errors and break (nothing on the host side
+ * makes them), the transmit FIFO's timing.
  */
 #include "devemu/devemu.h"
 #include "kernel/manager.h"
@@ -16,42 +22,125 @@
 #include "kernel/vserial.h"
 #include "kernel/heap.h"
 #include "kernel/error.h"
+#include "kernel/timer.h"
+#include "kernel/spinlock.h"
 
 enum { RBR = 0, THR = 0, DLL = 0, IER = 1, DLM = 1, IIR = 2, FCR = 2, LCR = 3,
        MCR = 4, LSR = 5, MSR = 6, SCR = 7 };
 #define LCR_DLAB 0x80
 #define MCR_LOOP 0x10
 #define LSR_DR 0x01
+#define LSR_OE 0x02
 #define LSR_THRE 0x20
 #define LSR_TEMT 0x40
 
 #define IER_RDA 0x01	/* received data available */
 #define IER_THRE 0x02	/* transmitter holding register empty */
+#define IER_RLS 0x04	/* receiver line status */
 #define IER_MSI 0x08	/* modem status */
 #define MCR_OUT2 0x08
 #define IIR_NONE 0x01
 
+#define FIFO_SIZE 16
+
 struct uart8250 {
 	u8 ier, lcr, mcr, scr, dll, dlm, fcr;
-	u8 rbr;
 	u8 msr_delta;		/* MSR bits 0-3: changes since the last MSR read */
-	bool rx_full;
+	u8 rx[FIFO_SIZE];	/* receive FIFO (one byte deep in 16450 mode) */
+	u8 rx_head, rx_count;
+	u8 last_rx;		/* what RBR reads when nothing is there */
+	bool overrun;		/* LSR.OE until LSR is read */
+	bool timeout;		/* character timeout (FIFO mode) */
 	bool thre_pending;	/* the THR-empty interrupt condition */
 	int irq;		/* guest line, -1 for none */
 	int line_level;
 	struct vmm_vserial *vs;
+	struct vmm_emudev *ed;
+	struct vmm_timer_event timeout_ev;
+	vmm_spinlock_t lock;
 };
 
-/* IIR in the 16550's priority order (line status is never raised here). */
+static const u8 trigger_levels[4] = { 1, 4, 8, 14 };
+
+static bool fifo_on(const struct uart8250 *u)
+{
+	return u->fcr & 1;
+}
+
+/* Received-data condition: the trigger level in FIFO mode, a byte otherwise. */
+static bool rx_ready(const struct uart8250 *u)
+{
+	return u->rx_count >= (fifo_on(u) ? trigger_levels[u->fcr >> 6] : 1);
+}
+
+/* IIR in the 16550's priority order. */
 static u8 uart_iir(struct uart8250 *u)
 {
-	if ((u->ier & IER_RDA) && u->rx_full)
+	if ((u->ier & IER_RLS) && u->overrun)
+		return 0x06;
+	if ((u->ier & IER_RDA) && rx_ready(u))
 		return 0x04;
+	if ((u->ier & IER_RDA) && u->timeout && u->rx_count)
+		return 0x0C;
 	if ((u->ier & IER_THRE) && u->thre_pending)
 		return 0x02;
 	if ((u->ier & IER_MSI) && u->msr_delta)
 		return 0x00;
 	return IIR_NONE;
+}
+
+/* Nanoseconds of one character (start, 8 data, stop) at the programmed rate. */
+static u64 char_time_ns(const struct uart8250 *u)
+{
+	u32 divisor = ((u32)u->dlm << 8) | u->dll;
+
+	if (!divisor)
+		divisor = 1;
+	return 10ULL * 1000000000ULL * divisor / 115200;
+}
+
+/* FIFO mode with data below the trigger: a timeout after 4 characters of quiet. */
+static void arm_timeout(struct uart8250 *u)
+{
+	u->timeout = false;
+	if (fifo_on(u) && u->rx_count && !rx_ready(u))
+		vmm_timer_event_start(&u->timeout_ev, vmm_timer_now_ns() + 4 * char_time_ns(u));
+	else
+		vmm_timer_event_stop(&u->timeout_ev);
+}
+
+static void rx_clear(struct uart8250 *u)
+{
+	u->rx_count = 0;
+	u->timeout = false;
+	vmm_timer_event_stop(&u->timeout_ev);
+}
+
+/* A byte arrives at the receiver (from the host side or loopback). */
+static void rx_push(struct uart8250 *u, u8 c)
+{
+	u8 cap = fifo_on(u) ? FIFO_SIZE : 1;
+
+	if (u->rx_count >= cap) {
+		u->overrun = true;
+		if (!fifo_on(u))	/* 16450: the new byte overwrites RBR */
+			u->rx[u->rx_head] = c;
+		return;
+	}
+	u->rx[(u->rx_head + u->rx_count) % FIFO_SIZE] = c;
+	u->rx_count++;
+	arm_timeout(u);
+}
+
+static u8 rx_pop(struct uart8250 *u)
+{
+	if (!u->rx_count)
+		return u->last_rx;
+	u->last_rx = u->rx[u->rx_head];
+	u->rx_head = (u->rx_head + 1) % FIFO_SIZE;
+	u->rx_count--;
+	arm_timeout(u);
+	return u->last_rx;
 }
 
 /* Drive the guest line: an interrupt pending and OUT2 on (loopback forces
@@ -66,6 +155,38 @@ static void uart_update_irq(struct vmm_emudev *ed, struct uart8250 *u)
 	vmm_devemu_set_irq(ed->guest, (u32)u->irq, level);
 }
 
+/* MSR bits 4-7: CTS DSR RI DCD. In loopback CTS=RTS, DSR=DTR, RI=OUT1,
+ * DCD=OUT2; otherwise a cable with CTS, DSR and DCD up. */
+static u8 msr_status(const struct uart8250 *u)
+{
+	if (u->mcr & MCR_LOOP)
+		return ((u->mcr & 0x02) << 3) | ((u->mcr & 0x01) << 5) |
+		       ((u->mcr & 0x04) << 4) | ((u->mcr & 0x08) << 4);
+	return 0xB0;
+}
+
+static void timeout_expired(struct vmm_timer_event *ev)
+{
+	struct uart8250 *u = ev->priv;
+	unsigned long f = vmm_spin_lock_irqsave(&u->lock);
+
+	u->timeout = true;
+	uart_update_irq(u->ed, u);
+	vmm_spin_unlock_irqrestore(&u->lock, f);
+}
+
+/* Bytes from the host side of the vserial endpoint. */
+static void uart_host_input(void *priv, u8 c)
+{
+	struct uart8250 *u = priv;
+	unsigned long f = vmm_spin_lock_irqsave(&u->lock);
+
+	if (!(u->mcr & MCR_LOOP))	/* loopback disconnects the receiver input */
+		rx_push(u, c);
+	uart_update_irq(u->ed, u);
+	vmm_spin_unlock_irqrestore(&u->lock, f);
+}
+
 static int uart_probe(struct vmm_emudev *ed)
 {
 	struct uart8250 *u = vmm_zalloc(sizeof(*u));
@@ -78,6 +199,9 @@ static int uart_probe(struct vmm_emudev *ed)
 		return -VMM_ENOMEM;
 	}
 	u->irq = vmm_devemu_region_irq(ed);
+	u->ed = ed;
+	vmm_timer_event_init(&u->timeout_ev, timeout_expired, u);
+	vmm_vserial_set_input(u->vs, uart_host_input, u);
 	ed->priv = u;
 	return VMM_OK;
 }
@@ -89,7 +213,9 @@ static int uart_reset(struct vmm_emudev *ed)
 	u->ier = u->lcr = u->mcr = u->scr = u->fcr = 0;
 	u->dll = 12;	/* 9600 baud, as after a hardware reset */
 	u->dlm = 0;
-	u->rx_full = false;
+	rx_clear(u);
+	u->overrun = false;
+	u->last_rx = 0;
 	u->thre_pending = false;
 	u->msr_delta = 0;
 	uart_update_irq(ed, u);
@@ -100,6 +226,7 @@ static void uart_remove(struct vmm_emudev *ed)
 {
 	struct uart8250 *u = ed->priv;
 
+	vmm_timer_event_stop(&u->timeout_ev);
 	vmm_vserial_destroy(u->vs);
 	vmm_free(u);
 }
@@ -107,16 +234,12 @@ static void uart_remove(struct vmm_emudev *ed)
 static int uart_read(struct vmm_emudev *ed, u64 off, u32 width, u64 *value)
 {
 	struct uart8250 *u = ed->priv;
+	unsigned long f = vmm_spin_lock_irqsave(&u->lock);
 	u8 v = 0xFF;
 
 	switch (off) {
 	case RBR:
-		if (u->lcr & LCR_DLAB) {
-			v = u->dll;
-		} else {
-			v = u->rbr;
-			u->rx_full = false;
-		}
+		v = (u->lcr & LCR_DLAB) ? u->dll : rx_pop(u);
 		break;
 	case IER: v = (u->lcr & LCR_DLAB) ? u->dlm : u->ier; break;
 	case IIR:
@@ -127,15 +250,12 @@ static int uart_read(struct vmm_emudev *ed, u64 off, u32 width, u64 *value)
 		break;
 	case LCR: v = u->lcr; break;
 	case MCR: v = u->mcr; break;
-	case LSR: v = LSR_THRE | LSR_TEMT | (u->rx_full ? LSR_DR : 0); break;
+	case LSR:
+		v = LSR_THRE | LSR_TEMT | (u->rx_count ? LSR_DR : 0) | (u->overrun ? LSR_OE : 0);
+		u->overrun = false;	/* reading LSR clears the error bits */
+		break;
 	case MSR:
-		/* loopback: CTS=RTS, DSR=DTR, RI=OUT1, DCD=OUT2 */
-		if (u->mcr & MCR_LOOP)
-			v = ((u->mcr & 0x02) << 3) | ((u->mcr & 0x01) << 5) |
-			    ((u->mcr & 0x04) << 4) | ((u->mcr & 0x08) << 4);
-		else
-			v = 0xB0;	/* CTS, DSR, DCD: a cable is there */
-		v |= u->msr_delta;
+		v = msr_status(u) | u->msr_delta;
 		u->msr_delta = 0;
 		break;
 	case SCR: v = u->scr; break;
@@ -143,12 +263,14 @@ static int uart_read(struct vmm_emudev *ed, u64 off, u32 width, u64 *value)
 	*value = v;
 	(void)width;
 	uart_update_irq(ed, u);
+	vmm_spin_unlock_irqrestore(&u->lock, f);
 	return VMM_OK;
 }
 
 static int uart_write(struct vmm_emudev *ed, u64 off, u32 width, u64 value)
 {
 	struct uart8250 *u = ed->priv;
+	unsigned long f = vmm_spin_lock_irqsave(&u->lock);
 	u8 v = (u8)value;
 
 	(void)width;
@@ -158,8 +280,7 @@ static int uart_write(struct vmm_emudev *ed, u64 off, u32 width, u64 value)
 			u->dll = v;
 		} else {
 			if (u->mcr & MCR_LOOP) {
-				u->rbr = v;
-				u->rx_full = true;
+				rx_push(u, v);
 			} else {
 				vmm_vserial_putc(u->vs, v);
 			}
@@ -177,21 +298,32 @@ static int uart_write(struct vmm_emudev *ed, u64 off, u32 width, u64 value)
 			u->ier = v & 0x0F;
 		}
 		break;
-	case FCR: u->fcr = v; break;
-	case LCR: u->lcr = v; break;
-	case MCR:
-		/* in loopback the modem inputs follow the outputs: record changes */
-		if ((v & MCR_LOOP) && ((u->mcr ^ v) & 0x0F))
-			u->msr_delta |= ((u->mcr ^ v) & 0x01 ? 0x02 : 0) |	/* DTR -> DSR */
-					((u->mcr ^ v) & 0x02 ? 0x01 : 0) |	/* RTS -> CTS */
-					((u->mcr & 0x04) && !(v & 0x04) ? 0x04 : 0) |	/* RI falling */
-					((u->mcr ^ v) & 0x08 ? 0x08 : 0);	/* OUT2 -> DCD */
-		u->mcr = v & 0x1F;
+	case FCR:
+		/* enabling or disabling the FIFOs, or bit 1, clears the receiver */
+		if (((u->fcr ^ v) & 1) || (v & 0x02))
+			rx_clear(u);
+		u->fcr = (v & 1) ? (v & 0xC1) : 0;
+		arm_timeout(u);
 		break;
+	case LCR: u->lcr = v; break;
+	case MCR: {
+		/* the modem inputs change when loopback starts or ends, or when
+		 * looped-back outputs change: record the deltas (MSR bits 0-3) */
+		u8 before = msr_status(u), after;
+
+		u->mcr = v & 0x1F;
+		after = msr_status(u);
+		u->msr_delta |= (((before ^ after) & 0x10) ? 0x01 : 0) |	/* CTS */
+				(((before ^ after) & 0x20) ? 0x02 : 0) |	/* DSR */
+				(((before & 0x40) && !(after & 0x40)) ? 0x04 : 0) |	/* RI falling */
+				(((before ^ after) & 0x80) ? 0x08 : 0);		/* DCD */
+		break;
+	}
 	case SCR: u->scr = v; break;
 	default: break;	/* LSR and MSR writes are ignored */
 	}
 	uart_update_irq(ed, u);
+	vmm_spin_unlock_irqrestore(&u->lock, f);
 	return VMM_OK;
 }
 

@@ -29,5 +29,7 @@ int vmm_cmd_register(const struct vmm_cmd *cmd);
 void vmm_cmd_devtree_init(void);
 /* Register the guest and vcpu commands (kernel/cmd_guest.c). */
 void vmm_cmd_guest_init(void);
+/* Register the vserial command (kernel/cmd_vserial.c). */
+void vmm_cmd_vserial_init(void);
 
 #endif

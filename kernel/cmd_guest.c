@@ -3,6 +3,7 @@
  * VCPUs with their states, kick, halt and wait for guests.
  */
 #include <string.h>
+#include <stdlib.h>
 #include "kernel/cmd.h"
 #include "kernel/manager.h"
 #include "kernel/scheduler.h"
@@ -57,14 +58,37 @@ static int wait_guests(void)
 
 		if (idle && (!waiting || vmm_timer_next_expiry() == ~0ULL))
 			break;
-		if (vmm_scheduler_ready_count())
-			vmm_scheduler_yield();
-		else
-			arch_cpu_wait_for_irq();
+		vmm_scheduler_idle_wait();
 	}
 	if (paused)
 		vmm_printk(VMM_LOG_EMERG, "guest wait: no VCPU can run; %u paused (%u in HLT with nothing to wake them)\n",
 			   paused, waiting);
+	return VMM_OK;
+}
+
+static void sleep_done(struct vmm_timer_event *ev)
+{
+	*(volatile bool *)ev->priv = true;
+	/* the command runs in the idle orphan: get it the CPU back */
+	vmm_scheduler_idle_wakeup();
+}
+
+/* Let the guests run for 'ms' milliseconds, then come back. */
+static int cmd_sleep(int argc, char **argv)
+{
+	struct vmm_timer_event ev;
+	volatile bool done = false;
+	unsigned long ms;
+	char *end;
+
+	if (argc != 2 || !(ms = strtoul(argv[1], &end, 10)) || *end || ms > 600000) {
+		vmm_printk(VMM_LOG_EMERG, "usage: sleep <milliseconds, 1..600000>\n");
+		return -VMM_EINVALID;
+	}
+	vmm_timer_event_init(&ev, sleep_done, (void *)&done);
+	vmm_timer_event_start(&ev, vmm_timer_now_ns() + ms * 1000000ULL);
+	while (!done)
+		vmm_scheduler_idle_wait();
 	return VMM_OK;
 }
 
@@ -139,6 +163,9 @@ static int cmd_vcpu(int argc, char **argv)
 static const struct vmm_cmd guest_cmd = {
 	"guest", "guest list|kick|halt|wait", "list, start, stop or wait for guests", cmd_guest,
 };
+static const struct vmm_cmd sleep_cmd = {
+	"sleep", "sleep <ms>", "let the guests run for a while", cmd_sleep,
+};
 static const struct vmm_cmd vcpu_cmd = {
 	"vcpu", "vcpu list|stats|dumpreg", "list VCPUs, show exit statistics or registers", cmd_vcpu,
 };
@@ -147,4 +174,5 @@ void vmm_cmd_guest_init(void)
 {
 	vmm_cmd_register(&guest_cmd);
 	vmm_cmd_register(&vcpu_cmd);
+	vmm_cmd_register(&sleep_cmd);
 }

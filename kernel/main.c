@@ -127,6 +127,7 @@ void vmm_main(const struct vmm_boot_info *bi)
 	vmm_heap_setup();
 	vmm_cmd_devtree_init();
 	vmm_cmd_guest_init();
+	vmm_cmd_vserial_init();
 	vmm_boot_info_set(bi);
 	print_banner(bi);
 	vmm_cmdline_foreach(bi->cmdline, check_option, NULL);
@@ -149,10 +150,6 @@ void vmm_main(const struct vmm_boot_info *bi)
 
 	vmm_info("%s: ready\n", VMM_NAME);
 	/* this is the idle orphan VCPU: run whatever is READY, else wait */
-	for (;;) {
-		if (vmm_scheduler_ready_count())
-			vmm_scheduler_yield();
-		else
-			arch_cpu_wait_for_irq();
-	}
+	for (;;)
+		vmm_scheduler_idle_wait();
 }

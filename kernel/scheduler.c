@@ -22,6 +22,8 @@ struct sched_cpu {
 	struct vmm_vcpu *head, *tail;	/* READY queue */
 	u32 nr_ready;
 	bool need_resched;
+	bool idle_wanted;	/* the idle orphan must run next */
+	bool idle_waiting;	/* the idle orphan has nothing to do (idle_wait) */
 	u64 slice_used_ns;
 	struct vmm_timer_event slice_ev;	/* end of the current VCPU's time slice */
 };
@@ -35,7 +37,7 @@ static struct sched_cpu *this_sched(void)
 
 static void enqueue(struct sched_cpu *s, struct vmm_vcpu *v)
 {
-	if (v->queued || v == s->idle)
+	if (v->queued)
 		return;
 	v->next_ready = NULL;
 	if (s->tail)
@@ -104,7 +106,7 @@ void vmm_scheduler_state_changed(struct vmm_vcpu *vcpu, enum vmm_vcpu_state from
 	struct sched_cpu *s = &sched[vcpu->host_cpu % SCHED_MAX_CPUS];
 	unsigned long flags = arch_cpu_irq_save();
 
-	if (to == VMM_VCPU_STATE_READY && from != VMM_VCPU_STATE_RUNNING) {
+	if (to == VMM_VCPU_STATE_READY && from != VMM_VCPU_STATE_RUNNING && vcpu != s->idle) {
 		enqueue(s, vcpu);
 		if (s->current == s->idle)
 			s->need_resched = true;
@@ -131,18 +133,24 @@ void vmm_scheduler_irq_process(struct arch_regs *regs)
 	s->need_resched = false;
 	/* a RUNNING VCPU that is preempted goes to the back of the queue */
 	if (cur->state == VMM_VCPU_STATE_RUNNING && cur != s->idle) {
-		if (!s->head)
+		if (!s->head && !s->idle_wanted)
 			return;	/* nobody else wants the CPU */
 		vmm_vcpu_set_state(cur, VMM_VCPU_STATE_READY);
 		enqueue(s, cur);
 	}
-	next = s->head ? s->head : s->idle;
+	/* the idle orphan interrupted while working takes its turn in the queue */
+	if (cur == s->idle && cur->state == VMM_VCPU_STATE_RUNNING && !s->idle_waiting &&
+	    s->head) {
+		cur->state = VMM_VCPU_STATE_READY;
+		enqueue(s, cur);
+	}
+	next = (s->head && !s->idle_wanted) ? s->head : s->idle;
+	s->idle_wanted = false;
 	if (next == cur && cur->state == VMM_VCPU_STATE_RUNNING)
 		return;
-	if (next != s->idle)
-		dequeue(s, next);
+	dequeue(s, next);
 	if (cur == s->idle && cur->state == VMM_VCPU_STATE_RUNNING)
-		cur->state = VMM_VCPU_STATE_READY;	/* idle is never queued */
+		cur->state = VMM_VCPU_STATE_READY;	/* waiting: not queued */
 	if (next == s->idle)
 		next->state = VMM_VCPU_STATE_RUNNING;
 	else
@@ -168,6 +176,28 @@ void vmm_scheduler_tick(struct arch_regs *regs, u64 elapsed_ns)
 	if (s->current == s->idle ? s->head != NULL
 				  : s->slice_used_ns >= s->current->time_slice_ns)
 		s->need_resched = true;
+}
+
+void vmm_scheduler_idle_wakeup(void)
+{
+	struct sched_cpu *s = this_sched();
+
+	if (s->current != s->idle) {
+		s->idle_wanted = true;
+		s->need_resched = true;
+	}
+}
+
+void vmm_scheduler_idle_wait(void)
+{
+	struct sched_cpu *s = this_sched();
+
+	s->idle_waiting = true;
+	if (s->nr_ready)
+		vmm_scheduler_yield();
+	else
+		arch_cpu_wait_for_irq();
+	s->idle_waiting = false;
 }
 
 void vmm_scheduler_yield(void)

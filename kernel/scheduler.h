@@ -24,6 +24,19 @@ void vmm_scheduler_irq_process(struct arch_regs *regs);
 void vmm_scheduler_tick(struct arch_regs *regs, u64 elapsed_ns);
 /* Ask for a new scheduling decision at the end of the current trap. */
 void vmm_scheduler_preempt(void);
+/*
+ * The idle orphan has work (a deadline of the command it runs passed):
+ * switch to it at the end of the current trap even if guests are READY,
+ * putting the running VCPU back in the queue.
+ */
+void vmm_scheduler_idle_wakeup(void);
+/*
+ * The idle orphan has nothing to do for now: let READY VCPUs run, or wait
+ * for an interrupt. While it waits it stays out of the round-robin; when it
+ * is interrupted while working (running commands) it takes its turn in the
+ * queue like any VCPU, so a busy guest cannot starve it.
+ */
+void vmm_scheduler_idle_wait(void);
 /* From an orphan VCPU: let READY VCPUs run, return when scheduled again. */
 void vmm_scheduler_yield(void);
 struct vmm_vcpu *vmm_scheduler_current(void);

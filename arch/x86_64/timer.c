@@ -36,6 +36,8 @@ static u64 lapic_hz;
 static u64 ns_to_lapic_mult;	/* APIC timer counts = (ns * mult) >> 32 */
 static bool lapic_ok;
 static u64 wallclock_boot;
+/* TSC value of the earliest timer event (~0: none), for the VM-exit check */
+u64 arch_timer_next_tsc = ~0ULL;
 
 static inline u32 lapic_read(u32 reg)
 {
@@ -101,6 +103,7 @@ void arch_timer_program(u64 expiry_ns)
 {
 	u64 now, delta, count;
 
+	arch_timer_next_tsc = expiry_ns == ~0ULL ? ~0ULL : tsc_boot + arch_timer_ns_to_tsc(expiry_ns);
 	if (!lapic_ok)
 		return;
 	if (expiry_ns == ~0ULL) {

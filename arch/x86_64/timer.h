@@ -11,5 +11,7 @@
 int arch_timer_init(void);
 u64 arch_timer_tsc_hz(void);
 u64 arch_timer_ns_to_tsc(u64 ns);
+/* TSC value at which the earliest timer event is due (~0: none). */
+extern u64 arch_timer_next_tsc;
 
 #endif

@@ -9,7 +9,8 @@
  *
  * After every step the harness checks, besides ASan/UBSan:
  *  - reads fit their width; PIC registers and the UART's are 8-bit, the
- *    ELCR 16-bit at most; the UART's IIR/IER/MCR/LSR have only legal bits;
+ *    ELCR 16-bit at most with no bit for the edge-only IRQ0-2, 8, 13; the
+ *    UART's IIR/IER/MCR/LSR have only legal bits;
  *  - INTR (vmm_guest.intr_asserted) is what vmm_devemu_irq_pending() says,
  *    is not changed by reading IRR/ISR/IMR, and equals "the master has an
  *    unmasked request of higher priority than the levels in service"
@@ -18,6 +19,11 @@
  *    master's base + level, the slave's base + level through IR2, or
  *    base + 7 for a default (spurious) IR7/IR15, and sets the IS bit unless
  *    in automatic EOI; a poll read is 0 or 0x80 | level;
+ *  - IRR follows the lines: a level-triggered input's bit is its level, an
+ *    edge-triggered one latches on low-to-high only (IRQ4 as the UART
+ *    drives it);
+ *  - every UART read is the value a register-by-register reference of the
+ *    16550A predicts (below, within the model's documented scope);
  *  - every byte reaching the console is printable (a guest cannot drive the
  *    host terminal through its UART).
  * IRR, ISR and IMR are read through OCW3 as a guest would; what cannot be
@@ -36,7 +42,9 @@
  *         5  pulse line: line byte & 15
  *         6  acknowledge: when INTR is up, or always if b bit 3 (a spurious one)
  *         7  b>>3: 0x1F guest reset, 0-7 write any port (2 bytes LE, value),
- *            8-15 read any port (2 bytes LE), else nothing
+ *            8-15 read any port (2 bytes LE), 16-23 time passes ((byte + 1)
+ *            << (10 + 2 * (b>>3 - 16)) ns, then timer events run), 24-27 the
+ *            host sends 1-4 bytes to the UART (vmm_vserial_send), else nothing
  * Port indexes: 0x20 0x21 0xA0 0xA1 0x4D0 0x4D1 0x3F8-0x3FF 0x22 (modulo 15).
  */
 #include <stdarg.h>
@@ -51,6 +59,8 @@
 #include "kernel/arch_cpu.h"
 #include "kernel/host_mem.h"
 #include "kernel/boot_info.h"
+#include "kernel/timer.h"
+#include "kernel/vserial.h"
 
 /* ---- the host contracts the code above needs ---- */
 
@@ -131,6 +141,7 @@ static const u16 ports[] = {
 #define CASCADE 2	/* the slave's `interrupts` in the fixture */
 
 static struct fx fx;
+static struct vmm_vserial *uart_vs;	/* the UART's endpoint ("fuzz/uart0") */
 static const uint8_t *in_data;
 static size_t in_size, in_pos;
 static size_t step;
@@ -259,34 +270,96 @@ static int expected_output(int i, const struct snap *r)
 /*
  * ---- the 16550A, followed register by register ----
  * The UART is small enough to follow completely, so every read of it is
- * predicted. This follows devemu/uart8250.c's documented scope: no FIFOs,
- * no line-status errors (no LSR.OE), transmit at once, modem inputs of a
- * cable (0xB0) outside loopback, deltas from MCR changes in loopback only,
- * OUT2 gating the line (closed in loopback). Update it with the model.
+ * predicted. This follows devemu/uart8250.c's documented scope: a 16-byte
+ * receive FIFO with trigger levels 1/4/8/14 (one byte in 16450 mode),
+ * overrun, the character timeout 4 character times after the last FIFO
+ * activity (below the trigger level), no parity/framing/break, transmit at
+ * once, modem inputs of a cable (CTS, DSR, DCD) outside loopback, deltas
+ * whenever an input changes, OUT2 gating the line (closed in loopback).
+ * Update it with the model.
  */
 struct uart_ref {
-	u8 ier, lcr, mcr, scr, dll, dlm, fcr, rbr, delta;
-	bool rx_full, thre;
+	u8 ier, lcr, mcr, scr, dll, dlm, fcr, delta;
+	u8 rx[16], head, count, last_rx;
+	bool overrun, timeout, thre;
+	bool tmo_armed;		/* the character-timeout timer */
+	u64 tmo_expiry;
 	int line;		/* the level the UART drives on IRQ4 */
 };
 
 static struct uart_ref ur;
+static const u8 uart_trigger[4] = { 1, 4, 8, 14 };
+
+static bool uart_ref_fifo(void)
+{
+	return ur.fcr & 1;
+}
+
+static bool uart_ref_rx_ready(void)
+{
+	return ur.count >= (uart_ref_fifo() ? uart_trigger[ur.fcr >> 6] : 1);
+}
+
+static void uart_ref_arm(void)
+{
+	u32 divisor = ((u32)ur.dlm << 8) | ur.dll;
+	u64 char_ns = 10ULL * 1000000000ULL * (divisor ? divisor : 1) / 115200;
+
+	ur.timeout = false;
+	ur.tmo_armed = uart_ref_fifo() && ur.count && !uart_ref_rx_ready();
+	ur.tmo_expiry = fx_now_ns + 4 * char_ns;
+}
+
+static void uart_ref_rx_clear(void)
+{
+	ur.count = 0;
+	ur.timeout = false;
+	ur.tmo_armed = false;
+}
+
+static void uart_ref_push(u8 c)
+{
+	if (ur.count >= (uart_ref_fifo() ? 16 : 1)) {
+		ur.overrun = true;
+		if (!uart_ref_fifo())		/* 16450: overwrites RBR */
+			ur.rx[ur.head] = c;
+		return;
+	}
+	ur.rx[(ur.head + ur.count) % 16] = c;
+	ur.count++;
+	uart_ref_arm();
+}
+
+static u8 uart_ref_pop(void)
+{
+	if (!ur.count)
+		return ur.last_rx;
+	ur.last_rx = ur.rx[ur.head];
+	ur.head = (ur.head + 1) % 16;
+	ur.count--;
+	uart_ref_arm();
+	return ur.last_rx;
+}
 
 static void uart_ref_reset(void)
 {
-	u8 rbr = ur.rbr;	/* RBR is not reset */
+	u8 head = ur.head;	/* where the FIFO is is not visible */
 	int line = ur.line;
 
 	memset(&ur, 0, sizeof(ur));
 	ur.dll = 12;
-	ur.rbr = rbr;
+	ur.head = head;
 	ur.line = line;
 }
 
 static u8 uart_ref_iir(void)
 {
-	if ((ur.ier & 0x01) && ur.rx_full)
+	if ((ur.ier & 0x04) && ur.overrun)
+		return 0x06;
+	if ((ur.ier & 0x01) && uart_ref_rx_ready())
 		return 0x04;
+	if ((ur.ier & 0x01) && ur.timeout && ur.count)
+		return 0x0C;
 	if ((ur.ier & 0x02) && ur.thre)
 		return 0x02;
 	if ((ur.ier & 0x08) && ur.delta)
@@ -294,20 +367,19 @@ static u8 uart_ref_iir(void)
 	return 0x01;
 }
 
-static u8 uart_ref_msr(void)
+/* MSR bits 4-7: the cable's CTS, DSR, DCD; in loopback RTS, DTR, OUT1, OUT2. */
+static u8 uart_ref_inputs(u8 mcr)
 {
-	u8 m = ur.mcr;
-
-	if (!(m & 0x10))
-		return 0xB0 | ur.delta;
-	return ((m & 0x02) << 3) | ((m & 0x01) << 5) | ((m & 0x04) << 4) | ((m & 0x08) << 4) |
-	       ur.delta;
+	if (!(mcr & 0x10))
+		return 0xB0;
+	return ((mcr & 0x02) << 3) | ((mcr & 0x01) << 5) | ((mcr & 0x04) << 4) |
+	       ((mcr & 0x08) << 4);
 }
 
 static void uart_ref_write(u32 off, u8 v)
 {
 	bool dlab = ur.lcr & 0x80;
-	u8 ch;
+	u8 before, after;
 
 	switch (off) {
 	case 0:
@@ -315,10 +387,8 @@ static void uart_ref_write(u32 off, u8 v)
 			ur.dll = v;
 			break;
 		}
-		if (ur.mcr & 0x10) {
-			ur.rbr = v;
-			ur.rx_full = true;
-		}
+		if (ur.mcr & 0x10)
+			uart_ref_push(v);
 		ur.thre = true;
 		break;
 	case 1:
@@ -331,17 +401,21 @@ static void uart_ref_write(u32 off, u8 v)
 		ur.ier = v & 0x0F;
 		break;
 	case 2:
-		ur.fcr = v;
+		if (((ur.fcr ^ v) & 1) || (v & 0x02))	/* FIFO on/off or RCVR reset */
+			uart_ref_rx_clear();
+		ur.fcr = (v & 1) ? (v & 0xC1) : 0;
+		uart_ref_arm();
 		break;
 	case 3:
 		ur.lcr = v;
 		break;
 	case 4:
-		ch = ur.mcr ^ v;
-		if ((v & 0x10) && (ch & 0x0F))
-			ur.delta |= ((ch & 0x01) ? 0x02 : 0) | ((ch & 0x02) ? 0x01 : 0) |
-				    (((ur.mcr & 0x04) && !(v & 0x04)) ? 0x04 : 0) |
-				    ((ch & 0x08) ? 0x08 : 0);
+		before = uart_ref_inputs(ur.mcr);
+		after = uart_ref_inputs(v);
+		ur.delta |= (((before ^ after) & 0x10) ? 0x01 : 0) |
+			    (((before ^ after) & 0x20) ? 0x02 : 0) |
+			    (((before & 0x40) && !(after & 0x40)) ? 0x04 : 0) |	/* TERI */
+			    (((before ^ after) & 0x80) ? 0x08 : 0);
 		ur.mcr = v & 0x1F;
 		break;
 	case 7:
@@ -356,18 +430,15 @@ static void uart_ref_write(u32 off, u8 v)
 static u8 uart_ref_read(u32 off)
 {
 	bool dlab = ur.lcr & 0x80;
-	u8 v = 0;
+	u8 v;
 
 	switch (off) {
 	case 0:
-		if (dlab)
-			return ur.dll;
-		ur.rx_full = false;
-		return ur.rbr;
+		return dlab ? ur.dll : uart_ref_pop();
 	case 1:
 		return dlab ? ur.dlm : ur.ier;
 	case 2:
-		v = uart_ref_iir() | ((ur.fcr & 1) ? 0xC0 : 0);
+		v = uart_ref_iir() | (uart_ref_fifo() ? 0xC0 : 0);
 		if ((v & 0x0F) == 0x02)
 			ur.thre = false;
 		return v;
@@ -376,14 +447,32 @@ static u8 uart_ref_read(u32 off)
 	case 4:
 		return ur.mcr;
 	case 5:
-		return 0x60 | (ur.rx_full ? 0x01 : 0);
+		v = 0x60 | (ur.count ? 0x01 : 0) | (ur.overrun ? 0x02 : 0);
+		ur.overrun = false;
+		return v;
 	case 6:
-		v = uart_ref_msr();
+		v = uart_ref_inputs(ur.mcr) | ur.delta;
 		ur.delta = 0;
 		return v;
 	default:
 		return ur.scr;
 	}
+}
+
+/* Time passes: the character timeout fires once it is due. */
+static void uart_ref_time(void)
+{
+	if (ur.tmo_armed && ur.tmo_expiry <= fx_now_ns) {
+		ur.tmo_armed = false;
+		ur.timeout = true;
+	}
+}
+
+/* A byte from the host side; loopback disconnects the receiver input. */
+static void uart_ref_host(u8 c)
+{
+	if (!(ur.mcr & 0x10))
+		uart_ref_push(c);
 }
 
 /* IRQ4 as the UART drives it: a source pending, OUT2 on, not in loopback. */
@@ -549,8 +638,10 @@ static void check_uart_read(u16 off, u32 v)
 	case 2:
 		CHECK((v & 0x30) == 0 && ((v & 0xC0) == 0 || (v & 0xC0) == 0xC0),
 		      "IIR 0x%x", v);
-		CHECK((v & 0x0F) == 0x01 || (v & 0x0F) == 0x04 || (v & 0x0F) == 0x02 ||
-		      (v & 0x0F) == 0x00, "IIR 0x%x: no such source", v);
+		CHECK((v & 0x0F) == 0x01 || (v & 0x0F) == 0x06 || (v & 0x0F) == 0x04 ||
+		      (v & 0x0F) == 0x0C || (v & 0x0F) == 0x02 || (v & 0x0F) == 0x00,
+		      "IIR 0x%x: no such source", v);
+		CHECK((v & 0x0F) != 0x0C || (v & 0xC0), "IIR 0x%x: timeout without FIFOs", v);
 		break;
 	case 4:
 		CHECK(v <= 0x1F, "MCR 0x%x", v);
@@ -590,8 +681,9 @@ static void do_read(u16 port, u32 width)
 
 		check_uart_read(port - 0x3F8, v);
 		CHECK(v == want, "UART register %u read 0x%x, expected 0x%x (IER 0x%x LCR 0x%x "
-		      "MCR 0x%x%s%s)", port - 0x3F8, v, want, ur.ier, ur.lcr, ur.mcr,
-		      ur.rx_full ? ", RX full" : "", ur.thre ? ", THRE pending" : "");
+		      "MCR 0x%x FCR 0x%x, %u received%s%s%s)", port - 0x3F8, v, want, ur.ier,
+		      ur.lcr, ur.mcr, ur.fcr, ur.count, ur.overrun ? ", overrun" : "",
+		      ur.timeout ? ", timeout" : "", ur.thre ? ", THRE pending" : "");
 	} else if (width == 1) {
 		CHECK(v == 0xFF, "unassigned port 0x%x read 0x%x", port, v);
 	}
@@ -731,6 +823,25 @@ static bool run_op(void)
 				lvl[l] = -1;	/* the model forgets the levels */
 				synced[l] = false;
 			}
+		} else if (x >= 16 && x < 24) {	/* time passes: 1 us .. 4 s */
+			if ((y = next_byte()) < 0)
+				return false;
+			fx_now_ns += (u64)(y + 1) << (10 + 2 * (x - 16));
+			vmm_timer_process();
+			uart_ref_time();
+		} else if (x >= 24 && x < 28) {	/* the host sends 1-4 bytes */
+			u8 buf[4];
+			int n = x - 23;
+
+			for (int k = 0; k < n; k++) {
+				if ((y = next_byte()) < 0)
+					return false;
+				buf[k] = (u8)y;
+			}
+			CHECK(uart_vs && vmm_vserial_send(uart_vs, buf, (size_t)n) == (size_t)n,
+			      "the UART's endpoint did not take host bytes");
+			for (int k = 0; k < n; k++)
+				uart_ref_host(buf[k]);
 		} else if (x < 16) {
 			if ((y = next_byte()) < 0 || (z = next_byte()) < 0)
 				return false;
@@ -795,8 +906,10 @@ static void check_state(void)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	vmm_printk_set_level(VMM_LOG_DEBUG);	/* format every message */
+	fx_now_ns = 0;
 	if (fx_create(&fx, "fuzz", fx_pc_regions, FX_PC_NR_REGIONS) != VMM_OK)
 		abort();
+	uart_vs = vmm_vserial_find("fuzz/uart0");
 	in_data = data;
 	in_size = size;
 	in_pos = 0;

@@ -9,6 +9,8 @@
 #include "arch/x86_64/vmx/vmcs.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/timer.h"
+#include "kernel/timer.h"
 #include "kernel/arch_vcpu.h"
 #include "kernel/manager.h"
 #include "kernel/scheduler.h"
@@ -217,6 +219,14 @@ void vmx_exit_handler(struct arch_regs *regs)
 		vx->exit_ticks[reason] += rdtsc() - start;
 	}
 	pc->exit_regs = NULL;
+	/*
+	 * Timer events that fell due while the guest ran are run now: the
+	 * APIC timer and the preemption timer usually bring them in time, but
+	 * in Bochs a guest with interrupts off holds the APIC timer back and
+	 * the preemption timer fires late (platform notes).
+	 */
+	if (unlikely(start >= arch_timer_next_tsc))
+		vmm_timer_process();
 	vmm_scheduler_irq_process(regs);
 }
 

@@ -1,0 +1,70 @@
+/*
+ * kernel/cmd_vserial.c - the "vserial" command: list the virtual serial
+ * endpoints and send text to a guest's UART from the host side (the
+ * management terminal will later bind the console to an endpoint).
+ */
+#include <string.h>
+#include "kernel/cmd.h"
+#include "kernel/vserial.h"
+#include "kernel/printk.h"
+#include "kernel/error.h"
+
+/* "\n" and "\r" in the text stand for those bytes (a command line has none). */
+static size_t unescape(const char *in, u8 *out, size_t max)
+{
+	size_t n = 0;
+
+	for (; *in && n < max; in++) {
+		if (in[0] == '\\' && (in[1] == 'n' || in[1] == 'r')) {
+			out[n++] = in[1] == 'n' ? '\n' : '\r';
+			in++;
+		} else {
+			out[n++] = (u8)*in;
+		}
+	}
+	return n;
+}
+
+static int cmd_vserial(int argc, char **argv)
+{
+	if (argc == 2 && !strcmp(argv[1], "list")) {
+		vmm_printk(VMM_LOG_EMERG, "  %-32s %10s %10s\n", "endpoint", "bytes out", "bytes in");
+		for (struct vmm_vserial *vs = vmm_vserial_first(); vs; vs = vs->next)
+			vmm_printk(VMM_LOG_EMERG, "  %-32s %10llu %10llu\n", vs->name,
+				   (unsigned long long)vs->bytes_out, (unsigned long long)vs->bytes_in);
+		return VMM_OK;
+	}
+	if (argc >= 4 && !strcmp(argv[1], "send")) {
+		struct vmm_vserial *vs = vmm_vserial_find(argv[2]);
+		u8 buf[VMM_CMD_LINE_MAX];
+		size_t n = 0;
+
+		if (!vs) {
+			vmm_printk(VMM_LOG_EMERG, "vserial: no endpoint '%s' (see 'vserial list')\n", argv[2]);
+			return -VMM_ENOENT;
+		}
+		for (int i = 3; i < argc && n < sizeof(buf); i++) {
+			if (i > 3)
+				buf[n++] = ' ';
+			n += unescape(argv[i], buf + n, sizeof(buf) - n);
+		}
+		if (!vs->input) {
+			vmm_printk(VMM_LOG_EMERG, "vserial: %s takes no input\n", vs->name);
+			return -VMM_ENOSYS;
+		}
+		vmm_vserial_send(vs, buf, n);
+		return VMM_OK;
+	}
+	vmm_printk(VMM_LOG_EMERG, "usage: vserial list | send <endpoint> <text>  (\\n, \\r for line ends)\n");
+	return -VMM_EINVALID;
+}
+
+static const struct vmm_cmd vserial_cmd = {
+	"vserial", "vserial list|send", "list serial endpoints, send text to a guest's UART",
+	cmd_vserial,
+};
+
+void vmm_cmd_vserial_init(void)
+{
+	vmm_cmd_register(&vserial_cmd);
+}
