@@ -212,6 +212,9 @@ static void write_command(struct pic_pair *pp, struct pic8259 *s, u8 val)
 		s->need_icw4 = val & 0x01;
 		s->single = val & 0x02;
 		s->ltim = val & 0x08;
+		/* in level-triggered mode a line held high is a request at once */
+		if (s->ltim)
+			s->irr |= s->last_level;
 		return;
 	}
 	if (val & 0x08) {			/* OCW3 */
@@ -449,6 +452,7 @@ static int elcr_write(struct vmm_emudev *ed, u64 off, u32 width, u64 value)
 {
 	struct pic_pair *pp = ed->priv;
 	unsigned long f = vmm_spin_lock_irqsave(&pp->lock);
+	bool raise;
 
 	if (off == 0) {
 		pp->chip[0].elcr = value & pp->chip[0].elcr_mask;
@@ -457,7 +461,15 @@ static int elcr_write(struct vmm_emudev *ed, u64 off, u32 width, u64 value)
 	} else {
 		pp->chip[1].elcr = value & pp->chip[1].elcr_mask;
 	}
+	/* a line now level-triggered and high is a request (datasheet: level
+	 * mode recognises the level, not an edge) */
+	for (int i = 0; i < 2; i++)
+		pp->chip[i].irr |= pp->chip[i].last_level & pp->chip[i].elcr;
+	update_cascade(pp);
+	raise = pp->intr;
 	vmm_spin_unlock_irqrestore(&pp->lock, f);
+	if (raise)
+		vmm_manager_guest_irq_raised(ed->guest);
 	return VMM_OK;
 }
 
