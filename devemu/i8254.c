@@ -37,6 +37,7 @@ struct pit_channel {
 	u32 count;		/* initial count, 1..65536 */
 	u64 load_ns;		/* when counting (re)started */
 	u8 mode, rw, bcd;
+	u8 mode_bits;		/* M2-M0 as written (6 and 7 read back as such) */
 	bool gate;
 	bool counting;		/* a count has been written (and gate allows) */
 	bool null_count;	/* count written but not yet loaded */
@@ -61,6 +62,7 @@ struct pit {
 	struct vmm_timer_event irq_ev;	/* channel 0's next OUT rising edge */
 	vmm_spinlock_t lock;
 	u64 irqs;		/* IRQ0 edges raised */
+	u64 irq_k;		/* channel 0: index of the next OUT rising edge since the load */
 	u32 irq;		/* channel 0's line (the region's `interrupts`, 0 by default) */
 };
 
@@ -108,6 +110,9 @@ static bool out_level(const struct pit_channel *c, u64 now)
 
 	if (!c->counting)
 		return c->mode != 0;	/* after the control word: mode 0 low, others high */
+	if (c->held)		/* gate low: mode 0/1 stay as they are (low before
+				 * terminal count), modes 2-5 hold OUT high */
+		return c->mode >= 2 || c->frozen == 0;
 	d = elapsed(c, now);
 	switch (c->mode) {
 	case 0:
@@ -122,31 +127,35 @@ static bool out_level(const struct pit_channel *c, u64 now)
 	}
 }
 
-/* Absolute time of channel 0's next OUT rising edge after 'now', or ~0. */
-static u64 next_rising(const struct pit_channel *c, u64 now)
+/*
+ * Time of channel 0's rising edge number k (1 = the first after the load),
+ * or ~0 when the mode has no such edge. Edges are counted by index, not
+ * found again from the clock, so each is raised exactly once whatever the
+ * rounding of the time conversions.
+ */
+static u64 rising_edge_time(const struct pit_channel *c, u64 k)
 {
-	u64 d, k;
-
 	if (!c->counting || c->held)
 		return ~0ULL;
-	d = elapsed(c, now);
 	switch (c->mode) {
 	case 0:
-	case 1:
-		return d < c->count ? c->load_ns + ticks_to_ns(c->count) : ~0ULL;
+	case 1:		/* terminal count, once */
+		return k == 1 ? c->load_ns + ticks_to_ns(c->count) : ~0ULL;
 	case 2:		/* rises again one clock after reaching 1 */
 	case 3:		/* rises at each period start */
-		k = d / c->count + 1;
 		return c->load_ns + ticks_to_ns(k * c->count);
 	default:	/* 4, 5: back high one clock after terminal count */
-		return d <= c->count ? c->load_ns + ticks_to_ns(c->count + 1) : ~0ULL;
+		return k == 1 ? c->load_ns + ticks_to_ns(c->count + 1) : ~0ULL;
 	}
 }
 
 static void arm_irq(struct pit *p, u64 now)
 {
-	u64 t = next_rising(&p->ch[0], now);
+	struct pit_channel *c = &p->ch[0];
+	u64 t;
 
+	(void)now;
+	t = rising_edge_time(c, p->irq_k);
 	if (t == ~0ULL)
 		vmm_timer_event_stop(&p->irq_ev);
 	else
@@ -160,14 +169,16 @@ static void irq_edge(struct vmm_timer_event *ev)
 	u64 now = vmm_timer_now_ns();
 
 	p->irqs++;
-	/* rebase periodic counts now and then so time stays exact in 64 bits */
-	if ((p->ch[0].mode == 2 || p->ch[0].mode == 3) && p->ch[0].counting &&
-	    elapsed(&p->ch[0], now) > (1ULL << 32)) {
-		u64 periods = elapsed(&p->ch[0], now) / p->ch[0].count;
+	p->irq_k++;
+	/* edges missed while the host was late are one edge (IRQ0 is edge-
+	 * triggered: they would coalesce in the PIC anyway) */
+	if (p->ch[0].mode == 2 || p->ch[0].mode == 3) {
+		u64 done = elapsed(&p->ch[0], now) / p->ch[0].count;
 
-		p->ch[0].load_ns += ticks_to_ns(periods * p->ch[0].count);
+		if (p->irq_k <= done)
+			p->irq_k = done + 1;
 	}
-	arm_irq(p, now + 1);
+	arm_irq(p, now);
 	vmm_spin_unlock_irqrestore(&p->lock, f);
 	vmm_devemu_pulse_irq(p->guest, p->irq);
 }
@@ -184,8 +195,15 @@ static void load_count(struct pit *p, int n, u32 value, u64 now)
 	if ((c->mode == 1 || c->mode == 5) && n == 2 && !c->gate)
 		c->counting = false;
 	c->load_ns = now;
-	if (n == 0)
+	/* gate low (channel 2): modes 0, 2, 3 and 4 do not count until it rises */
+	if (!c->gate && (c->mode == 0 || c->mode == 2 || c->mode == 3 || c->mode == 4)) {
+		c->held = true;
+		c->frozen = (u16)c->count;
+	}
+	if (n == 0) {
+		p->irq_k = 1;
 		arm_irq(p, now);
+	}
 }
 
 static void set_gate(struct pit *p, int n, bool gate, u64 now)
@@ -193,19 +211,24 @@ static void set_gate(struct pit *p, int n, bool gate, u64 now)
 	struct pit_channel *c = &p->ch[n];
 	bool rising = gate && !c->gate;
 
-	if (!gate && c->gate && c->counting && (c->mode == 0 || c->mode == 4)) {
+	if (!gate && c->gate && c->counting && !c->held && c->mode != 1 && c->mode != 5) {
 		c->frozen = counter_value(c, now);	/* counting is suspended */
-		c->held = true;
+		c->held = true;				/* (modes 2, 3: OUT goes high) */
 	}
-	if (rising && c->counting && c->held) {
-		c->load_ns = now - ticks_to_ns(c->count - c->frozen);
+	if (rising && c->counting && c->held && (c->mode == 0 || c->mode == 4)) {
+		c->load_ns = now - ticks_to_ns(c->count - c->frozen);	/* resume */
 		c->held = false;
 	} else if (rising && c->count && (c->mode == 1 || c->mode == 2 || c->mode == 3 ||
 					  c->mode == 5)) {
-		c->load_ns = now;	/* (re)trigger */
+		c->load_ns = now;	/* (re)trigger: counting starts over */
 		c->counting = true;
+		c->held = false;
 	}
 	c->gate = gate;
+	if (n == 0) {
+		p->irq_k = 1;
+		arm_irq(p, now);
+	}
 }
 
 static void write_control(struct pit *p, u8 val, u64 now)
@@ -220,7 +243,7 @@ static void write_control(struct pit *p, u8 val, u64 now)
 				continue;
 			if (!(val & 0x10) && !c->status_latched) {
 				c->status = (out_level(c, now) ? 0x80 : 0) | (c->null_count ? 0x40 : 0) |
-					    (c->rw << 4) | (c->mode << 1) | c->bcd;
+					    (c->rw << 4) | (c->mode_bits << 1) | c->bcd;
 				c->status_latched = true;
 			}
 			if (!(val & 0x20) && !c->latch_bytes) {
@@ -243,6 +266,7 @@ static void write_control(struct pit *p, u8 val, u64 now)
 	}
 	c->rw = (val >> 4) & 3;
 	c->mode = (val >> 1) & 7;
+	c->mode_bits = c->mode;
 	if (c->mode > 5)
 		c->mode -= 4;	/* 6 and 7 are modes 2 and 3 */
 	c->bcd = val & 1;

@@ -39,12 +39,11 @@
 #define P61 0x61
 
 /* A deviation from the datasheet: reported, and the rest of the test skipped. */
+/* Deviations from the datasheet found by these tests are fixed: a failure
+ * here is a regression. */
 #define DEVIATION(ok, why) do {							\
-		if (!(ok)) {							\
-			fprintf(stderr, "KNOWN DEVIATION (%s:%d): %s\n",	\
-				__FILE__, __LINE__, why);			\
-			return;							\
-		}								\
+		if (!(ok))							\
+			fail_msg("regression, the model deviates again: %s", why);	\
 	} while (0)
 
 /* ---- fake kernel/timer.h ---- */
@@ -408,8 +407,10 @@ static void test_count_zero_is_65536(void **state)
 	assert_false(out2());
 	at_tick(t0, 65537);
 	assert_true(out2());
-	DEVIATION(edges0 == 1, "mode 2, count 65536: IRQ0 pulsed several times at one edge "
-		  "(next_rising() returns a time <= now, the event fires again)");
+	/* channel 0 kept running meanwhile: every pulse must be an edge of its
+	 * own (no duplicates) */
+	DEVIATION(edges0 == distinct_edges(), "mode 2, count 65536: IRQ0 pulsed several times "
+		  "at one edge (the event re-armed at or before now)");
 }
 
 static void test_mode2_reloads(void **state)
