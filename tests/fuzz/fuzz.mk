@@ -61,8 +61,8 @@ DEVEMU_SRC   := tests/fuzz/fuzz_devemu.c $(wildcard devemu/*.c) kernel/aspace.c 
 DEVEMU_SEEDS := $(patsubst tests/fuzz/devemu-seeds/%.hex,$(OUT)/seeds/devemu/%,\
                 $(wildcard tests/fuzz/devemu-seeds/*.hex))
 
-.PHONY: run build run-devtree run-devemu
-run: run-devtree run-devemu
+.PHONY: run build run-devtree run-devemu run-devices
+run: run-devtree run-devemu run-devices
 
 run-devtree: $(FUZZ_BIN) $(SEEDS)
 	@mkdir -p $(OUT)/corpus/devtree $(OUT)/artifacts
@@ -118,7 +118,7 @@ run-devemu: $(DEVEMU_BIN) $(DEVEMU_SEEDS)
 	echo "fuzz: devemu: $${execs:-?} executions in $(FUZZ_SECONDS) s ($${rate:-?}/s)," \
 	     "corpus $$units inputs"
 
-$(DEVEMU_BIN): $(DEVEMU_SRC) $(wildcard kernel/*.h devemu/*.h tests/unit/devemu_fixture.h) \
+$(DEVEMU_BIN): $(DEVEMU_SRC) $(wildcard kernel/*.h devemu/*.h tests/unit/devemu_fixture.h) tests/fuzz/fuzz_host.h \
 	       tests/unit/host_compat.h tests/fuzz/fuzz.mk
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $@"
@@ -128,3 +128,31 @@ $(DEVEMU_BIN): $(DEVEMU_SRC) $(wildcard kernel/*.h devemu/*.h tests/unit/devemu_
 $(OUT)/seeds/devemu/%: tests/fuzz/devemu-seeds/%.hex
 	@mkdir -p $(dir $@)
 	@perl -ne 's/#.*//; s/\s+//g; print pack("H*", $$_)' $< > $@
+
+# ---- device models with time: PIT, RTC, i8042, port 0x92 (fuzz_devices) ----
+DEVICES_BIN  := $(OUT)/fuzz_devices
+DEVICES_SRC  := tests/fuzz/fuzz_devices.c $(wildcard devemu/*.c) kernel/aspace.c \
+                kernel/devtree.c kernel/vserial.c kernel/timer.c kernel/printk.c \
+                kernel/vsprintf.c kernel/error.c
+
+run-devices: $(DEVICES_BIN)
+	@mkdir -p $(OUT)/corpus/devices $(OUT)/artifacts
+	@echo "  FUZZ    devices for $(FUZZ_SECONDS) s"
+	@$(DEVICES_BIN) $(OUT)/corpus/devices -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
+		-artifact_prefix=$(OUT)/artifacts/devices- -print_final_stats=1 \
+		> $(OUT)/devices.log 2>&1; rc=$$?; \
+	execs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $(OUT)/devices.log | tail -1); \
+	rate=$$(sed -n 's/^stat::average_exec_per_sec: *//p' $(OUT)/devices.log | tail -1); \
+	if [ $$rc -ne 0 ]; then \
+		tail -n 40 $(OUT)/devices.log; \
+		echo "fuzz: devices FAILED (status $$rc) after $${execs:-?} executions;" \
+		     "full log $(OUT)/devices.log, input in $(OUT)/artifacts/"; \
+		exit 1; \
+	fi; \
+	echo "fuzz: devices: $${execs:-?} executions in $(FUZZ_SECONDS) s ($${rate:-?}/s)"
+
+$(DEVICES_BIN): $(DEVICES_SRC) $(wildcard kernel/*.h devemu/*.h tests/unit/devemu_fixture.h) tests/fuzz/fuzz_host.h \
+	       tests/unit/host_compat.h tests/fuzz/fuzz.mk
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(DEVICES_SRC)

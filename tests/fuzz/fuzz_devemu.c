@@ -77,58 +77,7 @@ void arch_console_write(const char *s, size_t n)
 	}
 }
 
-void arch_console_flush(void)
-{
-}
-
-unsigned long arch_cpu_irq_save(void)
-{
-	return 0;
-}
-
-void arch_cpu_irq_restore(unsigned long flags)
-{
-	(void)flags;
-}
-
-void arch_cpu_relax(void)
-{
-	abort();	/* single-threaded: a held lock is a bug */
-}
-
-/* No RAM regions and no images here. */
-physical_addr_t vmm_host_page_alloc(unsigned int order)
-{
-	(void)order;
-	return 0;
-}
-
-int vmm_host_page_free(physical_addr_t pa)
-{
-	(void)pa;
-	return -VMM_EINVALID;
-}
-
-const struct vmm_boot_module *vmm_boot_module_find(const char *name)
-{
-	(void)name;
-	return NULL;
-}
-
-#ifdef UNIT_NEED_STRLCPY
-size_t strlcpy(char *dst, const char *src, size_t size)
-{
-	size_t len = strlen(src);
-
-	if (size) {
-		size_t n = len < size - 1 ? len : size - 1;
-
-		memcpy(dst, src, n);
-		dst[n] = 0;
-	}
-	return len;
-}
-#endif
+#include "tests/fuzz/fuzz_host.h"
 
 /* ---- the program ---- */
 
