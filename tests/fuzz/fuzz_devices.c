@@ -1,7 +1,8 @@
 /*
  * tests/fuzz/fuzz_devices.c - libFuzzer harness for the device models that
  * keep time: the 8254 PIT (with port 0x61), the MC146818 RTC, the i8042
- * keyboard controller, port 0x92 and a port sink, on a guest built by
+ * keyboard controller, port 0x92, a port sink and the VGA CRTC registers
+ * (the text buffer itself is MMIO, which the fixture has not), on a guest built by
  * tests/unit/devemu_fixture.h with the PIC pair their interrupt lines go to.
  * (The PIC, ELCR and UART have their own, checking harness: fuzz_devemu.c.)
  *
@@ -38,10 +39,12 @@ static const struct fx_region regions[] = {
 	{ "kbd_ctl", 0x64, 1, "i8042", 1 },
 	{ "port92", 0x92, 1, "port92", -1 },
 	{ "port80", 0x80, 1, "ioport-sink", -1 },
+	{ "vga_crtc", 0x3D4, 2, "vga-crtc", -1 },
 };
 
 static const u16 ports[] = {
 	0x40, 0x41, 0x42, 0x43, 0x61, 0x70, 0x71, 0x60, 0x64, 0x92, 0x80, 0x20, 0x21, 0xA0, 0xA1,
+	0x3D4, 0x3D5,
 };
 
 #define CHECK(cond, ...) do {							\
