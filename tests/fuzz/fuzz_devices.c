@@ -1,8 +1,8 @@
 /*
  * tests/fuzz/fuzz_devices.c - libFuzzer harness for the device models that
  * keep time: the 8254 PIT (with port 0x61), the MC146818 RTC, the i8042
- * keyboard controller, port 0x92, a port sink and the VGA CRTC registers
- * (the text buffer itself is MMIO, which the fixture has not), on a guest built by
+ * keyboard controller, port 0x92, a port sink and the VGA text screen (its
+ * CRTC ports and the MMIO buffer at 0xB8000), on a guest built by
  * tests/unit/devemu_fixture.h with the PIC pair their interrupt lines go to.
  * (The PIC, ELCR and UART have their own, checking harness: fuzz_devemu.c.)
  *
@@ -11,7 +11,9 @@
  *         1  read: port index byte (16-bit read when b&4)
  *         2  time passes: (byte + 1) << (b >> 2 & 15) ns, then due timer
  *            events run, as the host timer would run them
- *         3  guest reset of every device (b&4), else an INTA if INTR is up
+ *         3  guest reset of every device (b&4); else, b&8: an MMIO access to
+ *            the VGA buffer (2 offset bytes, read if b&16 else a value byte
+ *            written; width 1 << (b >> 5 & 3)), else an INTA if INTR is up
  * After every step: reads fit their width; no timer event is left due
  * after the events ran (a model that re-arms in the past is caught);
  * besides ASan/UBSan. After the program, the devices are removed and every
@@ -40,6 +42,7 @@ static const struct fx_region regions[] = {
 	{ "port92", 0x92, 1, "port92", -1 },
 	{ "port80", 0x80, 1, "ioport-sink", -1 },
 	{ "vga_crtc", 0x3D4, 2, "vga-crtc", -1 },
+	{ "vga_text", 0xB8000, 0x8000, "vga-text", -1 },	/* MMIO */
 };
 
 static const u16 ports[] = {
@@ -112,10 +115,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			run_timers();
 			break;
 		case 3:
-			if (b & 4)
+			if (b & 4) {
 				vmm_devemu_guest_reset(fx.guest);
-			else if (vmm_devemu_irq_pending(fx.guest))
+			} else if (b & 8) {
+				u32 width = 1u << ((b >> 5) & 3);
+				u64 gpa, mv = 0;
+
+				if (i + 3 > size)
+					goto out;
+				gpa = 0xB8000 + ((data[i] | (u32)data[i + 1] << 8) & 0x7FFF);
+				i += 2;
+				if (b & 16) {
+					vmm_devemu_mmio_read(fx.guest, gpa, width, &mv);
+					CHECK(width == 8 || mv < (1ULL << (width * 8)),
+					      "MMIO read at 0x%llx gave 0x%llx, wider than %u bytes",
+					      (unsigned long long)gpa, (unsigned long long)mv, width);
+				} else {
+					vmm_devemu_mmio_write(fx.guest, gpa, width, data[i++] * 0x0101010101010101ULL);
+				}
+			} else if (vmm_devemu_irq_pending(fx.guest)) {
 				vmm_devemu_irq_acknowledge(fx.guest);
+			}
 			break;
 		}
 	}

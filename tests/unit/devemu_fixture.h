@@ -149,10 +149,15 @@ __attribute__((weak)) u64 arch_timer_boot_wallclock_sec(void)
 
 struct fx_region {
 	const char *name;
-	u16 port, count;
+	u32 port, count;	/* ports; above 0xFFFF: a guest physical (MMIO) address */
 	const char *compatible;
 	int irq;		/* `interrupts` cell, -1 for none */
 };
+
+static inline bool fx_region_mmio(const struct fx_region *r)
+{
+	return r->port > 0xFFFF;
+}
 
 /* The PC guest's interrupt controller and first UART (dts/guests/pc-guest.dtsi). */
 static const struct fx_region fx_pc_regions[] = {
@@ -215,7 +220,7 @@ static inline int fx_create(struct fx *f, const char *name, const struct fx_regi
 		if (!n)
 			return -VMM_ENOMEM;
 		fx_setattr_string(n, "manifest_type", "virtual");
-		fx_setattr_string(n, "address_type", "io");
+		fx_setattr_string(n, "address_type", fx_region_mmio(r) ? "memory" : "io");
 		fx_setattr_string(n, "compatible", r->compatible);
 		vmm_devtree_setattr(n, "guest_physical_addr", VMM_DEVTREE_U64, &gpa, 8);
 		vmm_devtree_setattr(n, "physical_size", VMM_DEVTREE_U64, &size, 8);
@@ -224,7 +229,7 @@ static inline int fx_create(struct fx *f, const char *name, const struct fx_regi
 		snprintf(rc_->name, sizeof(rc_->name), "%s", r->name);
 		rc_->node = n;
 		rc_->kind = VMM_REGION_VIRTUAL;
-		rc_->io = true;
+		rc_->io = !fx_region_mmio(r);
 		rc_->gpa = gpa;
 		rc_->size = size;
 		snprintf(rc_->compatible, sizeof(rc_->compatible), "%s", r->compatible);
