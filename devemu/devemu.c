@@ -147,6 +147,14 @@ int vmm_devemu_guest_init(struct vmm_guest *g)
 		if (r->cfg->kind != VMM_REGION_VIRTUAL)
 			continue;
 		emu = vmm_devemu_find_emulator(r->cfg->compatible);
+		/* matched by compatible and, where the region states one, device_type */
+		if (emu && emu->device_type && r->cfg->device_type[0] &&
+		    strcmp(emu->device_type, r->cfg->device_type)) {
+			vmm_warn("guest %s: region %s: device_type \"%s\" does not match the \"%s\" emulator (a %s); no emulator attached\n",
+				 g->name, r->cfg->name, r->cfg->device_type, r->cfg->compatible,
+				 emu->device_type);
+			continue;
+		}
 		if (!emu) {
 			vmm_warn("guest %s: region %s: no emulator for \"%s\" yet; its accesses read all-ones\n",
 				 g->name, r->cfg->name, r->cfg->compatible);

@@ -15,6 +15,9 @@ struct vmm_emudev;
 
 struct vmm_emulator {
 	const char *name;
+	/* the device_type its regions have ("pic", "timer", "serial", ...); a
+	 * region stating another one is not given this emulator */
+	const char *device_type;
 	const char *const *compatible;	/* NULL-terminated */
 	int (*probe)(struct vmm_emudev *edev);
 	int (*reset)(struct vmm_emudev *edev);

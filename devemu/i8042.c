@@ -471,6 +471,7 @@ static const char *const kbc_compatible[] = { "i8042", "intel,8042", NULL };
 
 const struct vmm_emulator i8042_emulator = {
 	.name = "i8042",
+	.device_type = "keyboard",
 	.compatible = kbc_compatible,
 	.probe = kbc_probe,
 	.reset = kbc_reset,
@@ -526,6 +527,7 @@ static const char *const port92_compatible[] = { "port92", NULL };
 
 const struct vmm_emulator port92_emulator = {
 	.name = "port92",
+	.device_type = "system",
 	.compatible = port92_compatible,
 	.probe = port92_probe,
 	.reset = port92_reset,
@@ -556,6 +558,7 @@ static const char *const sink_compatible[] = { "ioport-sink", NULL };
 
 const struct vmm_emulator ioport_sink_emulator = {
 	.name = "ioport-sink",
+	.device_type = "sink",
 	.compatible = sink_compatible,
 	.read = sink_read,
 	.write = sink_write,

@@ -415,6 +415,7 @@ static const char *const pit_compatible[] = { "i8254", "intel,8254", NULL };
 
 const struct vmm_emulator i8254_emulator = {
 	.name = "i8254",
+	.device_type = "timer",
 	.compatible = pit_compatible,
 	.probe = pit_probe,
 	.reset = pit_reset,
@@ -457,6 +458,7 @@ static const char *const port61_compatible[] = { "i8254,port61", NULL };
 
 const struct vmm_emulator i8254_port61_emulator = {
 	.name = "i8254-port61",
+	.device_type = "timer",
 	.compatible = port61_compatible,
 	.probe = pit_probe,
 	.read = port61_read,

@@ -412,6 +412,7 @@ static const char *const pic_compatible[] = { "i8259a", "intel,8259a", NULL };
 
 const struct vmm_emulator i8259_emulator = {
 	.name = "i8259a",
+	.device_type = "pic",
 	.compatible = pic_compatible,
 	.probe = pic_probe,
 	.reset = pic_reset,
@@ -477,6 +478,7 @@ static const char *const elcr_compatible[] = { "intel,elcr", NULL };
 
 const struct vmm_emulator elcr_emulator = {
 	.name = "elcr",
+	.device_type = "pic",
 	.compatible = elcr_compatible,
 	.probe = elcr_probe,
 	.reset = elcr_reset,

@@ -660,6 +660,7 @@ static const char *const rtc_compatible[] = { "mc146818", "motorola,mc146818", N
 
 const struct vmm_emulator mc146818_emulator = {
 	.name = "mc146818",
+	.device_type = "rtc",
 	.compatible = rtc_compatible,
 	.probe = rtc_probe,
 	.reset = rtc_reset,

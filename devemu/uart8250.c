@@ -331,6 +331,7 @@ static const char *const uart_compatible[] = { "ns16550a", "ns16550", "ns8250", 
 
 const struct vmm_emulator uart8250_emulator = {
 	.name = "uart8250",
+	.device_type = "serial",
 	.compatible = uart_compatible,
 	.probe = uart_probe,
 	.reset = uart_reset,

@@ -99,6 +99,7 @@ static const char *const text_compatible[] = { "vga-text", NULL };
 
 const struct vmm_emulator vga_text_emulator = {
 	.name = "vga-text",
+	.device_type = "display",
 	.compatible = text_compatible,
 	.probe = vga_probe,
 	.reset = text_reset,
@@ -161,6 +162,7 @@ static const char *const crtc_compatible[] = { "vga-crtc", NULL };
 
 const struct vmm_emulator vga_crtc_emulator = {
 	.name = "vga-crtc",
+	.device_type = "display",
 	.compatible = crtc_compatible,
 	.probe = vga_probe,
 	.reset = crtc_reset,
