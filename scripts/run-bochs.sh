@@ -44,7 +44,9 @@ if [ -n "$serial_file" ]; then
   rm -f "$serial_file"            # Bochs creates it only at the first byte
   com1="com1: enabled=1, mode=file, dev=$serial_file"
 else
-  com1="com1: enabled=1, mode=term, dev=$(tty 2>/dev/null || echo /dev/stdout)"
+  # the terminal when there is one (interactive make run), else stdout
+  if tty -s; then ttydev=$(tty); else ttydev=/dev/stdout; fi
+  com1="com1: enabled=1, mode=term, dev=$ttydev"
 fi
 cat > "$work/bochsrc" <<RC
 megs: $megs
