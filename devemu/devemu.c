@@ -97,7 +97,7 @@ void vmm_devemu_set_irq(struct vmm_guest *g, u32 irq, int level)
 	if (!dg || !dg->irqchip)
 		return;
 	dg->irqchip->set_line(dg->irqchip->priv, irq, level);
-	if (level && dg->irqchip->pending(dg->irqchip->priv))
+	if (level && g->intr_asserted)
 		vmm_manager_guest_irq_raised(g);
 }
 
@@ -283,20 +283,14 @@ int vmm_devemu_region_write(struct vmm_region *r, u64 addr, u32 width, u64 value
 
 int vmm_devemu_mmio_read(struct vmm_guest *g, u64 gpa, u32 width, u64 *value)
 {
-	u64 off;
-	struct vmm_emudev *ed = route(g, gpa, false, &off);
+	struct vmm_region *r = vmm_aspace_find(g, gpa, false);
 
-	if (!ed || !ed->emu->read)
-		return -VMM_ENOENT;
-	return ed->emu->read(ed, off, width, value);
+	return r ? vmm_devemu_region_read(r, gpa, width, value) : -VMM_ENOENT;
 }
 
 int vmm_devemu_mmio_write(struct vmm_guest *g, u64 gpa, u32 width, u64 value)
 {
-	u64 off;
-	struct vmm_emudev *ed = route(g, gpa, false, &off);
+	struct vmm_region *r = vmm_aspace_find(g, gpa, false);
 
-	if (!ed || !ed->emu->write)
-		return -VMM_ENOENT;
-	return ed->emu->write(ed, off, width, value);
+	return r ? vmm_devemu_region_write(r, gpa, width, value) : -VMM_ENOENT;
 }

@@ -44,12 +44,10 @@ struct vmm_irqchip {
 	void *priv;
 	/* input line irq (0..15) is now at 'level' (1 asserted, 0 not) */
 	void (*set_line)(void *priv, u32 irq, int level);
-	/* true when the chip asks the CPU for an interrupt (INTR high) */
-	bool (*pending)(void *priv);
 	/* the CPU accepts it (INTA): the vector delivered */
 	u8 (*acknowledge)(void *priv);
-	/* where the chip keeps its INTR level; set at registration to the
-	 * guest's intr_asserted */
+	/* where the chip publishes its INTR level (the CPU's "pending"): set at
+	 * registration to the guest's intr_asserted */
 	bool **intr_out;
 };
 

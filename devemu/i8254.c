@@ -149,13 +149,11 @@ static u64 rising_edge_time(const struct pit_channel *c, u64 k)
 	}
 }
 
-static void arm_irq(struct pit *p, u64 now)
+static void arm_irq(struct pit *p)
 {
 	struct pit_channel *c = &p->ch[0];
-	u64 t;
+	u64 t = rising_edge_time(c, p->irq_k);
 
-	(void)now;
-	t = rising_edge_time(c, p->irq_k);
 	if (t == ~0ULL)
 		vmm_timer_event_stop(&p->irq_ev);
 	else
@@ -178,7 +176,7 @@ static void irq_edge(struct vmm_timer_event *ev)
 		if (p->irq_k <= done)
 			p->irq_k = done + 1;
 	}
-	arm_irq(p, now);
+	arm_irq(p);
 	vmm_spin_unlock_irqrestore(&p->lock, f);
 	vmm_devemu_pulse_irq(p->guest, p->irq);
 }
@@ -202,7 +200,7 @@ static void load_count(struct pit *p, int n, u32 value, u64 now)
 	}
 	if (n == 0) {
 		p->irq_k = 1;
-		arm_irq(p, now);
+		arm_irq(p);
 	}
 }
 
@@ -227,7 +225,7 @@ static void set_gate(struct pit *p, int n, bool gate, u64 now)
 	c->gate = gate;
 	if (n == 0) {
 		p->irq_k = 1;
-		arm_irq(p, now);
+		arm_irq(p);
 	}
 }
 

@@ -180,11 +180,6 @@ static void pair_set_line(void *priv, u32 irq, int level)
 	vmm_spin_unlock_irqrestore(&pp->lock, f);
 }
 
-static bool pair_pending(void *priv)
-{
-	return ((struct pic_pair *)priv)->intr;
-}
-
 static u8 pair_acknowledge(void *priv)
 {
 	struct pic_pair *pp = priv;
@@ -343,7 +338,7 @@ static struct pic_pair *pair_of(struct vmm_guest *g)
 		pp->chip[0].elcr_mask = 0xF8;	/* IRQ0-2 are always edge on a PC */
 		pp->chip[1].elcr_mask = 0xDE;	/* IRQ8 and IRQ13 too */
 		pp->irqchip = (struct vmm_irqchip){ "i8259a", pp, pair_set_line,
-						    pair_pending, pair_acknowledge, &pp->intr_out };
+						    pair_acknowledge, &pp->intr_out };
 	}
 	return pp;
 }

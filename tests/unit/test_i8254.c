@@ -179,12 +179,6 @@ static void rec_set_line(void *priv, u32 irq, int level)
 	level0 = level;
 }
 
-static bool rec_pending(void *priv)
-{
-	(void)priv;
-	return false;
-}
-
 static u8 rec_ack(void *priv)
 {
 	(void)priv;
@@ -194,7 +188,6 @@ static u8 rec_ack(void *priv)
 static const struct vmm_irqchip rec_irqchip = {
 	.name = "recorder",
 	.set_line = rec_set_line,
-	.pending = rec_pending,
 	.acknowledge = rec_ack,
 };
 

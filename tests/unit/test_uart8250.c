@@ -74,12 +74,6 @@ static void rec_set_line(void *priv, u32 irq, int level)
 	}
 }
 
-static bool rec_pending(void *priv)
-{
-	(void)priv;
-	return false;
-}
-
 static u8 rec_ack(void *priv)
 {
 	(void)priv;
@@ -90,7 +84,6 @@ static const struct vmm_irqchip rec_irqchip = {
 	.name = "recorder",
 	.priv = &rec,
 	.set_line = rec_set_line,
-	.pending = rec_pending,
 	.acknowledge = rec_ack,
 };
 

@@ -19,6 +19,15 @@ static u64 mask_of(u32 bytes)
 	return bytes >= 8 ? ~0ULL : (1ULL << (bytes * 8)) - 1;
 }
 
+/* A port access device emulation refused: halt the VCPU saying why. */
+static int io_failed(struct vmm_vcpu *v, const char *what, u16 port, int rc)
+{
+	return vmx_halt_vcpu(v, "%s port 0x%x at RIP 0x%llx: %s", what, port,
+			     (unsigned long long)vmcs_read(VMCS_GUEST_RIP),
+			     rc == -VMM_EACCESS ? "unassigned, and the guest is strict (unassigned_io = \"halt\")"
+						: "device emulation stopped the guest");
+}
+
 static int io_string(struct vmm_vcpu *v, struct arch_regs *r, u16 port, u32 size,
 		     bool in, bool rep)
 {
@@ -53,10 +62,7 @@ static int io_string(struct vmm_vcpu *v, struct arch_regs *r, u16 port, u32 size
 					     in ? "INS" : "OUTS", port, (unsigned long long)gva,
 					     (unsigned long long)vmcs_read(VMCS_GUEST_RIP));
 		if (rc)
-			return vmx_halt_vcpu(v, "%s port 0x%x at RIP 0x%llx: %s", in ? "INS from" : "OUTS to",
-					     port, (unsigned long long)vmcs_read(VMCS_GUEST_RIP),
-					     rc == -VMM_EACCESS ? "unassigned, and the guest is strict (unassigned_io = \"halt\")"
-								: "device emulation stopped the guest");
+			return io_failed(v, in ? "INS from" : "OUTS to", port, rc);
 		*idx = (*idx & ~amask) | ((*idx + step) & amask);
 		done++;
 		if (vmx_vcpu_was_reset())
@@ -93,10 +99,7 @@ int vmx_exit_io(struct vmm_vcpu *v, struct arch_regs *r)
 		rc = vmm_devemu_io_write(v->guest, port, size, (u32)(r->rax & mask_of(size)));
 	}
 	if (rc)
-		return vmx_halt_vcpu(v, "%s port 0x%x at RIP 0x%llx: %s", in ? "IN from" : "OUT to",
-				     port, (unsigned long long)vmcs_read(VMCS_GUEST_RIP),
-				     rc == -VMM_EACCESS ? "unassigned, and the guest is strict (unassigned_io = \"halt\")"
-							: "device emulation stopped the guest");
+		return io_failed(v, in ? "IN from" : "OUT to", port, rc);
 	vmx_advance_rip();
 	return VMM_OK;
 }

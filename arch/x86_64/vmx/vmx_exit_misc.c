@@ -86,7 +86,7 @@ int vmx_exit_interrupt_window(struct vmm_vcpu *v, struct arch_regs *r)
 {
 	(void)v;
 	(void)r;
-	vmcs_write(VMCS_PROC_CTLS, vmcs_read(VMCS_PROC_CTLS) & ~(u64)PROC_INTR_WINDOW);
+	vmx_set_window_exiting(false);
 	return VMM_OK;
 }
 

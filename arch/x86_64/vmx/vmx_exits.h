@@ -22,6 +22,8 @@ int vmx_exit_preemption_timer(struct vmm_vcpu *v, struct arch_regs *r);
 int vmx_exit_ept_misconfig(struct vmm_vcpu *v, struct arch_regs *r);
 /* vmx_irq.c: re-inject an event a VM exit interrupted (IDT-vectoring info) */
 void vmx_reinject_vectoring(u32 idt_vectoring_info);
+/* Interrupt-window exiting on or off (SDM 25.2). */
+void vmx_set_window_exiting(bool on);
 /* vmx_exit_cpuid.c */
 int vmx_exit_cpuid(struct vmm_vcpu *v, struct arch_regs *r);
 /* vmx_exit_io.c */

@@ -35,7 +35,7 @@ void vmx_reinject_vectoring(u32 idt)
 		vmcs_write(VMCS_ENTRY_INSN_LEN, vmcs_read(VMCS_EXIT_INSN_LEN));
 }
 
-static void set_window_exiting(bool on)
+void vmx_set_window_exiting(bool on)
 {
 	u64 proc = vmcs_read(VMCS_PROC_CTLS);
 
@@ -52,12 +52,12 @@ static __attribute__((noinline)) void inject_pending(struct vmm_vcpu *v)
 	int vector;
 
 	if (vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID) {
-		set_window_exiting(true);	/* after the event being injected */
+		vmx_set_window_exiting(true);	/* after the event being injected */
 		return;
 	}
 	if (!(vmcs_read(VMCS_GUEST_RFLAGS) & X86_RFLAGS_IF) ||
 	    (vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_STI_MOVSS)) {
-		set_window_exiting(true);
+		vmx_set_window_exiting(true);
 		return;
 	}
 	vector = vmm_devemu_irq_acknowledge(g);
