@@ -5,6 +5,8 @@
 #ifndef KERNEL_ARCH_CPU_H
 #define KERNEL_ARCH_CPU_H
 
+#include "kernel/types.h"
+
 /* Disable local interrupts and return the previous state. */
 unsigned long arch_cpu_irq_save(void);
 /* Restore the local interrupt state returned by arch_cpu_irq_save(). */
@@ -18,6 +20,10 @@ void arch_cpu_wait_for_irq(void);
 void arch_cpu_stop(void) __attribute__((noreturn));
 /* Index of the executing host CPU (0 = bootstrap CPU). */
 unsigned int arch_cpu_id(void);
+/* Start the other host CPUs: at most 'maxcpus' CPUs in all (0: no limit). */
+void arch_smp_init(u32 maxcpus);
+/* Stop every other host CPU at once, whatever it is doing (panic). */
+void arch_cpu_stop_others(void);
 /* Power the machine off (emulator exit); stops the CPU if that fails. */
 void arch_power_off(void) __attribute__((noreturn));
 

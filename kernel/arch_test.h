@@ -10,4 +10,12 @@
  */
 int arch_test_fault(const char *kind);
 
+/*
+ * testsignal=<list>: have another host CPU send physical signals to CPU0
+ * while it runs a guest ("nmi", "init", "sipi:<hex vector>", comma-separated).
+ * Checks the whole list first: an unknown kind is reported and nothing is
+ * sent (-VMM_EINVALID); -VMM_ENOTAVAIL without a second CPU.
+ */
+int arch_test_signal(const char *list);
+
 #endif

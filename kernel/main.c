@@ -1,6 +1,7 @@
 /*
  * kernel/main.c - the generic init sequence: command-line options, the boot
- * banner, the virtualization verdict, the bootcmd= hook, then idle.
+ * banner, the virtualization verdict, the other host CPUs (maxcpus=), the
+ * test hooks (testfault=, testsignal=), the bootcmd= hook, then idle.
  */
 #include <string.h>
 #include <stdlib.h>
@@ -23,7 +24,7 @@
 
 /* Every option the kernel understands; anything else is reported. */
 static const char *const known_options[] = {
-	"loglevel", "bootcmd", "on_panic", "testfault", "dtb",
+	"loglevel", "bootcmd", "on_panic", "testfault", "dtb", "maxcpus", "testsignal", "testept",
 };
 
 static void check_option(const char *key, size_t keylen, void *user __unused)
@@ -119,6 +120,22 @@ static void create_guests(bool virt)
 	}
 }
 
+/* maxcpus=N (N >= 1): how many host CPUs to start; 0 = all. */
+static u32 cmdline_maxcpus(const char *cmdline)
+{
+	char val[16], *end;
+	unsigned long n;
+
+	if (vmm_cmdline_get(cmdline, "maxcpus", val, sizeof(val)) < 0)
+		return 0;
+	n = strtoul(val, &end, 10);
+	if (*end || end == val || n < 1 || n > 4096) {
+		vmm_warn("cmdline: maxcpus=%s is not a number of CPUs (1 or more); starting all\n", val);
+		return 0;
+	}
+	return (u32)n;
+}
+
 void vmm_main(const struct vmm_boot_info *bi)
 {
 	char val[VMM_BOOT_CMDLINE_MAX];
@@ -132,6 +149,7 @@ void vmm_main(const struct vmm_boot_info *bi)
 	print_banner(bi);
 	vmm_cmdline_foreach(bi->cmdline, check_option, NULL);
 	virt = arch_virt_probe() && arch_virt_init() == VMM_OK;
+	arch_smp_init(cmdline_maxcpus(bi->cmdline));
 	if (vmm_scheduler_init_cpu())
 		vmm_panic("scheduler: cannot create the idle VCPU\n");
 	vmm_config_load(bi);
@@ -142,6 +160,8 @@ void vmm_main(const struct vmm_boot_info *bi)
 		if (arch_test_fault(val) == -VMM_EINVALID)
 			vmm_err("testfault: unknown kind '%s' (pf null ud gp de bp stack)\n", val);
 	}
+	if (vmm_cmdline_get(bi->cmdline, "testsignal", val, sizeof(val)) >= 0)
+		arch_test_signal(val);
 	/* the command line's bootcmd= overrides the one in /vmm */
 	if (vmm_cmdline_get(bi->cmdline, "bootcmd", val, sizeof(val)) >= 0)
 		vmm_cmd_exec_script("bootcmd", val);

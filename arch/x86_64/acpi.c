@@ -1,6 +1,7 @@
 /*
- * arch/x86_64/acpi.c - RSDP discovery, FADT and \_S5 lookup (see acpi.h).
- * Every table is checksum-verified and length-checked before it is read.
+ * arch/x86_64/acpi.c - RSDP discovery, FADT and \_S5 lookup, the MADT's
+ * local APICs (see acpi.h). Every table is checksum-verified and
+ * length-checked before it is read.
  */
 #include <string.h>
 #include "arch/x86_64/acpi.h"
@@ -20,6 +21,12 @@ struct acpi_sdt_header {
 } __packed;
 
 static struct acpi_power_info power_info;
+static struct acpi_madt_info madt_info;
+
+#define MADT_LAPIC 0
+#define MADT_LAPIC_OVERRIDE 5
+#define MADT_X2APIC 9
+#define MADT_ENABLED (1u << 0)
 
 static bool checksum_ok(const void *p, size_t len)
 {
@@ -102,6 +109,61 @@ static void find_s5(const struct acpi_sdt_header *dsdt)
 	}
 }
 
+static void madt_add_cpu(u32 apic_id, u32 flags)
+{
+	if (!(flags & MADT_ENABLED))
+		return;
+	for (u32 i = 0; i < madt_info.nr_cpus; i++)
+		if (madt_info.apic_ids[i] == apic_id)
+			return;	/* listed both as LAPIC and x2APIC */
+	if (apic_id >= 0xFF) {
+		madt_info.nr_skipped++;	/* needs x2APIC mode, which we do not use */
+		return;
+	}
+	if (madt_info.nr_cpus < ACPI_MAX_CPUS)
+		madt_info.apic_ids[madt_info.nr_cpus++] = apic_id;
+	else
+		madt_info.nr_skipped++;
+}
+
+/* MADT ("APIC", ACPI 6.x 5.2.12): LAPIC address and the enabled processors. */
+static void parse_madt(const struct acpi_sdt_header *madt)
+{
+	const u8 *p = (const u8 *)madt + sizeof(*madt) + 8;
+	const u8 *end = (const u8 *)madt + madt->length;
+	u32 base32;
+
+	if (madt->length < sizeof(*madt) + 8)
+		return;
+	memcpy(&base32, (const u8 *)madt + sizeof(*madt), 4);
+	madt_info.lapic_base = base32;
+	while (p + 2 <= end && p[1] >= 2 && p + p[1] <= end) {
+		u32 flags, id;
+
+		switch (p[0]) {
+		case MADT_LAPIC:
+			if (p[1] >= 8) {
+				memcpy(&flags, p + 4, 4);
+				madt_add_cpu(p[3], flags);
+			}
+			break;
+		case MADT_X2APIC:
+			if (p[1] >= 16) {
+				memcpy(&id, p + 4, 4);
+				memcpy(&flags, p + 8, 4);
+				madt_add_cpu(id, flags);
+			}
+			break;
+		case MADT_LAPIC_OVERRIDE:
+			if (p[1] >= 12)
+				memcpy(&madt_info.lapic_base, p + 4, 8);
+			break;
+		}
+		p += p[1];
+	}
+	madt_info.valid = madt_info.nr_cpus > 0;
+}
+
 void acpi_init(u64 rsdp_pa)
 {
 	const u8 *rsdp = (const u8 *)(uintptr_t)rsdp_pa;
@@ -131,14 +193,22 @@ void acpi_init(u64 rsdp_pa)
 	size_t esize = xsdt ? 8 : 4;
 	size_t n = (root->length - sizeof(*root)) / esize;
 
-	for (size_t i = 0; i < n && !fadt; i++) {
+	for (size_t i = 0; i < n; i++) {
 		u64 pa = 0;
 
 		memcpy(&pa, (const u8 *)root + sizeof(*root) + i * esize, esize);
 		const struct acpi_sdt_header *h = (const void *)(uintptr_t)pa;
 
-		if (pa && pa < 512 * GiB && !memcmp(h->signature, "FACP", 4))
+		if (!pa || pa >= 512 * GiB)
+			continue;
+		if (!fadt && !memcmp(h->signature, "FACP", 4))
 			fadt = table_at(pa, "FACP");
+		else if (!madt_info.valid && !memcmp(h->signature, "APIC", 4)) {
+			const struct acpi_sdt_header *madt = table_at(pa, "APIC");
+
+			if (madt)
+				parse_madt(madt);
+		}
 	}
 	if (!fadt || fadt->length < 76) {
 		vmm_info("acpi: no usable FADT\n");
@@ -196,4 +266,9 @@ void acpi_delay_us(u32 us)
 const struct acpi_power_info *acpi_power_info(void)
 {
 	return &power_info;
+}
+
+const struct acpi_madt_info *acpi_madt_info(void)
+{
+	return &madt_info;
 }

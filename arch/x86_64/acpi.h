@@ -1,6 +1,7 @@
 /*
  * arch/x86_64/acpi.h - the little of ACPI the hypervisor reads itself:
- * RSDP, RSDT/XSDT, FADT (PM1 control blocks) and \_S5 from the DSDT.
+ * RSDP, RSDT/XSDT, FADT (PM1 control blocks), \_S5 from the DSDT and the
+ * MADT's enabled local APICs.
  */
 #ifndef ARCH_X86_64_ACPI_H
 #define ARCH_X86_64_ACPI_H
@@ -14,6 +15,16 @@ struct acpi_power_info {
 	u16 pm_timer;	/* PM timer port (3.579545 MHz, 24 bits), 0 = none */
 };
 
+#define ACPI_MAX_CPUS 64
+
+struct acpi_madt_info {
+	bool valid;		/* an MADT with at least one enabled processor */
+	u64 lapic_base;
+	u32 nr_cpus;		/* enabled processors, in MADT order */
+	u32 apic_ids[ACPI_MAX_CPUS];
+	u32 nr_skipped;		/* enabled but unusable (x2APIC id >= 255, too many) */
+};
+
 /* Busy-wait about 'us' microseconds on the PM timer (a spin loop without it). */
 void acpi_delay_us(u32 us);
 
@@ -22,5 +33,7 @@ u64 acpi_find_rsdp_bios(void);
 /* Read the FADT and \_S5 once at boot; rsdp may be 0 (then nothing is found). */
 void acpi_init(u64 rsdp);
 const struct acpi_power_info *acpi_power_info(void);
+/* The MADT as read by acpi_init(); valid == false without one. */
+const struct acpi_madt_info *acpi_madt_info(void);
 
 #endif

@@ -59,7 +59,10 @@ void arch_idt_init(void)
 	}
 }
 
-/* IST stacks: the BSP's are static (needed before the allocator exists). */
+/*
+ * IST stacks: the BSP's are static (needed before the allocator exists);
+ * smp.c allocates an AP's before it starts it.
+ */
 static void setup_ist(struct percpu *pc)
 {
 	for (int i = 1; i <= IST_COUNT; i++) {

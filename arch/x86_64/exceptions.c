@@ -1,11 +1,15 @@
 /*
  * arch/x86_64/exceptions.c - the C side of the trap stub: exception
  * fix-ups (rdmsr_safe and friends), fatal exception reports with a full
- * register dump and a frame-pointer backtrace, and interrupt dispatch.
+ * register dump and a frame-pointer backtrace (the other CPUs are stopped
+ * first), host NMIs (to smp.c, returning by arch_frame_iret), and
+ * interrupt dispatch.
  */
 #include "arch/x86_64/regs.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/smp.h"
+#include "kernel/arch_cpu.h"
 #include "kernel/printk.h"
 #include "kernel/panic.h"
 #include "kernel/error.h"
@@ -163,6 +167,7 @@ static void __noreturn fatal_exception(struct arch_regs *regs)
 	const char *name = exception_names[regs->vector] ? exception_names[regs->vector]
 							  : "reserved exception";
 
+	arch_cpu_stop_others();
 	vmm_emerg("\nCPU%u: EXCEPTION %s (vector %llu) error code 0x%llx\n",
 		  this_cpu()->cpu_id, name, (unsigned long long)regs->vector,
 		  (unsigned long long)regs->error);
@@ -174,10 +179,21 @@ static void __noreturn fatal_exception(struct arch_regs *regs)
 	vmm_fatal_stop();
 }
 
+void arch_frame_iret(struct arch_regs *regs) __noreturn;
+
 /* Called by trap_common for every exception and interrupt. */
 void arch_trap_handler(struct arch_regs *regs);
 void arch_trap_handler(struct arch_regs *regs)
 {
+	if (regs->vector == 2) {
+		/*
+		 * NMI (IST 4): may interrupt a VM-exit handler, while the per-CPU
+		 * "return to guest" flag is set, so never leave through
+		 * trap_return (it would VM-enter with this frame): iretq here.
+		 */
+		smp_host_nmi(regs, NULL);
+		arch_frame_iret(regs);
+	}
 	if (regs->vector < 32) {
 		if (regs->vector != 8 && regs->vector != 18 && extable_fixup(regs))
 			return;

@@ -50,6 +50,16 @@ struct percpu {
 	struct vmm_vcpu *guest_vcpu;	/* normal VCPU whose VMCS runs here, or NULL */
 	struct arch_regs *exit_regs;	/* trap frame of the VM exit being handled */
 	u64 preempt_generation;		/* vmm_timer_generation the preemption timer was set for */
+	/* SMP (smp.c) */
+	volatile u32 stop_requested;	/* the next NMI stops this CPU (panic elsewhere) */
+	volatile u32 nmi_unreported;	/* root-mode NMIs not yet reported (self-IPI pending) */
+	volatile u64 nmi_rip;		/* RIP of the last of them */
+	void (*volatile work_fn)(void *);	/* AP: run by its idle loop with interrupts on */
+	void *work_arg;
+	volatile u32 sipi_expected;	/* a SIPI is announced for a VCPU waiting here */
+	volatile u32 init_sent;		/* INIT IPIs the hypervisor sent to this CPU */
+	u32 init_taken;			/* INIT VM exits taken on this CPU */
+	bool init_stale_reported;
 };
 
 _Static_assert(__builtin_offsetof(struct percpu, return_to_guest) == 0x10, "trap_entry.asm");
@@ -66,6 +76,8 @@ static inline struct percpu *this_cpu(void)
 }
 
 extern struct percpu percpu_bsp_area;
+/* Every started CPU's per-CPU area by CPU index (NULL: not started). */
+extern struct percpu *arch_percpu[ARCH_MAX_CPUS];
 
 /* Load this CPU's GDT (with its TSS) and the shared IDT. */
 void arch_desc_init_cpu(struct percpu *pc);

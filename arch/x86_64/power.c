@@ -4,13 +4,16 @@
  * In order: Bochs' shutdown port (0x8900 "Shutdown"), ACPI S5 through the
  * FADT's PM1 control blocks (Bochs, QEMU, real hardware), QEMU's
  * isa-debug-exit (only when CPUID says we run under a hypervisor, so real
- * hardware never sees a write to port 0x501), then stop the CPU.
+ * hardware never sees a write to port 0x501), then stop the CPU. First
+ * every other CPU leaves VMX operation and stops (a cross-CPU call), then
+ * this one leaves VMX operation.
  */
 #include "kernel/arch_cpu.h"
 #include "kernel/arch_console.h"
 #include "kernel/printk.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/acpi.h"
+#include "arch/x86_64/smp.h"
 #include "arch/x86_64/vmx/vmx.h"
 
 #define BOCHS_SHUTDOWN_PORT 0x8900
@@ -25,7 +28,9 @@ void arch_power_off(void)
 
 	arch_console_flush();
 	arch_cpu_irq_save();
+	arch_smp_stop_others_call();
 	vmx_cpu_disable();
+	arch_console_flush();
 	for (const char *p = bochs; *p; p++)
 		outb(BOCHS_SHUTDOWN_PORT, *p);
 	if (acpi->valid) {

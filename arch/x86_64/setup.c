@@ -2,7 +2,9 @@
  * arch/x86_64/setup.c - bring-up of the bootstrap CPU, from the first C
  * instruction to the generic vmm_main(): console, descriptors, legacy PIC
  * masked, boot information parsed, memory handed to the allocator, host
- * page tables, ACPI. Also the test-only fault provocation (testfault=).
+ * page tables, ACPI; the AP trampoline page is chosen and reserved here,
+ * before the allocator exists. Also the test-only fault provocation
+ * (testfault=).
  */
 #include <string.h>
 #include "arch/x86_64/cpu.h"
@@ -11,6 +13,8 @@
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/acpi.h"
 #include "arch/x86_64/timer.h"
+#include "arch/x86_64/setup.h"
+#include "arch/x86_64/smp.h"
 #include "kernel/multiboot.h"
 #include "kernel/host_mem.h"
 #include "kernel/main.h"
@@ -44,7 +48,7 @@ static void legacy_pic_mask(void)
  * CR4.OSXSAVE (when the CPU has XSAVE) so that guests' XSETBV can be carried
  * out. The hypervisor itself never uses FPU or vector registers.
  */
-static void cpu_enable_fpu_state(void)
+void arch_cpu_enable_fpu_state(void)
 {
 	u32 a, b, c, d;
 	u64 cr4 = read_cr4() | X86_CR4_OSFXSR | (1UL << 10);
@@ -70,7 +74,7 @@ void vmm_boot_entry(u32 magic, u32 info)
 	struct percpu *pc = &percpu_bsp_area;
 	struct vmm_phys_range resv[VMM_MAX_RESERVED];
 	u32 nr = 0;
-	u64 rsdp_bios;
+	u64 rsdp_bios, tramp;
 	int rc;
 
 	pc->self = pc;
@@ -80,7 +84,7 @@ void vmm_boot_entry(u32 magic, u32 info)
 	arch_idt_init();
 	arch_desc_init_cpu(pc);
 	legacy_pic_mask();
-	cpu_enable_fpu_state();
+	arch_cpu_enable_fpu_state();
 	rsdp_bios = acpi_find_rsdp_bios();	/* page 0 is still mapped */
 
 	if (magic == MB2_BOOTLOADER_MAGIC)
@@ -100,6 +104,10 @@ void vmm_boot_entry(u32 magic, u32 info)
 					      (u64)(uintptr_t)_kernel_end, "kernel image" };
 	resv[nr++] = (struct vmm_phys_range){ boot_info.info_start, boot_info.info_end,
 					      "boot information" };
+	/* inside the first MiB already; named so that it is never taken for anything else */
+	tramp = smp_trampoline_pick(&boot_info);
+	if (tramp)
+		resv[nr++] = (struct vmm_phys_range){ tramp, tramp + PAGE_SIZE, "AP trampoline" };
 	for (u32 i = 0; i < boot_info.nr_modules && nr < VMM_MAX_RESERVED; i++)
 		resv[nr++] = (struct vmm_phys_range){ boot_info.modules[i].start,
 						      boot_info.modules[i].end, "module" };

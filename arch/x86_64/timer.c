@@ -3,7 +3,7 @@
  * (kernel/arch_timer.h): the TSC as clock, calibrated at boot against the
  * ACPI PM timer (3.579545 MHz) or, without one, CPUID leaf 0x15/0x16; the
  * local APIC timer in one-shot mode as the host timer interrupt (vector
- * 0xF0), calibrated against the TSC; the host RTC read once for the wall
+ * 0xF0, on the bootstrap CPU only), calibrated against the TSC; the host RTC read once for the wall
  * clock. While a guest runs, the VMX preemption timer backs the APIC timer
  * (vmx_irq.c), so a guest running with interrupts off cannot hold timer
  * events back (see platform-notes: Bochs does not exit for a pending host
@@ -18,16 +18,9 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/acpi.h"
 #include "arch/x86_64/timer.h"
+#include "arch/x86_64/lapic.h"
 
-#define LAPIC_BASE 0xFEE00000ULL
-#define LAPIC_EOI 0xB0
-#define LAPIC_SVR 0xF0
-#define LAPIC_LVT_TIMER 0x320
-#define LAPIC_TIMER_INIT 0x380
-#define LAPIC_TIMER_CUR 0x390
-#define LAPIC_TIMER_DIV 0x3E0
-#define LVT_MASKED (1u << 16)
-#define MSR_APIC_BASE 0x1B
+#define LVT_MASKED LAPIC_LVT_MASKED
 
 static u64 tsc_hz, tsc_boot;
 static u64 tsc_to_ns_mult;	/* ns = (ticks * mult) >> 32 */
@@ -38,16 +31,6 @@ static bool lapic_ok;
 static u64 wallclock_boot;
 /* TSC value of the earliest timer event (~0: none), for the VM-exit check */
 u64 arch_timer_next_tsc = ~0ULL;
-
-static inline u32 lapic_read(u32 reg)
-{
-	return *(volatile u32 *)(uintptr_t)(LAPIC_BASE + reg);
-}
-
-static inline void lapic_write(u32 reg, u32 v)
-{
-	*(volatile u32 *)(uintptr_t)(LAPIC_BASE + reg) = v;
-}
 
 u64 arch_timer_tsc_hz(void)
 {
@@ -95,7 +78,7 @@ static void lapic_timer_irq(u32 vector, struct arch_regs *regs, void *data)
 	(void)vector;
 	(void)regs;
 	(void)data;
-	lapic_write(LAPIC_EOI, 0);
+	lapic_eoi();
 	vmm_timer_process();
 }
 
@@ -192,8 +175,7 @@ int arch_timer_init(void)
 	wallclock_boot = read_host_rtc();
 
 	/* local APIC: enabled, spurious vector 0xFF, timer one-shot at 0xF0, divide by 16 */
-	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1u << 11));
-	lapic_write(LAPIC_SVR, 0x100 | 0xFF);
+	lapic_enable_cpu(true);
 	lapic_write(LAPIC_TIMER_DIV, 0x3);
 	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | ARCH_TIMER_VECTOR);
 	lapic_write(LAPIC_TIMER_INIT, 0xFFFFFFFF);

@@ -241,9 +241,10 @@ def _run(engine, cmd, workdir, timeout, until, linger):
 
 
 def boot_bochs_run(iso, timeout=30, until=None, linger=0.3, rc=None, cpu=None,
-                   megs=None):
+                   megs=None, cpus=None):
     """Boot iso in Bochs (scripts/run-bochs.sh) with COM1 into a file.
-    rc: text of a Bochs debugger command file (default: continue at once)."""
+    rc: text of a Bochs debugger command file (default: continue at once);
+    cpus: number of emulated CPUs (default 1)."""
     workdir = _new_workdir("bochs")
     cmd = [RUN_BOCHS, "--serial-file", workdir / "serial.txt",
            "--log", workdir / "bochs.log"]
@@ -254,6 +255,8 @@ def boot_bochs_run(iso, timeout=30, until=None, linger=0.3, rc=None, cpu=None,
         cmd += ["--cpu", cpu]
     if megs:
         cmd += ["--megs", str(megs)]
+    if cpus:
+        cmd += ["--cpus", str(cpus)]
     cmd.append(Path(iso).resolve())
     return _run("bochs", cmd, workdir, timeout, until, linger)
 
@@ -424,8 +427,8 @@ def guest_bin(build):
 
 @pytest.fixture(scope="session")
 def boot_bochs(build):
-    """boot_bochs(iso, timeout=30, until=None, linger=0.3, rc=None, cpu=None)
-    -> BootResult."""
+    """boot_bochs(iso, timeout=30, until=None, linger=0.3, rc=None, cpu=None,
+    megs=None, cpus=None) -> BootResult."""
     return boot_bochs_run
 
 

@@ -9,7 +9,8 @@ number of failed checks. Other guests must be stopped by the hypervisor
 (unmapped read, triple fault, MMIO that is not emulated) while the guests
 next to them go on; two guests share the CPU. Four boots (tests/system/
 dts/vmx-*.dts), each run once per module with bootcmd "guest kick all;
-guest wait; ... poweroff", plus one for a bug that needs its own.
+guest wait; ... poweroff", plus one for a bug that needs its own, plus
+one per testept= value for the EPT misconfiguration (vmx-ept*.dts).
 
 The checks a guest must pass are the names in its source (macros T_EQ,
 T_CHECK, T_FAULT, ... of tests/guests/include/rom16.inc), so a check that
@@ -322,3 +323,123 @@ def test_yield_gives_other_guest_the_cpu(vmx_run):
                         % (inside, sorted([("yield", n, v) for n, v in y.items()] +
                                           [("spin", n, v) for n, v in s.items()],
                                           key=lambda t: t[2])))
+
+
+# --------------------------------------------------------------------------
+# EPT misconfiguration (exit 49): our EPT builder never makes a malformed
+# entry, so the test-only option testept=<guest>:<gpa>[:kind] makes one
+# --------------------------------------------------------------------------
+EPT_GPA = 0x180000          # POISON in tests/guests/eptmisconfig.asm
+EPT_BOOTCMD = "guest kick all; guest wait; guest list; poweroff"
+EPT_WHY = {
+    "wo": r"write permission without read permission \(bits 2:0 = 010b\)",
+    "memtype": r"reserved memory type 2 \(bits 5:3\)",
+    "rsvd": r"reserved bits set: physical-address bits 51:MAXPHYADDR",
+}
+
+
+@pytest.fixture(scope="module")
+def ept_run(make_dtb, make_iso, boot_bochs, guest_bin):
+    """ept_run(value, dts="vmx-eptmisconfig", image="eptmisconfig") ->
+    BootResult of tests/system/dts/DTS.dts (the guest running IMAGE, and
+    hello) booted with testept=VALUE, once per value."""
+    runs = {}
+
+    def run(value, dts="vmx-eptmisconfig", image="eptmisconfig"):
+        key = (value, dts)
+        if key not in runs:
+            dtb = make_dtb(DTS_DIR / (dts + ".dts"))
+            iso = make_iso('testept=%s bootcmd="%s"' % (value, EPT_BOOTCMD),
+                           [dtb, guest_bin(image), guest_bin("hello")])
+            runs[key] = boot_bochs(iso, timeout=120)
+        r = runs[key]
+        # the hypervisor went on to the end: guest list after the halt, power-off
+        r.expect(r"config: module %s\.dtb DTB, 0 problems in the tree" % dts,
+                 r"^bootcmd> +guest list$", r"^  \d+ +hello +1 +HALTED$", r"^powering off$")
+        r.refute(r"PANIC|EXCEPTION|rejected: |unknown option")
+        check_guest(r, "hello")
+        return r
+    return run
+
+
+def ept_walk_head(guest, gpa):
+    return (r"^guest %s %s/vcpu0: EPT misconfiguration at GPA 0x%x \(EPTP 0x[0-9a-f]+, "
+            r"MAXPHYADDR \d+\); the EPT walk:$" % (guest, guest, gpa))
+
+
+@pytest.mark.parametrize("kind", ["wo", "memtype", "rsvd"])
+def test_ept_misconfig_halts_guest_with_diagnosis(ept_run, kind):
+    """testept=eptbad:0x180000[:kind] makes the PTE of that RAM page
+    malformed (write without read / memory type 2 / a reserved address
+    bit); the guest's read of it is an EPT misconfiguration: the VCPU is
+    halted, the walk printed level by level with the malformed entry and
+    the rule it breaks; the page next to it still works, hello passes and
+    the hypervisor goes on (guest list, power-off)."""
+    r = ept_run("eptbad:0x%x" % EPT_GPA + ("" if kind == "wo" else ":" + kind))
+    m = r.expect(r"^testept: guest eptbad: EPT PTE\[384\] for GPA 0x180000 made malformed "
+                 r"\(%s, test only\): 0x([0-9a-f]+) -> 0x([0-9a-f]+)$" % kind)[0]
+    old, new = int(m.group(1), 16), int(m.group(2), 16)
+    assert old & 0xbf == 0x37, "RAM is a RWX write-back 4K page: %#x" % old
+    want = {"wo": (old & ~7) | 2, "memtype": (old & ~0x38) | 0x10, "rsvd": old | 1 << 51}
+    assert new == want[kind], "poisoned %#x -> %#x" % (old, new)
+    rip = int(r.expect(line("eptbad", "PASS ept-neighbour-page-works"),
+                       line("eptbad", r"reading GPA 0x00180000 at RIP 0x([0-9A-F]{8})"))[1]
+              .group(1), 16)
+    ok = r"0x[0-9a-f]{16}: ok"
+    r.expect(ept_walk_head("eptbad", EPT_GPA),
+             r"^  eptbad/vcpu0: EPT PML4E\[0\] %s$" % ok,
+             r"^  eptbad/vcpu0: EPT PDPTE\[0\] %s$" % ok,
+             r"^  eptbad/vcpu0: EPT PDE\[0\] %s$" % ok,
+             r"^  eptbad/vcpu0: EPT PTE\[384\] 0x%016x: %s$" % (new, EPT_WHY[kind]),
+             r"^  eptbad/vcpu0: RIP 0x%x .* CS 0xf000 \(base 0xf0000\)$" % rip,
+             r"^  eptbad/vcpu0: exit reason 0x31 ",
+             halted("eptbad", r"EPT misconfiguration at GPA 0x180000: PTE 0x%x: %s$"
+                    % (new, EPT_WHY[kind])),
+             r"^  \d+ +eptbad +1 +HALTED$")
+    r.refute(line("eptbad", "FAIL .*"))
+    r.refute(r"hypervisor bug")
+
+
+def test_ept_misconfig_on_2m_page(ept_run):
+    """testept=eptlarge:0x200000 corrupts the 2 MiB page entry (a PDE with
+    bit 7) that maps 2-4 MiB of a 4 MiB guest: the walk ends at that PDE
+    and names it; the 4 KiB page below still works."""
+    r = ept_run("eptlarge:0x200000", dts="vmx-eptlarge", image="eptlarge")
+    m = r.expect(r"^testept: guest eptlarge: EPT PDE\[1\] for GPA 0x200000 made malformed "
+                 r"\(wo, test only\): 0x([0-9a-f]+) -> 0x([0-9a-f]+)$")[0]
+    old, new = int(m.group(1), 16), int(m.group(2), 16)
+    assert old & 0xbf == 0xb7 and new == (old & ~7) | 2, "%#x -> %#x" % (old, new)
+    ok = r"0x[0-9a-f]{16}: ok"
+    r.expect(line("eptlarge", "PASS ept-neighbour-page-works"),
+             line("eptlarge", r"reading GPA 0x00200000 at RIP 0x[0-9A-F]{8}"),
+             ept_walk_head("eptlarge", 0x200000),
+             r"^  eptlarge/vcpu0: EPT PML4E\[0\] %s$" % ok,
+             r"^  eptlarge/vcpu0: EPT PDPTE\[0\] %s$" % ok,
+             r"^  eptlarge/vcpu0: EPT PDE\[1\] 0x%016x: %s$" % (new, EPT_WHY["wo"]),
+             r"^  eptlarge/vcpu0: exit reason 0x31 ",
+             halted("eptlarge", r"EPT misconfiguration at GPA 0x200000: PDE 0x%x: %s$"
+                    % (new, EPT_WHY["wo"])))
+    r.refute(r"EPT PTE\[")
+    r.refute(line("eptlarge", "FAIL .*"))
+
+
+@pytest.mark.parametrize("value,error", [
+    ("nosuch:0x180000", r"no guest 'nosuch' in the configuration"),
+    ("eptbad:0x40000000", r"GPA 0x40000000 is not mapped in the EPT of guest eptbad "
+                          r"\(outside its real regions\)"),
+    ("eptbad:0x18000g", r"the GPA is not a hexadecimal number"),
+    ("eptbad:0x180000:bogus", r"unknown kind \(wo memtype rsvd\)"),
+])
+def test_testept_bad_value_changes_nothing(ept_run, value, error):
+    """A testept= value naming no configured guest, a GPA the guest's EPT
+    does not map, or a malformed one is one error naming the option, and
+    nothing changes: eptbad reads 0x180000 without an exit, reports that
+    as its FAIL and shuts down with status 1."""
+    r = ept_run(value)
+    r.expect(r"^cmdline: testept=%s: %s; nothing changed$" % (re.escape(value), error),
+             line("eptbad", "PASS ept-neighbour-page-works"),
+             line("eptbad", "FAIL ept-misconfig-halts: the guest went on after reading "
+                            "the poisoned GPA"),
+             shut_down("eptbad", 1))
+    r.refute(r"EPT misconfiguration|^testept: ")
+    assert len(re.findall(r"^cmdline: testept=", r.output, re.M)) == 1, str(r)

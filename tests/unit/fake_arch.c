@@ -171,6 +171,26 @@ void arch_cpu_stop(void)
 	fake_stop("arch_cpu_stop");
 }
 
+unsigned int fake_smp_maxcpus = ~0u;
+int fake_stop_others_calls;
+char fake_test_signal_list[64];
+
+void arch_smp_init(u32 maxcpus)
+{
+	fake_smp_maxcpus = maxcpus;
+}
+
+void arch_cpu_stop_others(void)
+{
+	fake_stop_others_calls++;
+}
+
+int arch_test_signal(const char *list)
+{
+	snprintf(fake_test_signal_list, sizeof(fake_test_signal_list), "%s", list);
+	return 0;
+}
+
 void arch_power_off(void)
 {
 	fake_power_off_calls++;

@@ -36,6 +36,10 @@ bool fake_irq_enabled(void);
  * FAKE_CATCH_STOP); otherwise they print a message and abort(). */
 extern jmp_buf *fake_stop_jmp;
 extern int fake_power_off_calls;
+/* arch_smp_init()'s argument (~0: not called), arch_cpu_stop_others() calls, arch_test_signal()'s list */
+extern unsigned int fake_smp_maxcpus;
+extern int fake_stop_others_calls;
+extern char fake_test_signal_list[64];
 extern int fake_cpu_stop_calls;
 
 /*

@@ -28,6 +28,7 @@ struct vmx_vcpu {
 	u64 vmcs;		/* host physical address of the VMCS */
 	bool launched;
 	bool fresh_regs;	/* regs hold a reset state not yet loaded */
+	bool wait_sipi;		/* INIT taken: in the INIT state, waiting for a SIPI */
 	u16 vpid;
 	u64 cr2;
 	u64 dr[8];		/* virtual debug registers (MOV DR exits) */
@@ -49,6 +50,18 @@ extern bool vmx_preemption_saved;
 int vmx_cpu_enable(void);
 void vmx_cpu_disable(void);
 bool vmx_cpu_enabled(void);
+/*
+ * A physical INIT reached the running VCPU: its VMCS and registers get the
+ * architectural INIT state (SDM 9.1.1 table 9-1, INIT column), keeping
+ * what INIT keeps (x87/SSE state, XCR0, MSRs but EFER, the TSC) and its
+ * exit statistics. The VMCS is cleared and reloaded (next entry: VMLAUNCH).
+ */
+int vmx_vcpu_init_signal(struct vmm_vcpu *v);
+/* vmx_exit_initsipi.c: a SIPI is about to be sent to this CPU; VCPUs here
+ * waiting for one become READY (entered in wait-for-SIPI). Returns how many. */
+u32 vmx_sipi_expect(void);
+/* SIPI exits taken so far, all CPUs */
+extern volatile u64 vmx_sipi_exits;
 /* VMPTRLD unless already current on this CPU. */
 int vmx_vmcs_load(u64 vmcs);
 

@@ -1,7 +1,9 @@
 /*
- * arch/x86_64/vmx/vmx_caps.c - the boot-time VMX probe: CPUID, the firmware
- * lock in IA32_FEATURE_CONTROL, and the capability MSRs, ending in one
- * verdict line. Nothing here enters VMX operation.
+ * arch/x86_64/vmx/vmx_caps.c - the boot-time VMX probe, done once on the
+ * bootstrap CPU: CPUID, the firmware lock in IA32_FEATURE_CONTROL, and the
+ * capability MSRs, ending in one verdict line that holds for every CPU
+ * (each AP checks its own CPUID, revision and lock in vmx_cpu.c). Nothing
+ * here enters VMX operation.
  */
 #include "arch/x86_64/vmx/vmx_caps.h"
 #include "arch/x86_64/cpu.h"
@@ -121,10 +123,10 @@ bool arch_virt_probe(void)
 			 yn(c->ept_vpid & EPT_CAP_WB), yn(c->ept_vpid & EPT_CAP_2M),
 			 yn(c->ept_vpid & EPT_CAP_1G), yn(c->ept_vpid & EPT_CAP_INVEPT),
 			 yn(p2 & PROC2_VPID), yn(c->ept_vpid & EPT_CAP_INVVPID));
-		vmm_info("vmx: unrestricted guest %s, preemption timer %s (rate TSC/%u)\n",
+		vmm_info("vmx: unrestricted guest %s, preemption timer %s (rate TSC/%u), wait-for-SIPI state %s\n",
 			 yn(p2 & PROC2_UNRESTRICTED),
 			 yn(allowed1(c->pinbased) & PIN_PREEMPTION_TIMER),
-			 1u << (c->misc & 0x1F));
+			 1u << (c->misc & 0x1F), yn(c->misc & (1ULL << 8)));
 	}
 	if (c->verdict == VMX_USABLE)
 		vmm_info("vmx: verdict: VMX usable\n");

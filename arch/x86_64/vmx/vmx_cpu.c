@@ -1,7 +1,9 @@
 /*
- * arch/x86_64/vmx/vmx_cpu.c - VMX operation of one host CPU: the firmware
- * lock in IA32_FEATURE_CONTROL (set and locked here when the firmware left
- * it unlocked), CR0/CR4 fixed bits (SDM 23.8), the VMXON region, VMXOFF.
+ * arch/x86_64/vmx/vmx_cpu.c - VMX operation of one host CPU (each CPU calls
+ * it for itself): the CPU's own CPUID and VMCS revision against the
+ * bootstrap CPU's probe, the firmware lock in this CPU's
+ * IA32_FEATURE_CONTROL (set and locked here when the firmware left it
+ * unlocked), CR0/CR4 fixed bits (SDM 23.8), a VMXON region per CPU, VMXOFF.
  */
 #include "arch/x86_64/vmx/vmx.h"
 #include "arch/x86_64/vmx/vmx_caps.h"
@@ -23,7 +25,8 @@ int vmx_cpu_enable(void)
 {
 	const struct vmx_caps *c = vmx_boot_caps();
 	u32 cpu = this_cpu()->cpu_id;
-	u64 fc, pa;
+	u32 a, b, ecx, d;
+	u64 fc, pa, basic;
 	u8 fail;
 
 	if (vmx_on[cpu])
@@ -32,8 +35,20 @@ int vmx_cpu_enable(void)
 		vmm_err("vmx: CPU%u: cannot enable VMX: %s\n", cpu, vmx_verdict_text(c->verdict));
 		return -VMM_ENOTAVAIL;
 	}
-	/* SDM 23.7: VMXON needs the lock bit and "VMX outside SMX" */
-	fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
+	/* the verdict is the BSP's: this CPU must be the same kind */
+	cpuid(1, &a, &b, &ecx, &d);
+	if (!(ecx & (1u << 5))) {
+		vmm_err("vmx: CPU%u: no VMX in this CPU's CPUID; VMX not enabled on it\n", cpu);
+		return -VMM_ENOTAVAIL;
+	}
+	if (rdmsr_safe(MSR_IA32_VMX_BASIC, &basic) || (basic & 0x7FFFFFFF) != c->revision) {
+		vmm_err("vmx: CPU%u: VMCS revision 0x%llx differs from CPU0's 0x%x; VMX not enabled on it\n",
+			cpu, (unsigned long long)(basic & 0x7FFFFFFF), c->revision);
+		return -VMM_ENOTAVAIL;
+	}
+	/* SDM 23.7: VMXON needs the lock bit and "VMX outside SMX" (per CPU) */
+	if (rdmsr_safe(MSR_IA32_FEATURE_CONTROL, &fc))
+		fc = 0;
 	if (!(fc & FEATURE_CONTROL_LOCKED)) {
 		fc |= FEATURE_CONTROL_LOCKED | FEATURE_CONTROL_VMX_OUTSIDE_SMX;
 		wrmsr(MSR_IA32_FEATURE_CONTROL, fc);

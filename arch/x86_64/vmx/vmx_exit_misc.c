@@ -1,12 +1,14 @@
 /*
  * arch/x86_64/vmx/vmx_exit_misc.c - small exit handlers: exceptions and
- * NMIs, external interrupts, triple fault, INIT/SIPI, interrupt window,
- * HLT, INVD/WBINVD, VMX and other hidden instructions (#UD), PAUSE, the
- * preemption timer and EPT misconfiguration.
+ * NMIs, external interrupts, triple fault, interrupt window, HLT,
+ * INVD/WBINVD, VMX and other hidden instructions (#UD), PAUSE, the
+ * preemption timer and EPT misconfiguration. (INIT and SIPI:
+ * vmx_exit_initsipi.c.)
  */
 #include "arch/x86_64/vmx/vmx_exits.h"
 #include "arch/x86_64/vmx/vmcs.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/smp.h"
 #include "kernel/manager.h"
 #include "kernel/scheduler.h"
 #include "kernel/host_irq.h"
@@ -15,15 +17,29 @@
 #include "kernel/timer.h"
 #include "kernel/error.h"
 
-/* Exception or NMI in the guest (SDM 27.2.2): host NMIs to the host, the rest reflected. */
+/*
+ * Exception or NMI in the guest (SDM 27.2.2): host NMIs to the host, the
+ * rest reflected.
+ *
+ * NMI: with "NMI exiting" every NMI that arrives in non-root operation is
+ * the host's (another CPU's stop request at a panic, or one nobody asked
+ * for) and never reaches the guest. It goes to the same host NMI logic as
+ * an NMI in root operation (smp_host_nmi): a stop request stops this CPU
+ * here, anything else is reported and the guest continues. This runs as an
+ * ordinary exit handler (not in NMI context), where printing is safe; the
+ * NMI blocking the CPU sets after such an exit (SDM 27.1) is lifted there
+ * with an IRET to itself, not by calling the IST handler (smp.c).
+ */
 int vmx_exit_exception(struct vmm_vcpu *v, struct arch_regs *r)
 {
 	u32 info = (u32)vmcs_read(VMCS_EXIT_INTR_INFO);
 	u32 vector = info & 0xFF, type = info & (7u << 8);
 
-	(void)r;
 	if (type == INTR_TYPE_NMI) {
-		vmm_warn("vmx: host NMI while %s ran\n", v->name);
+		struct arch_regs at = *r;
+
+		at.rip = vmcs_read(VMCS_GUEST_RIP);
+		smp_host_nmi(&at, v);
 		return VMM_OK;
 	}
 	if (vector == 18) {
@@ -57,29 +73,6 @@ int vmx_exit_triple_fault(struct vmm_vcpu *v, struct arch_regs *r)
 	}
 	return vmx_halt_vcpu(v, "triple fault at RIP 0x%llx",
 			     (unsigned long long)vmcs_read(VMCS_GUEST_RIP));
-}
-
-/* INIT: the VCPU waits for a SIPI (SDM 26.6.2, activity state 3). */
-int vmx_exit_init(struct vmm_vcpu *v, struct arch_regs *r)
-{
-	(void)v;
-	(void)r;
-	vmcs_write(VMCS_GUEST_ACTIVITY, 3);
-	return VMM_OK;
-}
-
-/* SIPI: start at vector * 4096 in real mode. */
-int vmx_exit_sipi(struct vmm_vcpu *v, struct arch_regs *r)
-{
-	u64 vec = vmcs_read(VMCS_EXIT_QUALIFICATION) & 0xFF;
-
-	(void)v;
-	(void)r;
-	vmcs_write(VMCS_GUEST_CS_SEL, vec << 8);
-	vmcs_write(VMCS_GUEST_CS_BASE, vec << 12);
-	vmcs_write(VMCS_GUEST_RIP, 0);
-	vmcs_write(VMCS_GUEST_ACTIVITY, 0);
-	return VMM_OK;
 }
 
 int vmx_exit_interrupt_window(struct vmm_vcpu *v, struct arch_regs *r)
@@ -149,10 +142,32 @@ int vmx_exit_preemption_timer(struct vmm_vcpu *v, struct arch_regs *r)
 	return VMM_OK;
 }
 
-/* A misconfigured EPT entry is a hypervisor bug; the guest cannot go on. */
+#include "arch/x86_64/vmx/ept.h"	/* only the EPT-misconfiguration handler uses it */
+
+/*
+ * EPT misconfiguration (SDM 29.3.3.1): an entry on the walk for this GPA is
+ * malformed, a hypervisor bug (or testept=). Walk the guest's EPT the way
+ * the CPU did, print every level's entry and what the malformed one
+ * breaks, and halt the VCPU; the hypervisor and the other guests go on.
+ */
 int vmx_exit_ept_misconfig(struct vmm_vcpu *v, struct arch_regs *r)
 {
+	u64 gpa = vmcs_read(VMCS_GUEST_PHYS_ADDR);
+	struct ept_walk w;
+
 	(void)r;
-	return vmx_halt_vcpu(v, "EPT misconfiguration at GPA 0x%llx (hypervisor bug)",
-			     (unsigned long long)vmcs_read(VMCS_GUEST_PHYS_ADDR));
+	ept_walk(v->guest->arch_priv, gpa, &w);
+	vmm_err("guest %s %s: EPT misconfiguration at GPA 0x%llx (EPTP 0x%llx, MAXPHYADDR %u); the EPT walk:\n",
+		v->guest->name, v->name, (unsigned long long)gpa,
+		(unsigned long long)vmcs_read(VMCS_EPTP), ept_maxphyaddr());
+	for (int l = EPT_LEVEL_PML4E; l >= w.last; l--)
+		vmm_err("  %s: EPT %s[%u] 0x%016llx: %s\n", v->name, ept_level_name(l), w.index[l],
+			(unsigned long long)w.entry[l],
+			l > w.last ? "ok" : w.bad ? w.bad : w.mapped ? "ok, maps the page" : "not present");
+	if (!w.bad)
+		return vmx_halt_vcpu(v, "EPT misconfiguration at GPA 0x%llx: no malformed entry on the walk "
+				     "(hypervisor bug)", (unsigned long long)gpa);
+	return vmx_halt_vcpu(v, "EPT misconfiguration at GPA 0x%llx: %s 0x%llx: %s",
+			     (unsigned long long)gpa, ept_level_name(w.last),
+			     (unsigned long long)w.entry[w.last], w.bad);
 }

@@ -11,9 +11,10 @@
 int vmx_exit_exception(struct vmm_vcpu *v, struct arch_regs *r);
 int vmx_exit_external_interrupt(struct vmm_vcpu *v, struct arch_regs *r);
 int vmx_exit_triple_fault(struct vmm_vcpu *v, struct arch_regs *r);
+int vmx_exit_interrupt_window(struct vmm_vcpu *v, struct arch_regs *r);
+/* vmx_exit_initsipi.c */
 int vmx_exit_init(struct vmm_vcpu *v, struct arch_regs *r);
 int vmx_exit_sipi(struct vmm_vcpu *v, struct arch_regs *r);
-int vmx_exit_interrupt_window(struct vmm_vcpu *v, struct arch_regs *r);
 int vmx_exit_hlt(struct vmm_vcpu *v, struct arch_regs *r);
 int vmx_exit_invd(struct vmm_vcpu *v, struct arch_regs *r);
 int vmx_exit_vmx_insn(struct vmm_vcpu *v, struct arch_regs *r);

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 #include "arch/x86_64/vmx/vmx.h"
+#include "arch/x86_64/vmx/ept.h"
 #include "arch/x86_64/vmx/vmx_exits.h"
 #include "arch/x86_64/vmx/vmcs.h"
 #include "arch/x86_64/vmx/vmx_caps.h"
@@ -87,6 +88,7 @@ int arch_guest_init(struct vmm_guest *g)
 			}
 		}
 	}
+	ept_testopt_apply(g, vg);	/* test only: testept= */
 	/* no stale translations of this EPTP may survive (SDM 28.4.3.1) */
 	if (vmx_invept_context(vg->eptp))
 		vmm_warn("guest %s: INVEPT failed\n", g->name);
@@ -291,11 +293,16 @@ static void setup_flat_state(struct vmm_vcpu *v, const struct vmx_caps *c, bool 
 	}
 }
 
-/* Architectural state after reset: real mode at start_pc, or a flat start. */
-static void setup_guest_state(struct vmm_vcpu *v)
+/*
+ * Architectural state after reset: real mode at start_pc, or a flat start.
+ * After INIT ('init'): real mode at the architectural reset vector, CS
+ * selector 0xF000 with base 0xFFFF0000 and IP 0xFFF0 (SDM 9.1.4), whatever
+ * the configured start; the SIPI that follows moves it.
+ */
+static void setup_guest_state(struct vmm_vcpu *v, bool init)
 {
 	const struct vmx_caps *c = vmx_boot_caps();
-	u64 pc = v->config ? v->config->start_pc : 0xFFFF0;
+	u64 pc = v->config && !init ? v->config->start_pc : 0xFFFF0;
 	u64 cs_base = pc & ~0xFFFFULL;
 	u64 cr0 = 0x60000010ULL;	/* CD, NW, ET: the reset value */
 
@@ -330,6 +337,10 @@ static void setup_guest_state(struct vmm_vcpu *v)
 	vmcs_write(VMCS_GUEST_SYSENTER_CS, 0);
 	vmcs_write(VMCS_GUEST_SYSENTER_ESP, 0);
 	vmcs_write(VMCS_GUEST_SYSENTER_EIP, 0);
+	if (init) {
+		set_segment(VMCS_GUEST_CS_SEL, 0xF000, 0xFFFF0000ULL, 0xFFFF, AR_CODE16);
+		return;
+	}
 	if (v->config && v->config->mode != VMM_VCPU_MODE_REAL)
 		setup_flat_state(v, c, v->config->mode == VMM_VCPU_MODE_LONG);
 }
@@ -371,7 +382,7 @@ static int normal_vcpu_init(struct vmm_vcpu *v)
 	return arch_vcpu_reset(v);
 }
 
-int arch_vcpu_reset(struct vmm_vcpu *v)
+static int vcpu_reset(struct vmm_vcpu *v, bool init)
 {
 	struct vmx_vcpu *vx = v->arch_priv;
 	u64 vmcs = vx->vmcs;
@@ -401,8 +412,8 @@ int arch_vcpu_reset(struct vmm_vcpu *v)
 	if (rc)
 		return rc;
 	setup_host_state();
-	setup_guest_state(v);
-	if (v->config && v->config->mode == VMM_VCPU_MODE_LONG) {
+	setup_guest_state(v, init);
+	if (!init && v->config && v->config->mode == VMM_VCPU_MODE_LONG) {
 		rc = write_identity_tables(v->guest, v->config->page_table_addr);
 		if (rc) {
 			vmm_err("vcpu %s: cannot write long-mode page tables at 0x%llx\n", v->name,
@@ -420,6 +431,56 @@ int arch_vcpu_reset(struct vmm_vcpu *v)
 	}
 	if (vmx_invvpid_context(vx->vpid))
 		vmm_warn("vcpu %s: INVVPID failed\n", v->name);
+	return VMM_OK;
+}
+
+int arch_vcpu_reset(struct vmm_vcpu *v)
+{
+	return vcpu_reset(v, false);
+}
+
+/*
+ * INIT keeps (SDM table 9-1): x87 FPU and SSE state, XCR0, the MSRs (but
+ * EFER, which the VMCS guest field resets to 0), the TSC (its offset); the
+ * exit statistics and the reported-MSR bitmap are ours and kept too. Called
+ * from the INIT exit handler, with this VCPU loaded on this CPU.
+ */
+int vmx_vcpu_init_signal(struct vmm_vcpu *v)
+{
+	struct vmx_vcpu *vx = v->arch_priv;
+	static struct vmx_vcpu keep;	/* large; guests run on CPU0 only */
+	u64 tsc_offset = vmcs_read(VMCS_TSC_OFFSET), pat = vmcs_read(VMCS_GUEST_PAT);
+	u64 se_cs = vmcs_read(VMCS_GUEST_SYSENTER_CS), se_esp = vmcs_read(VMCS_GUEST_SYSENTER_ESP);
+	u64 se_eip = vmcs_read(VMCS_GUEST_SYSENTER_EIP);
+	int rc;
+
+	keep = *vx;
+	rc = vcpu_reset(v, true);
+	if (rc)
+		return rc;
+	memcpy(vx->exit_count, keep.exit_count, sizeof(vx->exit_count));
+	memcpy(vx->exit_ticks, keep.exit_ticks, sizeof(vx->exit_ticks));
+	memcpy(vx->fxsave, keep.fxsave, sizeof(vx->fxsave));
+	memcpy(vx->msr_reported, keep.msr_reported, sizeof(vx->msr_reported));
+	vx->xcr0 = keep.xcr0;
+	vx->msr_star = keep.msr_star;
+	vx->msr_lstar = keep.msr_lstar;
+	vx->msr_cstar = keep.msr_cstar;
+	vx->msr_sfmask = keep.msr_sfmask;
+	vx->msr_kernel_gs_base = keep.msr_kernel_gs_base;
+	vx->msr_tsc_aux = keep.msr_tsc_aux;
+	vx->msr_misc_enable = keep.msr_misc_enable;
+	vx->msr_mtrr_def_type = keep.msr_mtrr_def_type;
+	/* the VCPU is loaded (an INIT exit): CR2 and DR0-3/DR6 are in the CPU
+	 * and are saved from there when it is switched out; INIT clears them */
+	vx->dr[6] = 0xFFFF0FF0;
+	vmx_dr_load_guest(v);
+	write_cr2(0);
+	vmcs_write(VMCS_TSC_OFFSET, tsc_offset);
+	vmcs_write(VMCS_GUEST_PAT, pat);
+	vmcs_write(VMCS_GUEST_SYSENTER_CS, se_cs);
+	vmcs_write(VMCS_GUEST_SYSENTER_ESP, se_esp);
+	vmcs_write(VMCS_GUEST_SYSENTER_EIP, se_eip);
 	return VMM_OK;
 }
 

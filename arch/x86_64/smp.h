@@ -1,0 +1,48 @@
+/*
+ * arch/x86_64/smp.h - the host's CPUs (smp.c): starting the APs, the
+ * cross-CPU call, stopping CPUs at power-off and panic, host NMIs, and the
+ * SIPI hand-shake the test signals (smp_test.c) use.
+ */
+#ifndef ARCH_X86_64_SMP_H
+#define ARCH_X86_64_SMP_H
+
+#include "kernel/types.h"
+
+struct arch_regs;
+struct vmm_vcpu;
+
+#define SMP_CALL_VECTOR 0xF1		/* cross-CPU call */
+#define SMP_NMI_REPORT_VECTOR 0xF2	/* self-IPI: report a root-mode NMI */
+
+/* Pick and reserve the AP trampoline page below 1 MiB (before the allocator). */
+struct vmm_boot_info;
+u64 smp_trampoline_pick(const struct vmm_boot_info *bi);
+
+/* Number of CPUs online and whether CPU 'cpu' is one of them. */
+u32 arch_smp_cpus_online(void);
+bool arch_smp_cpu_online(u32 cpu);
+
+/*
+ * Run fn(arg) on CPU 'cpu' in interrupt context (interrupts off) through
+ * the IPI vector SMP_CALL_VECTOR; on this CPU, directly. With 'wait' it
+ * returns when fn has returned. -VMM_ENOTAVAIL: no such CPU online;
+ * -VMM_ETIMEDOUT: the CPU did not answer within a second.
+ */
+int arch_smp_call(u32 cpu, void (*fn)(void *), void *arg, bool wait);
+/* Have an AP's idle loop run fn(arg) with interrupts on (long work). */
+int arch_smp_post_work(u32 cpu, void (*fn)(void *), void *arg);
+
+/* Every AP leaves VMX operation and stops (power-off), through arch_smp_call. */
+void arch_smp_stop_others_call(void);
+
+/*
+ * A host NMI on this CPU: in root mode from the IDT (regs: its frame,
+ * guest NULL) or as a VM exit while 'guest' ran. A stop request halts the
+ * CPU here; any other NMI is reported and ignored.
+ */
+void smp_host_nmi(struct arch_regs *regs, struct vmm_vcpu *guest);
+
+/* APIC id of a CPU (0xFFFFFFFF when it is not online). */
+u32 smp_apic_id(u32 cpu);
+
+#endif
