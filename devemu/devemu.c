@@ -228,10 +228,12 @@ static int report_unassigned(struct vmm_guest *g, bool io, u64 addr, bool write)
 	return VMM_OK;
 }
 
-static struct vmm_emudev *route(struct vmm_guest *g, u64 addr, bool io, u64 *offset)
+static inline struct vmm_emudev *route(struct vmm_guest *g, u64 addr, bool io, u64 *offset)
 {
-	struct vmm_region *r = vmm_aspace_find(g, addr, io);
+	struct vmm_region *r = vmm_aspace_find_cached(g->aspace, addr, io);
 
+	if (unlikely(!r))
+		r = vmm_aspace_find(g, addr, io);
 	if (!r || !r->emudev)
 		return NULL;
 	*offset = addr - r->cfg->gpa;

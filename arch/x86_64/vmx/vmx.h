@@ -65,6 +65,9 @@ int ept_map(struct vmx_guest *vg, u64 gpa, u64 hpa, u64 size, u32 perms, u32 mem
 
 /* VM-exit handling */
 typedef int (*vmx_exit_handler_t)(struct vmm_vcpu *vcpu, struct arch_regs *regs);
+/* A handler's return value: the instruction is done, the dispatcher moves
+ * RIP past it (vmx_advance_rip). Anything else: RIP stays as the handler left it. */
+#define VMX_EXIT_NEXT_INSN 1
 const char *vmx_exit_reason_name(u32 reason);
 void vmx_vmcs_dump(struct vmm_vcpu *vcpu);
 /* true when the exit being handled reset the VCPU (its VMCS is fresh). */

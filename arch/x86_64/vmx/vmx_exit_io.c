@@ -20,7 +20,7 @@ static u64 mask_of(u32 bytes)
 }
 
 /* A port access device emulation refused: halt the VCPU saying why. */
-static int io_failed(struct vmm_vcpu *v, const char *what, u16 port, int rc)
+static __attribute__((noinline, cold)) int io_failed(struct vmm_vcpu *v, const char *what, u16 port, int rc)
 {
 	return vmx_halt_vcpu(v, "%s port 0x%x at RIP 0x%llx: %s", what, port,
 			     (unsigned long long)vmcs_read(VMCS_GUEST_RIP),
@@ -28,7 +28,7 @@ static int io_failed(struct vmm_vcpu *v, const char *what, u16 port, int rc)
 						: "device emulation stopped the guest");
 }
 
-static int io_string(struct vmm_vcpu *v, struct arch_regs *r, u16 port, u32 size,
+static __attribute__((noinline)) int io_string(struct vmm_vcpu *v, struct arch_regs *r, u16 port, u32 size,
 		     bool in, bool rep)
 {
 	u32 info = (u32)vmcs_read(VMCS_EXIT_INSN_INFO);
@@ -75,31 +75,34 @@ static int io_string(struct vmm_vcpu *v, struct arch_regs *r, u16 port, u32 size
 	return VMM_OK;
 }
 
+/* IN of 1, 2 or 4 bytes into AL, AX or EAX. */
+static __attribute__((noinline)) int io_in(struct vmm_vcpu *v, struct arch_regs *r, u16 port, u32 size)
+{
+	u32 val = 0;
+	int rc = vmm_devemu_io_read(v->guest, port, size, &val);
+
+	if (unlikely(rc))
+		return io_failed(v, "IN from", port, rc);	/* RAX keeps its value */
+	if (size == 4)
+		r->rax = val;	/* a 32-bit destination zero-extends */
+	else
+		r->rax = (r->rax & ~mask_of(size)) | (val & mask_of(size));
+	return VMX_EXIT_NEXT_INSN;
+}
+
 int vmx_exit_io(struct vmm_vcpu *v, struct arch_regs *r)
 {
 	u64 q = vmcs_read(VMCS_EXIT_QUALIFICATION);
 	u32 size = (q & 7) + 1;
-	bool in = q & 8, string = q & 16, rep = q & 32;
 	u16 port = (u16)(q >> 16);
 	int rc;
 
-	if (string)
-		return io_string(v, r, port, size, in, rep);
-	if (in) {
-		u32 val = 0;
-
-		rc = vmm_devemu_io_read(v->guest, port, size, &val);
-		if (rc)
-			;	/* the IN does not complete: RAX keeps its value */
-		else if (size == 4)
-			r->rax = val;	/* a 32-bit destination zero-extends */
-		else
-			r->rax = (r->rax & ~mask_of(size)) | (val & mask_of(size));
-	} else {
-		rc = vmm_devemu_io_write(v->guest, port, size, (u32)(r->rax & mask_of(size)));
-	}
-	if (rc)
-		return io_failed(v, in ? "IN from" : "OUT to", port, rc);
-	vmx_advance_rip();
-	return VMM_OK;
+	if (unlikely(q & 16))	/* INS/OUTS, REP or not */
+		return io_string(v, r, port, size, q & 8, q & 32);
+	if (q & 8)
+		return io_in(v, r, port, size);
+	rc = vmm_devemu_io_write(v->guest, port, size, (u32)(r->rax & mask_of(size)));
+	if (unlikely(rc))
+		return io_failed(v, "OUT to", port, rc);
+	return VMX_EXIT_NEXT_INSN;
 }
