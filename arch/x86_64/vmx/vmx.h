@@ -8,6 +8,7 @@
 
 #include "kernel/types.h"
 #include "arch/x86_64/regs.h"
+#include "arch/x86_64/vmx/vmx_decode.h"
 
 struct vmm_vcpu;
 struct vmm_guest;
@@ -24,6 +25,15 @@ struct vmx_guest {
 	bool rom_write_reported;
 };
 
+/* The last MMIO instruction decoded (vmx_exit_ept.c). */
+struct vmx_decode_cache {
+	const u8 *host;		/* its bytes in host memory; NULL: empty */
+	u64 gpa;
+	int mode;
+	u64 words[2];		/* bytes 0-7 and 7-14 when it was decoded */
+	struct x86_mmio_insn insn;
+};
+
 struct vmx_vcpu {
 	u64 vmcs;		/* host physical address of the VMCS */
 	bool launched;
@@ -38,7 +48,8 @@ struct vmx_vcpu {
 	u64 exit_count[VMX_EXIT_REASONS];
 	u64 exit_ticks[VMX_EXIT_REASONS];	/* TSC ticks in the handler (Bochs: instructions) */
 	u8 fxsave[512] __attribute__((aligned(16)));
-	u8 msr_reported[64];	/* bitmap of unknown MSRs already reported, by hash */
+	u8 msr_reported[64];
+	struct vmx_decode_cache decode_cache;	/* bitmap of unknown MSRs already reported, by hash */
 };
 
 /* Right shift from TSC ticks to VMX preemption-timer ticks; 0xFF: no timer. */

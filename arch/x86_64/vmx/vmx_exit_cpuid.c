@@ -126,7 +126,8 @@ static inline void host_leaf(u32 leaf, u32 sub, struct arch_regs *r)
 #define LEAVES_AS_IS ((1u << 0) | (1u << 2) | (1u << 3) | (1u << 8) | (1u << 9) | \
 		      (1u << 0xD) | (1u << 0xE) | (1u << 0xF) | (1u << 0x10) | (1u << 0x11))
 
-int vmx_exit_cpuid(struct vmm_vcpu *v, struct arch_regs *r)
+/* Every leaf but the few the host passes on unchanged. */
+static __attribute__((noinline)) int cpuid_curated(struct vmm_vcpu *v, struct arch_regs *r)
 {
 	u32 leaf = (u32)r->rax, sub = (u32)r->rcx;
 
@@ -136,7 +137,7 @@ int vmx_exit_cpuid(struct vmm_vcpu *v, struct arch_regs *r)
 		cpuid(0, &max_basic, &b, &c, &d);
 		cpuid(0x80000000, &max_ext, &b, &c, &d);
 	}
-	if (likely(leaf <= max_basic)) {
+	if (leaf <= max_basic) {
 		host_leaf(leaf, sub, r);
 		if (!(leaf < 32 && (LEAVES_AS_IS & (1u << leaf))))
 			curate(v, leaf, sub, r);
@@ -149,4 +150,16 @@ int vmx_exit_cpuid(struct vmm_vcpu *v, struct arch_regs *r)
 		r->rax = r->rbx = r->rcx = r->rdx = 0;
 	}
 	return VMX_EXIT_NEXT_INSN;
+}
+
+int vmx_exit_cpuid(struct vmm_vcpu *v, struct arch_regs *r)
+{
+	u32 leaf = (u32)r->rax;
+
+	/* a leaf the host passes on unchanged (leaf 0 always exists) */
+	if (likely(leaf < 32 && (LEAVES_AS_IS & (1u << leaf)) && (leaf == 0 || leaf <= max_basic))) {
+		host_leaf(leaf, (u32)r->rcx, r);
+		return VMX_EXIT_NEXT_INSN;
+	}
+	return cpuid_curated(v, r);
 }

@@ -33,15 +33,34 @@ static __attribute__((noinline)) int decode_copy(struct vmm_vcpu *v, u64 rip, in
 }
 
 /*
+ * The instruction bytes at host address p as two overlapping 8-byte words
+ * (bytes 0-7 and 7-14): what the decode cache compares.
+ */
+static inline void insn_words(const u8 *p, u64 w[2])
+{
+	__builtin_memcpy(&w[0], p, 8);
+	__builtin_memcpy(&w[1], p + 7, 8);
+}
+
+/*
  * Decode the instruction at the guest's RIP. When its 15 possible bytes
  * lie in one page of guest RAM/ROM they are decoded where they are (this
  * is every MMIO exit's path: make bench counts it); otherwise from a copy.
+ *
+ * The VCPU keeps the last instruction decoded in place: its guest
+ * physical address, its host address and its 15 bytes. The next exit at
+ * the same guest physical address (a driver's polling loop) whose bytes
+ * are still the same takes the decoded form without decoding again. The
+ * guest-physical to host mapping of a guest never changes, and the bytes
+ * are compared, so a changed instruction is decoded afresh.
  */
 static int decode_current(struct vmm_vcpu *v, struct x86_mmio_insn *insn)
 {
+	struct vmx_decode_cache *dc = &((struct vmx_vcpu *)v->arch_priv)->decode_cache;
 	u64 rip = vmcs_read(VMCS_GUEST_CS_BASE) + vmcs_read(VMCS_GUEST_RIP);
 	int mode = vmx_guest_cpu_mode();
-	u64 gpa, hpa, avail;
+	u64 gpa, hpa, avail, w[2];
+	int rc;
 
 	if (mode != 64)
 		rip &= 0xFFFFFFFFULL;
@@ -49,12 +68,28 @@ static int decode_current(struct vmm_vcpu *v, struct x86_mmio_insn *insn)
 		gpa = rip & 0xFFFFFFFFULL;	/* no paging: linear = physical */
 	else if (vmx_gva_to_gpa(v, rip, false, &gpa))
 		return decode_copy(v, rip, mode, insn);
-	if (PAGE_SIZE - (rip & (PAGE_SIZE - 1)) >= X86_MAX_INSN_LEN) {
-		hpa = vmm_guest_phys_to_host(v->guest, gpa, &avail);
-		if (hpa && avail >= X86_MAX_INSN_LEN)
-			return x86_decode_mmio((const u8 *)(uintptr_t)hpa, X86_MAX_INSN_LEN, mode, insn);
+	if (PAGE_SIZE - (rip & (PAGE_SIZE - 1)) < X86_MAX_INSN_LEN)
+		return decode_copy(v, rip, mode, insn);
+	if (dc->host && dc->gpa == gpa && dc->mode == mode) {
+		insn_words(dc->host, w);
+		if (w[0] == dc->words[0] && w[1] == dc->words[1]) {
+			*insn = dc->insn;
+			return VMM_OK;
+		}
 	}
-	return decode_copy(v, rip, mode, insn);
+	hpa = vmm_guest_phys_to_host(v->guest, gpa, &avail);
+	if (!hpa || avail < X86_MAX_INSN_LEN)
+		return decode_copy(v, rip, mode, insn);
+	rc = x86_decode_mmio((const u8 *)(uintptr_t)hpa, X86_MAX_INSN_LEN, mode, insn);
+	dc->host = NULL;
+	if (!rc) {
+		dc->gpa = gpa;
+		dc->mode = mode;
+		insn_words((const u8 *)(uintptr_t)hpa, dc->words);
+		dc->insn = *insn;
+		dc->host = (const u8 *)(uintptr_t)hpa;
+	}
+	return rc;
 }
 
 static void complete_load(struct arch_regs *r, const struct x86_mmio_insn *insn, u64 val)

@@ -7,6 +7,7 @@
 #include "arch/x86_64/vmx/vmx_exits.h"
 #include "arch/x86_64/vmx/vmcs.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
 #include "kernel/manager.h"
 #include "kernel/printk.h"
 #include "kernel/error.h"
@@ -75,34 +76,51 @@ static __attribute__((noinline)) int io_string(struct vmm_vcpu *v, struct arch_r
 	return VMM_OK;
 }
 
-/* IN of 1, 2 or 4 bytes into AL, AX or EAX. */
-static __attribute__((noinline)) int io_in(struct vmm_vcpu *v, struct arch_regs *r, u16 port, u32 size)
+/* The port access of the current exit failed: its port from the VMCS. */
+static __attribute__((noinline, cold)) int io_failed_now(bool in, int rc)
 {
-	u32 val = 0;
-	int rc = vmm_devemu_io_read(v->guest, port, size, &val);
+	u16 port = (u16)(vmcs_read(VMCS_EXIT_QUALIFICATION) >> 16);
+
+	return io_failed(this_cpu()->guest_vcpu, in ? "IN from" : "OUT to", port, rc);
+}
+
+static __attribute__((noinline)) int io_string_exit(struct vmm_vcpu *v, struct arch_regs *r, u64 q)
+{
+	return io_string(v, r, (u16)(q >> 16), (q & 7) + 1, q & 8, q & 32);
+}
+
+static const u32 io_masks[4] = { 0xFF, 0xFFFF, 0, 0xFFFFFFFFu };
+
+/* IN of 1, 2 or 4 bytes into AL, AX or EAX. 'val' is a scalar device
+ * emulation writes once, hence no stack-protector canary here. */
+static __attribute__((noinline, no_stack_protector)) int io_in(struct vmm_vcpu *v,
+								struct arch_regs *r, u64 q)
+{
+	u32 val, mask = io_masks[q & 3];
+	int rc = vmm_devemu_io_read(v->guest, (u16)(q >> 16), (q & 7) + 1, &val);
 
 	if (unlikely(rc))
-		return io_failed(v, "IN from", port, rc);	/* RAX keeps its value */
-	if (size == 4)
-		r->rax = val;	/* a 32-bit destination zero-extends */
-	else
-		r->rax = (r->rax & ~mask_of(size)) | (val & mask_of(size));
+		return io_failed_now(true, rc);	/* RAX keeps its value */
+	/* a 32-bit destination zero-extends */
+	r->rax = (q & 7) == 3 ? val : (r->rax & ~(u64)mask) | (val & mask);
 	return VMX_EXIT_NEXT_INSN;
 }
 
+/*
+ * Every port exit: OUT here, IN and the string forms in their own
+ * functions, so that each path carries only what it needs.
+ */
 int vmx_exit_io(struct vmm_vcpu *v, struct arch_regs *r)
 {
 	u64 q = vmcs_read(VMCS_EXIT_QUALIFICATION);
-	u32 size = (q & 7) + 1;
-	u16 port = (u16)(q >> 16);
 	int rc;
 
 	if (unlikely(q & 16))	/* INS/OUTS, REP or not */
-		return io_string(v, r, port, size, q & 8, q & 32);
+		return io_string_exit(v, r, q);
 	if (q & 8)
-		return io_in(v, r, port, size);
-	rc = vmm_devemu_io_write(v->guest, port, size, (u32)(r->rax & mask_of(size)));
+		return io_in(v, r, q);
+	rc = vmm_devemu_io_write(v->guest, (u16)(q >> 16), (q & 7) + 1, (u32)r->rax & io_masks[q & 3]);
 	if (unlikely(rc))
-		return io_failed(v, "OUT to", port, rc);
+		return io_failed_now(false, rc);
 	return VMX_EXIT_NEXT_INSN;
 }
