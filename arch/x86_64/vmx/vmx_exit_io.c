@@ -91,35 +91,29 @@ static __attribute__((noinline)) int io_string_exit(struct vmm_vcpu *v, struct a
 
 static const u32 io_masks[4] = { 0xFF, 0xFFFF, 0, 0xFFFFFFFFu };
 
-/* IN of 1, 2 or 4 bytes into AL, AX or EAX. 'val' is a scalar device
- * emulation writes once, hence no stack-protector canary here. */
-static __attribute__((noinline, no_stack_protector)) int io_in(struct vmm_vcpu *v,
-								struct arch_regs *r, u64 q)
-{
-	u32 val, mask = io_masks[q & 3];
-	int rc = vmm_devemu_io_read(v->guest, (u16)(q >> 16), (q & 7) + 1, &val);
-
-	if (unlikely(rc))
-		return io_failed_now(true, rc);	/* RAX keeps its value */
-	/* a 32-bit destination zero-extends */
-	r->rax = (q & 7) == 3 ? val : (r->rax & ~(u64)mask) | (val & mask);
-	return VMX_EXIT_NEXT_INSN;
-}
-
 /*
- * Every port exit: OUT here, IN and the string forms in their own
- * functions, so that each path carries only what it needs.
+ * Every port exit: IN and OUT of 1, 2 or 4 bytes (AL, AX, EAX) here, the
+ * string forms in io_string(). 'val' is a scalar device emulation writes
+ * once, hence no stack-protector canary here.
  */
+__attribute__((no_stack_protector))
 int vmx_exit_io(struct vmm_vcpu *v, struct arch_regs *r)
 {
 	u64 q = vmcs_read(VMCS_EXIT_QUALIFICATION);
+	u32 val, mask = io_masks[q & 3];
 	int rc;
 
 	if (unlikely(q & 16))	/* INS/OUTS, REP or not */
 		return io_string_exit(v, r, q);
-	if (q & 8)
-		return io_in(v, r, q);
-	rc = vmm_devemu_io_write(v->guest, (u16)(q >> 16), (q & 7) + 1, (u32)r->rax & io_masks[q & 3]);
+	if (q & 8) {
+		rc = vmm_devemu_io_read(v->guest, (u16)(q >> 16), (q & 7) + 1, &val);
+		if (unlikely(rc))
+			return io_failed_now(true, rc);	/* RAX keeps its value */
+		/* a 32-bit destination zero-extends */
+		r->rax = (q & 7) == 3 ? val : (r->rax & ~(u64)mask) | (val & mask);
+		return VMX_EXIT_NEXT_INSN;
+	}
+	rc = vmm_devemu_io_write(v->guest, (u16)(q >> 16), (q & 7) + 1, (u32)r->rax & mask);
 	if (unlikely(rc))
 		return io_failed_now(false, rc);
 	return VMX_EXIT_NEXT_INSN;
