@@ -228,17 +228,20 @@ static int report_unassigned(struct vmm_guest *g, bool io, u64 addr, bool write)
 	return VMM_OK;
 }
 
-static struct vmm_emudev *route(struct vmm_guest *g, u64 addr, bool io, u64 *offset)
+static inline struct vmm_emudev *route(struct vmm_guest *g, u64 addr, bool io, u64 *offset)
 {
-	struct vmm_region *r = vmm_aspace_find(g, addr, io);
+	struct vmm_region *r = vmm_aspace_find_cached(g->aspace, addr, io);
 
+	if (unlikely(!r))
+		r = vmm_aspace_find(g, addr, io);
 	if (!r || !r->emudev)
 		return NULL;
 	*offset = addr - r->cfg->gpa;
 	return r->emudev;
 }
 
-int vmm_devemu_io_read(struct vmm_guest *g, u16 port, u32 width, u32 *value)
+/* A port no emulator takes: all-ones, or the guest's strict policy. */
+static __attribute__((noinline)) int io_read_slow(struct vmm_guest *g, u16 port, u32 width, u32 *value)
 {
 	u64 off, v = 0;
 	struct vmm_emudev *ed = route(g, port, true, &off);
@@ -253,7 +256,7 @@ int vmm_devemu_io_read(struct vmm_guest *g, u16 port, u32 width, u32 *value)
 	return rc;
 }
 
-int vmm_devemu_io_write(struct vmm_guest *g, u16 port, u32 width, u32 value)
+static __attribute__((noinline)) int io_write_slow(struct vmm_guest *g, u16 port, u32 width, u32 value)
 {
 	u64 off;
 	struct vmm_emudev *ed = route(g, port, true, &off);
@@ -261,6 +264,36 @@ int vmm_devemu_io_write(struct vmm_guest *g, u16 port, u32 width, u32 value)
 	if (!ed || !ed->emu->write)
 		return report_unassigned(g, true, port, true);
 	return ed->emu->write(ed, off, width, value);
+}
+
+/*
+ * Port accesses, on every I/O exit: the fast path is the region of one of
+ * the last two ports (the lookup cache) with an emulator. 'v' is a scalar
+ * the emulator writes once, hence no stack-protector canary here.
+ */
+__attribute__((no_stack_protector))
+int vmm_devemu_io_read(struct vmm_guest *g, u16 port, u32 width, u32 *value)
+{
+	struct vmm_region *r = vmm_aspace_find_cached(g->aspace, port, true);
+	struct vmm_emudev *ed;
+	u64 v = 0;
+	int rc;
+
+	if (unlikely(!r || !(ed = r->emudev) || !ed->emu->read))
+		return io_read_slow(g, port, width, value);
+	rc = ed->emu->read(ed, port - r->cfg->gpa, width, &v);
+	*value = (u32)v;
+	return rc;
+}
+
+int vmm_devemu_io_write(struct vmm_guest *g, u16 port, u32 width, u32 value)
+{
+	struct vmm_region *r = vmm_aspace_find_cached(g->aspace, port, true);
+	struct vmm_emudev *ed;
+
+	if (unlikely(!r || !(ed = r->emudev) || !ed->emu->write))
+		return io_write_slow(g, port, width, value);
+	return ed->emu->write(ed, port - r->cfg->gpa, width, value);
 }
 
 int vmm_devemu_region_read(struct vmm_region *r, u64 addr, u32 width, u64 *value)

@@ -236,20 +236,24 @@ static int uart_read(struct vmm_emudev *ed, u64 off, u32 width, u64 *value)
 	struct uart8250 *u = ed->priv;
 	unsigned long f = vmm_spin_lock_irqsave(&u->lock);
 	u8 v = 0xFF;
+	bool irq_may_change = true;	/* false: a plain register, no side effect */
 
 	switch (off) {
 	case RBR:
 		v = (u->lcr & LCR_DLAB) ? u->dll : rx_pop(u);
 		break;
-	case IER: v = (u->lcr & LCR_DLAB) ? u->dlm : u->ier; break;
+	case IER:
+		v = (u->lcr & LCR_DLAB) ? u->dlm : u->ier;
+		irq_may_change = false;
+		break;
 	case IIR:
 		v = uart_iir(u) | ((u->fcr & 1) ? 0xC0 : 0);
 		/* reading IIR with THR empty as its source clears that source */
 		if ((v & 0x0F) == 0x02)
 			u->thre_pending = false;
 		break;
-	case LCR: v = u->lcr; break;
-	case MCR: v = u->mcr; break;
+	case LCR: v = u->lcr; irq_may_change = false; break;
+	case MCR: v = u->mcr; irq_may_change = false; break;
 	case LSR:
 		v = LSR_THRE | LSR_TEMT | (u->rx_count ? LSR_DR : 0) | (u->overrun ? LSR_OE : 0);
 		u->overrun = false;	/* reading LSR clears the error bits */
@@ -258,11 +262,12 @@ static int uart_read(struct vmm_emudev *ed, u64 off, u32 width, u64 *value)
 		v = msr_status(u) | u->msr_delta;
 		u->msr_delta = 0;
 		break;
-	case SCR: v = u->scr; break;
+	case SCR: v = u->scr; irq_may_change = false; break;
 	}
 	*value = v;
 	(void)width;
-	uart_update_irq(ed, u);
+	if (irq_may_change)
+		uart_update_irq(ed, u);
 	vmm_spin_unlock_irqrestore(&u->lock, f);
 	return VMM_OK;
 }
@@ -272,6 +277,7 @@ static int uart_write(struct vmm_emudev *ed, u64 off, u32 width, u64 value)
 	struct uart8250 *u = ed->priv;
 	unsigned long f = vmm_spin_lock_irqsave(&u->lock);
 	u8 v = (u8)value;
+	bool irq_may_change = true;	/* false: a plain register, no side effect */
 
 	(void)width;
 	switch (off) {
@@ -305,7 +311,7 @@ static int uart_write(struct vmm_emudev *ed, u64 off, u32 width, u64 value)
 		u->fcr = (v & 1) ? (v & 0xC1) : 0;
 		arm_timeout(u);
 		break;
-	case LCR: u->lcr = v; break;
+	case LCR: u->lcr = v; irq_may_change = false; break;
 	case MCR: {
 		/* the modem inputs change when loopback starts or ends, or when
 		 * looped-back outputs change: record the deltas (MSR bits 0-3) */
@@ -319,10 +325,11 @@ static int uart_write(struct vmm_emudev *ed, u64 off, u32 width, u64 value)
 				(((before ^ after) & 0x80) ? 0x08 : 0);		/* DCD */
 		break;
 	}
-	case SCR: u->scr = v; break;
-	default: break;	/* LSR and MSR writes are ignored */
+	case SCR: u->scr = v; irq_may_change = false; break;
+	default: irq_may_change = false; break;	/* LSR and MSR writes are ignored */
 	}
-	uart_update_irq(ed, u);
+	if (irq_may_change)
+		uart_update_irq(ed, u);
 	vmm_spin_unlock_irqrestore(&u->lock, f);
 	return VMM_OK;
 }

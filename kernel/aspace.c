@@ -146,20 +146,10 @@ static inline bool region_has(const struct vmm_region *r, u64 addr, bool io)
 struct vmm_region *vmm_aspace_find(struct vmm_guest *g, u64 addr, bool io)
 {
 	struct vmm_aspace *as = g->aspace;
-	struct vmm_region *hit;
+	struct vmm_region *hit = vmm_aspace_find_cached(as, addr, io);
 
-	if (!as)
-		return NULL;
-	/* a device is usually accessed many times in a row */
-	hit = as->last_hit[io][0];
-	if (hit && region_has(hit, addr, io))
+	if (likely(hit) || !as)
 		return hit;
-	hit = as->last_hit[io][1];
-	if (hit && region_has(hit, addr, io)) {
-		as->last_hit[io][1] = as->last_hit[io][0];
-		as->last_hit[io][0] = hit;
-		return hit;
-	}
 	for (u32 i = 0; i < as->nr_regions; i++) {
 		if (region_has(&as->regions[i], addr, io)) {
 			as->last_hit[io][1] = as->last_hit[io][0];
@@ -172,8 +162,10 @@ struct vmm_region *vmm_aspace_find(struct vmm_guest *g, u64 addr, bool io)
 
 u64 vmm_guest_phys_to_host(struct vmm_guest *g, u64 gpa, u64 *contiguous)
 {
-	struct vmm_region *r = vmm_aspace_find(g, gpa, false);
+	struct vmm_region *r = vmm_aspace_find_cached(g->aspace, gpa, false);
 
+	if (unlikely(!r))
+		r = vmm_aspace_find(g, gpa, false);
 	if (!r || !r->nr_chunks)
 		return 0;
 	for (u32 i = 0; i < r->nr_chunks; i++) {

@@ -41,6 +41,27 @@ int vmm_aspace_init(struct vmm_guest *guest);
 /* The region containing guest address (or port) 'addr', or NULL. */
 struct vmm_region *vmm_aspace_find(struct vmm_guest *guest, u64 addr, bool io);
 /*
+ * The lookup's fast path for exit handlers: one of the two most recent
+ * hits of this kind (memory or io) if it contains 'addr', else NULL (then
+ * ask vmm_aspace_find). An MMIO exit alternates between the code's region
+ * and the device's, so both entries are looked at.
+ */
+static inline bool vmm_region_contains(const struct vmm_region *r, u64 addr)
+{
+	return r && addr >= r->cfg->gpa && addr - r->cfg->gpa < r->cfg->size;
+}
+
+static inline struct vmm_region *vmm_aspace_find_cached(struct vmm_aspace *as, u64 addr, bool io)
+{
+	if (!as)
+		return NULL;
+	if (vmm_region_contains(as->last_hit[io][0], addr))
+		return as->last_hit[io][0];
+	if (vmm_region_contains(as->last_hit[io][1], addr))
+		return as->last_hit[io][1];
+	return NULL;
+}
+/*
  * Copy between guest physical memory (real RAM/ROM regions only) and a
  * buffer; returns bytes copied (less than len when a gap is reached).
  */

@@ -21,7 +21,6 @@ struct sched_cpu {
 	struct vmm_vcpu *idle;
 	struct vmm_vcpu *head, *tail;	/* READY queue */
 	u32 nr_ready;
-	bool need_resched;
 	bool idle_wanted;	/* the idle orphan must run next */
 	bool idle_waiting;	/* the idle orphan has nothing to do (idle_wait) */
 	u64 slice_used_ns;
@@ -30,9 +29,32 @@ struct sched_cpu {
 
 static struct sched_cpu sched[SCHED_MAX_CPUS];
 
+/* bit n: CPU n must make a scheduling decision at the end of its trap */
+volatile u32 vmm_scheduler_resched_cpus;
+
 static struct sched_cpu *this_sched(void)
 {
 	return &sched[arch_cpu_id() % SCHED_MAX_CPUS];
+}
+
+static u32 sched_bit(struct sched_cpu *s)
+{
+	return 1u << (u32)(s - sched);
+}
+
+static void set_need_resched(struct sched_cpu *s)
+{
+	__atomic_or_fetch(&vmm_scheduler_resched_cpus, sched_bit(s), __ATOMIC_SEQ_CST);
+}
+
+static void clear_need_resched(struct sched_cpu *s)
+{
+	__atomic_and_fetch(&vmm_scheduler_resched_cpus, ~sched_bit(s), __ATOMIC_SEQ_CST);
+}
+
+static bool need_resched(struct sched_cpu *s)
+{
+	return vmm_scheduler_resched_cpus & sched_bit(s);
 }
 
 static void enqueue(struct sched_cpu *s, struct vmm_vcpu *v)
@@ -75,7 +97,7 @@ static void slice_expired(struct vmm_timer_event *ev)
 	struct sched_cpu *s = ev->priv;
 
 	if (s->head)
-		s->need_resched = true;
+		set_need_resched(s);
 	else if (s->current && s->current != s->idle)
 		vmm_timer_event_start(ev, vmm_timer_now_ns() + s->current->time_slice_ns);
 }
@@ -109,28 +131,28 @@ void vmm_scheduler_state_changed(struct vmm_vcpu *vcpu, enum vmm_vcpu_state from
 	if (to == VMM_VCPU_STATE_READY && from != VMM_VCPU_STATE_RUNNING && vcpu != s->idle) {
 		enqueue(s, vcpu);
 		if (s->current == s->idle)
-			s->need_resched = true;
+			set_need_resched(s);
 	} else if (from == VMM_VCPU_STATE_READY && to != VMM_VCPU_STATE_RUNNING) {
 		dequeue(s, vcpu);
 	}
 	if (vcpu == s->current && to != VMM_VCPU_STATE_RUNNING)
-		s->need_resched = true;
+		set_need_resched(s);
 	arch_cpu_irq_restore(flags);
 }
 
 void vmm_scheduler_preempt(void)
 {
-	this_sched()->need_resched = true;
+	set_need_resched(this_sched());
 }
 
-void vmm_scheduler_irq_process(struct arch_regs *regs)
+void vmm_scheduler_resched(struct arch_regs *regs)
 {
 	struct sched_cpu *s = this_sched();
 	struct vmm_vcpu *cur = s->current, *next;
 
-	if (!s->need_resched || !cur)
+	if (!need_resched(s) || !cur)
 		return;
-	s->need_resched = false;
+	clear_need_resched(s);
 	/* a RUNNING VCPU that is preempted goes to the back of the queue */
 	if (cur->state == VMM_VCPU_STATE_RUNNING && cur != s->idle) {
 		if (!s->head && !s->idle_wanted)
@@ -158,7 +180,7 @@ void vmm_scheduler_irq_process(struct arch_regs *regs)
 	s->current = next;
 	s->slice_used_ns = 0;
 	/* the state changes above were this switch's own: nothing more to do */
-	s->need_resched = false;
+	clear_need_resched(s);
 	if (next != s->idle && next->time_slice_ns)
 		vmm_timer_event_start(&s->slice_ev, vmm_timer_now_ns() + next->time_slice_ns);
 	else
@@ -175,7 +197,7 @@ void vmm_scheduler_tick(struct arch_regs *regs, u64 elapsed_ns)
 	s->slice_used_ns += elapsed_ns;
 	if (s->current == s->idle ? s->head != NULL
 				  : s->slice_used_ns >= s->current->time_slice_ns)
-		s->need_resched = true;
+		set_need_resched(s);
 }
 
 void vmm_scheduler_idle_wakeup(void)
@@ -184,7 +206,7 @@ void vmm_scheduler_idle_wakeup(void)
 
 	if (s->current != s->idle) {
 		s->idle_wanted = true;
-		s->need_resched = true;
+		set_need_resched(s);
 	}
 }
 
@@ -202,7 +224,7 @@ void vmm_scheduler_idle_wait(void)
 
 void vmm_scheduler_yield(void)
 {
-	this_sched()->need_resched = true;
+	set_need_resched(this_sched());
 	arch_vcpu_yield();
 }
 

@@ -18,8 +18,18 @@ int vmm_scheduler_init_cpu(void);
 /* Called by the manager after every state change. */
 void vmm_scheduler_state_changed(struct vmm_vcpu *vcpu, enum vmm_vcpu_state from,
 				 enum vmm_vcpu_state to);
-/* The end of every trap: pick the VCPU to return to and switch to it. */
-void vmm_scheduler_irq_process(struct arch_regs *regs);
+/*
+ * The end of every trap: pick the VCPU to return to and switch to it. Every
+ * exception, interrupt and VM exit ends here, so the common case (no
+ * decision pending on any CPU) is one test of a flag word, inline.
+ */
+extern volatile u32 vmm_scheduler_resched_cpus;
+void vmm_scheduler_resched(struct arch_regs *regs);
+static inline void vmm_scheduler_irq_process(struct arch_regs *regs)
+{
+	if (__builtin_expect(vmm_scheduler_resched_cpus != 0, 0))
+		vmm_scheduler_resched(regs);
+}
 /* Host timer tick (time slices); called by the arch timer interrupt. */
 void vmm_scheduler_tick(struct arch_regs *regs, u64 elapsed_ns);
 /* Ask for a new scheduling decision at the end of the current trap. */

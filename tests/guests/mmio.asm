@@ -27,6 +27,28 @@ start:
     mov ecx, 0x12345678
     mov ch, [fs:ebx + SCRO]
     T_EQ ecx, 0x12342278, 'mmio16-88-ah-8a-ch-high-bytes'
+    ; the hypervisor's decode cache (the last MMIO instruction of the VCPU):
+    ; a routine in RAM at 0x8000 loads the scratch register into CL; patched
+    ; in place to load DL instead, the same address must be decoded afresh
+    xor si, si
+.smc_copy:
+    mov al, [cs:smc_template + si]
+    mov [fs:0x8000 + si], al
+    inc si
+    cmp si, smc_template_end - smc_template
+    jb .smc_copy
+    mov byte [fs:ebx + SCRO], 0x5C
+    xor ecx, ecx
+    xor edx, edx
+    call 0x0000:0x8000
+    T_EQ ecx, 0x5C, 'mmio16-decode-cache-first-run'
+    call 0x0000:0x8000
+    T_EQ ecx, 0x5C, 'mmio16-decode-cache-same-bytes-again'
+    mov byte [fs:0x8003], 0x53          ; ModRM reg field: CL -> DL
+    xor ecx, ecx
+    call 0x0000:0x8000
+    T_EQ edx, 0x5C, 'mmio16-decode-cache-patched-insn-decoded-again'
+    T_EQ ecx, 0, 'mmio16-decode-cache-old-register-untouched'
     ; 89 / 8B: 16-bit, then 32-bit with 0x66
     mov edx, 0xAAAA1233
     mov [fs:ebx + SCRO], dx
@@ -242,5 +264,9 @@ start:
     T_DONE
 
 thr_msg: db `PASS mmio16-uart-thr-store\n`, 0
+
+; mov cl, [fs:ebx + 7] (64 67 8A 4B 07); retf
+smc_template: db 0x64, 0x67, 0x8A, 0x4B, SCRO, 0xCB
+smc_template_end:
 
 ROM_END

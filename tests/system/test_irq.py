@@ -53,11 +53,13 @@ def test_pit_rate_hlt_wake_and_calibration(make_iso, boot_bochs, make_dtb, guest
     ticks = int(r.expect(r"^pit: ticks in 100 ms: 0x([0-9A-F]+)$")[0].group(1), 16)
     assert 99 <= ticks <= 101, ticks
     r.expect(r"^guest pit: pit/vcpu0 shut down with status 0$")
-    # host timer interrupts reached the hypervisor while the guest ran: as
-    # external-interrupt exits (APIC timer) and preemption-timer exits
+    # host timer interrupts reached the hypervisor while the guest ran, as
+    # external-interrupt exits (APIC timer). Whether a preemption-timer exit
+    # also happens depends on how fast the exits are (due timers also run at
+    # every exit): test_vmx.py's cli spinner tests that exit.
     stats = r.expect(r"^pit/vcpu0: VM exits by reason", r"^  total")
     table = r.output[stats[0].end():stats[1].start()]
-    for reason in ("external interrupt", "VMX-preemption timer expired"):
+    for reason in ("external interrupt",):
         m = re.search(r"^ +\d+ +%s +(\d+)" % re.escape(reason), table, re.M)
         assert m and int(m.group(1)) >= 1, "no %s exits\n%s" % (reason, table)
     assert r.exited

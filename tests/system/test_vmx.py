@@ -35,6 +35,8 @@ CONFIGS = {
     "vmx-faults": (["unmapped", "hello", "triplefault", "mmio", "romwrite"], BOOTCMD),
     "vmx-two": (["vmcall", "hello"], BOOTCMD),
     "vmx-sched": (["yield", "spin"], BOOTCMD),
+    "vmx-preempt": (["nointr", "hello"],
+                    "guest kick all; guest wait; vcpu stats nointr/vcpu0; poweroff"),
 }
 
 # Known hypervisor bugs, each with the checks it breaks.
@@ -323,6 +325,23 @@ def test_yield_gives_other_guest_the_cpu(vmx_run):
                         % (inside, sorted([("yield", n, v) for n, v in y.items()] +
                                           [("spin", n, v) for n, v in s.items()],
                                           key=lambda t: t[2])))
+
+
+def test_preemption_timer_takes_cpu_from_cli_spinner(vmx_run):
+    """nointr spins with interrupts off for about 40 M instructions without
+    a single exit; the VMX preemption timer ends its time slices, so hello
+    runs to its end in the middle of the spin, and the exits are counted."""
+    r = vmx_run("vmx-preempt")
+    check_guest(r, "nointr")
+    check_guest(r, "hello")
+    start = r.expect(r"^nointr: spinning with interrupts off$")[0]
+    hello = r.expect(r"^hello: PASS hello$")[0]
+    done = r.expect(r"^nointr: PASS nointr$")[0]
+    assert start.start() < hello.start() < done.start(), r
+    stats = r.expect(r"^nointr/vcpu0: VM exits by reason", r"^  total")
+    table = r.output[stats[0].end():stats[1].start()]
+    m = re.search(r"^ +52 +VMX-preemption timer expired +(\d+)", table, re.M)
+    assert m and int(m.group(1)) >= 1, table
 
 
 # --------------------------------------------------------------------------

@@ -8,6 +8,7 @@
 
 #include "kernel/types.h"
 #include "arch/x86_64/regs.h"
+#include "arch/x86_64/vmx/vmx_decode.h"
 
 struct vmm_vcpu;
 struct vmm_guest;
@@ -22,6 +23,15 @@ struct vmx_guest {
 	u64 ept_pages;		/* paging-structure pages in use */
 	u64 ept_maps[3];	/* leaf mappings by size: 4K, 2M, 1G */
 	bool rom_write_reported;
+};
+
+/* The last MMIO instruction decoded (vmx_exit_ept.c). */
+struct vmx_decode_cache {
+	const u8 *host;		/* its bytes in host memory; NULL: empty */
+	u64 gpa;
+	int mode;
+	u64 words[2];		/* bytes 0-7 and 7-14 when it was decoded */
+	struct x86_mmio_insn insn;
 };
 
 struct vmx_vcpu {
@@ -39,7 +49,8 @@ struct vmx_vcpu {
 	u64 exit_count[VMX_EXIT_REASONS];
 	u64 exit_ticks[VMX_EXIT_REASONS];	/* TSC ticks in the handler (Bochs: instructions) */
 	u8 fxsave[512] __attribute__((aligned(16)));
-	u8 msr_reported[64];	/* bitmap of unknown MSRs already reported, by hash */
+	u8 msr_reported[64];
+	struct vmx_decode_cache decode_cache;	/* bitmap of unknown MSRs already reported, by hash */
 };
 
 /* Right shift from TSC ticks to VMX preemption-timer ticks; 0xFF: no timer. */
@@ -78,6 +89,9 @@ int ept_map(struct vmx_guest *vg, u64 gpa, u64 hpa, u64 size, u32 perms, u32 mem
 
 /* VM-exit handling */
 typedef int (*vmx_exit_handler_t)(struct vmm_vcpu *vcpu, struct arch_regs *regs);
+/* A handler's return value: the instruction is done, the dispatcher moves
+ * RIP past it (vmx_advance_rip). Anything else: RIP stays as the handler left it. */
+#define VMX_EXIT_NEXT_INSN 1
 const char *vmx_exit_reason_name(u32 reason);
 void vmx_vmcs_dump(struct vmm_vcpu *vcpu);
 /* true when the exit being handled reset the VCPU (its VMCS is fresh). */

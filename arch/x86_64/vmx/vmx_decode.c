@@ -49,6 +49,13 @@ static u64 read_le(const u8 *p, int bytes)
 	return v;
 }
 
+/* Legacy prefixes: 1 operand size, 2 address size, 3 ignored (segment, LOCK, REP). */
+static const u8 prefix_kind[256] = {
+	[0x66] = 1, [0x67] = 2,
+	[0x2E] = 3, [0x36] = 3, [0x3E] = 3, [0x26] = 3, [0x64] = 3, [0x65] = 3,
+	[0xF0] = 3, [0xF2] = 3, [0xF3] = 3,
+};
+
 int x86_decode_mmio(const u8 *b, size_t n, int mode, struct x86_mmio_insn *out)
 {
 	size_t i = 0;
@@ -56,23 +63,20 @@ int x86_decode_mmio(const u8 *b, size_t n, int mode, struct x86_mmio_insn *out)
 	u8 rex = 0, op, modrm;
 	int opsize, asize, mlen;
 
-	memset(out, 0, sizeof(*out));
+	*out = (struct x86_mmio_insn){ 0 };
 	if (mode != 16 && mode != 32 && mode != 64)
 		return -VMM_EINVALID;
 	if (n > X86_MAX_INSN_LEN)
 		n = X86_MAX_INSN_LEN;
 	for (; i < n; i++) {
-		u8 p = b[i];
+		u8 kind = prefix_kind[b[i]];
 
-		if (p == 0x66)
-			opsize_prefix = true;
-		else if (p == 0x67)
-			asize_prefix = true;
-		else if (p == 0x2E || p == 0x36 || p == 0x3E || p == 0x26 || p == 0x64 ||
-			 p == 0x65 || p == 0xF0 || p == 0xF2 || p == 0xF3)
-			continue;
-		else
+		if (!kind)
 			break;
+		if (kind == 1)
+			opsize_prefix = true;
+		else if (kind == 2)
+			asize_prefix = true;
 	}
 	if (mode == 64 && i < n && (b[i] & 0xF0) == 0x40)
 		rex = b[i++];

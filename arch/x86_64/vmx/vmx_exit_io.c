@@ -7,6 +7,7 @@
 #include "arch/x86_64/vmx/vmx_exits.h"
 #include "arch/x86_64/vmx/vmcs.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
 #include "kernel/manager.h"
 #include "kernel/printk.h"
 #include "kernel/error.h"
@@ -20,7 +21,7 @@ static u64 mask_of(u32 bytes)
 }
 
 /* A port access device emulation refused: halt the VCPU saying why. */
-static int io_failed(struct vmm_vcpu *v, const char *what, u16 port, int rc)
+static __attribute__((noinline, cold)) int io_failed(struct vmm_vcpu *v, const char *what, u16 port, int rc)
 {
 	return vmx_halt_vcpu(v, "%s port 0x%x at RIP 0x%llx: %s", what, port,
 			     (unsigned long long)vmcs_read(VMCS_GUEST_RIP),
@@ -28,7 +29,7 @@ static int io_failed(struct vmm_vcpu *v, const char *what, u16 port, int rc)
 						: "device emulation stopped the guest");
 }
 
-static int io_string(struct vmm_vcpu *v, struct arch_regs *r, u16 port, u32 size,
+static __attribute__((noinline)) int io_string(struct vmm_vcpu *v, struct arch_regs *r, u16 port, u32 size,
 		     bool in, bool rep)
 {
 	u32 info = (u32)vmcs_read(VMCS_EXIT_INSN_INFO);
@@ -75,31 +76,45 @@ static int io_string(struct vmm_vcpu *v, struct arch_regs *r, u16 port, u32 size
 	return VMM_OK;
 }
 
+/* The port access of the current exit failed: its port from the VMCS. */
+static __attribute__((noinline, cold)) int io_failed_now(bool in, int rc)
+{
+	u16 port = (u16)(vmcs_read(VMCS_EXIT_QUALIFICATION) >> 16);
+
+	return io_failed(this_cpu()->guest_vcpu, in ? "IN from" : "OUT to", port, rc);
+}
+
+static __attribute__((noinline)) int io_string_exit(struct vmm_vcpu *v, struct arch_regs *r, u64 q)
+{
+	return io_string(v, r, (u16)(q >> 16), (q & 7) + 1, q & 8, q & 32);
+}
+
+static const u32 io_masks[4] = { 0xFF, 0xFFFF, 0, 0xFFFFFFFFu };
+
+/*
+ * Every port exit: IN and OUT of 1, 2 or 4 bytes (AL, AX, EAX) here, the
+ * string forms in io_string(). 'val' is a scalar device emulation writes
+ * once, hence no stack-protector canary here.
+ */
+__attribute__((no_stack_protector))
 int vmx_exit_io(struct vmm_vcpu *v, struct arch_regs *r)
 {
 	u64 q = vmcs_read(VMCS_EXIT_QUALIFICATION);
-	u32 size = (q & 7) + 1;
-	bool in = q & 8, string = q & 16, rep = q & 32;
-	u16 port = (u16)(q >> 16);
+	u32 val, mask = io_masks[q & 3];
 	int rc;
 
-	if (string)
-		return io_string(v, r, port, size, in, rep);
-	if (in) {
-		u32 val = 0;
-
-		rc = vmm_devemu_io_read(v->guest, port, size, &val);
-		if (rc)
-			;	/* the IN does not complete: RAX keeps its value */
-		else if (size == 4)
-			r->rax = val;	/* a 32-bit destination zero-extends */
-		else
-			r->rax = (r->rax & ~mask_of(size)) | (val & mask_of(size));
-	} else {
-		rc = vmm_devemu_io_write(v->guest, port, size, (u32)(r->rax & mask_of(size)));
+	if (unlikely(q & 16))	/* INS/OUTS, REP or not */
+		return io_string_exit(v, r, q);
+	if (q & 8) {
+		rc = vmm_devemu_io_read(v->guest, (u16)(q >> 16), (q & 7) + 1, &val);
+		if (unlikely(rc))
+			return io_failed_now(true, rc);	/* RAX keeps its value */
+		/* a 32-bit destination zero-extends */
+		r->rax = (q & 7) == 3 ? val : (r->rax & ~(u64)mask) | (val & mask);
+		return VMX_EXIT_NEXT_INSN;
 	}
-	if (rc)
-		return io_failed(v, in ? "IN from" : "OUT to", port, rc);
-	vmx_advance_rip();
-	return VMM_OK;
+	rc = vmm_devemu_io_write(v->guest, (u16)(q >> 16), (q & 7) + 1, (u32)r->rax & mask);
+	if (unlikely(rc))
+		return io_failed_now(false, rc);
+	return VMX_EXIT_NEXT_INSN;
 }

@@ -45,10 +45,9 @@ int vmx_exit_vmcall(struct vmm_vcpu *v, struct arch_regs *r)
 {
 	struct vmm_vserial *vs;
 
-	vmx_advance_rip();
 	if (vmx_guest_cpl() != 0) {
 		r->rax = HC_EPERM;
-		return 0;
+		return VMX_EXIT_NEXT_INSN;
 	}
 	switch (r->rax) {
 	case HC_VERSION:
@@ -86,5 +85,5 @@ int vmx_exit_vmcall(struct vmm_vcpu *v, struct arch_regs *r)
 		r->rax = HC_ENOSYS;
 		break;
 	}
-	return 0;
+	return VMX_EXIT_NEXT_INSN;
 }

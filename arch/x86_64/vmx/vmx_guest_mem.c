@@ -89,8 +89,7 @@ static bool read_gpa64(struct vmm_guest *g, u64 gpa, u64 *v)
 int vmx_gva_to_gpa(struct vmm_vcpu *v, u64 gva, bool write, u64 *gpa)
 {
 	struct vmm_guest *g = v->guest;
-	u64 cr0 = vmcs_read(VMCS_GUEST_CR0), cr4 = vmcs_read(VMCS_GUEST_CR4);
-	u64 cr3 = vmcs_read(VMCS_GUEST_CR3), efer = vmcs_read(VMCS_GUEST_EFER);
+	u64 cr0 = vmcs_read(VMCS_GUEST_CR0), cr4, cr3, efer;
 	u64 e;
 	(void)write;
 
@@ -98,6 +97,9 @@ int vmx_gva_to_gpa(struct vmm_vcpu *v, u64 gva, bool write, u64 *gpa)
 		*gpa = gva & 0xFFFFFFFFULL;
 		return VMM_OK;
 	}
+	cr4 = vmcs_read(VMCS_GUEST_CR4);
+	cr3 = vmcs_read(VMCS_GUEST_CR3);
+	efer = vmcs_read(VMCS_GUEST_EFER);
 	if (efer & (1ULL << 10)) {	/* 4-level paging */
 		u64 table = cr3 & 0x000FFFFFFFFFF000ULL;
 

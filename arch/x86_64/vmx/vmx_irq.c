@@ -70,16 +70,14 @@ static __attribute__((noinline)) void inject_pending(struct vmm_vcpu *v)
 
 /*
  * The VMX preemption timer ends the guest's run at the next timer event
- * (SDM 25.5.1), whatever the guest does with its interrupt flag.
+ * (SDM 25.5.1), whatever the guest does with its interrupt flag. The VMCS
+ * keeps counting down across exits (save-value exit control), so it is
+ * reprogrammed only when the earliest event changed or a VCPU came in.
  */
-static void program_preemption_timer(struct percpu *pc)
+static __attribute__((noinline)) void program_preemption_timer(struct percpu *pc, u64 gen)
 {
-	u64 gen = vmm_timer_generation, next, now, ticks;
+	u64 next, now, ticks;
 
-	/* the VMCS keeps counting down across exits (save-value exit control):
-	 * reprogram only when the earliest event changed or a VCPU came in */
-	if (vmx_preemption_shift == 0xFF || gen == pc->preempt_generation)
-		return;
 	pc->preempt_generation = vmx_preemption_saved ? gen : gen - 1;
 	next = vmm_timer_next_expiry();
 	if (next == ~0ULL) {
@@ -93,6 +91,17 @@ static void program_preemption_timer(struct percpu *pc)
 	vmcs_write(VMCS_PREEMPTION_TIMER, ticks);
 }
 
+static __attribute__((noinline)) void prepare_entry_slow(struct percpu *pc, struct vmm_vcpu *v)
+{
+	u64 gen = vmm_timer_generation;
+
+	if (gen != pc->preempt_generation && vmx_preemption_shift != 0xFF)
+		program_preemption_timer(pc, gen);
+	/* PIC interrupts go to the first VCPU */
+	if (v->guest->intr_asserted && v->subid == 0)
+		inject_pending(v);
+}
+
 /* Called by vmx_enter_from_frame before every VM entry: keep it short. */
 void vmx_prepare_entry(void);
 void vmx_prepare_entry(void)
@@ -100,9 +109,6 @@ void vmx_prepare_entry(void)
 	struct percpu *pc = this_cpu();
 	struct vmm_vcpu *v = pc->guest_vcpu;
 
-	program_preemption_timer(pc);
-	/* PIC interrupts go to the first VCPU */
-	if (likely(!v || v->subid != 0 || !v->guest->intr_asserted))
-		return;
-	inject_pending(v);
+	if (unlikely(vmm_timer_generation != pc->preempt_generation || v->guest->intr_asserted))
+		prepare_entry_slow(pc, v);
 }
