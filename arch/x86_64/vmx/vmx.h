@@ -73,6 +73,8 @@ int vmx_vcpu_init_signal(struct vmm_vcpu *v);
 u32 vmx_sipi_expect(void);
 /* SIPI exits taken so far, all CPUs */
 extern volatile u64 vmx_sipi_exits;
+/* NMI exits taken on any CPU (vmx_exit_misc.c; testsignal= watches it). */
+extern volatile u64 vmx_nmi_exits;
 /* VMPTRLD unless already current on this CPU. */
 int vmx_vmcs_load(u64 vmcs);
 

@@ -30,6 +30,8 @@
  * NMI blocking the CPU sets after such an exit (SDM 27.1) is lifted there
  * with an IRET to itself, not by calling the IST handler (smp.c).
  */
+volatile u64 vmx_nmi_exits;
+
 int vmx_exit_exception(struct vmm_vcpu *v, struct arch_regs *r)
 {
 	u32 info = (u32)vmcs_read(VMCS_EXIT_INTR_INFO);
@@ -38,6 +40,7 @@ int vmx_exit_exception(struct vmm_vcpu *v, struct arch_regs *r)
 	if (type == INTR_TYPE_NMI) {
 		struct arch_regs at = *r;
 
+		__atomic_fetch_add(&vmx_nmi_exits, 1, __ATOMIC_ACQ_REL);
 		at.rip = vmcs_read(VMCS_GUEST_RIP);
 		smp_host_nmi(&at, v);
 		return VMM_OK;
