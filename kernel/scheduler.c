@@ -23,6 +23,7 @@ struct sched_cpu {
 	u32 nr_ready;
 	bool idle_wanted;	/* the idle orphan must run next */
 	bool idle_waiting;	/* the idle orphan has nothing to do (idle_wait) */
+	bool idle_kick;		/* idle_wakeup since the idle orphan last waited */
 	u64 slice_used_ns;
 	struct vmm_timer_event slice_ev;	/* end of the current VCPU's time slice */
 };
@@ -150,9 +151,13 @@ void vmm_scheduler_resched(struct arch_regs *regs)
 	struct sched_cpu *s = this_sched();
 	struct vmm_vcpu *cur = s->current, *next;
 
-	if (!need_resched(s) || !cur)
+	if (!need_resched(s))
 		return;
+	/* cleared even on a CPU with no scheduler yet: every other CPU's exit
+	 * path tests the whole flag word (vmm_scheduler_irq_process) */
 	clear_need_resched(s);
+	if (!cur)
+		return;
 	/* a RUNNING VCPU that is preempted goes to the back of the queue */
 	if (cur->state == VMM_VCPU_STATE_RUNNING && cur != s->idle) {
 		if (!s->head && !s->idle_wanted)
@@ -204,6 +209,8 @@ void vmm_scheduler_idle_wakeup(void)
 {
 	struct sched_cpu *s = this_sched();
 
+	/* also when the idle orphan is current: it may be just about to wait */
+	s->idle_kick = true;
 	if (s->current != s->idle) {
 		s->idle_wanted = true;
 		set_need_resched(s);
@@ -214,11 +221,25 @@ void vmm_scheduler_idle_wait(void)
 {
 	struct sched_cpu *s = this_sched();
 
+	unsigned long f;
+
 	s->idle_waiting = true;
-	if (s->nr_ready)
+	if (s->nr_ready) {
 		vmm_scheduler_yield();
-	else
-		arch_cpu_wait_for_irq();
+	} else {
+		/*
+		 * The caller checked its condition (a sleep's deadline, ...)
+		 * with interrupts on; a wakeup that came since then left
+		 * idle_kick. Checked with interrupts off, then STI;HLT, so no
+		 * interrupt falls between the check and the wait (a lost
+		 * wakeup would wait for good when no timer is pending).
+		 */
+		f = arch_cpu_irq_save();
+		if (!s->idle_kick)
+			arch_cpu_wait_for_irq();
+		arch_cpu_irq_restore(f);
+	}
+	s->idle_kick = false;
 	s->idle_waiting = false;
 }
 
