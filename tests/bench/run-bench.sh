@@ -22,8 +22,8 @@ if ! grep -q "PASS bench" "$out/transcript.txt"; then
 fi
 echo "xvisor-x86 VM-exit benchmark (Bochs 2.7, corei7_skylake_x; instructions per round trip)"
 printf '%-12s %8s %8s\n' "round trip" "instr" "target"
-awk '/^bench: bench: (cpuid|vmcall|port_out|port_in|mmio_write|mmio_read) / {
-       t = ($3 ~ /cpuid|vmcall/) ? 100 : ($3 ~ /port/) ? 200 : 400
+awk '/^bench: bench: (cpuid|vmcall|port_out|port_in|sink_out|sink_in|mmio_write|mmio_read) / {
+       t = ($3 ~ /cpuid|vmcall/) ? 100 : ($3 ~ /port|sink/) ? 200 : 400
        printf "%-12s %8d %8d%s\n", $3, $4, t, ($4 > t ? "  (above target)" : "")
      }' "$out/transcript.txt"
 echo

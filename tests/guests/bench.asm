@@ -4,7 +4,8 @@
 ; instructions (guest and hypervisor together) of one round trip: the
 ; exiting instruction, the hypervisor's exit path, and the VM entry back,
 ; with the cost of the empty measuring loop taken off. Runs in real mode:
-; the emulated port is the UART's scratch register (0x3FF), the emulated
+; the emulated port is the UART's scratch register (0x3FF), and port 0x80
+; (the ioport-sink model: the exit path with the least device work); the emulated
 ; MMIO register the same UART mapped as a virtual memory region at 0xE0000
 ; (tests/bench/bench.dts). Prints "bench: <what> <n>" lines.
 %include "rom16.inc"
@@ -67,6 +68,13 @@ start:
     mov dx, 0x3FF
     in al, dx
     BENCH_END `bench: port_in `
+    BENCH_BEGIN
+    mov al, 0x5A
+    out 0x80, al
+    BENCH_END `bench: sink_out `
+    BENCH_BEGIN
+    in al, 0x80
+    BENCH_END `bench: sink_in `
     BENCH_BEGIN
     mov byte [es:7], 0x5A
     BENCH_END `bench: mmio_write `
