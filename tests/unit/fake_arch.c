@@ -142,8 +142,14 @@ void arch_cpu_relax(void)
 	}
 }
 
+int fake_wait_for_irq_calls;
+bool fake_wait_for_irq_irq_was_on;
+
 void arch_cpu_wait_for_irq(void)
 {
+	/* STI;HLT: what the CPU saw just before the STI */
+	fake_wait_for_irq_calls++;
+	fake_wait_for_irq_irq_was_on = irq_on;
 	irq_on = true;
 }
 
@@ -251,6 +257,8 @@ void fake_arch_reset(void)
 	fake_stop_jmp = NULL;
 	fake_power_off_calls = 0;
 	fake_cpu_stop_calls = 0;
+	fake_wait_for_irq_calls = 0;
+	fake_wait_for_irq_irq_was_on = false;
 	fake_virt_supported = false;
 	fake_virt_probe_calls = 0;
 	fake_test_fault_kind[0] = 0;

@@ -41,6 +41,10 @@ extern unsigned int fake_smp_maxcpus;
 extern int fake_stop_others_calls;
 extern char fake_test_signal_list[64];
 extern int fake_cpu_stop_calls;
+/* arch_cpu_wait_for_irq (STI;HLT): how often, and whether interrupts were
+ * on just before it (a check made then could lose a wakeup) */
+extern int fake_wait_for_irq_calls;
+extern bool fake_wait_for_irq_irq_was_on;
 
 /*
  * Run 'stmt'; evaluates to true when it ended in arch_cpu_stop() or
