@@ -203,7 +203,7 @@ int vmm_devemu_guest_reset(struct vmm_guest *g)
  * reported once per port; a strict guest (unassigned_io = "halt") is
  * stopped instead (-VMM_EACCESS to the exit handler).
  */
-static int report_unassigned(struct vmm_guest *g, bool io, u64 addr, bool write)
+static __attribute__((noinline, cold)) int report_unassigned(struct vmm_guest *g, bool io, u64 addr, bool write)
 {
 	struct devemu_guest *dg = g->devemu_priv;
 
@@ -230,17 +230,16 @@ static int report_unassigned(struct vmm_guest *g, bool io, u64 addr, bool write)
 
 static inline struct vmm_emudev *route(struct vmm_guest *g, u64 addr, bool io, u64 *offset)
 {
-	struct vmm_region *r = vmm_aspace_find_cached(g->aspace, addr, io);
+	struct vmm_region *r = vmm_aspace_lookup(g->aspace, addr, io);
 
-	if (unlikely(!r))
-		r = vmm_aspace_find(g, addr, io);
 	if (!r || !r->emudev)
 		return NULL;
 	*offset = addr - r->cfg->gpa;
 	return r->emudev;
 }
 
-/* A port no emulator takes: all-ones, or the guest's strict policy. */
+/* A port outside the cache, or without an emulator (all-ones or the
+ * guest's strict policy): the whole way. */
 static __attribute__((noinline)) int io_read_slow(struct vmm_guest *g, u16 port, u32 width, u32 *value)
 {
 	u64 off, v = 0;
@@ -267,14 +266,16 @@ static __attribute__((noinline)) int io_write_slow(struct vmm_guest *g, u16 port
 }
 
 /*
- * Port accesses, on every I/O exit: the fast path is the region of one of
- * the last two ports (the lookup cache) with an emulator. 'v' is a scalar
- * the emulator writes once, hence no stack-protector canary here.
+ * Port accesses, on every I/O exit: a port in one of the two regions of
+ * the lookup cache, with an emulator, goes straight to it (no call on the
+ * way, so no register saving); anything else takes the slow function.
+ * 'v' is a scalar the emulator writes once, hence no stack-protector
+ * canary here.
  */
 __attribute__((no_stack_protector))
 int vmm_devemu_io_read(struct vmm_guest *g, u16 port, u32 width, u32 *value)
 {
-	struct vmm_region *r = vmm_aspace_find_cached(g->aspace, port, true);
+	struct vmm_region *r = vmm_aspace_cached(g->aspace, port, true);
 	struct vmm_emudev *ed;
 	u64 v = 0;
 	int rc;
@@ -288,7 +289,7 @@ int vmm_devemu_io_read(struct vmm_guest *g, u16 port, u32 width, u32 *value)
 
 int vmm_devemu_io_write(struct vmm_guest *g, u16 port, u32 width, u32 value)
 {
-	struct vmm_region *r = vmm_aspace_find_cached(g->aspace, port, true);
+	struct vmm_region *r = vmm_aspace_cached(g->aspace, port, true);
 	struct vmm_emudev *ed;
 
 	if (unlikely(!r || !(ed = r->emudev) || !ed->emu->write))

@@ -138,20 +138,10 @@ int vmm_aspace_init(struct vmm_guest *g)
 	return VMM_OK;
 }
 
-static inline bool region_has(const struct vmm_region *r, u64 addr, bool io)
+struct vmm_region *vmm_aspace_search(struct vmm_aspace *as, u64 addr, bool io)
 {
-	return r->cfg->io == io && addr >= r->cfg->gpa && addr - r->cfg->gpa < r->cfg->size;
-}
-
-struct vmm_region *vmm_aspace_find(struct vmm_guest *g, u64 addr, bool io)
-{
-	struct vmm_aspace *as = g->aspace;
-	struct vmm_region *hit = vmm_aspace_find_cached(as, addr, io);
-
-	if (likely(hit) || !as)
-		return hit;
 	for (u32 i = 0; i < as->nr_regions; i++) {
-		if (region_has(&as->regions[i], addr, io)) {
+		if (as->regions[i].cfg->io == io && vmm_region_contains(&as->regions[i], addr)) {
 			as->last_hit[io][1] = as->last_hit[io][0];
 			as->last_hit[io][0] = &as->regions[i];
 			return &as->regions[i];
@@ -160,12 +150,15 @@ struct vmm_region *vmm_aspace_find(struct vmm_guest *g, u64 addr, bool io)
 	return NULL;
 }
 
+struct vmm_region *vmm_aspace_find(struct vmm_guest *g, u64 addr, bool io)
+{
+	return vmm_aspace_lookup(g->aspace, addr, io);
+}
+
 u64 vmm_guest_phys_to_host(struct vmm_guest *g, u64 gpa, u64 *contiguous)
 {
-	struct vmm_region *r = vmm_aspace_find_cached(g->aspace, gpa, false);
+	struct vmm_region *r = vmm_aspace_lookup(g->aspace, gpa, false);
 
-	if (unlikely(!r))
-		r = vmm_aspace_find(g, gpa, false);
 	if (!r || !r->nr_chunks)
 		return 0;
 	for (u32 i = 0; i < r->nr_chunks; i++) {

@@ -40,18 +40,20 @@ struct vmm_aspace {
 int vmm_aspace_init(struct vmm_guest *guest);
 /* The region containing guest address (or port) 'addr', or NULL. */
 struct vmm_region *vmm_aspace_find(struct vmm_guest *guest, u64 addr, bool io);
-/*
- * The lookup's fast path for exit handlers: one of the two most recent
- * hits of this kind (memory or io) if it contains 'addr', else NULL (then
- * ask vmm_aspace_find). An MMIO exit alternates between the code's region
- * and the device's, so both entries are looked at.
- */
 static inline bool vmm_region_contains(const struct vmm_region *r, u64 addr)
 {
 	return r && addr >= r->cfg->gpa && addr - r->cfg->gpa < r->cfg->size;
 }
 
-static inline struct vmm_region *vmm_aspace_find_cached(struct vmm_aspace *as, u64 addr, bool io)
+/* The region search behind the cache (vmm_aspace_lookup's miss path). */
+struct vmm_region *vmm_aspace_search(struct vmm_aspace *as, u64 addr, bool io);
+
+/*
+ * The lookup cache: one of the two most recent hits of this kind (memory
+ * or io) if it contains 'addr', else NULL. An MMIO exit alternates between
+ * the code's region and the device's, so both are looked at.
+ */
+static inline struct vmm_region *vmm_aspace_cached(struct vmm_aspace *as, u64 addr, bool io)
 {
 	if (!as)
 		return NULL;
@@ -60,6 +62,14 @@ static inline struct vmm_region *vmm_aspace_find_cached(struct vmm_aspace *as, u
 	if (vmm_region_contains(as->last_hit[io][1], addr))
 		return as->last_hit[io][1];
 	return NULL;
+}
+
+/* vmm_aspace_find for exit handlers: the cache hit inline, else the search. */
+static inline struct vmm_region *vmm_aspace_lookup(struct vmm_aspace *as, u64 addr, bool io)
+{
+	struct vmm_region *r = vmm_aspace_cached(as, addr, io);
+
+	return r || !as ? r : vmm_aspace_search(as, addr, io);
 }
 /*
  * Copy between guest physical memory (real RAM/ROM regions only) and a

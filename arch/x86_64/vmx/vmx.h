@@ -49,8 +49,8 @@ struct vmx_vcpu {
 	u64 exit_count[VMX_EXIT_REASONS];
 	u64 exit_ticks[VMX_EXIT_REASONS];	/* TSC ticks in the handler (Bochs: instructions) */
 	u8 fxsave[512] __attribute__((aligned(16)));
-	u8 msr_reported[64];
-	struct vmx_decode_cache decode_cache;	/* bitmap of unknown MSRs already reported, by hash */
+	u8 msr_reported[64];	/* bitmap of unknown MSRs already reported, by hash */
+	struct vmx_decode_cache decode_cache;
 };
 
 /* Right shift from TSC ticks to VMX preemption-timer ticks; 0xFF: no timer. */

@@ -200,43 +200,22 @@ static const bool insn_exit[VMX_EXIT_REASONS] = {
 	[58] = 1, [59] = 1, [61] = 1,
 };
 
-/*
- * The rare cases of an exit: a failed VM entry (bit 31), an unknown reason,
- * no VCPU. A normal exit with other flags in the high half (bits 16-30,
- * e.g. "pending MTF") is handled as usual. Returns the reason to count
- * (VMX_EXIT_REASONS and above: none).
- */
-static __attribute__((noinline, cold)) u32 exit_unusual(struct vmm_vcpu *vcpu, u32 full)
+/* The rare cases of an exit: a failed VM entry, an unknown reason, no VCPU. */
+static __attribute__((noinline, cold)) void exit_unusual(struct vmm_vcpu *vcpu, u32 full)
 {
-	struct arch_regs *regs = this_cpu()->exit_regs;
 	u32 reason = full & 0xFFFF;
 
-	if (!vcpu || !vcpu->is_normal) {
+	if (!vcpu || !vcpu->is_normal)
 		vmm_emerg("vmx: VM exit (reason %u) with no guest VCPU current\n", reason);
-	} else if (full & (1u << 31)) {
+	else if (full & (1u << 31))
 		/* SDM 26.8: VM entry failed while checking or loading guest state */
 		vmx_halt_vcpu(vcpu, "VM entry failed: %s (qualification 0x%llx); see the Bochs log for the failed check",
 			      vmx_exit_reason_name(reason),
 			      (unsigned long long)vmcs_read(VMCS_EXIT_QUALIFICATION));
-	} else if (reason >= VMX_EXIT_REASONS || !exit_handlers[reason]) {
+	else
 		vmx_halt_vcpu(vcpu, "unhandled VM exit %u (%s) at RIP 0x%llx", reason,
 			      vmx_exit_reason_name(reason),
 			      (unsigned long long)vmcs_read(VMCS_GUEST_RIP));
-	} else {
-		u32 idt = (u32)vmcs_read(VMCS_IDT_VECTORING_INFO);
-
-		if (idt & INTR_INFO_VALID)
-			vmx_reinject_vectoring(idt);
-		if (exit_handlers[reason](vcpu, regs) == VMX_EXIT_NEXT_INSN)
-			advance_rip(vcpu->arch_priv);
-	}
-	return reason;
-}
-
-/* Due timer events and a pending reschedule, after the handler. */
-static __attribute__((noinline)) void exit_timers_due(void)
-{
-	vmm_timer_process();
 }
 
 /*
@@ -252,7 +231,8 @@ void vmx_exit_handler(struct arch_regs *regs)
 	struct percpu *pc = this_cpu();
 	struct vmm_vcpu *vcpu = pc->guest_vcpu;
 	u64 start = rdtsc();
-	u32 reason = (u32)vmcs_read(VMCS_EXIT_REASON);
+	u32 full = (u32)vmcs_read(VMCS_EXIT_REASON);
+	u32 reason = full & 0xFFFF;
 	vmx_exit_handler_t handler;
 	struct vmx_vcpu *vx;
 	int rc;
@@ -260,9 +240,9 @@ void vmx_exit_handler(struct arch_regs *regs)
 	/* this VMCS is launched now: the next entry into it is VMRESUME */
 	pc->vmx_launch = 0;
 	pc->exit_regs = regs;
-	/* a failed entry (bit 31) or other flags in the high half: the slow way */
-	if (unlikely(reason >= VMX_EXIT_REASONS || !vcpu || !(handler = exit_handlers[reason]))) {
-		reason = exit_unusual(vcpu, reason);
+	if (unlikely((full & (1u << 31)) || reason >= VMX_EXIT_REASONS || !vcpu ||
+		     !(handler = exit_handlers[reason]))) {
+		exit_unusual(vcpu, full);
 		pc->exit_regs = NULL;
 		if (!vcpu)
 			return;
@@ -293,7 +273,7 @@ counted:
 	 * the preemption timer fires late (platform notes).
 	 */
 	if (unlikely(start >= arch_timer_next_tsc))
-		exit_timers_due();
+		vmm_timer_process();
 	vmm_scheduler_irq_process(regs);
 }
 

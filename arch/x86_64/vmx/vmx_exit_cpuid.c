@@ -32,66 +32,65 @@ static u32 max_basic, max_ext;
 static __attribute__((noinline)) void curate(struct vmm_vcpu *v, u32 leaf, u32 sub,
 					     struct arch_regs *r)
 {
-	u32 av = (u32)r->rax, bv = (u32)r->rbx, cv = (u32)r->rcx, dv = (u32)r->rdx;
-	u32 *a = &av, *b = &bv, *c = &cv, *d = &dv;
+	u32 a = (u32)r->rax, b = (u32)r->rbx, c = (u32)r->rcx, d = (u32)r->rdx;
 
 	switch (leaf) {
 	case 1:
-		*c &= ~L1_ECX_HIDE;
-		*c |= 1u << 31;	/* running under a hypervisor */
+		c &= ~L1_ECX_HIDE;
+		c |= 1u << 31;	/* running under a hypervisor */
 		/* OSXSAVE mirrors the guest's own CR4.OSXSAVE */
-		*c &= ~(1u << 27);
+		c &= ~(1u << 27);
 		if (vmx_guest_cr4() & X86_CR4_OSXSAVE)
-			*c |= 1u << 27;
-		*d &= ~L1_EDX_HIDE;
+			c |= 1u << 27;
+		d &= ~L1_EDX_HIDE;
 		/* initial APIC id = VCPU index, one logical CPU per package */
-		*b = (*b & 0x0000FFFFu) | (1u << 16) | (v->subid << 24);
-		*d &= ~(1u << 28);	/* no HTT */
+		b = (b & 0x0000FFFFu) | (1u << 16) | (v->subid << 24);
+		d &= ~(1u << 28);	/* no HTT */
 		break;
 	case 4:
-		*a &= 0x3FF;	/* caches, one core per package */
+		a &= 0x3FF;	/* caches, one core per package */
 		break;
 	case 5: case 6: case 0xA: case 0xB: case 0x1F:
-		*a = *b = *c = *d = 0;	/* MONITOR, power, PMU, topology: not virtualised */
+		a = b = c = d = 0;	/* MONITOR, power, PMU, topology: not virtualised */
 		break;
 	case 7:
 		if (sub == 0) {
-			*a = 0;
-			*b &= L7_EBX_SHOW;
-			*c = 0;
-			*d = 0;
+			a = 0;
+			b &= L7_EBX_SHOW;
+			c = 0;
+			d = 0;
 		} else {
-			*a = *b = *c = *d = 0;
+			a = b = c = d = 0;
 		}
 		break;
 	case 0x15: {	/* TSC = ECX * EBX / EAX */
 		u64 hz = arch_timer_tsc_hz();
 
-		*a = 1;
-		*b = 1;
+		a = 1;
+		b = 1;
 		while (hz > 0xFFFFFFFFULL) {
 			hz >>= 1;
-			*b <<= 1;
+			b <<= 1;
 		}
-		*c = (u32)hz;
-		*d = 0;
+		c = (u32)hz;
+		d = 0;
 		break;
 	}
 	case 0x16:	/* base, maximum and bus frequency in MHz */
-		*a = *b = (u32)(arch_timer_tsc_hz() / 1000000);
-		*c = 100;
-		*d = 0;
+		a = b = (u32)(arch_timer_tsc_hz() / 1000000);
+		c = 100;
+		d = 0;
 		break;
 	case 0x80000001:
-		*c &= ~(1u << 2);	/* SVM */
+		c &= ~(1u << 2);	/* SVM */
 		break;
 	default:
 		break;
 	}
-	r->rax = av;
-	r->rbx = bv;
-	r->rcx = cv;
-	r->rdx = dv;
+	r->rax = a;
+	r->rbx = b;
+	r->rcx = c;
+	r->rdx = d;
 }
 
 /* Leaves 0x40000000-0x4FFFFFFF: ours. */
@@ -115,7 +114,7 @@ static inline void host_leaf(u32 leaf, u32 sub, struct arch_regs *r)
 {
 	u32 a, b, c, d;
 
-	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(leaf), "c"(sub));
+	cpuid_count(leaf, sub, &a, &b, &c, &d);
 	r->rax = a;
 	r->rbx = b;
 	r->rcx = c;
@@ -125,6 +124,11 @@ static inline void host_leaf(u32 leaf, u32 sub, struct arch_regs *r)
 /* Leaves the host passes on unchanged (bit n: basic leaf n). */
 #define LEAVES_AS_IS ((1u << 0) | (1u << 2) | (1u << 3) | (1u << 8) | (1u << 9) | \
 		      (1u << 0xD) | (1u << 0xE) | (1u << 0xF) | (1u << 0x10) | (1u << 0x11))
+
+static inline bool passed_as_is(u32 leaf)
+{
+	return leaf < 32 && (LEAVES_AS_IS & (1u << leaf));
+}
 
 /* Every leaf but the few the host passes on unchanged. */
 static __attribute__((noinline)) int cpuid_curated(struct vmm_vcpu *v, struct arch_regs *r)
@@ -139,7 +143,7 @@ static __attribute__((noinline)) int cpuid_curated(struct vmm_vcpu *v, struct ar
 	}
 	if (leaf <= max_basic) {
 		host_leaf(leaf, sub, r);
-		if (!(leaf < 32 && (LEAVES_AS_IS & (1u << leaf))))
+		if (!passed_as_is(leaf))
 			curate(v, leaf, sub, r);
 	} else if (leaf >= 0x80000000 && leaf <= max_ext) {
 		host_leaf(leaf, sub, r);
@@ -157,7 +161,7 @@ int vmx_exit_cpuid(struct vmm_vcpu *v, struct arch_regs *r)
 	u32 leaf = (u32)r->rax;
 
 	/* a leaf the host passes on unchanged (leaf 0 always exists) */
-	if (likely(leaf < 32 && (LEAVES_AS_IS & (1u << leaf)) && (leaf == 0 || leaf <= max_basic))) {
+	if (likely(passed_as_is(leaf) && (leaf == 0 || leaf <= max_basic))) {
 		host_leaf(leaf, (u32)r->rcx, r);
 		return VMX_EXIT_NEXT_INSN;
 	}

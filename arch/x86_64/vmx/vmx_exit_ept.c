@@ -64,11 +64,8 @@ static int decode_current(struct vmm_vcpu *v, struct x86_mmio_insn *insn)
 
 	if (mode != 64)
 		rip &= 0xFFFFFFFFULL;
-	if (!(vmcs_read(VMCS_GUEST_CR0) & X86_CR0_PG))
-		gpa = rip & 0xFFFFFFFFULL;	/* no paging: linear = physical */
-	else if (vmx_gva_to_gpa(v, rip, false, &gpa))
-		return decode_copy(v, rip, mode, insn);
-	if (PAGE_SIZE - (rip & (PAGE_SIZE - 1)) < X86_MAX_INSN_LEN)
+	if (vmx_gva_to_gpa(v, rip, false, &gpa) ||
+	    PAGE_SIZE - (rip & (PAGE_SIZE - 1)) < X86_MAX_INSN_LEN)
 		return decode_copy(v, rip, mode, insn);
 	if (dc->host && dc->gpa == gpa && dc->mode == mode) {
 		insn_words(dc->host, w);
@@ -121,13 +118,11 @@ int vmx_exit_ept_violation(struct vmm_vcpu *v, struct arch_regs *r)
 	u64 q = vmcs_read(VMCS_EXIT_QUALIFICATION);
 	u64 gpa = vmcs_read(VMCS_GUEST_PHYS_ADDR);
 	u64 rip = vmcs_read(VMCS_GUEST_RIP);
-	struct vmm_region *reg = vmm_aspace_find_cached(v->guest->aspace, gpa, false);
+	struct vmm_region *reg = vmm_aspace_lookup(v->guest->aspace, gpa, false);
 	struct x86_mmio_insn insn;
 	bool rom;
 	int rc;
 
-	if (unlikely(!reg))
-		reg = vmm_aspace_find(v->guest, gpa, false);
 	rom = reg && reg->cfg->kind == VMM_REGION_ROM;
 	if (unlikely(!reg || (reg->cfg->kind != VMM_REGION_VIRTUAL && !(rom && (q & 2))) || (q & 4)))
 		return access_failed(v, q, gpa, rip,

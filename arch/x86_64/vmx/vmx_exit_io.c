@@ -84,11 +84,6 @@ static __attribute__((noinline, cold)) int io_failed_now(bool in, int rc)
 	return io_failed(this_cpu()->guest_vcpu, in ? "IN from" : "OUT to", port, rc);
 }
 
-static __attribute__((noinline)) int io_string_exit(struct vmm_vcpu *v, struct arch_regs *r, u64 q)
-{
-	return io_string(v, r, (u16)(q >> 16), (q & 7) + 1, q & 8, q & 32);
-}
-
 static const u32 io_masks[4] = { 0xFF, 0xFFFF, 0, 0xFFFFFFFFu };
 
 /*
@@ -104,7 +99,7 @@ int vmx_exit_io(struct vmm_vcpu *v, struct arch_regs *r)
 	int rc;
 
 	if (unlikely(q & 16))	/* INS/OUTS, REP or not */
-		return io_string_exit(v, r, q);
+		return io_string(v, r, (u16)(q >> 16), (q & 7) + 1, q & 8, q & 32);
 	if (q & 8) {
 		rc = vmm_devemu_io_read(v->guest, (u16)(q >> 16), (q & 7) + 1, &val);
 		if (unlikely(rc))

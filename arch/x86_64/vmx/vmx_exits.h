@@ -6,6 +6,8 @@
 #define ARCH_X86_64_VMX_VMX_EXITS_H
 
 #include "arch/x86_64/vmx/vmx.h"
+#include "arch/x86_64/vmx/vmcs.h"
+#include "arch/x86_64/cpu.h"
 
 /* vmx_exit_misc.c */
 int vmx_exit_exception(struct vmm_vcpu *v, struct arch_regs *r);
@@ -52,8 +54,22 @@ u64 vmx_gpr_get(struct arch_regs *r, u32 index);
 void vmx_gpr_set(struct arch_regs *r, u32 index, u64 value);
 /* Guest CPU mode for instruction decoding: 16, 32 or 64. */
 int vmx_guest_cpu_mode(void);
-/* Translate a guest linear address through the guest's page tables. */
-int vmx_gva_to_gpa(struct vmm_vcpu *v, u64 gva, bool write, u64 *gpa);
+/* The walk of the guest's page tables, with paging on. */
+int vmx_gva_walk(struct vmm_vcpu *v, u64 gva, bool write, u64 *gpa);
+/*
+ * Translate a guest linear address: without paging linear = physical
+ * (inline: every MMIO exit of a guest in real mode comes this way), else
+ * the walk.
+ */
+static inline int vmx_gva_to_gpa(struct vmm_vcpu *v, u64 gva, bool write, u64 *gpa)
+{
+	if (!(vmcs_read(VMCS_GUEST_CR0) & X86_CR0_PG)) {
+		*gpa = gva & 0xFFFFFFFFULL;
+		return 0;
+	}
+	return vmx_gva_walk(v, gva, write, gpa);
+}
+
 /* Copy from guest linear memory; returns bytes copied. */
 size_t vmx_read_guest_linear(struct vmm_vcpu *v, u64 gva, void *buf, size_t len);
 size_t vmx_write_guest_linear(struct vmm_vcpu *v, u64 gva, const void *buf, size_t len);

@@ -86,20 +86,14 @@ static bool read_gpa64(struct vmm_guest *g, u64 gpa, u64 *v)
 	return vmm_guest_memory_read(g, gpa, v, 8) == 8;
 }
 
-int vmx_gva_to_gpa(struct vmm_vcpu *v, u64 gva, bool write, u64 *gpa)
+int vmx_gva_walk(struct vmm_vcpu *v, u64 gva, bool write, u64 *gpa)
 {
 	struct vmm_guest *g = v->guest;
-	u64 cr0 = vmcs_read(VMCS_GUEST_CR0), cr4, cr3, efer;
+	u64 cr4 = vmcs_read(VMCS_GUEST_CR4), cr3 = vmcs_read(VMCS_GUEST_CR3);
+	u64 efer = vmcs_read(VMCS_GUEST_EFER);
 	u64 e;
 	(void)write;
 
-	if (!(cr0 & X86_CR0_PG)) {
-		*gpa = gva & 0xFFFFFFFFULL;
-		return VMM_OK;
-	}
-	cr4 = vmcs_read(VMCS_GUEST_CR4);
-	cr3 = vmcs_read(VMCS_GUEST_CR3);
-	efer = vmcs_read(VMCS_GUEST_EFER);
 	if (efer & (1ULL << 10)) {	/* 4-level paging */
 		u64 table = cr3 & 0x000FFFFFFFFFF000ULL;
 
