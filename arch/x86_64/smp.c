@@ -57,6 +57,8 @@ extern const u8 ap_trampoline_start[], ap_trampoline_end[];
 extern u8 boot_pml4[];
 
 #define AP_STACK_ORDER 2	/* 16 KiB */
+_Static_assert((PAGE_SIZE << AP_STACK_ORDER) == IST_STACK_SIZE,
+	       "an AP's IST stacks are IST_STACK_SIZE (desc.c) and come from alloc_stack()");
 #define AP_START_TIMEOUT_MS 2000
 #define EFER_LME (1ULL << 8)
 
@@ -68,6 +70,14 @@ static inline u32 state_of(u32 cpu)
 static inline void set_state(u32 cpu, u32 s)
 {
 	__atomic_store_n(&cpu_state[cpu], s, __ATOMIC_RELEASE);
+}
+
+/* Wait up to 'us' microseconds (in 100 us steps) for a CPU to reach a state. */
+static bool wait_cpu_state(u32 cpu, u32 want, u32 us)
+{
+	for (u32 t = 0; t < us && state_of(cpu) != want; t += 100)
+		acpi_delay_us(100);
+	return state_of(cpu) == want;
 }
 
 bool arch_smp_cpu_online(u32 cpu)
@@ -233,9 +243,7 @@ void arch_smp_stop_others_call(void)
 			vmm_err("smp: CPU%u does not answer the stop call\n", cpu);
 			continue;
 		}
-		for (int ms = 0; ms < 500 && state_of(cpu) != CPU_STOPPED; ms++)
-			acpi_delay_us(1000);
-		if (state_of(cpu) != CPU_STOPPED)
+		if (!wait_cpu_state(cpu, CPU_STOPPED, 500000))
 			vmm_err("smp: CPU%u did not stop\n", cpu);
 	}
 }
@@ -256,8 +264,7 @@ void arch_cpu_stop_others(void)
 	}
 	for (u32 cpu = 0; cpu < ARCH_MAX_CPUS; cpu++)
 		if (cpu != self && arch_percpu[cpu] && arch_percpu[cpu]->stop_requested)
-			for (int i = 0; i < 100 && state_of(cpu) == CPU_ONLINE; i++)
-				acpi_delay_us(100);
+			wait_cpu_state(cpu, CPU_STOPPED, 10000);
 }
 
 /* ---- host NMIs ---------------------------------------------------------- */
@@ -414,9 +421,7 @@ static int start_ap(u32 cpu, u32 apic_id)
 		lapic_send_ipi(apic_id, ICR_STARTUP | sipi);
 		acpi_delay_us(200);
 	}
-	for (int ms = 0; ms < AP_START_TIMEOUT_MS && state_of(cpu) != CPU_ONLINE; ms++)
-		acpi_delay_us(1000);
-	if (state_of(cpu) != CPU_ONLINE) {
+	if (!wait_cpu_state(cpu, CPU_ONLINE, AP_START_TIMEOUT_MS * 1000)) {
 		vmm_err("smp: CPU%u (APIC id %u) did not start\n", cpu, apic_id);
 		set_state(cpu, CPU_ABSENT);
 		arch_percpu[cpu] = NULL;

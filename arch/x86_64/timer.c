@@ -3,11 +3,11 @@
  * (kernel/arch_timer.h): the TSC as clock, calibrated at boot against the
  * ACPI PM timer (3.579545 MHz) or, without one, CPUID leaf 0x15/0x16; the
  * local APIC timer in one-shot mode as the host timer interrupt (vector
- * 0xF0, on the bootstrap CPU only), calibrated against the TSC; the host RTC read once for the wall
- * clock. While a guest runs, the VMX preemption timer backs the APIC timer
- * (vmx_irq.c), so a guest running with interrupts off cannot hold timer
- * events back (see platform-notes: Bochs does not exit for a pending host
- * interrupt when both IFs are 0).
+ * 0xF0, on the bootstrap CPU only), calibrated against the TSC; the host
+ * RTC read once for the wall clock. While a guest runs, the VMX preemption
+ * timer backs the APIC timer (vmx_irq.c), so a guest running with
+ * interrupts off cannot hold timer events back (see platform-notes: Bochs
+ * does not exit for a pending host interrupt when both IFs are 0).
  */
 #include "kernel/arch_timer.h"
 #include "kernel/timer.h"
@@ -19,8 +19,6 @@
 #include "arch/x86_64/acpi.h"
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/lapic.h"
-
-#define LVT_MASKED LAPIC_LVT_MASKED
 
 static u64 tsc_hz, tsc_boot;
 static u64 tsc_to_ns_mult;	/* ns = (ticks * mult) >> 32 */
@@ -177,7 +175,7 @@ int arch_timer_init(void)
 	/* local APIC: enabled, spurious vector 0xFF, timer one-shot at 0xF0, divide by 16 */
 	lapic_enable_cpu(true);
 	lapic_write(LAPIC_TIMER_DIV, 0x3);
-	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | ARCH_TIMER_VECTOR);
+	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED | ARCH_TIMER_VECTOR);
 	lapic_write(LAPIC_TIMER_INIT, 0xFFFFFFFF);
 	t0 = rdtsc();
 	while (rdtsc() - t0 < tsc_hz / 100)	/* 10 ms */

@@ -389,16 +389,29 @@ static int vcpu_reset(struct vmm_vcpu *v, bool init)
 	u16 vpid = vx->vpid;
 	int rc;
 
-	/* everything but the VMCS page and the VPID starts over */
-	memset(vx, 0, sizeof(*vx));
-	vx->vmcs = vmcs;
-	vx->vpid = vpid;
-	vx->xcr0 = 1;		/* x87 only, the reset value */
-	vx->msr_misc_enable = 1;
+	if (init) {
+		/*
+		 * INIT keeps (SDM table 9-1) the x87/SSE state, XCR0 and the
+		 * MSRs (but EFER, a VMCS guest field); the exit statistics and
+		 * the reported-MSR bitmap are ours and kept too. CR2 and the
+		 * debug registers are cleared.
+		 */
+		vx->launched = false;
+		vx->cr2 = 0;
+		memset(vx->dr, 0, sizeof(vx->dr));
+		vx->dr[6] = 0xFFFF0FF0;
+	} else {
+		/* everything but the VMCS page and the VPID starts over */
+		memset(vx, 0, sizeof(*vx));
+		vx->vmcs = vmcs;
+		vx->vpid = vpid;
+		vx->xcr0 = 1;		/* x87 only, the reset value */
+		vx->msr_misc_enable = 1;
+		/* the FPU state a VCPU starts with: FNINIT's, MXCSR at its reset value */
+		*(u16 *)&vx->fxsave[0] = 0x037F;
+		*(u32 *)&vx->fxsave[24] = 0x1F80;
+	}
 	vx->fresh_regs = true;
-	/* the FPU state a VCPU starts with: FNINIT's, MXCSR at its reset value */
-	*(u16 *)&vx->fxsave[0] = 0x037F;
-	*(u32 *)&vx->fxsave[24] = 0x1F80;
 	rc = vmx_vmclear(vx->vmcs);
 	if (!rc) {
 		this_cpu()->current_vmcs = 0;
@@ -440,40 +453,21 @@ int arch_vcpu_reset(struct vmm_vcpu *v)
 }
 
 /*
- * INIT keeps (SDM table 9-1): x87 FPU and SSE state, XCR0, the MSRs (but
- * EFER, which the VMCS guest field resets to 0), the TSC (its offset); the
- * exit statistics and the reported-MSR bitmap are ours and kept too. Called
- * from the INIT exit handler, with this VCPU loaded on this CPU.
+ * The INIT state for a VCPU loaded on this CPU (the INIT exit handler):
+ * vcpu_reset(init) keeps what INIT keeps in our VCPU state; the VMCS
+ * fields INIT keeps (the TSC offset, PAT, SYSENTER MSRs) are carried over
+ * the VMCS rebuild, and CR2 and DR0-3/DR6, which live in the CPU while the
+ * VCPU is loaded, are cleared there.
  */
 int vmx_vcpu_init_signal(struct vmm_vcpu *v)
 {
-	struct vmx_vcpu *vx = v->arch_priv;
-	static struct vmx_vcpu keep;	/* large; guests run on CPU0 only */
 	u64 tsc_offset = vmcs_read(VMCS_TSC_OFFSET), pat = vmcs_read(VMCS_GUEST_PAT);
 	u64 se_cs = vmcs_read(VMCS_GUEST_SYSENTER_CS), se_esp = vmcs_read(VMCS_GUEST_SYSENTER_ESP);
 	u64 se_eip = vmcs_read(VMCS_GUEST_SYSENTER_EIP);
-	int rc;
+	int rc = vcpu_reset(v, true);
 
-	keep = *vx;
-	rc = vcpu_reset(v, true);
 	if (rc)
 		return rc;
-	memcpy(vx->exit_count, keep.exit_count, sizeof(vx->exit_count));
-	memcpy(vx->exit_ticks, keep.exit_ticks, sizeof(vx->exit_ticks));
-	memcpy(vx->fxsave, keep.fxsave, sizeof(vx->fxsave));
-	memcpy(vx->msr_reported, keep.msr_reported, sizeof(vx->msr_reported));
-	vx->xcr0 = keep.xcr0;
-	vx->msr_star = keep.msr_star;
-	vx->msr_lstar = keep.msr_lstar;
-	vx->msr_cstar = keep.msr_cstar;
-	vx->msr_sfmask = keep.msr_sfmask;
-	vx->msr_kernel_gs_base = keep.msr_kernel_gs_base;
-	vx->msr_tsc_aux = keep.msr_tsc_aux;
-	vx->msr_misc_enable = keep.msr_misc_enable;
-	vx->msr_mtrr_def_type = keep.msr_mtrr_def_type;
-	/* the VCPU is loaded (an INIT exit): CR2 and DR0-3/DR6 are in the CPU
-	 * and are saved from there when it is switched out; INIT clears them */
-	vx->dr[6] = 0xFFFF0FF0;
 	vmx_dr_load_guest(v);
 	write_cr2(0);
 	vmcs_write(VMCS_TSC_OFFSET, tsc_offset);
