@@ -13,11 +13,10 @@
 #include <cmocka.h>
 
 #include "arch/x86_64/vmx/ept_check.h"
+#include "arch/x86_64/vmx/vmx_caps.h"
 #include "kernel/error.h"
 
-#define CAP_2M (1ULL << 16)
-#define CAP_1G (1ULL << 17)
-#define CAPS (CAP_2M | CAP_1G)		/* Bochs' Skylake-X: no execute-only */
+#define CAPS (EPT_CAP_2M | EPT_CAP_1G)	/* Bochs' Skylake-X: no execute-only */
 #define PHYS 40				/* its MAXPHYADDR */
 #define RWX 7ULL
 #define WB (6ULL << 3)
@@ -133,12 +132,12 @@ static void test_large_pages(void **state)
 {
 	(void)state;
 	BAD(ADDR | RWX | WB | PS, EPT_LEVEL_PML4E, "reserved bits 7:3");
-	assert_string_equal(ept_entry_check(0x40000000 | RWX | WB | PS, EPT_LEVEL_PDPTE, CAP_2M, PHYS),
+	assert_string_equal(ept_entry_check(0x40000000 | RWX | WB | PS, EPT_LEVEL_PDPTE, EPT_CAP_2M, PHYS),
 			    "1 GiB page (bit 7) but this CPU has no 1 GiB EPT pages (reserved bit 7)");
 	BAD(ADDR | RWX | WB | PS, EPT_LEVEL_PDPTE, "reserved bits 29:12");	/* 2M-aligned only */
 	BAD(0x40000000 | RWX | WB | PS | (1ULL << 12), EPT_LEVEL_PDPTE, "reserved bits 29:12");
 	assert_null(chk(0x40000000 | RWX | WB | PS | (1ULL << 30), EPT_LEVEL_PDPTE));
-	assert_string_equal(ept_entry_check(ADDR | RWX | WB | PS, EPT_LEVEL_PDE, CAP_1G, PHYS),
+	assert_string_equal(ept_entry_check(ADDR | RWX | WB | PS, EPT_LEVEL_PDE, EPT_CAP_1G, PHYS),
 			    "2 MiB page (bit 7) but this CPU has no 2 MiB EPT pages (reserved bit 7)");
 	BAD(ADDR | RWX | WB | PS | 0x1000, EPT_LEVEL_PDE, "reserved bits 20:12");
 	BAD(ADDR | RWX | WB | PS | (1ULL << 20), EPT_LEVEL_PDE, "reserved bits 20:12");

@@ -21,9 +21,6 @@
 #include "kernel/printk.h"
 #include "kernel/error.h"
 
-#define EPT_LARGE (1ULL << 7)
-#define EPT_ADDR_MASK 0x000FFFFFFFFFF000ULL
-
 static u64 new_table(struct vmx_guest *vg)
 {
 	u64 pa = vmm_host_page_alloc(0);
@@ -212,10 +209,7 @@ void ept_testopt_apply(struct vmm_guest *g, struct vmx_guest *vg)
 			poison_names[opt->kind]);
 		return;
 	}
-	*w.where[w.last] = new;
-	/* no translation cached from the good entry may survive (SDM 28.4.3.1) */
-	if (vmx_invept_context(vg->eptp))
-		vmm_warn("guest %s: INVEPT failed\n", g->name);
+	*w.where[w.last] = new;	/* arch_guest_init's INVEPT follows */
 	vmm_warn("testept: guest %s: EPT %s[%u] for GPA 0x%llx made malformed (%s, test only): "
 		 "0x%llx -> 0x%llx\n", g->name, ept_level_name(w.last), w.index[w.last],
 		 (unsigned long long)opt->gpa, poison_names[opt->kind],

@@ -38,8 +38,8 @@ const char *ept_entry_check_cpu(u64 entry, int level);
 /*
  * Test only: apply testept=<guest>:<gpa>[:kind] from the kernel command
  * line to guest g, whose EPT has just been built: the leaf entry mapping
- * that GPA is made malformed, then INVEPT. A bad value is reported (once,
- * naming the option) and changes nothing.
+ * that GPA is made malformed (the caller's INVEPT follows). A bad value is
+ * reported (once, naming the option) and changes nothing.
  */
 void ept_testopt_apply(struct vmm_guest *g, struct vmx_guest *vg);
 

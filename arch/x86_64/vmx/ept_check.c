@@ -8,13 +8,11 @@
  */
 #include <string.h>
 #include "arch/x86_64/vmx/ept_check.h"
+#include "arch/x86_64/vmx/vmx_caps.h"
 #include "kernel/error.h"
 
 #define EPT_PERM_MASK 7ULL
 #define EPT_MT_SHIFT 3
-#define EPT_LARGE (1ULL << 7)
-#define EPT_CAP_2M_PAGES (1ULL << 16)	/* IA32_VMX_EPT_VPID_CAP */
-#define EPT_CAP_1G_PAGES (1ULL << 17)
 #define BITS(hi, lo) ((~0ULL >> (63 - (hi))) & ~((1ULL << (lo)) - 1))
 
 const char *ept_level_name(int level)
@@ -60,12 +58,12 @@ const char *ept_entry_check(u64 entry, int level, u64 ept_caps, unsigned maxphya
 		return NULL;
 	}
 	if (level == EPT_LEVEL_PDPTE) {
-		if (!(ept_caps & EPT_CAP_1G_PAGES))
+		if (!(ept_caps & EPT_CAP_1G))
 			return "1 GiB page (bit 7) but this CPU has no 1 GiB EPT pages (reserved bit 7)";
 		if (entry & BITS(29, 12))
 			return "reserved bits 29:12 set (must be 0 in a 1 GiB page entry)";
 	} else if (level == EPT_LEVEL_PDE) {
-		if (!(ept_caps & EPT_CAP_2M_PAGES))
+		if (!(ept_caps & EPT_CAP_2M))
 			return "2 MiB page (bit 7) but this CPU has no 2 MiB EPT pages (reserved bit 7)";
 		if (entry & BITS(20, 12))
 			return "reserved bits 20:12 set (must be 0 in a 2 MiB page entry)";

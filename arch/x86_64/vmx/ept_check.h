@@ -15,8 +15,9 @@
 #define EPT_LEVEL_PDE 1
 #define EPT_LEVEL_PTE 0
 
-/* IA32_VMX_EPT_VPID_CAP bit 0: execute-only translations supported */
-#define EPT_CAP_XONLY (1ULL << 0)
+/* entry format: a large page (in a PDPTE or PDE), the address bits */
+#define EPT_LARGE (1ULL << 7)
+#define EPT_ADDR_MASK 0x000FFFFFFFFFF000ULL
 
 /* "PML4E", "PDPTE", "PDE", "PTE" */
 const char *ept_level_name(int level);

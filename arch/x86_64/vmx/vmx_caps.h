@@ -29,6 +29,7 @@
 #define FEATURE_CONTROL_VMX_OUTSIDE_SMX (1ULL << 2)
 
 /* EPT/VPID capability bits (SDM A.10) */
+#define EPT_CAP_XONLY (1ULL << 0)	/* execute-only translations */
 #define EPT_CAP_WALK4 (1ULL << 6)
 #define EPT_CAP_UC (1ULL << 8)
 #define EPT_CAP_WB (1ULL << 14)

@@ -7,6 +7,7 @@
  */
 #include "arch/x86_64/vmx/vmx_exits.h"
 #include "arch/x86_64/vmx/vmcs.h"
+#include "arch/x86_64/vmx/ept.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/smp.h"
 #include "kernel/manager.h"
@@ -144,8 +145,6 @@ int vmx_exit_preemption_timer(struct vmm_vcpu *v, struct arch_regs *r)
 	vmm_timer_process();
 	return VMM_OK;
 }
-
-#include "arch/x86_64/vmx/ept.h"	/* only the EPT-misconfiguration handler uses it */
 
 /*
  * EPT misconfiguration (SDM 29.3.3.1): an entry on the walk for this GPA is
