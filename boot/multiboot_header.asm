@@ -27,6 +27,14 @@ mb2_header:
     align 8
     dw 6, 0
     dd 8
+    ; framebuffer tag, optional (flags bit 0): any mode. Under UEFI, which
+    ; has no VGA text mode, GRUB then passes the GOP framebuffer instead of
+    ; warning that no console is available; under BIOS iso/grub.cfg keeps
+    ; text mode (gfxpayload=text)
+    align 8
+    dw 5, 1
+    dd 20
+    dd 0, 0, 0                   ; width, height, depth: no preference
     ; end tag
     align 8
     dw 0, 0

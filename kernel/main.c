@@ -69,8 +69,16 @@ static void print_banner(const struct vmm_boot_info *bi)
 	u64 usable = 0, other = 0;
 	struct vmm_buddy *b = vmm_host_buddy();
 
-	vmm_info("boot: loader \"%s\" (%s)\n", bi->loader,
-		 bi->protocol == 2 ? "Multiboot2" : "Multiboot");
+	vmm_info("boot: loader \"%s\" (%s), firmware %s\n", bi->loader,
+		 bi->protocol == 2 ? "Multiboot2" : "Multiboot",
+		 vmm_boot_firmware_name(bi));
+	if (bi->fb.kind == VMM_FB_EGA_TEXT)
+		vmm_info("boot: screen VGA text %ux%u at 0x%llx\n", bi->fb.width,
+			 bi->fb.height, (unsigned long long)bi->fb.addr);
+	else if (bi->fb.kind != VMM_FB_NONE)
+		vmm_info("boot: screen framebuffer %ux%ux%u at 0x%llx, pitch %u\n",
+			 bi->fb.width, bi->fb.height, bi->fb.bpp,
+			 (unsigned long long)bi->fb.addr, bi->fb.pitch);
 	vmm_info("boot: cmdline \"%s\"\n", bi->cmdline);
 	arch_cpu_describe(cpu, sizeof(cpu));
 	vmm_info("cpu: %s\n", cpu);

@@ -20,6 +20,9 @@ enum {
 	MB2_TAG_BASIC_MEM = 4,
 	MB2_TAG_BOOTDEV = 5,
 	MB2_TAG_MMAP = 6,
+	MB2_TAG_FRAMEBUFFER = 8,
+	MB2_TAG_EFI32 = 11,
+	MB2_TAG_EFI64 = 12,
 	MB2_TAG_ACPI_OLD = 14,
 	MB2_TAG_ACPI_NEW = 15,
 };
@@ -168,6 +171,35 @@ static void parse_mb2_acpi(struct vmm_boot_info *bi, const u8 *tag, u32 size,
 	bi->rsdp_version = type == MB2_TAG_ACPI_OLD ? 1 : 2;
 }
 
+/* Framebuffer tag: u64 addr, u32 pitch, width, height, u8 bpp, type. */
+static void parse_mb2_fb(struct vmm_boot_info *bi, const u8 *tag, u32 size,
+			 size_t offset)
+{
+	struct vmm_boot_fb fb = { 0 };
+	u8 bpp, type;
+
+	if (size < 30) {
+		problem(bi, "multiboot2", MB2_TAG_FRAMEBUFFER, offset, "framebuffer tag shorter than 30 bytes");
+		return;
+	}
+	memcpy(&fb.addr, tag + 8, 8);
+	memcpy(&fb.pitch, tag + 16, 4);
+	memcpy(&fb.width, tag + 20, 4);
+	memcpy(&fb.height, tag + 24, 4);
+	bpp = tag[28];
+	type = tag[29];
+	fb.bpp = bpp;
+	if (type > 2 || !fb.width || !fb.height || !bpp ||
+	    (u64)fb.pitch * fb.height > 1ull << 32 ||
+	    (u64)fb.pitch * 8 < (u64)fb.width * bpp) {
+		problem(bi, "multiboot2", MB2_TAG_FRAMEBUFFER, offset,
+			"framebuffer type, size or pitch out of range");
+		return;
+	}
+	fb.kind = type == 0 ? VMM_FB_INDEXED : type == 1 ? VMM_FB_RGB : VMM_FB_EGA_TEXT;
+	bi->fb = fb;
+}
+
 int vmm_multiboot2_parse(const void *info, size_t limit, struct vmm_boot_info *bi)
 {
 	const u8 *base = info;
@@ -244,6 +276,13 @@ int vmm_multiboot2_parse(const void *info, size_t limit, struct vmm_boot_info *b
 		case MB2_TAG_ACPI_OLD:
 		case MB2_TAG_ACPI_NEW:
 			parse_mb2_acpi(bi, tag, t.size, t.type, off);
+			break;
+		case MB2_TAG_FRAMEBUFFER:
+			parse_mb2_fb(bi, tag, t.size, off);
+			break;
+		case MB2_TAG_EFI32:
+		case MB2_TAG_EFI64:
+			bi->firmware_efi = true;
 			break;
 		default:
 			break;	/* tags we do not use */
@@ -391,6 +430,13 @@ int vmm_multiboot1_parse(const void *info, void *(*phys_to_ptr)(u64, size_t),
 		return -VMM_EINVALID;
 	}
 	return VMM_OK;
+}
+
+const char *vmm_boot_firmware_name(const struct vmm_boot_info *bi)
+{
+	if (bi->protocol != 2)
+		return "unknown";
+	return bi->firmware_efi ? "UEFI" : "BIOS";
 }
 
 u64 vmm_boot_usable_bytes(const struct vmm_boot_info *bi)

@@ -38,6 +38,22 @@ struct vmm_boot_module {
 	char name[VMM_BOOT_NAME_MAX];
 };
 
+/* the display the loader left set up (Multiboot2 framebuffer tag) */
+enum vmm_fb_kind {
+	VMM_FB_NONE = 0,	/* no framebuffer tag */
+	VMM_FB_INDEXED,		/* graphics with a palette */
+	VMM_FB_RGB,		/* direct-colour graphics (GOP, VBE) */
+	VMM_FB_EGA_TEXT,	/* VGA text mode: width x height characters */
+};
+
+struct vmm_boot_fb {
+	u32 kind;	/* enum vmm_fb_kind */
+	u64 addr;	/* physical address of the framebuffer */
+	u32 pitch;	/* bytes per line */
+	u32 width, height;	/* pixels, or characters in text mode */
+	u32 bpp;	/* bits per pixel (16 per character in text mode) */
+};
+
 struct vmm_boot_info {
 	int protocol;	/* 2 = Multiboot2, 1 = Multiboot */
 	u64 info_start, info_end;	/* the loader's information block */
@@ -50,6 +66,8 @@ struct vmm_boot_info {
 	u64 rsdp_addr;	/* copy of the ACPI RSDP inside the info block, or 0 */
 	u32 rsdp_len;
 	u32 rsdp_version;	/* 1 or 2 */
+	bool firmware_efi;	/* the loader passed an EFI system table: UEFI */
+	struct vmm_boot_fb fb;
 	u32 nr_problems;	/* malformed tags or entries refused */
 };
 
@@ -72,5 +90,7 @@ int vmm_multiboot1_parse(const void *info, void *(*phys_to_ptr)(u64 addr, size_t
 u64 vmm_boot_usable_bytes(const struct vmm_boot_info *bi);
 
 const char *vmm_mem_type_name(u32 type);
+/* "UEFI" or "BIOS" ("unknown" for Multiboot(1), which does not say). */
+const char *vmm_boot_firmware_name(const struct vmm_boot_info *bi);
 
 #endif

@@ -6,10 +6,10 @@ set -euo pipefail
 
 PKGS=(
   # build: kernel, ISO, device trees
-  gcc make binutils nasm grub-pc-bin grub-common xorriso mtools
+  gcc make binutils nasm grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools
   device-tree-compiler libfdt-dev
   # run
-  bochs bochs-term bochsbios vgabios qemu-system-x86
+  bochs bochs-term bochsbios vgabios qemu-system-x86 ovmf
   # tests: unit (cmocka), fuzz (clang/libFuzzer), system (pytest, pexpect, pgrep)
   libcmocka-dev clang libclang-rt-14-dev python3-pytest python3-pexpect procps
 )

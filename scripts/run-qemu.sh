@@ -9,6 +9,12 @@
 #   --kvm             hardware virtualization with nested VMX:
 #                     -enable-kvm -cpu host,+vmx. Refused unless /dev/kvm is
 #                     usable and kvm_intel has nested=Y/1 (Intel host).
+#   --uefi            boot with UEFI firmware (Debian ovmf: OVMF_CODE_4M.fd,
+#                     variables in a throw-away overlay) instead of
+#                     the legacy BIOS (SeaBIOS)
+#   --usb             attach the ISO as a USB stick (usb-storage on an xHCI
+#                     controller, read-only) instead of a CD: the image as
+#                     written raw to a stick by scripts/mkusb.sh
 #   --serial-file F   serial port into file F instead of the terminal
 #   --kernel          boot the ELF (default build/xvisor.elf, or a last
 #                     argument ending in .elf) with -kernel (QEMU's Multiboot
@@ -20,17 +26,19 @@
 # power-off, (v << 1) | 1 after a write of v to port 0x501.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-kvm=0; serial_file=""; kernel_mode=0; dry=0; image=""; extra=()
+kvm=0; uefi=0; usb=0; serial_file=""; kernel_mode=0; dry=0; image=""; extra=()
 
 die() { echo "run-qemu.sh: $*" >&2; exit 1; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
     --kvm) kvm=1; shift ;;
+    --uefi) uefi=1; shift ;;
+    --usb) usb=1; shift ;;
     --serial-file) [ $# -ge 2 ] || die "--serial-file needs a file name"; serial_file=$2; shift 2 ;;
     --kernel) kernel_mode=1; shift ;;
     --dry-run) dry=1; shift ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) extra+=("$1"); shift ;;
   esac
 done
@@ -53,7 +61,25 @@ if [ $kernel_mode = 1 ]; then
 else
   [ -n "$image" ] || image=$here/build/xvisor.iso
   [ -f "$image" ] || die "no ISO at $image (run 'make')"
-  boot=(-cdrom "$image" -boot d)
+  if [ $usb = 1 ]; then
+    boot=(-drive "if=none,id=stick,format=raw,readonly=on,file=$image"
+          -device qemu-xhci -device usb-storage,drive=stick,bootindex=0)
+  else
+    boot=(-cdrom "$image" -boot d)
+  fi
+fi
+[ $usb = 0 ] || [ $kernel_mode = 0 ] || die "--usb boots the ISO, not --kernel"
+
+firmware=()
+if [ $uefi = 1 ]; then
+  ovmf=/usr/share/OVMF
+  [ -f $ovmf/OVMF_CODE_4M.fd ] && [ -f $ovmf/OVMF_VARS_4M.fd ] ||
+    die "--uefi: $ovmf/OVMF_CODE_4M.fd or OVMF_VARS_4M.fd missing (Debian package ovmf; run scripts/deps.sh)"
+  [ $kernel_mode = 0 ] || die "--uefi boots the ISO through GRUB, not --kernel (QEMU's -kernel Multiboot loader is BIOS only)"
+  # the firmware writes its variables (boot entries): into a temporary
+  # overlay (snapshot=on), never into the installed file
+  firmware=(-drive "if=pflash,format=raw,readonly=on,file=$ovmf/OVMF_CODE_4M.fd"
+            -drive "if=pflash,format=raw,snapshot=on,file=$ovmf/OVMF_VARS_4M.fd")
 fi
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (run scripts/deps.sh)"
 
@@ -78,7 +104,7 @@ else
   serial=(-serial stdio)
 fi
 
-cmd=(qemu-system-x86_64 "${accel[@]}" -m 256 "${boot[@]}" "${serial[@]}"
+cmd=(qemu-system-x86_64 "${accel[@]}" -m 256 "${firmware[@]}" "${boot[@]}" "${serial[@]}"
      -display none -monitor none -no-reboot
      -device isa-debug-exit,iobase=0x501,iosize=1 "${extra[@]}")
 if [ $dry = 1 ]; then
