@@ -15,8 +15,11 @@
 # (Debian grub-pc-bin, grub-efi-amd64-bin); a missing one is reported and the
 # image boots on the other only. XVISOR_GRUB_PLATFORMS="i386-pc" (or
 # "x86_64-efi") builds for that one platform alone, as on a machine without
-# the other. Only the GRUB modules the image needs are installed: the image
-# stays small and boots fast in Bochs.
+# the other. XVISOR_GRUB_LIB (default /usr/lib/grub) names another GRUB
+# library directory, with one platform: the tests use it to act as a machine
+# where the other is missing (grub-mkrescue reads /usr/lib/grub itself when it
+# builds for two). Only the GRUB modules the image needs are installed: the
+# image stays small and boots fast in Bochs.
 set -euo pipefail
 dtbs=(); default=""
 while [ $# -gt 0 ]; do
@@ -26,7 +29,7 @@ while [ $# -gt 0 ]; do
     *) break ;;
   esac
 done
-[ $# -ge 2 ] || { sed -n '2,21p' "$0" >&2; exit 2; }
+[ $# -ge 2 ] || { sed -n '2,24p' "$0" >&2; exit 2; }
 out=$1; kernel=$2; cmdline=${3:-}; shift 2; [ $# -gt 0 ] && shift
 here=$(cd "$(dirname "$0")/.." && pwd)
 stage=$(mktemp -d "${TMPDIR:-/tmp}/xvisor-iso.XXXXXX")
@@ -94,6 +97,8 @@ done
 # grub-mkrescue builds for every platform under $grub_lib unless one
 # directory is named: with one platform wanted, name it.
 dir_opt=()
+[ ${#have[@]} -eq 1 ] || [ "$grub_lib" = /usr/lib/grub ] ||
+  { echo "mkiso.sh: XVISOR_GRUB_LIB=$grub_lib works for one platform only (XVISOR_GRUB_PLATFORMS)" >&2; exit 2; }
 if [ ${#have[@]} -eq 1 ]; then
   dir_opt=(--directory="$grub_lib/${have[0]}")
 else

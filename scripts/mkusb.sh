@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scripts/mkusb.sh [--force] ISO /dev/sdX - write the bootable hybrid ISO
-# (build/xvisor.iso: BIOS boot from CD or USB) to a USB stick, for real VT-x
+# (build/xvisor.iso: BIOS and UEFI boot from CD or USB) to a USB stick, for real VT-x
 # machines. ALL DATA ON THE DEVICE IS LOST.
 #
 # Refuses, before touching anything: a target that is not a block device; a
@@ -93,4 +93,4 @@ read -r answer || true
 dd if="$iso" of="$dev" bs=4M conv=fsync oflag=direct status=progress
 sync
 command -v blockdev >/dev/null && blockdev --rereadpt "$dev" 2>/dev/null || true
-echo "mkusb.sh: wrote $iso to $dev; boot it on a VT-x machine in BIOS/CSM (legacy) mode"
+echo "mkusb.sh: wrote $iso to $dev; boot it on a VT-x machine in UEFI (Secure Boot off) or legacy BIOS/CSM mode"

@@ -262,14 +262,20 @@ def boot_bochs_run(iso, timeout=30, until=None, linger=0.3, rc=None, cpu=None,
 
 
 def boot_qemu_run(iso=None, kernel=None, append=None, initrd=(), extra=(),
-                  timeout=20, until=None, linger=0.3):
+                  timeout=20, until=None, linger=0.3, uefi=False, usb=False):
     """Boot in QEMU TCG (scripts/run-qemu.sh) with COM1 into a file: the
     ISO through GRUB, or kernel= with QEMU's own Multiboot(1) loader,
-    append= as its command line and initrd= a list of module files."""
+    append= as its command line and initrd= a list of module files.
+    uefi: UEFI firmware (OVMF) instead of the BIOS; usb: the ISO as a USB
+    stick instead of a CD."""
     if (iso is None) == (kernel is None):
         raise ValueError("boot_qemu wants iso= or kernel=")
     workdir = _new_workdir("qemu")
     cmd = [RUN_QEMU, "--serial-file", workdir / "serial.txt"]
+    if uefi:
+        cmd.append("--uefi")
+    if usb:
+        cmd.append("--usb")
     if kernel is not None:
         cmd.append("--kernel")
         if append is not None:
@@ -435,7 +441,7 @@ def boot_bochs(build):
 @pytest.fixture(scope="session")
 def boot_qemu(build):
     """boot_qemu(iso=None, kernel=None, append=None, initrd=(), extra=(),
-    timeout=20, until=None, linger=0.3) -> BootResult."""
+    timeout=20, until=None, linger=0.3, uefi=False, usb=False) -> BootResult."""
     return boot_qemu_run
 
 

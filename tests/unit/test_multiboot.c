@@ -1220,6 +1220,89 @@ static void test_mem_type_names(void **state)
 	assert_string_equal(vmm_mem_type_name(12345), "reserved");
 }
 
+/* ---- Multiboot2: firmware and screen ---- */
+
+/* A framebuffer tag with 'plen' bytes of payload (at most 32): addr, pitch,
+ * width, height, bpp, type (22 bytes), then colour information. */
+static size_t mb2_fb(u64 addr, u32 pitch, u32 width, u32 height, u8 bpp, u8 type, size_t plen)
+{
+	u8 p[32] = { 0 };
+
+	memcpy(p, &addr, 8);
+	memcpy(p + 8, &pitch, 4);
+	memcpy(p + 12, &width, 4);
+	memcpy(p + 16, &height, 4);
+	p[20] = bpp;
+	p[21] = type;
+	return mb2_tag(8, p, plen);
+}
+
+static void test_mb2_firmware_and_screen(void **state)
+{
+	u8 systab[8] = { 0 };
+
+	(void)state;
+	/* BIOS: no EFI system table tag; GRUB's VGA text mode */
+	MB2_WITH_MAP(mb2_fb(0xb8000, 160, 80, 25, 16, 2, 22));
+	assert_int_equal(mb2_parse(), VMM_OK);
+	assert_int_equal(bi->nr_problems, 0);
+	assert_false(bi->firmware_efi);
+	assert_string_equal(vmm_boot_firmware_name(bi), "BIOS");
+	assert_int_equal(bi->fb.kind, VMM_FB_EGA_TEXT);
+	assert_int_equal(bi->fb.addr, 0xb8000);
+	assert_int_equal(bi->fb.width, 80);
+	assert_int_equal(bi->fb.height, 25);
+
+	/* UEFI: a 64-bit (or 32-bit) EFI system table tag; a GOP framebuffer */
+	MB2_WITH_MAP(mb2_tag(12, systab, 8); mb2_fb(0x80000000ull, 3200, 800, 600, 32, 1, 28));
+	assert_int_equal(mb2_parse(), VMM_OK);
+	assert_int_equal(bi->nr_problems, 0);
+	assert_true(bi->firmware_efi);
+	assert_string_equal(vmm_boot_firmware_name(bi), "UEFI");
+	assert_int_equal(bi->fb.kind, VMM_FB_RGB);
+	assert_int_equal(bi->fb.addr, 0x80000000ull);
+	assert_int_equal(bi->fb.pitch, 3200);
+	assert_int_equal(bi->fb.bpp, 32);
+	MB2_WITH_MAP(mb2_tag(11, systab, 4));
+	assert_int_equal(mb2_parse(), VMM_OK);
+	assert_string_equal(vmm_boot_firmware_name(bi), "UEFI");
+	assert_int_equal(bi->fb.kind, VMM_FB_NONE);	/* no framebuffer tag */
+}
+
+static void test_mb2_framebuffer_malformed(void **state)
+{
+	size_t off;
+
+	(void)state;
+	MB2_WITH_MAP(off = mb2_fb(0xb8000, 160, 80, 25, 16, 2, 21));	/* cut short */
+	assert_int_equal(mb2_parse(), VMM_OK);
+	assert_int_equal(bi->fb.kind, VMM_FB_NONE);
+	assert_tag_problem(8, off, "framebuffer tag shorter than 30 bytes");
+
+	MB2_WITH_MAP(off = mb2_fb(0x80000000ull, 3200, 800, 600, 32, 3, 22));	/* unknown type */
+	assert_int_equal(mb2_parse(), VMM_OK);
+	assert_int_equal(bi->fb.kind, VMM_FB_NONE);
+	assert_tag_problem(8, off, "framebuffer type, size or pitch out of range");
+
+	MB2_WITH_MAP(off = mb2_fb(0x80000000ull, 100, 800, 600, 32, 1, 22));	/* pitch < a line */
+	assert_int_equal(mb2_parse(), VMM_OK);
+	assert_int_equal(bi->fb.kind, VMM_FB_NONE);
+	assert_int_equal(bi->nr_problems, 1);
+
+	MB2_WITH_MAP(off = mb2_fb(0x80000000ull, 0x100000, 800, 0x10000, 32, 1, 22));	/* > 4 GiB */
+	assert_int_equal(mb2_parse(), VMM_OK);
+	assert_int_equal(bi->fb.kind, VMM_FB_NONE);
+	assert_int_equal(bi->nr_problems, 1);
+}
+
+static void test_firmware_name_multiboot1(void **state)
+{
+	struct vmm_boot_info b = { .protocol = 1 };
+
+	(void)state;
+	assert_string_equal(vmm_boot_firmware_name(&b), "unknown");
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 #define T1(fn) cmocka_unit_test_setup_teardown(fn, setup1, teardown1)
 
@@ -1250,6 +1333,9 @@ int main(void)
 		T(test_mb2_second_mmap),
 		T(test_mb2_mmap_wrap_and_overflow),
 		T(test_mb2_problem_count_and_clean_state),
+		T(test_mb2_firmware_and_screen),
+		T(test_mb2_framebuffer_malformed),
+		cmocka_unit_test(test_firmware_name_multiboot1),
 		T1(test_mb1_full_info),
 		T1(test_mb1_flags_none),
 		T1(test_mb1_mem_fallback),
