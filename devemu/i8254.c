@@ -11,7 +11,12 @@
  * the guest's virtual time (the host clock of kernel/timer.h), not by
  * counting the guest's exits: a value read is computed from the time since
  * the count was loaded. Channel 0's OUT rising edges pulse IRQ0, each at
- * its exact time through a timer event. Port 0x61: gate 2 (bit 0), speaker
+ * its exact time through a timer event, but never closer than
+ * VMM_TIMER_MIN_PERIOD_NS (200 us) to the previous one: the edges due in
+ * between are coalesced into the next (kernel/timer.h), so a guest
+ * programming count 1 gets IRQ0 at 5 kHz, not 1.19 MHz. The counter values
+ * read and OUT in port 0x61 stay exact. Channel 2 raises no interrupt and
+ * uses no timer event (OUT is computed when read). Port 0x61: gate 2 (bit 0), speaker
  * enable (bit 1), bits 2-3 kept, refresh toggle (bit 4, every 15.085 us),
  * channel 2 OUT (bit 5).
  * Not emulated: BCD counting is accepted and reported but counts in
@@ -64,6 +69,7 @@ struct pit {
 	u64 irqs;		/* IRQ0 edges raised */
 	u64 irq_k;		/* channel 0: index of the next OUT rising edge since the load */
 	u32 irq;		/* channel 0's line (the region's `interrupts`, 0 by default) */
+	u64 last_edge_ns;	/* when the previous IRQ0 edge was raised (0: none yet) */
 };
 
 extern const struct vmm_emulator i8254_emulator;
@@ -152,7 +158,8 @@ static u64 rising_edge_time(const struct pit_channel *c, u64 k)
 static void arm_irq(struct pit *p)
 {
 	struct pit_channel *c = &p->ch[0];
-	u64 t = rising_edge_time(c, p->irq_k);
+	/* never closer than VMM_TIMER_MIN_PERIOD_NS to the previous edge */
+	u64 t = vmm_timer_guest_expiry(rising_edge_time(c, p->irq_k), p->last_edge_ns);
 
 	if (t == ~0ULL)
 		vmm_timer_event_stop(&p->irq_ev);
@@ -168,8 +175,10 @@ static void irq_edge(struct vmm_timer_event *ev)
 
 	p->irqs++;
 	p->irq_k++;
-	/* edges missed while the host was late are one edge (IRQ0 is edge-
-	 * triggered: they would coalesce in the PIC anyway) */
+	p->last_edge_ns = now;
+	/* edges missed while the host was late, or held back by the minimum
+	 * period, are one edge (IRQ0 is edge-triggered: they would coalesce in
+	 * the PIC anyway) */
 	if (p->ch[0].mode == 2 || p->ch[0].mode == 3) {
 		u64 done = elapsed(&p->ch[0], now) / p->ch[0].count;
 

@@ -18,8 +18,12 @@
  * with a value 0xC0-0xFF. The flags are set whether or not their interrupt
  * is enabled; IRQF and the line follow PF.PIE + AF.AIE + UF.UIE. Interrupts
  * come from one kernel timer event armed for the next periodic, update or
- * alarm instant that can raise IRQF (never polled); the flags themselves
- * are brought up to date lazily at every register access.
+ * alarm instant that can raise IRQF (never polled), and not re-armed while
+ * IRQF is set (the guest reads register C to get the next one) nor closer
+ * than VMM_TIMER_MIN_PERIOD_NS (200 us) to its previous firing, so rate 3
+ * (8192 Hz) interrupts at most every 200 us, with PF coalescing the
+ * periods in between (kernel/timer.h); the flags themselves are brought up
+ * to date lazily at every register access.
  *
  * The clock starts from the host's wall clock (vmm_timer_wallclock_sec(),
  * 2000-01-01 00:00:00 when the host has none) and counts on the hypervisor's
@@ -108,6 +112,7 @@ struct rtc {
 	u64 base_chain_sec;
 	int wday_delta;
 	struct vmm_timer_event ev;
+	u64 last_fire_ns;		/* when ev last fired (0: never) */
 };
 
 /* ---- calendar arithmetic (proleptic Gregorian, any year) --------------- */
@@ -421,8 +426,9 @@ static void rearm(struct rtc *r, u64 now)
 	}
 	if (best == ~0ULL)
 		vmm_timer_event_stop(&r->ev);
-	else
-		vmm_timer_event_start(&r->ev, tick_time(r, best));
+	else	/* never closer than VMM_TIMER_MIN_PERIOD_NS to the last firing */
+		vmm_timer_event_start(&r->ev, vmm_timer_guest_expiry(tick_time(r, best),
+								     r->last_fire_ns));
 }
 
 /* Timer event: a periodic, update or alarm instant that raises IRQF. */
@@ -432,6 +438,7 @@ static void rtc_timer(struct vmm_timer_event *ev)
 	unsigned long f = vmm_spin_lock_irqsave(&r->lock);
 	u64 now = vmm_timer_now_ns();
 
+	r->last_fire_ns = now;
 	catch_up(r, now);
 	update_irq(r);
 	rearm(r, now);

@@ -742,8 +742,9 @@ static void test_irq0_mode2_periodic(void **state)
 static void test_irq0_mode2_many_counts(void **state)
 {
 	(void)state;
-	/* no duplicate edges for any of several periods */
-	static const u16 counts[] = { 2, 3, 7, 100, 1193, 11932, 59659, 65535 };
+	/* no duplicate edges for any of several periods (all at least the
+	 * 200 us minimum period: shorter ones are test_irq0_min_period's) */
+	static const u16 counts[] = { 239, 240, 1193, 11932, 59659, 65535 };
 	bool dup = false;
 
 	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
@@ -764,6 +765,65 @@ static void test_irq0_mode2_many_counts(void **state)
 		dup |= edges0 != want;
 	}
 	DEVIATION(!dup, "mode 2: duplicate IRQ0 pulses for some counts");
+}
+
+/*
+ * Issue 10, finding 2: channel 0 in mode 2 or 3 with a tiny count (1, 2,
+ * 4, 16, 64) asked for up to 1.19 million IRQ0 edges per second, each a
+ * timer event, and livelocked the host. Every edge is now at least
+ * VMM_TIMER_MIN_PERIOD_NS (200 us) after the previous one, the edges in
+ * between coalesced: 10 ms give 50 edges (+1 for the first) and as many
+ * timer events, whatever the count; the counter itself still counts at
+ * 1.193182 MHz. One-shot modes (0, 4) reloaded at once after an edge wait
+ * for the floor too.
+ */
+static void test_irq0_min_period(void **state)
+{
+	static const u16 counts[] = { 1, 2, 4, 16, 64, 238 };
+	static const u8 modes[] = { 0x34, 0x36 };	/* mode 2, mode 3 */
+
+	(void)state;
+	for (size_t m = 0; m < sizeof(modes); m++) {
+		for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+			long fired0;
+			u64 t0;
+
+			out8(CTL, modes[m]);
+			advance(MSEC);		/* away from the previous edges */
+			edges0 = distinct0 = 0;
+			fired0 = timer_fired;
+			t0 = fake_now;
+			load16(0, counts[i]);
+			advance_to(t0 + 10 * MSEC);
+			if (edges0 < 49 || edges0 > 51)
+				fprintf(stderr, "mode %u count %u: %ld IRQ0 edges in 10 ms\n",
+					modes[m] == 0x34 ? 2 : 3, counts[i], edges0);
+			assert_true(edges0 >= 49 && edges0 <= 51);
+			assert_true(timer_fired - fired0 <= 51);
+			for (long k = 1; k < edges0 && k < (long)(sizeof(edge_t) / sizeof(edge_t[0])); k++)
+				assert_true(edge_t[k] - edge_t[k - 1] >= 200000);
+			/* the counter still runs at the PIT's rate */
+			if (counts[i] >= 16) {
+				u8 lo, hi;
+
+				out8(CTL, 0x00);
+				lo = in8(CH0);
+				hi = in8(CH0);
+				assert_true(((u32)hi << 8 | lo) <= counts[i]);
+			}
+		}
+	}
+	/* mode 0 reloaded with count 1 right after each edge: 200 us apart */
+	out8(CTL, 0x30);
+	advance(MSEC);
+	edges0 = distinct0 = 0;
+	for (int n = 0; n < 20; n++) {
+		load16(0, 1);
+		advance(10000);		/* 10 us */
+	}
+	assert_int_equal(edges0, 1);
+	advance(200000);
+	assert_int_equal(edges0, 2);
 }
 
 /* ---- port 0x61 ---- */
@@ -852,6 +912,7 @@ int main(void)
 		T(test_irq0_mode0_large_count_one_pulse),
 		T(test_irq0_mode2_periodic),
 		T(test_irq0_mode2_many_counts),
+		T(test_irq0_min_period),
 		T(test_port61_bits),
 		T(test_port61_refresh_toggle),
 		T(test_reset),
