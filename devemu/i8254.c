@@ -15,7 +15,14 @@
  * VMM_TIMER_MIN_PERIOD_NS (200 us) to the previous one: the edges due in
  * between are coalesced into the next (kernel/timer.h), so a guest
  * programming count 1 gets IRQ0 at 5 kHz, not 1.19 MHz. The counter values
- * read and OUT in port 0x61 stay exact. Channel 2 raises no interrupt and
+ * read and OUT in port 0x61 stay exact. And as on a PC, an edge is lost
+ * while IRQ0's previous request is still latched in the 8259A: after an
+ * edge that finds the request of the previous one not yet taken (the PIC
+ * reports taken requests: devemu.h, vmm_devemu_irq_taken) is dropped and
+ * no further edge armed until the guest takes it, so a guest that does not
+ * take its timer interrupts (masked, IF=0, or not running) costs at most
+ * two timer events, and one that takes them at most one per 200 us.
+ * Channel 2 raises no interrupt and
  * uses no timer event (OUT is computed when read). Port 0x61: gate 2 (bit 0), speaker
  * enable (bit 1), bits 2-3 kept, refresh toggle (bit 4, every 15.085 us),
  * channel 2 OUT (bit 5).
@@ -70,6 +77,8 @@ struct pit {
 	u64 irq_k;		/* channel 0: index of the next OUT rising edge since the load */
 	u32 irq;		/* channel 0's line (the region's `interrupts`, 0 by default) */
 	u64 last_edge_ns;	/* when the previous IRQ0 edge was raised (0: none yet) */
+	bool latched;		/* IRQ0 raised and not yet reported taken by the PIC */
+	bool wait_taken;	/* an edge found it still latched: none armed until taken */
 };
 
 extern const struct vmm_emulator i8254_emulator;
@@ -167,27 +176,59 @@ static void arm_irq(struct pit *p)
 		vmm_timer_event_start(&p->irq_ev, t);
 }
 
-static void irq_edge(struct vmm_timer_event *ev)
+/* Modes 2 and 3: the edges whose time has passed are one edge (IRQ0 is
+ * edge-triggered: they coalesce in the PIC). */
+static void skip_missed_edges(struct pit *p, u64 now)
 {
-	struct pit *p = ev->priv;
-	unsigned long f = vmm_spin_lock_irqsave(&p->lock);
-	u64 now = vmm_timer_now_ns();
-
-	p->irqs++;
-	p->irq_k++;
-	p->last_edge_ns = now;
-	/* edges missed while the host was late, or held back by the minimum
-	 * period, are one edge (IRQ0 is edge-triggered: they would coalesce in
-	 * the PIC anyway) */
 	if (p->ch[0].mode == 2 || p->ch[0].mode == 3) {
 		u64 done = elapsed(&p->ch[0], now) / p->ch[0].count;
 
 		if (p->irq_k <= done)
 			p->irq_k = done + 1;
 	}
+}
+
+static void irq_edge(struct vmm_timer_event *ev)
+{
+	struct pit *p = ev->priv;
+	unsigned long f = vmm_spin_lock_irqsave(&p->lock);
+	u64 now = vmm_timer_now_ns();
+
+	p->irq_k++;
+	if (p->latched && vmm_devemu_irq_reports_taken(p->guest)) {
+		/* IRQ0's previous request is still latched in the PIC: this
+		 * edge is lost there, and so are the next ones until the guest
+		 * takes it; the next edge is armed then (irq_taken) */
+		p->wait_taken = true;
+		vmm_timer_event_stop(&p->irq_ev);
+		vmm_spin_unlock_irqrestore(&p->lock, f);
+		return;
+	}
+	p->irqs++;
+	p->latched = true;
+	p->last_edge_ns = now;
+	/* edges missed while the host was late, or held back by the minimum
+	 * period, are one edge */
+	skip_missed_edges(p, now);
 	arm_irq(p);
 	vmm_spin_unlock_irqrestore(&p->lock, f);
 	vmm_devemu_pulse_irq(p->guest, p->irq);
+}
+
+/* The PIC took IRQ0's request (INTA) or dropped it: a waiting channel 0
+ * arms its next edge, the ones due in the meantime coalesced into it. */
+static void irq_taken(void *priv)
+{
+	struct pit *p = priv;
+	unsigned long f = vmm_spin_lock_irqsave(&p->lock);
+
+	p->latched = false;
+	if (p->wait_taken) {
+		p->wait_taken = false;
+		skip_missed_edges(p, vmm_timer_now_ns());
+		arm_irq(p);
+	}
+	vmm_spin_unlock_irqrestore(&p->lock, f);
 }
 
 static void load_count(struct pit *p, int n, u32 value, u64 now)
@@ -209,6 +250,7 @@ static void load_count(struct pit *p, int n, u32 value, u64 now)
 	}
 	if (n == 0) {
 		p->irq_k = 1;
+		p->wait_taken = false;
 		arm_irq(p);
 	}
 }
@@ -234,6 +276,7 @@ static void set_gate(struct pit *p, int n, bool gate, u64 now)
 	c->gate = gate;
 	if (n == 0) {
 		p->irq_k = 1;
+		p->wait_taken = false;
 		arm_irq(p);
 	}
 }
@@ -282,8 +325,10 @@ static void write_control(struct pit *p, u8 val, u64 now)
 	c->null_count = true;
 	c->write_msb_next = false;
 	c->read_msb_next = false;
-	if (sel == 0)
+	if (sel == 0) {
 		vmm_timer_event_stop(&p->irq_ev);
+		p->wait_taken = false;
+	}
 }
 
 static void write_counter(struct pit *p, int n, u8 val, u64 now)
@@ -354,6 +399,7 @@ static struct pit *pit_of(struct vmm_guest *g)
 static void pit_reset_state(struct pit *p)
 {
 	vmm_timer_event_stop(&p->irq_ev);
+	p->wait_taken = false;
 	memset(p->ch, 0, sizeof(p->ch));
 	for (int n = 0; n < 3; n++) {
 		p->ch[n].gate = n != 2;	/* channel 2's gate is port 0x61 bit 0 */
@@ -371,6 +417,12 @@ static int pit_probe(struct vmm_emudev *ed)
 		return -VMM_ENOMEM;
 	if (irq >= 0 && ed->emu == &i8254_emulator)
 		p->irq = (u32)irq;
+	if (ed->emu == &i8254_emulator) {
+		int rc = vmm_devemu_irq_taken_listen(ed->guest, p->irq, irq_taken, p);
+
+		if (rc)
+			return rc;
+	}
 	ed->priv = p;
 	return VMM_OK;
 }

@@ -191,6 +191,26 @@ static const struct vmm_irqchip rec_irqchip = {
 	.acknowledge = rec_ack,
 };
 
+/* The same, latching IRQ0's request like an 8259A input until take() and
+ * reporting taken requests (vmm_irqchip.reports_taken). */
+static bool latched0;
+
+static void latch_set_line(void *priv, u32 irq, int level)
+{
+	if (irq == 0 && level && !level0)
+		latched0 = true;
+	rec_set_line(priv, irq, level);
+}
+
+static const struct vmm_irqchip latch_irqchip = {
+	.name = "latching recorder",
+	.set_line = latch_set_line,
+	.acknowledge = rec_ack,
+	.reports_taken = true,
+};
+
+static const struct vmm_irqchip *setup_chip = &rec_irqchip;
+
 /* ---- the guest: the PIT and port 0x61 as in dts/guests/pc-guest.dtsi ---- */
 
 static const struct fx_region pit_regions[] = {
@@ -212,7 +232,18 @@ static int setup(void **state)
 	fake_now = 5 * NSEC + 123;
 	if (fx_create(&fx, "guest0", pit_regions, 2) != VMM_OK)
 		return -1;
-	return vmm_devemu_irqchip_register(fx.guest, &rec_irqchip) == VMM_OK ? 0 : -1;
+	latched0 = false;
+	return vmm_devemu_irqchip_register(fx.guest, setup_chip) == VMM_OK ? 0 : -1;
+}
+
+static int setup_latching(void **state)
+{
+	int rc;
+
+	setup_chip = &latch_irqchip;
+	rc = setup(state);
+	setup_chip = &rec_irqchip;
+	return rc;
 }
 
 static int teardown(void **state)
@@ -826,6 +857,78 @@ static void test_irq0_min_period(void **state)
 	assert_int_equal(edges0, 2);
 }
 
+/* The guest's CPU takes IRQ0's request (INTA). */
+static void take(void)
+{
+	if (latched0) {
+		latched0 = false;
+		vmm_devemu_irq_taken(fx.guest, 1u << 0);
+	}
+}
+
+/*
+ * Coalescing (issue 10, finding 2): with a PIC that reports taken requests,
+ * the PIT raises no edge, and arms no timer event, while IRQ0's previous
+ * request is still latched; once it is taken, the next edge comes at its
+ * normal time, the ones missed coalesced. The old model armed an event for
+ * every edge, 1000 a second here, whether the guest took them or not.
+ */
+static void test_irq0_waits_until_taken(void **state)
+{
+	long fired0;
+	u64 t0;
+
+	(void)state;
+	out8(CTL, 0x34);
+	t0 = fake_now;
+	load16(0, 1193);		/* ~1000 Hz */
+	fired0 = timer_fired;
+	advance(100 * MSEC);		/* never taken: one edge, two events */
+	assert_int_equal(edges0, 1);
+	assert_int_equal(timer_fired - fired0, 2);
+	assert_null(armed());
+	/* taken at 100.3 ms: the next edge at the next period boundary */
+	advance(300000);
+	take();
+	assert_non_null(armed());
+	advance(MSEC);
+	assert_int_equal(edges0, 2);
+	{
+		u64 k = (edge_t[1] - t0) * PIT_HZ / NSEC;	/* PIT clocks since the load */
+
+		assert_true(edge_t[1] >= t0 + 100 * MSEC);
+		assert_true(k % 1193 <= 1 || k % 1193 >= 1192);
+	}
+	/* taken promptly: the programmed rate, 1000 +-1 edges a second */
+	edges0 = 0;
+	for (int i = 0; i < 1000; i++) {
+		take();
+		advance(MSEC);
+	}
+	assert_true(edges0 >= 999 && edges0 <= 1001);
+	/* count 1 taken promptly: still no more than one edge per 200 us */
+	out8(CTL, 0x34);
+	load16(0, 1);
+	edges0 = 0;
+	for (int i = 0; i < 1000; i++) {
+		take();
+		advance(10000);		/* 10 ms in all */
+	}
+	assert_true(edges0 >= 49 && edges0 <= 51);
+	/* reprogrammed with a request still latched: the new edges are lost
+	 * in the PIC until it is taken, then come at the new rate */
+	advance(MSEC);
+	assert_true(latched0);
+	edges0 = 0;
+	out8(CTL, 0x34);
+	load16(0, 1193);
+	advance(5 * MSEC);
+	assert_int_equal(edges0, 0);
+	take();
+	advance(MSEC);
+	assert_int_equal(edges0, 1);
+}
+
 /* ---- port 0x61 ---- */
 
 static void test_port61_bits(void **state)
@@ -913,6 +1016,7 @@ int main(void)
 		T(test_irq0_mode2_periodic),
 		T(test_irq0_mode2_many_counts),
 		T(test_irq0_min_period),
+		cmocka_unit_test_setup_teardown(test_irq0_waits_until_taken, setup_latching, teardown),
 		T(test_port61_bits),
 		T(test_port61_refresh_toggle),
 		T(test_reset),
