@@ -37,6 +37,7 @@
 #include "kernel/heap.h"
 #include "kernel/error.h"
 #include "kernel/spinlock.h"
+#include "kernel/printk.h"
 
 #define PIT_HZ 1193182ULL
 /* ticks = ns * NS_TO_TICKS >> 32; ns = ticks * TICKS_TO_NS >> 32 */
@@ -79,6 +80,7 @@ struct pit {
 	u64 last_edge_ns;	/* when the previous IRQ0 edge was raised (0: none yet) */
 	bool latched;		/* IRQ0 raised and not yet reported taken by the PIC */
 	bool wait_taken;	/* an edge found it still latched: none armed until taken */
+	bool floor_reported;	/* the minimum-period message was printed */
 };
 
 extern const struct vmm_emulator i8254_emulator;
@@ -251,6 +253,14 @@ static void load_count(struct pit *p, int n, u32 value, u64 now)
 	if (n == 0) {
 		p->irq_k = 1;
 		p->wait_taken = false;
+		if ((c->mode == 2 || c->mode == 3) && !p->floor_reported &&
+		    ticks_to_ns(c->count) < VMM_TIMER_MIN_PERIOD_NS) {
+			p->floor_reported = true;
+			vmm_warn("guest %s: PIT channel 0 period %llu ns (count %u) is below the %llu us minimum: IRQ%u at most every %llu us, the edges between coalesced (reported once)\n",
+				 p->guest->name, (unsigned long long)ticks_to_ns(c->count), c->count,
+				 VMM_TIMER_MIN_PERIOD_NS / 1000, p->irq,
+				 VMM_TIMER_MIN_PERIOD_NS / 1000);
+		}
 		arm_irq(p);
 	}
 }

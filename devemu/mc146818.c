@@ -113,6 +113,7 @@ struct rtc {
 	int wday_delta;
 	struct vmm_timer_event ev;
 	u64 last_fire_ns;		/* when ev last fired (0: never) */
+	bool floor_reported;		/* the minimum-period message was printed */
 };
 
 /* ---- calendar arithmetic (proleptic Gregorian, any year) --------------- */
@@ -418,6 +419,12 @@ static void rearm(struct rtc *r, u64 now)
 	p = periodic_ticks(r);
 	if ((b & B_PIE) && p)
 		best = (t / p + 1) * p;
+	if ((b & B_PIE) && p && p * NSEC / HZ_TB < VMM_TIMER_MIN_PERIOD_NS && !r->floor_reported) {
+		r->floor_reported = true;
+		vmm_warn("guest %s: RTC periodic interrupt every %llu ns is below the %llu us minimum: IRQ%d at most every %llu us, PF still set every period (reported once)\n",
+			 r->guest->name, (unsigned long long)(p * NSEC / HZ_TB),
+			 VMM_TIMER_MIN_PERIOD_NS / 1000, r->irq, VMM_TIMER_MIN_PERIOD_NS / 1000);
+	}
 	if (!(b & B_SET)) {
 		if (b & B_UIE)
 			best = MIN(best, (s + 1) * HZ_TB);

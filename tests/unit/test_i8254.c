@@ -844,6 +844,9 @@ static void test_irq0_min_period(void **state)
 			}
 		}
 	}
+	/* said once per guest, naming it and the period asked for */
+	assert_int_equal(fake_console_count("is below the 200 us minimum"), 1);
+	assert_true(fake_console_contains("guest guest0: PIT channel 0 period 838 ns (count 1) is below the 200 us minimum: IRQ0 at most every 200 us"));
 	/* mode 0 reloaded with count 1 right after each edge: 200 us apart */
 	out8(CTL, 0x30);
 	advance(MSEC);
