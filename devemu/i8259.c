@@ -120,20 +120,12 @@ static void update_cascade(struct pic_pair *pp)
 	pp->irr_seen = irr;
 }
 
-/* Tell devemu which requests were taken (vmm_irqchip.reports_taken); called
- * with the pair's lock released, since the listeners take their own. */
-static void report_taken(struct pic_pair *pp)
+/* Release the pair's lock, then tell devemu which requests were taken
+ * (vmm_irqchip.reports_taken): the listeners take their own locks. */
+static void unlock_and_report(struct pic_pair *pp, unsigned long f)
 {
-	unsigned long f;
-	u16 t;
+	u16 t = pp->taken;
 
-	/* the common case, nothing taken: no second lock. Unlocked read: a
-	 * caller sees its own update_cascade()'s bits (same CPU, program
-	 * order); bits another CPU sets are reported by that CPU's call */
-	if (!__atomic_load_n(&pp->taken, __ATOMIC_RELAXED))
-		return;
-	f = vmm_spin_lock_irqsave(&pp->lock);
-	t = pp->taken;
 	pp->taken = 0;
 	vmm_spin_unlock_irqrestore(&pp->lock, f);
 	if (t && pp->guest)
@@ -206,8 +198,7 @@ static void pair_set_line(void *priv, u32 irq, int level)
 	else
 		chip_set_line(&pp->chip[0], irq, level);
 	update_cascade(pp);
-	vmm_spin_unlock_irqrestore(&pp->lock, f);
-	report_taken(pp);
+	unlock_and_report(pp, f);
 }
 
 static u8 pair_acknowledge(void *priv)
@@ -216,8 +207,7 @@ static u8 pair_acknowledge(void *priv)
 	unsigned long f = vmm_spin_lock_irqsave(&pp->lock);
 	u8 v = pair_acknowledge_locked(pp);
 
-	vmm_spin_unlock_irqrestore(&pp->lock, f);
-	report_taken(pp);
+	unlock_and_report(pp, f);
 	return v;
 }
 
@@ -333,8 +323,7 @@ static int pic_read(struct vmm_emudev *ed, u64 off, u32 width, u64 *value)
 		*value = s->read_isr ? s->isr : s->irr;
 	else
 		*value = s->imr;
-	vmm_spin_unlock_irqrestore(&pp->lock, f);
-	report_taken(pp);
+	unlock_and_report(pp, f);
 	return VMM_OK;
 }
 
@@ -353,8 +342,7 @@ static int pic_write(struct vmm_emudev *ed, u64 off, u32 width, u64 value)
 		write_data(s, (u8)value);
 	update_cascade(pp);
 	raise = pp->intr;
-	vmm_spin_unlock_irqrestore(&pp->lock, f);
-	report_taken(pp);
+	unlock_and_report(pp, f);
 	/* unmasking or EOI can make a waiting request deliverable */
 	if (raise)
 		vmm_manager_guest_irq_raised(ed->guest);
@@ -427,8 +415,7 @@ static int pic_reset(struct vmm_emudev *ed)
 		pp->chip[i].elcr_mask = mask;
 	}
 	update_cascade(pp);
-	vmm_spin_unlock_irqrestore(&pp->lock, f);
-	report_taken(pp);
+	unlock_and_report(pp, f);
 	return VMM_OK;
 }
 
@@ -497,8 +484,7 @@ static int elcr_write(struct vmm_emudev *ed, u64 off, u32 width, u64 value)
 		pp->chip[i].irr |= pp->chip[i].last_level & pp->chip[i].elcr;
 	update_cascade(pp);
 	raise = pp->intr;
-	vmm_spin_unlock_irqrestore(&pp->lock, f);
-	report_taken(pp);
+	unlock_and_report(pp, f);
 	if (raise)
 		vmm_manager_guest_irq_raised(ed->guest);
 	return VMM_OK;
