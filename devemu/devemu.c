@@ -39,10 +39,17 @@ static const struct vmm_emulator *const emulators[] = {
 };
 
 #define DEVEMU_SHARED_MAX 8
+#define DEVEMU_TAKEN_MAX 4
 
 struct devemu_guest {
 	u8 *port_reported;	/* bitmap: unassigned ports already reported */
 	const struct vmm_irqchip *irqchip;
+	struct {
+		u32 irq;
+		vmm_devemu_irq_taken_fn fn;
+		void *priv;
+	} taken[DEVEMU_TAKEN_MAX];
+	u32 nr_taken;
 	struct {
 		const char *key;
 		void *data;
@@ -105,6 +112,38 @@ void vmm_devemu_pulse_irq(struct vmm_guest *g, u32 irq)
 {
 	vmm_devemu_set_irq(g, irq, 1);
 	vmm_devemu_set_irq(g, irq, 0);
+}
+
+int vmm_devemu_irq_taken_listen(struct vmm_guest *g, u32 irq, vmm_devemu_irq_taken_fn fn,
+				void *priv)
+{
+	struct devemu_guest *dg = g->devemu_priv;
+
+	if (!dg || dg->nr_taken >= DEVEMU_TAKEN_MAX || irq >= 32)
+		return -VMM_ENOSPC;
+	dg->taken[dg->nr_taken].irq = irq;
+	dg->taken[dg->nr_taken].fn = fn;
+	dg->taken[dg->nr_taken].priv = priv;
+	dg->nr_taken++;
+	return VMM_OK;
+}
+
+bool vmm_devemu_irq_reports_taken(struct vmm_guest *g)
+{
+	struct devemu_guest *dg = g->devemu_priv;
+
+	return dg && dg->irqchip && dg->irqchip->reports_taken;
+}
+
+void vmm_devemu_irq_taken(struct vmm_guest *g, u32 mask)
+{
+	struct devemu_guest *dg = g->devemu_priv;
+
+	if (!dg)
+		return;
+	for (u32 i = 0; i < dg->nr_taken; i++)
+		if (mask & (1u << dg->taken[i].irq))
+			dg->taken[i].fn(dg->taken[i].priv);
 }
 
 bool vmm_devemu_irq_pending(struct vmm_guest *g)

@@ -49,7 +49,31 @@ struct vmm_irqchip {
 	/* where the chip publishes its INTR level (the CPU's "pending"): set at
 	 * registration to the guest's intr_asserted */
 	bool **intr_out;
+	/* the chip calls vmm_devemu_irq_taken() whenever an input's latched
+	 * request goes away (INTA, poll, re-initialisation, a level line
+	 * dropping), so edge sources may wait for it (see below) */
+	bool reports_taken;
 };
+
+/*
+ * Coalescing of edges (issue 10, finding 2): an edge on a PIC input whose
+ * previous request is still latched (IRR set: the guest has not taken it,
+ * has it masked or runs with interrupts off) is lost on real hardware. A
+ * periodic edge source (the PIT) therefore raises one edge, then waits
+ * until the controller reports the request taken before it arms the next:
+ * a guest that does not take its timer interrupts costs the hypervisor no
+ * timer events at all while other guests run.
+ */
+typedef void (*vmm_devemu_irq_taken_fn)(void *priv);
+/* Call fn(priv) whenever the request on input irq is taken; at most
+ * DEVEMU_TAKEN_MAX listeners per guest. */
+int vmm_devemu_irq_taken_listen(struct vmm_guest *guest, u32 irq, vmm_devemu_irq_taken_fn fn,
+				void *priv);
+/* Does the guest's controller report taken requests (else: do not wait)? */
+bool vmm_devemu_irq_reports_taken(struct vmm_guest *guest);
+/* From the controller, holding none of its locks: the requests of the
+ * inputs in 'mask' (bit n = input n) were taken or dropped. */
+void vmm_devemu_irq_taken(struct vmm_guest *guest, u32 mask);
 
 /* The guest's interrupt controller registers itself; one per guest. */
 int vmm_devemu_irqchip_register(struct vmm_guest *guest, const struct vmm_irqchip *chip);

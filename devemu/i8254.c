@@ -11,7 +11,19 @@
  * the guest's virtual time (the host clock of kernel/timer.h), not by
  * counting the guest's exits: a value read is computed from the time since
  * the count was loaded. Channel 0's OUT rising edges pulse IRQ0, each at
- * its exact time through a timer event. Port 0x61: gate 2 (bit 0), speaker
+ * its exact time through a timer event, but never closer than
+ * VMM_TIMER_MIN_PERIOD_NS (200 us) to the previous one: the edges due in
+ * between are coalesced into the next (kernel/timer.h), so a guest
+ * programming count 1 gets IRQ0 at 5 kHz, not 1.19 MHz. The counter values
+ * read and OUT in port 0x61 stay exact. And as on a PC, an edge is lost
+ * while IRQ0's previous request is still latched in the 8259A: after an
+ * edge that finds the request of the previous one not yet taken (the PIC
+ * reports taken requests: devemu.h, vmm_devemu_irq_taken) is dropped and
+ * no further edge armed until the guest takes it, so a guest that does not
+ * take its timer interrupts (masked, IF=0, or not running) costs at most
+ * two timer events, and one that takes them at most one per 200 us.
+ * Channel 2 raises no interrupt and
+ * uses no timer event (OUT is computed when read). Port 0x61: gate 2 (bit 0), speaker
  * enable (bit 1), bits 2-3 kept, refresh toggle (bit 4, every 15.085 us),
  * channel 2 OUT (bit 5).
  * Not emulated: BCD counting is accepted and reported but counts in
@@ -25,6 +37,7 @@
 #include "kernel/heap.h"
 #include "kernel/error.h"
 #include "kernel/spinlock.h"
+#include "kernel/printk.h"
 
 #define PIT_HZ 1193182ULL
 /* ticks = ns * NS_TO_TICKS >> 32; ns = ticks * TICKS_TO_NS >> 32 */
@@ -64,6 +77,10 @@ struct pit {
 	u64 irqs;		/* IRQ0 edges raised */
 	u64 irq_k;		/* channel 0: index of the next OUT rising edge since the load */
 	u32 irq;		/* channel 0's line (the region's `interrupts`, 0 by default) */
+	u64 last_edge_ns;	/* when the previous IRQ0 edge was raised (0: none yet) */
+	bool latched;		/* IRQ0 raised and not yet reported taken by the PIC */
+	bool wait_taken;	/* an edge found it still latched: none armed until taken */
+	bool floor_reported;	/* the minimum-period message was printed */
 };
 
 extern const struct vmm_emulator i8254_emulator;
@@ -152,12 +169,25 @@ static u64 rising_edge_time(const struct pit_channel *c, u64 k)
 static void arm_irq(struct pit *p)
 {
 	struct pit_channel *c = &p->ch[0];
-	u64 t = rising_edge_time(c, p->irq_k);
+	/* never closer than VMM_TIMER_MIN_PERIOD_NS to the previous edge */
+	u64 t = vmm_timer_guest_expiry(rising_edge_time(c, p->irq_k), p->last_edge_ns);
 
 	if (t == ~0ULL)
 		vmm_timer_event_stop(&p->irq_ev);
 	else
 		vmm_timer_event_start(&p->irq_ev, t);
+}
+
+/* Modes 2 and 3: the edges whose time has passed are one edge (IRQ0 is
+ * edge-triggered: they coalesce in the PIC). */
+static void skip_missed_edges(struct pit *p, u64 now)
+{
+	if (p->ch[0].mode == 2 || p->ch[0].mode == 3) {
+		u64 done = elapsed(&p->ch[0], now) / p->ch[0].count;
+
+		if (p->irq_k <= done)
+			p->irq_k = done + 1;
+	}
 }
 
 static void irq_edge(struct vmm_timer_event *ev)
@@ -166,19 +196,41 @@ static void irq_edge(struct vmm_timer_event *ev)
 	unsigned long f = vmm_spin_lock_irqsave(&p->lock);
 	u64 now = vmm_timer_now_ns();
 
-	p->irqs++;
 	p->irq_k++;
-	/* edges missed while the host was late are one edge (IRQ0 is edge-
-	 * triggered: they would coalesce in the PIC anyway) */
-	if (p->ch[0].mode == 2 || p->ch[0].mode == 3) {
-		u64 done = elapsed(&p->ch[0], now) / p->ch[0].count;
-
-		if (p->irq_k <= done)
-			p->irq_k = done + 1;
+	if (p->latched && vmm_devemu_irq_reports_taken(p->guest)) {
+		/* IRQ0's previous request is still latched in the PIC: this
+		 * edge is lost there, and so are the next ones until the guest
+		 * takes it; the next edge is armed then (irq_taken) */
+		p->wait_taken = true;
+		vmm_timer_event_stop(&p->irq_ev);
+		vmm_spin_unlock_irqrestore(&p->lock, f);
+		return;
 	}
+	p->irqs++;
+	p->latched = true;
+	p->last_edge_ns = now;
+	/* edges missed while the host was late, or held back by the minimum
+	 * period, are one edge */
+	skip_missed_edges(p, now);
 	arm_irq(p);
 	vmm_spin_unlock_irqrestore(&p->lock, f);
 	vmm_devemu_pulse_irq(p->guest, p->irq);
+}
+
+/* The PIC took IRQ0's request (INTA) or dropped it: a waiting channel 0
+ * arms its next edge, the ones due in the meantime coalesced into it. */
+static void irq_taken(void *priv)
+{
+	struct pit *p = priv;
+	unsigned long f = vmm_spin_lock_irqsave(&p->lock);
+
+	p->latched = false;
+	if (p->wait_taken) {
+		p->wait_taken = false;
+		skip_missed_edges(p, vmm_timer_now_ns());
+		arm_irq(p);
+	}
+	vmm_spin_unlock_irqrestore(&p->lock, f);
 }
 
 static void load_count(struct pit *p, int n, u32 value, u64 now)
@@ -200,6 +252,15 @@ static void load_count(struct pit *p, int n, u32 value, u64 now)
 	}
 	if (n == 0) {
 		p->irq_k = 1;
+		p->wait_taken = false;
+		if ((c->mode == 2 || c->mode == 3) && !p->floor_reported &&
+		    ticks_to_ns(c->count) < VMM_TIMER_MIN_PERIOD_NS) {
+			p->floor_reported = true;
+			vmm_warn("guest %s: PIT channel 0 period %llu ns (count %u) is below the %llu us minimum: IRQ%u at most every %llu us, the edges between coalesced (reported once)\n",
+				 p->guest->name, (unsigned long long)ticks_to_ns(c->count), c->count,
+				 VMM_TIMER_MIN_PERIOD_NS / 1000, p->irq,
+				 VMM_TIMER_MIN_PERIOD_NS / 1000);
+		}
 		arm_irq(p);
 	}
 }
@@ -225,6 +286,7 @@ static void set_gate(struct pit *p, int n, bool gate, u64 now)
 	c->gate = gate;
 	if (n == 0) {
 		p->irq_k = 1;
+		p->wait_taken = false;
 		arm_irq(p);
 	}
 }
@@ -273,8 +335,10 @@ static void write_control(struct pit *p, u8 val, u64 now)
 	c->null_count = true;
 	c->write_msb_next = false;
 	c->read_msb_next = false;
-	if (sel == 0)
+	if (sel == 0) {
 		vmm_timer_event_stop(&p->irq_ev);
+		p->wait_taken = false;
+	}
 }
 
 static void write_counter(struct pit *p, int n, u8 val, u64 now)
@@ -345,6 +409,7 @@ static struct pit *pit_of(struct vmm_guest *g)
 static void pit_reset_state(struct pit *p)
 {
 	vmm_timer_event_stop(&p->irq_ev);
+	p->wait_taken = false;
 	memset(p->ch, 0, sizeof(p->ch));
 	for (int n = 0; n < 3; n++) {
 		p->ch[n].gate = n != 2;	/* channel 2's gate is port 0x61 bit 0 */
@@ -362,6 +427,12 @@ static int pit_probe(struct vmm_emudev *ed)
 		return -VMM_ENOMEM;
 	if (irq >= 0 && ed->emu == &i8254_emulator)
 		p->irq = (u32)irq;
+	if (ed->emu == &i8254_emulator) {
+		int rc = vmm_devemu_irq_taken_listen(ed->guest, p->irq, irq_taken, p);
+
+		if (rc)
+			return rc;
+	}
 	ed->priv = p;
 	return VMM_OK;
 }

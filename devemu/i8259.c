@@ -14,7 +14,9 @@
  * The master is the virtual region without an `interrupts` attribute, the
  * slave the one whose `interrupts` names the master input it is wired to.
  * Both share one state per guest and together are the guest's interrupt
- * controller for the device-emulation framework.
+ * controller for the device-emulation framework. It reports every latched
+ * request that goes away (INTA, poll, ICW1, a level line dropping) through
+ * vmm_devemu_irq_taken(), so edge sources can coalesce (devemu.h).
  */
 #include <string.h>
 #include "devemu/devemu.h"
@@ -47,6 +49,8 @@ struct pic_pair {
 	bool registered;
 	bool intr;		/* INTR to the CPU, recomputed on every state change */
 	bool *intr_out;		/* the guest's copy of it (vmm_guest.intr_asserted) */
+	u16 irr_seen;		/* both IRRs (slave in bits 8-15) at the last change */
+	u16 taken;		/* requests gone since, not yet reported */
 };
 
 /* Priority (0 = highest) of the highest-priority bit of 'mask', 8 if none. */
@@ -104,11 +108,28 @@ static void chip_set_line(struct pic8259 *s, u32 line, int level)
 static void update_cascade(struct pic_pair *pp)
 {
 	int out = chip_output(&pp->chip[1], false, 0);
+	u16 irr;
 
 	chip_set_line(&pp->chip[0], pp->cascade_line, out >= 0);
 	pp->intr = chip_output(&pp->chip[0], true, pp->cascade_line) >= 0;
 	if (pp->intr_out)
 		*pp->intr_out = pp->intr;
+	/* requests that went away (taken, dropped): reported once unlocked */
+	irr = pp->chip[0].irr | (u16)pp->chip[1].irr << 8;
+	pp->taken |= pp->irr_seen & ~irr;
+	pp->irr_seen = irr;
+}
+
+/* Release the pair's lock, then tell devemu which requests were taken
+ * (vmm_irqchip.reports_taken): the listeners take their own locks. */
+static void unlock_and_report(struct pic_pair *pp, unsigned long f)
+{
+	u16 t = pp->taken;
+
+	pp->taken = 0;
+	vmm_spin_unlock_irqrestore(&pp->lock, f);
+	if (t && pp->guest)
+		vmm_devemu_irq_taken(pp->guest, t);
 }
 
 static void chip_intack(struct pic8259 *s, int line)
@@ -177,7 +198,7 @@ static void pair_set_line(void *priv, u32 irq, int level)
 	else
 		chip_set_line(&pp->chip[0], irq, level);
 	update_cascade(pp);
-	vmm_spin_unlock_irqrestore(&pp->lock, f);
+	unlock_and_report(pp, f);
 }
 
 static u8 pair_acknowledge(void *priv)
@@ -186,7 +207,7 @@ static u8 pair_acknowledge(void *priv)
 	unsigned long f = vmm_spin_lock_irqsave(&pp->lock);
 	u8 v = pair_acknowledge_locked(pp);
 
-	vmm_spin_unlock_irqrestore(&pp->lock, f);
+	unlock_and_report(pp, f);
 	return v;
 }
 
@@ -302,7 +323,7 @@ static int pic_read(struct vmm_emudev *ed, u64 off, u32 width, u64 *value)
 		*value = s->read_isr ? s->isr : s->irr;
 	else
 		*value = s->imr;
-	vmm_spin_unlock_irqrestore(&pp->lock, f);
+	unlock_and_report(pp, f);
 	return VMM_OK;
 }
 
@@ -321,7 +342,7 @@ static int pic_write(struct vmm_emudev *ed, u64 off, u32 width, u64 value)
 		write_data(s, (u8)value);
 	update_cascade(pp);
 	raise = pp->intr;
-	vmm_spin_unlock_irqrestore(&pp->lock, f);
+	unlock_and_report(pp, f);
 	/* unmasking or EOI can make a waiting request deliverable */
 	if (raise)
 		vmm_manager_guest_irq_raised(ed->guest);
@@ -338,7 +359,7 @@ static struct pic_pair *pair_of(struct vmm_guest *g)
 		pp->chip[0].elcr_mask = 0xF8;	/* IRQ0-2 are always edge on a PC */
 		pp->chip[1].elcr_mask = 0xDE;	/* IRQ8 and IRQ13 too */
 		pp->irqchip = (struct vmm_irqchip){ "i8259a", pp, pair_set_line,
-						    pair_acknowledge, &pp->intr_out };
+						    pair_acknowledge, &pp->intr_out, true };
 	}
 	return pp;
 }
@@ -394,7 +415,7 @@ static int pic_reset(struct vmm_emudev *ed)
 		pp->chip[i].elcr_mask = mask;
 	}
 	update_cascade(pp);
-	vmm_spin_unlock_irqrestore(&pp->lock, f);
+	unlock_and_report(pp, f);
 	return VMM_OK;
 }
 
@@ -463,7 +484,7 @@ static int elcr_write(struct vmm_emudev *ed, u64 off, u32 width, u64 value)
 		pp->chip[i].irr |= pp->chip[i].last_level & pp->chip[i].elcr;
 	update_cascade(pp);
 	raise = pp->intr;
-	vmm_spin_unlock_irqrestore(&pp->lock, f);
+	unlock_and_report(pp, f);
 	if (raise)
 		vmm_manager_guest_irq_raised(ed->guest);
 	return VMM_OK;

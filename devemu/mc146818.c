@@ -18,8 +18,12 @@
  * with a value 0xC0-0xFF. The flags are set whether or not their interrupt
  * is enabled; IRQF and the line follow PF.PIE + AF.AIE + UF.UIE. Interrupts
  * come from one kernel timer event armed for the next periodic, update or
- * alarm instant that can raise IRQF (never polled); the flags themselves
- * are brought up to date lazily at every register access.
+ * alarm instant that can raise IRQF (never polled), and not re-armed while
+ * IRQF is set (the guest reads register C to get the next one) nor closer
+ * than VMM_TIMER_MIN_PERIOD_NS (200 us) to its previous firing, so rate 3
+ * (8192 Hz) interrupts at most every 200 us, with PF coalescing the
+ * periods in between (kernel/timer.h); the flags themselves are brought up
+ * to date lazily at every register access.
  *
  * The clock starts from the host's wall clock (vmm_timer_wallclock_sec(),
  * 2000-01-01 00:00:00 when the host has none) and counts on the hypervisor's
@@ -108,6 +112,8 @@ struct rtc {
 	u64 base_chain_sec;
 	int wday_delta;
 	struct vmm_timer_event ev;
+	u64 last_fire_ns;		/* when ev last fired (0: never) */
+	bool floor_reported;		/* the minimum-period message was printed */
 };
 
 /* ---- calendar arithmetic (proleptic Gregorian, any year) --------------- */
@@ -413,6 +419,12 @@ static void rearm(struct rtc *r, u64 now)
 	p = periodic_ticks(r);
 	if ((b & B_PIE) && p)
 		best = (t / p + 1) * p;
+	if ((b & B_PIE) && p && p * NSEC / HZ_TB < VMM_TIMER_MIN_PERIOD_NS && !r->floor_reported) {
+		r->floor_reported = true;
+		vmm_warn("guest %s: RTC periodic interrupt every %llu ns is below the %llu us minimum: IRQ%d at most every %llu us, PF still set every period (reported once)\n",
+			 r->guest->name, (unsigned long long)(p * NSEC / HZ_TB),
+			 VMM_TIMER_MIN_PERIOD_NS / 1000, r->irq, VMM_TIMER_MIN_PERIOD_NS / 1000);
+	}
 	if (!(b & B_SET)) {
 		if (b & B_UIE)
 			best = MIN(best, (s + 1) * HZ_TB);
@@ -421,8 +433,9 @@ static void rearm(struct rtc *r, u64 now)
 	}
 	if (best == ~0ULL)
 		vmm_timer_event_stop(&r->ev);
-	else
-		vmm_timer_event_start(&r->ev, tick_time(r, best));
+	else	/* never closer than VMM_TIMER_MIN_PERIOD_NS to the last firing */
+		vmm_timer_event_start(&r->ev, vmm_timer_guest_expiry(tick_time(r, best),
+								     r->last_fire_ns));
 }
 
 /* Timer event: a periodic, update or alarm instant that raises IRQF. */
@@ -432,6 +445,7 @@ static void rtc_timer(struct vmm_timer_event *ev)
 	unsigned long f = vmm_spin_lock_irqsave(&r->lock);
 	u64 now = vmm_timer_now_ns();
 
+	r->last_fire_ns = now;
 	catch_up(r, now);
 	update_irq(r);
 	rearm(r, now);

@@ -5,7 +5,9 @@
  * Every register with DLAB; the scratch register; the 16-byte receive FIFO
  * (FCR bit 0) with trigger levels 1/4/8/14, FIFO resets, overrun (LSR.OE)
  * and the character-timeout interrupt (four character times at the
- * programmed baud rate, from a timer event); 16450 mode with a one-byte
+ * programmed baud rate, at least 347 us, from a timer event that never
+ * fires closer than VMM_TIMER_MIN_PERIOD_NS to its previous firing, see
+ * kernel/timer.h); 16450 mode with a one-byte
  * RBR when FIFOs are off; LSR and MSR (with deltas; loopback maps the
  * modem outputs to the inputs); interrupts in the 16550's priority order
  * (line status, received data / timeout, THR empty, modem status) on the
@@ -57,6 +59,8 @@ struct uart8250 {
 	struct vmm_vserial *vs;
 	struct vmm_emudev *ed;
 	struct vmm_timer_event timeout_ev;
+	u64 last_timeout_ns;	/* when the timeout last fired (0: never); the next
+				 * is at least VMM_TIMER_MIN_PERIOD_NS later */
 	vmm_spinlock_t lock;
 };
 
@@ -104,7 +108,9 @@ static void arm_timeout(struct uart8250 *u)
 {
 	u->timeout = false;
 	if (fifo_on(u) && u->rx_count && !rx_ready(u))
-		vmm_timer_event_start(&u->timeout_ev, vmm_timer_now_ns() + 4 * char_time_ns(u));
+		vmm_timer_event_start(&u->timeout_ev,
+				      vmm_timer_guest_expiry(vmm_timer_now_ns() + 4 * char_time_ns(u),
+							     u->last_timeout_ns));
 	else
 		vmm_timer_event_stop(&u->timeout_ev);
 }
@@ -171,6 +177,7 @@ static void timeout_expired(struct vmm_timer_event *ev)
 	unsigned long f = vmm_spin_lock_irqsave(&u->lock);
 
 	u->timeout = true;
+	u->last_timeout_ns = vmm_timer_now_ns();
 	uart_update_irq(u->ed, u);
 	vmm_spin_unlock_irqrestore(&u->lock, f);
 }

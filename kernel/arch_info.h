@@ -18,4 +18,20 @@ bool arch_virt_probe(void);
 /* Enter hardware virtualization on this CPU (VMXON); needs a usable probe. */
 int arch_virt_init(void);
 
+/*
+ * A host resource the hypervisor itself uses (issue 10, finding 5): its
+ * console UART, the interrupt controllers, the power-off and exit ports,
+ * the PCI configuration ports, the ACPI tables it reads. The configuration
+ * check refuses any real (pass-through) region over one of them.
+ */
+struct vmm_host_owned {
+	bool io;		/* I/O ports; else host physical addresses */
+	u64 start, end;		/* [start, end) */
+	char what[48];		/* what it is (for the refusal message) */
+};
+#define VMM_HOST_OWNED_MAX 48
+/* Fill out[0..max) with the host resources in use, as found at boot (call
+ * after the arch set-up); returns how many. */
+u32 arch_host_owned(struct vmm_host_owned *out, u32 max);
+
 #endif

@@ -63,6 +63,9 @@ static struct vmm_devtree_node *load_blob(const void *blob, size_t size,
 	return vmm_devtree_unflatten(blob, size, problems);
 }
 
+/* the host resources the hypervisor uses, refused to guests (arch_info.h) */
+static struct vmm_host_owned host_owned[VMM_HOST_OWNED_MAX];
+
 int vmm_config_load(const struct vmm_boot_info *bi)
 {
 	const struct vmm_boot_module *m = pick_module(bi);
@@ -106,6 +109,13 @@ int vmm_config_load(const struct vmm_boot_info *bi)
 	host.used = vmm_host_mem_reserved(&host.nr_used);
 	host.free_bytes = vmm_host_buddy()->free_pages * PAGE_SIZE;
 	host.claim = vmm_host_mem_claim;
+	host.nr_owned = arch_host_owned(host_owned, VMM_HOST_OWNED_MAX);
+	host.owned = host_owned;
+	for (u32 i = 0; i < host.nr_owned; i++)
+		vmm_debug("config: host-owned %s 0x%llx-0x%llx: %s\n",
+			  host_owned[i].io ? "ports" : "range",
+			  (unsigned long long)host_owned[i].start,
+			  (unsigned long long)(host_owned[i].end - 1), host_owned[i].what);
 
 	vmm_info("config: %s DTB, %u problem%s in the tree\n", source, problems.count,
 		 problems.count == 1 ? "" : "s");

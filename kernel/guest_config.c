@@ -148,11 +148,35 @@ static void check_vcpus(struct check_ctx *c, struct vmm_devtree_node *guest,
 	}
 }
 
+/*
+ * Issue 10, finding 5: a real region must not pass through anything the
+ * hypervisor itself uses (host->owned, from arch_host_owned() at boot):
+ * the guest would reach the host console, interrupt controllers, power-off
+ * ports, PCI configuration or the firmware tables the hypervisor reads.
+ */
+static void check_host_owned(struct check_ctx *c, const struct vmm_host_view *host,
+			     const struct vmm_region_config *r, u64 start)
+{
+	for (u32 i = 0; i < host->nr_owned; i++) {
+		const struct vmm_host_owned *o = &host->owned[i];
+
+		if (o->io != r->io || o->end <= start || start + r->size <= o->start)
+			continue;
+		vmm_problem_add(c->problems, c->path,
+				"%s 0x%llx-0x%llx %s the hypervisor's own %s (0x%llx-0x%llx), no guest may have it",
+				r->io ? "ports" : "host range", (unsigned long long)start,
+				(unsigned long long)(start + r->size - 1),
+				r->io ? "include" : "overlaps", o->what,
+				(unsigned long long)o->start, (unsigned long long)(o->end - 1));
+	}
+}
+
 static void check_region(struct check_ctx *c, struct vmm_devtree_node *rn,
 			 const struct vmm_host_view *host, struct vmm_region_config *r)
 {
 	const char *manifest, *atype, *dtype;
 	bool have_gpa, have_size;
+	u32 before;
 	int rc;
 
 	set_path(c, rn);
@@ -233,6 +257,8 @@ static void check_region(struct check_ctx *c, struct vmm_devtree_node *rn,
 		if (r->fixed_hpa && r->hpa != r->gpa)
 			vmm_problem_add(c->problems, c->path,
 					"passed-through ports cannot be renumbered (host_physical_addr != guest_physical_addr)");
+		else if (r->kind == VMM_REGION_DEVICE && have_gpa && have_size)
+			check_host_owned(c, host, r, r->gpa);
 		return;
 	}
 	if (have_gpa && !IS_ALIGNED(r->gpa, PAGE_SIZE))
@@ -258,6 +284,10 @@ static void check_region(struct check_ctx *c, struct vmm_devtree_node *rn,
 		vmm_problem_add(c->problems, c->path, "host range wraps around");
 		return;
 	}
+	before = c->problems->count;
+	check_host_owned(c, host, r, r->hpa);
+	if (c->problems->count != before)
+		return;		/* the precise reason; the RAM checks would repeat it */
 	if (r->kind == VMM_REGION_DEVICE) {
 		const struct vmm_phys_range *ram =
 			overlapping(host->ram, host->nr_ram, r->hpa, r->hpa + r->size);

@@ -13,6 +13,7 @@
 #include "kernel/devtree.h"
 #include "kernel/problems.h"
 #include "kernel/host_mem.h"
+#include "kernel/arch_info.h"
 
 #define VMM_DEFAULT_MAX_GUESTS 8
 #define VMM_DEFAULT_MAX_VCPUS 32
@@ -90,6 +91,10 @@ struct vmm_host_view {
 	u64 free_bytes;				/* what the allocator can still give */
 	/* take [start,end) away from the allocator; 0 or a negative VMM_E* */
 	int (*claim)(u64 start, u64 end);
+	/* ports and physical ranges the hypervisor itself uses (arch_host_owned):
+	 * no real region may pass one through */
+	const struct vmm_host_owned *owned;
+	u32 nr_owned;
 };
 
 struct vmm_config {

@@ -2,7 +2,9 @@
  * kernel/timer.c - timer events (timer.h): one list per host, sorted by
  * expiry, processed from the arch timer interrupt (and from the VM-exit
  * path when a guest's preemption timer expires). The earliest expiry is
- * handed to the arch one-shot timer after every change.
+ * handed to the arch one-shot timer after every change. Processing is
+ * bounded (timer.h): a pass never runs an event twice, nor one that fell
+ * due after the pass began, so a guest device cannot keep the CPU in here.
  */
 #include "kernel/timer.h"
 #include "kernel/arch_timer.h"
@@ -13,6 +15,8 @@ static struct vmm_timer_event *pending;
 static vmm_spinlock_t timer_lock = VMM_SPINLOCK_INIT;
 static u64 boot_wallclock;
 volatile u64 vmm_timer_generation;
+static u64 process_pass;	/* counts vmm_timer_process() passes */
+u64 vmm_timer_pushed;
 
 u64 vmm_timer_now_ns(void)
 {
@@ -33,6 +37,7 @@ void vmm_timer_event_init(struct vmm_timer_event *ev, vmm_timer_handler_t handle
 	ev->active = false;
 	ev->handler = handler;
 	ev->priv = priv;
+	ev->ran_pass = 0;
 }
 
 static void unlink_locked(struct vmm_timer_event *ev)
@@ -47,21 +52,28 @@ static void unlink_locked(struct vmm_timer_event *ev)
 	ev->active = false;
 }
 
-void vmm_timer_event_start(struct vmm_timer_event *ev, u64 expiry_ns)
+/* Insert ev (not in the list) by expiry; true when it became the first. */
+static bool insert_locked(struct vmm_timer_event *ev, u64 expiry_ns)
 {
-	unsigned long f = vmm_spin_lock_irqsave(&timer_lock);
 	struct vmm_timer_event **link;
-	bool first;
 
-	if (ev->active)
-		unlink_locked(ev);
 	ev->expiry_ns = expiry_ns;
 	for (link = &pending; *link && (*link)->expiry_ns <= expiry_ns; link = &(*link)->next)
 		;
 	ev->next = *link;
 	*link = ev;
 	ev->active = true;
-	first = pending == ev;
+	return pending == ev;
+}
+
+void vmm_timer_event_start(struct vmm_timer_event *ev, u64 expiry_ns)
+{
+	unsigned long f = vmm_spin_lock_irqsave(&timer_lock);
+	bool first;
+
+	if (ev->active)
+		unlink_locked(ev);
+	first = insert_locked(ev, expiry_ns);
 	if (first)
 		vmm_timer_generation++;
 	vmm_spin_unlock_irqrestore(&timer_lock, f);
@@ -90,16 +102,30 @@ u64 vmm_timer_next_expiry(void)
 
 void vmm_timer_process(void)
 {
-	for (;;) {
-		unsigned long f = vmm_spin_lock_irqsave(&timer_lock);
-		struct vmm_timer_event *ev = pending;
+	unsigned long f = vmm_spin_lock_irqsave(&timer_lock);
+	u64 start = vmm_timer_now_ns(), pass = ++process_pass;
 
-		if (!ev || ev->expiry_ns > vmm_timer_now_ns()) {
+	vmm_spin_unlock_irqrestore(&timer_lock, f);
+	for (;;) {
+		struct vmm_timer_event *ev;
+
+		f = vmm_spin_lock_irqsave(&timer_lock);
+		ev = pending;
+		/* only what was due when the pass started */
+		if (!ev || ev->expiry_ns > start) {
 			vmm_spin_unlock_irqrestore(&timer_lock, f);
 			break;
 		}
 		unlink_locked(ev);
 		vmm_timer_generation++;
+		if (ev->ran_pass == pass) {
+			/* re-armed in the past by its own handler: to the floor */
+			insert_locked(ev, start + VMM_TIMER_MIN_PERIOD_NS);
+			vmm_timer_pushed++;
+			vmm_spin_unlock_irqrestore(&timer_lock, f);
+			continue;
+		}
+		ev->ran_pass = pass;
 		vmm_spin_unlock_irqrestore(&timer_lock, f);
 		/* the handler may re-arm ev (periodic devices) */
 		ev->handler(ev);

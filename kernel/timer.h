@@ -23,7 +23,29 @@ struct vmm_timer_event {
 	bool active;
 	vmm_timer_handler_t handler;
 	void *priv;
+	u64 ran_pass;		/* the vmm_timer_process() pass that last ran it */
 };
+
+/*
+ * The shortest period of a timer a guest programs (PIT channel 0, RTC
+ * periodic interrupt, UART character timeout): 200 us, the same floor as
+ * KVM's min_timer_period_us for the guest LAPIC timer. A device model never
+ * arms its event closer than this to its previous firing; edges that fall
+ * due in between are coalesced into the next one, as an edge-triggered PIC
+ * input that is still pending does not queue another. So one guest device
+ * costs the hypervisor at most 5000 timer events per second, whatever the
+ * guest programs (see README, "What a guest cannot do").
+ */
+#define VMM_TIMER_MIN_PERIOD_NS 200000ULL
+
+/* When a guest device timer that last fired at 'last_ns' (0: never) may
+ * fire next, for an expiry it wants at 'expiry_ns'. */
+static inline u64 vmm_timer_guest_expiry(u64 expiry_ns, u64 last_ns)
+{
+	u64 floor = last_ns ? last_ns + VMM_TIMER_MIN_PERIOD_NS : 0;
+
+	return expiry_ns == ~0ULL || expiry_ns >= floor ? expiry_ns : floor;
+}
 
 /* Nanoseconds since boot (monotonic). */
 u64 vmm_timer_now_ns(void);
@@ -40,8 +62,17 @@ void vmm_timer_event_stop(struct vmm_timer_event *ev);
  * one-shot timers that need reprogramming only then). */
 extern volatile u64 vmm_timer_generation;
 
-/* Run expired events; the arch timer interrupt calls this. */
+/*
+ * Run expired events; the arch timer interrupt calls this. Bounded: one
+ * pass runs only the events due when it started, each at most once; an
+ * event its own handler re-armed at or before that time (a device wanting
+ * more than the CPU can give) is moved to VMM_TIMER_MIN_PERIOD_NS after it
+ * and counted in vmm_timer_pushed. Events that fall due during the pass
+ * wait for the next timer interrupt, so the caller always gets the CPU back.
+ */
 void vmm_timer_process(void);
+/* Re-arms in the past that vmm_timer_process() pushed to the floor. */
+extern u64 vmm_timer_pushed;
 /* Expiry of the earliest pending event, or ~0 when none. */
 u64 vmm_timer_next_expiry(void);
 

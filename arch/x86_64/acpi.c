@@ -22,8 +22,26 @@ struct acpi_sdt_header {
 
 static struct acpi_power_info power_info;
 static struct acpi_madt_info madt_info;
+static struct acpi_tables_info tables_info;
+
+static void note_table(u64 pa, u64 len, const char *sig)
+{
+	if (tables_info.nr >= ACPI_MAX_TABLES)
+		return;
+	tables_info.t[tables_info.nr].start = pa;
+	tables_info.t[tables_info.nr].end = pa + len;
+	memcpy(tables_info.t[tables_info.nr].sig, sig, 4);
+	tables_info.t[tables_info.nr].sig[4] = 0;
+	tables_info.nr++;
+}
+
+const struct acpi_tables_info *acpi_tables_info(void)
+{
+	return &tables_info;
+}
 
 #define MADT_LAPIC 0
+#define MADT_IOAPIC 1
 #define MADT_LAPIC_OVERRIDE 5
 #define MADT_X2APIC 9
 #define MADT_ENABLED (1u << 0)
@@ -72,6 +90,7 @@ static const struct acpi_sdt_header *table_at(u64 pa, const char *sig)
 			 (unsigned long long)pa);
 		return NULL;
 	}
+	note_table(pa, h->length, sig);
 	return h;
 }
 
@@ -154,6 +173,14 @@ static void parse_madt(const struct acpi_sdt_header *madt)
 				madt_add_cpu(id, flags);
 			}
 			break;
+		case MADT_IOAPIC:
+			if (p[1] >= 12 && tables_info.nr_ioapics < ACPI_MAX_IOAPICS) {
+				u32 base;
+
+				memcpy(&base, p + 4, 4);
+				tables_info.ioapic_base[tables_info.nr_ioapics++] = base;
+			}
+			break;
 		case MADT_LAPIC_OVERRIDE:
 			if (p[1] >= 12)
 				memcpy(&madt_info.lapic_base, p + 4, 8);
@@ -177,10 +204,13 @@ void acpi_init(u64 rsdp_pa)
 		return;
 	}
 	memcpy(&rsdt_pa, rsdp + 16, 4);
+	note_table(rsdp_pa, 20, "RSDP");
 	if (rsdp[15] >= 2) {
 		u32 len;
 
 		memcpy(&len, rsdp + 20, 4);
+		if (len >= 36 && len <= 64)
+			tables_info.t[tables_info.nr - 1].end = rsdp_pa + len;
 		memcpy(&xsdt_pa, rsdp + 24, 8);
 		if (len >= 36 && len <= 64 && checksum_ok(rsdp, len) && xsdt_pa)
 			root = table_at(xsdt_pa, "XSDT");

@@ -25,6 +25,22 @@ struct acpi_madt_info {
 	u32 nr_skipped;		/* enabled but unusable (x2APIC id >= 255, too many) */
 };
 
+/* What of the firmware the hypervisor reads or may use, for the table of
+ * host-owned resources (host_owned.c): the RSDP and every table it read
+ * (physical ranges), and the IO-APICs the MADT names. */
+#define ACPI_MAX_TABLES 8
+#define ACPI_MAX_IOAPICS 8
+struct acpi_tables_info {
+	u32 nr;
+	struct {
+		u64 start, end;		/* [start, end) */
+		char sig[5];
+	} t[ACPI_MAX_TABLES];
+	u32 nr_ioapics;
+	u64 ioapic_base[ACPI_MAX_IOAPICS];
+};
+const struct acpi_tables_info *acpi_tables_info(void);
+
 /* Busy-wait about 'us' microseconds on the PM timer (a spin loop without it). */
 void acpi_delay_us(u32 us);
 

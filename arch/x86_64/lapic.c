@@ -21,6 +21,11 @@ void lapic_set_base(u64 base)
 	lapic_eoi_reg = (volatile u32 *)(uintptr_t)(base + LAPIC_EOI);
 }
 
+u64 lapic_get_base(void)
+{
+	return lapic_base;
+}
+
 u32 lapic_read(u32 reg)
 {
 	return *(volatile u32 *)(uintptr_t)(lapic_base + reg);

@@ -41,6 +41,8 @@
 
 /* Use the LAPIC at 'base' (from the MADT; the default until then). */
 void lapic_set_base(u64 base);
+/* The LAPIC window's physical address (IA32_APIC_BASE / the MADT). */
+u64 lapic_get_base(void);
 u32 lapic_read(u32 reg);
 void lapic_write(u32 reg, u32 value);
 /* Software-enable this CPU's LAPIC: spurious vector 0xFF, TPR 0, LINTs masked on APs. */

@@ -25,6 +25,11 @@
 #define UART_SPIN_LIMIT 1000000
 
 static u16 uart_base = COM1;
+
+u16 arch_uart_port(void)
+{
+	return uart_base;
+}
 static bool uart_present;
 
 bool arch_uart_init(void)

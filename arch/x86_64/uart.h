@@ -7,5 +7,7 @@
 
 /* Program COM1 for 115200 8N1; returns whether a UART answered. */
 bool arch_uart_init(void);
+/* The console UART's first port (8 ports from there). */
+u16 arch_uart_port(void);
 
 #endif

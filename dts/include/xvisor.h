@@ -17,6 +17,13 @@
 #define REAL_ROM(gpa, size) \
     manifest_type = "real"; address_type = "memory"; device_type = "rom"; \
     guest_physical_addr = U64(gpa); physical_size = U64(size)
+/* Pass-through: host ports (same numbers), a host device window. */
+#define REAL_IO(port, count) \
+    manifest_type = "real"; address_type = "io"; device_type = "device"; \
+    guest_physical_addr = U64(port); physical_size = U64(count)
+#define REAL_DEVICE(gpa, size, hpa) \
+    manifest_type = "real"; address_type = "memory"; device_type = "device"; \
+    guest_physical_addr = U64(gpa); physical_size = U64(size); host_physical_addr = U64(hpa)
 #define VIRTUAL_IO(port, count, compat) \
     manifest_type = "virtual"; address_type = "io"; compatible = compat; \
     guest_physical_addr = U64(port); physical_size = U64(count)

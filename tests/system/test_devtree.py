@@ -70,6 +70,47 @@ def test_broken_guests_rejected_with_every_problem_in_bochs(make_iso, boot_bochs
     assert r.exited
 
 
+# hostowned.dts: guest, region, the resource named in the refusal
+HOST_OWNED = [
+    ("lapic", "apic", r"host range 0xfee00000-0xfee00fff overlaps the hypervisor's own "
+                      r"local APIC window \(0xfee00000-0xfee00fff\)"),
+    ("ioapic", "apic", r"host range 0xfec00000-0xfec00fff overlaps the hypervisor's own "
+                       r"IO-APIC window"),
+    ("console", "com1", r"ports 0x3f8-0x3ff include the hypervisor's own console UART "
+                        r"\(0x3f8-0x3ff\)"),
+    ("shutdown", "bochs", r"ports 0x8900-0x8900 include the hypervisor's own emulator "
+                          r"shutdown port"),
+    ("debugexit", "qemu", r"ports 0x501-0x501 include the hypervisor's own QEMU debug exit port"),
+    ("pci", "cfg", r"ports 0xcf8-0xcff include the hypervisor's own PCI configuration ports"),
+    ("pm1a", "pm", r"ports 0xb004-0xb005 include the hypervisor's own ACPI PM1a control block"),
+    ("pmtimer", "pm", r"ports 0xb008-0xb00b include the hypervisor's own ACPI PM timer"),
+    ("pic", "master", r"ports 0x20-0x21 include the hypervisor's own master 8259A PIC"),
+    ("cmos", "rtc", r"ports 0x70-0x71 include the hypervisor's own CMOS/RTC ports"),
+    ("acpi", "tables", r"host range 0x7ff0000-0x7ff0fff overlaps the hypervisor's own ACPI table RSDT"),
+]
+
+
+def test_host_owned_resources_refused_in_bochs(make_iso, boot_bochs, make_dtb):
+    """Issue 10, finding 5: a guest given the host LAPIC page set the host
+    TPR and hung the hypervisor, one given port 0x8900 powered the machine
+    off, one given the console ports printed forged hypervisor lines. Every
+    host resource the hypervisor uses is now refused, naming guest, region
+    and resource; the good guests run and the hypervisor answers after."""
+    dtb = make_dtb(REPO / "tests" / "system" / "dts" / "hostowned.dts")
+    iso = make_iso('bootcmd="guest kick all; guest wait; guest list; echo still-here; poweroff"',
+                   [dtb, HELLO])
+    r = boot_bochs(iso, timeout=90)
+    for guest, region, words in HOST_OWNED:
+        # (the ACPI page holds several tables: one problem each)
+        r.expect(r"^config: guest '%s' rejected, \d+ problems?:$" % guest,
+                 r"^config:   /guests/%s/aspace/%s: %s" % (guest, region, words))
+        r.refute(r"manager: guest %s created" % guest)
+    r.expect(r"config: 2 guests accepted, %d rejected" % len(HOST_OWNED),
+             r"good0: PASS hello", r"good1: PASS hello", r"^still-here$")
+    r.refute(r"PANIC|EXCEPTION")
+    assert r.exited
+
+
 def test_unusable_dtb_module_falls_back_to_builtin(build, boot_qemu, tmp_path):
     good = (BUILD / "dtb" / "qemu.dtb").read_bytes()
     truncated = tmp_path / "cut.dtb"

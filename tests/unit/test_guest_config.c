@@ -40,6 +40,25 @@ static const struct vmm_phys_range host_used[] = {
 	{ 0x8000000, 0x8100000, "modules" },
 };
 
+/* what the hypervisor itself uses, as arch_host_owned() reports it on a PC
+ * (Bochs: PM1a control 0xb004, PM timer 0xb008) */
+static const struct vmm_host_owned host_owned[] = {
+	{ true, 0x3F8, 0x400, "console UART" },
+	{ true, 0x20, 0x22, "master 8259A PIC (masked by it)" },
+	{ true, 0xA0, 0xA2, "slave 8259A PIC (masked by it)" },
+	{ true, 0x70, 0x72, "CMOS/RTC ports (host clock, NMI mask)" },
+	{ true, 0x80, 0x81, "I/O delay port" },
+	{ true, 0xCF8, 0xD00, "PCI configuration ports" },
+	{ true, 0xB004, 0xB006, "ACPI PM1a control block (power-off)" },
+	{ true, 0xB008, 0xB00C, "ACPI PM timer (clock calibration)" },
+	{ true, 0x8900, 0x8901, "emulator shutdown port (power-off)" },
+	{ true, 0x501, 0x503, "QEMU debug exit port (power-off)" },
+	{ false, 0xFEE00000, 0xFEE01000, "local APIC window" },
+	{ false, 0xFEC00000, 0xFEC01000, "IO-APIC window" },
+	{ false, 0x10000000, 0x10000024, "ACPI table RSDP" },
+	{ false, 0x10001000, 0x10001100, "ACPI table FACP" },
+};
+
 #define MAX_CLAIMS 32
 static struct { u64 start, end; } claims[MAX_CLAIMS];
 static int nr_claims;
@@ -73,6 +92,8 @@ static int setup(void **state)
 	host.nr_used = ARRAY_SIZE(host_used);
 	host.free_bytes = 200 * MiB;
 	host.claim = fake_claim;
+	host.owned = host_owned;
+	host.nr_owned = ARRAY_SIZE(host_owned);
 	nr_claims = 0;
 	claim_fail_start = ~0ULL;
 	claim_fail_rc = VMM_OK;
@@ -538,7 +559,7 @@ static void test_page_alignment(void **state)
 	fixed_ram(g0, "ua_hpa", 0x600000, 0x1000, 0x2000800);
 	region(g0, "ua_rom", "real", "memory", "rom", 0xF0100, 0x1000);
 	set_u64(region(g0, "ua_dev", "real", "memory", "device", 0xFEC00000, 0x100),
-		"host_physical_addr", 0xFEC00000);
+		"host_physical_addr", 0xE0000000);
 	/* virtual regions and ports need no alignment */
 	virt(g1, "mmio", "memory", 0xFEC00010, 0x10, "x");
 	region(g1, "ports", "real", "io", "device", 0x61, 3);
@@ -643,8 +664,8 @@ static void test_device_windows(void **state)
 	region(guest("nohpa", 2 * MiB), "lapic", "real", "memory", "device", 0xFEE00000, 0x1000);
 	set_u64(region(guest("inram", 2 * MiB), "fb", "real", "memory", "device", 0xE0000000, 0x2000),
 		"host_physical_addr", 0x100000);
-	set_u64(region(guest("ok", 2 * MiB), "ioapic", "real", "memory", "device", 0xFEC00000, 0x1000),
-		"host_physical_addr", 0xFEC00000);
+	set_u64(region(guest("ok", 2 * MiB), "fb", "real", "memory", "device", 0xE0000000, 0x1000),
+		"host_physical_addr", 0xE0000000);
 	validate();
 	expect_one("nohpa", "/guests/nohpa/aspace/lapic", "a device window needs host_physical_addr");
 	expect_one("inram", "/guests/inram/aspace/fb",
@@ -652,6 +673,89 @@ static void test_device_windows(void **state)
 	expect_accepted("ok");
 	assert_int_equal(accepted("ok")->regions[1].kind, VMM_REGION_DEVICE);
 	assert_int_equal(nr_claims, 0);	/* device windows are not RAM to claim */
+}
+
+/*
+ * Issue 10, finding 5: a real region over anything the hypervisor itself
+ * uses (host->owned, arch_host_owned() at boot) is refused, naming the
+ * guest, the region and the resource; the guests next to it go on. Before,
+ * the LAPIC page, port 0x8900 and the console ports were all accepted.
+ */
+static void ports(const char *gname, u64 port, u64 n)
+{
+	region(guest(gname, 2 * MiB), "pt", "real", "io", "device", port, n);
+}
+
+static void window(const char *gname, const char *dtype, u64 hpa, u64 size)
+{
+	set_u64(region(guest(gname, 2 * MiB), "pt", "real", "memory", dtype, 0xC0000000, size),
+		"host_physical_addr", hpa);
+}
+
+static void test_host_owned_resources(void **state)
+{
+	static const struct {
+		const char *guest;
+		bool io;
+		u64 start, size;
+		const char *words;
+	} cases[] = {
+		{ "com1", true, 0x3F8, 8, "ports 0x3f8-0x3ff include the hypervisor's own console UART (0x3f8-0x3ff)" },
+		{ "com1lsr", true, 0x3FD, 1, "the hypervisor's own console UART" },
+		{ "pic", true, 0x20, 2, "the hypervisor's own master 8259A PIC" },
+		{ "pic2", true, 0xA0, 2, "the hypervisor's own slave 8259A PIC" },
+		{ "cmos", true, 0x70, 2, "the hypervisor's own CMOS/RTC ports" },
+		{ "post", true, 0x80, 1, "the hypervisor's own I/O delay port" },
+		{ "pci", true, 0xCFC, 4, "the hypervisor's own PCI configuration ports (0xcf8-0xcff)" },
+		{ "pm1a", true, 0xB000, 8, "the hypervisor's own ACPI PM1a control block" },
+		{ "pmtmr", true, 0xB008, 4, "the hypervisor's own ACPI PM timer" },
+		{ "shutdown", true, 0x8900, 1, "ports 0x8900-0x8900 include the hypervisor's own emulator shutdown port" },
+		{ "dbgexit", true, 0x500, 4, "the hypervisor's own QEMU debug exit port" },
+		{ "lapic", false, 0xFEE00000, 0x1000,
+		  "host range 0xfee00000-0xfee00fff overlaps the hypervisor's own local APIC window (0xfee00000-0xfee00fff)" },
+		{ "ioapic", false, 0xFEC00000, 0x1000, "the hypervisor's own IO-APIC window" },
+		{ "apicbig", false, 0xFEC00000, 0x200000, "the hypervisor's own IO-APIC window" },
+		{ "acpi", false, 0x10001000, 0x1000, "the hypervisor's own ACPI table FACP (0x10001000-0x100010ff)" },
+		{ "rsdp", false, 0x10000000, 0x1000, "the hypervisor's own ACPI table RSDP" },
+	};
+	char path[64];
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		if (cases[i].io)
+			ports(cases[i].guest, cases[i].start, cases[i].size);
+		else
+			window(cases[i].guest, "device", cases[i].start, cases[i].size);
+	}
+	/* RAM pinned over the LAPIC: the precise reason, not "not in RAM" */
+	window("ramlapic", "ram", 0xFEE00000, 0x1000);
+	/* neighbours of host-owned resources are fine */
+	ports("ok", 0x3F0, 8);				/* floppy, below COM1 */
+	region(node(guests, "ok"), "kbd", "real", "io", "device", 0x60, 5);
+	region(node(guests, "ok"), "com2", "real", "io", "device", 0x2F8, 8);
+	set_u64(region(node(guests, "ok"), "hpet", "real", "memory", "device", 0xD0000000, 0x1000),
+		"host_physical_addr", 0xFED00000);
+	/* emulated devices may sit on the same numbers */
+	virt(node(guests, "ok"), "uart", "io", 0x3F8, 8, "ns16550a");
+	virt(node(guests, "ok"), "lapicemu", "memory", 0xFEE00000, 0x1000, "x");
+	validate();
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		snprintf(path, sizeof(path), "/guests/%s/aspace/pt", cases[i].guest);
+		expect_one(cases[i].guest, path, cases[i].words);
+	}
+	expect_one("ramlapic", "/guests/ramlapic/aspace/pt", "the hypervisor's own local APIC window");
+	expect_accepted("ok");
+	assert_int_equal(nr_claims, 0);
+}
+
+/* Host-owned ranges are checked only against what passes through. */
+static void test_host_owned_none(void **state)
+{
+	(void)state;
+	host.nr_owned = 0;
+	ports("com1", 0x3F8, 8);
+	validate();
+	expect_accepted("com1");
 }
 
 static void test_two_guests_same_host_range(void **state)
@@ -662,10 +766,10 @@ static void test_two_guests_same_host_range(void **state)
 	fixed_ram(guest("a", 2 * MiB), "fixed", 4 * MiB, 2 * MiB, 0x1000000);
 	set_u64(region(guest("b", 2 * MiB), "bios", "real", "memory", "rom", 0xFFFF0000, 0x1000),
 		"host_physical_addr", 0x1100000);
-	set_u64(region(guest("c", 2 * MiB), "ioapic", "real", "memory", "device", 0xFEC00000, 0x1000),
-		"host_physical_addr", 0xFEC00000);
+	set_u64(region(guest("c", 2 * MiB), "ioapic", "real", "memory", "device", 0xE0000000, 0x1000),
+		"host_physical_addr", 0xE0000000);
 	set_u64(region(guest("d", 2 * MiB), "ioapic", "real", "memory", "device", 0x10000000, 0x1000),
-		"host_physical_addr", 0xFEC00000);
+		"host_physical_addr", 0xE0000000);
 	/* passed-through ports: the host ports are the guest's port numbers */
 	region(guest("e", 2 * MiB), "kbd", "real", "io", "device", 0x60, 5);
 	region(guest("f", 2 * MiB), "kbd", "real", "io", "device", 0x64, 1);
@@ -681,7 +785,7 @@ static void test_two_guests_same_host_range(void **state)
 	expect_accepted("a");
 	expect_one("b", "/guests/b/aspace/bios", "host range 0x1100000-0x1100fff already belong to guest 'a' (fixed)");
 	expect_accepted("c");
-	expect_one("d", "/guests/d/aspace/ioapic", "host range 0xfec00000-0xfec00fff already belong to guest 'c' (ioapic)");
+	expect_one("d", "/guests/d/aspace/ioapic", "host range 0xe0000000-0xe0000fff already belong to guest 'c' (ioapic)");
 	expect_accepted("e");
 	expect_one("f", "/guests/f/aspace/kbd", "host ports 0x64-0x64 already belong to guest 'e' (kbd)");
 	expect_one("g", "/guests/g/aspace/kbd", "host ports 0x64-0x64 already belong to guest 'e' (kbd)");
@@ -763,8 +867,8 @@ static void test_claim_calls_and_failure(void **state)
 	g = guest("a", 2 * MiB);
 	fixed_ram(g, "fixed", 4 * MiB, 1 * MiB, 0x1000000);
 	set_u64(region(g, "bios", "real", "memory", "rom", 0xFFFF0000, 0x10000), "host_physical_addr", 0x1200000);
-	set_u64(region(g, "ioapic", "real", "memory", "device", 0xFEC00000, 0x1000),
-		"host_physical_addr", 0xFEC00000);
+	set_u64(region(g, "ioapic", "real", "memory", "device", 0xE0000000, 0x1000),
+		"host_physical_addr", 0xE0000000);
 	region(g, "kbd", "real", "io", "device", 0x60, 5);
 	virt(g, "uart", "io", 0x3F8, 8, "ns16550a");
 	fixed_ram(guest("busy", 2 * MiB), "fixed", 4 * MiB, 1 * MiB, 0x3000000);
@@ -1112,6 +1216,8 @@ int main(void)
 		T(test_too_many_regions),
 		T(test_fixed_host_ram),
 		T(test_device_windows),
+		T(test_host_owned_resources),
+		T(test_host_owned_none),
 		T(test_two_guests_same_host_range),
 		T(test_ram_budget),
 		T(test_ram_budget_host_below_reserve),

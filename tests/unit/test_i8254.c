@@ -191,6 +191,26 @@ static const struct vmm_irqchip rec_irqchip = {
 	.acknowledge = rec_ack,
 };
 
+/* The same, latching IRQ0's request like an 8259A input until take() and
+ * reporting taken requests (vmm_irqchip.reports_taken). */
+static bool latched0;
+
+static void latch_set_line(void *priv, u32 irq, int level)
+{
+	if (irq == 0 && level && !level0)
+		latched0 = true;
+	rec_set_line(priv, irq, level);
+}
+
+static const struct vmm_irqchip latch_irqchip = {
+	.name = "latching recorder",
+	.set_line = latch_set_line,
+	.acknowledge = rec_ack,
+	.reports_taken = true,
+};
+
+static const struct vmm_irqchip *setup_chip = &rec_irqchip;
+
 /* ---- the guest: the PIT and port 0x61 as in dts/guests/pc-guest.dtsi ---- */
 
 static const struct fx_region pit_regions[] = {
@@ -212,7 +232,18 @@ static int setup(void **state)
 	fake_now = 5 * NSEC + 123;
 	if (fx_create(&fx, "guest0", pit_regions, 2) != VMM_OK)
 		return -1;
-	return vmm_devemu_irqchip_register(fx.guest, &rec_irqchip) == VMM_OK ? 0 : -1;
+	latched0 = false;
+	return vmm_devemu_irqchip_register(fx.guest, setup_chip) == VMM_OK ? 0 : -1;
+}
+
+static int setup_latching(void **state)
+{
+	int rc;
+
+	setup_chip = &latch_irqchip;
+	rc = setup(state);
+	setup_chip = &rec_irqchip;
+	return rc;
 }
 
 static int teardown(void **state)
@@ -742,8 +773,9 @@ static void test_irq0_mode2_periodic(void **state)
 static void test_irq0_mode2_many_counts(void **state)
 {
 	(void)state;
-	/* no duplicate edges for any of several periods */
-	static const u16 counts[] = { 2, 3, 7, 100, 1193, 11932, 59659, 65535 };
+	/* no duplicate edges for any of several periods (all at least the
+	 * 200 us minimum period: shorter ones are test_irq0_min_period's) */
+	static const u16 counts[] = { 239, 240, 1193, 11932, 59659, 65535 };
 	bool dup = false;
 
 	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
@@ -764,6 +796,140 @@ static void test_irq0_mode2_many_counts(void **state)
 		dup |= edges0 != want;
 	}
 	DEVIATION(!dup, "mode 2: duplicate IRQ0 pulses for some counts");
+}
+
+/*
+ * Issue 10, finding 2: channel 0 in mode 2 or 3 with a tiny count (1, 2,
+ * 4, 16, 64) asked for up to 1.19 million IRQ0 edges per second, each a
+ * timer event, and livelocked the host. Every edge is now at least
+ * VMM_TIMER_MIN_PERIOD_NS (200 us) after the previous one, the edges in
+ * between coalesced: 10 ms give 50 edges (+1 for the first) and as many
+ * timer events, whatever the count; the counter itself still counts at
+ * 1.193182 MHz. One-shot modes (0, 4) reloaded at once after an edge wait
+ * for the floor too.
+ */
+static void test_irq0_min_period(void **state)
+{
+	static const u16 counts[] = { 1, 2, 4, 16, 64, 238 };
+	static const u8 modes[] = { 0x34, 0x36 };	/* mode 2, mode 3 */
+
+	(void)state;
+	for (size_t m = 0; m < sizeof(modes); m++) {
+		for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+			long fired0;
+			u64 t0;
+
+			out8(CTL, modes[m]);
+			advance(MSEC);		/* away from the previous edges */
+			edges0 = distinct0 = 0;
+			fired0 = timer_fired;
+			t0 = fake_now;
+			load16(0, counts[i]);
+			advance_to(t0 + 10 * MSEC);
+			if (edges0 < 49 || edges0 > 51)
+				fprintf(stderr, "mode %u count %u: %ld IRQ0 edges in 10 ms\n",
+					modes[m] == 0x34 ? 2 : 3, counts[i], edges0);
+			assert_true(edges0 >= 49 && edges0 <= 51);
+			assert_true(timer_fired - fired0 <= 51);
+			for (long k = 1; k < edges0 && k < (long)(sizeof(edge_t) / sizeof(edge_t[0])); k++)
+				assert_true(edge_t[k] - edge_t[k - 1] >= 200000);
+			/* the counter still runs at the PIT's rate */
+			if (counts[i] >= 16) {
+				u8 lo, hi;
+
+				out8(CTL, 0x00);
+				lo = in8(CH0);
+				hi = in8(CH0);
+				assert_true(((u32)hi << 8 | lo) <= counts[i]);
+			}
+		}
+	}
+	/* said once per guest, naming it and the period asked for */
+	assert_int_equal(fake_console_count("is below the 200 us minimum"), 1);
+	assert_true(fake_console_contains("guest guest0: PIT channel 0 period 838 ns (count 1) is below the 200 us minimum: IRQ0 at most every 200 us"));
+	/* mode 0 reloaded with count 1 right after each edge: 200 us apart */
+	out8(CTL, 0x30);
+	advance(MSEC);
+	edges0 = distinct0 = 0;
+	for (int n = 0; n < 20; n++) {
+		load16(0, 1);
+		advance(10000);		/* 10 us */
+	}
+	assert_int_equal(edges0, 1);
+	advance(200000);
+	assert_int_equal(edges0, 2);
+}
+
+/* The guest's CPU takes IRQ0's request (INTA). */
+static void take(void)
+{
+	if (latched0) {
+		latched0 = false;
+		vmm_devemu_irq_taken(fx.guest, 1u << 0);
+	}
+}
+
+/*
+ * Coalescing (issue 10, finding 2): with a PIC that reports taken requests,
+ * the PIT raises no edge, and arms no timer event, while IRQ0's previous
+ * request is still latched; once it is taken, the next edge comes at its
+ * normal time, the ones missed coalesced. The old model armed an event for
+ * every edge, 1000 a second here, whether the guest took them or not.
+ */
+static void test_irq0_waits_until_taken(void **state)
+{
+	long fired0;
+	u64 t0;
+
+	(void)state;
+	out8(CTL, 0x34);
+	t0 = fake_now;
+	load16(0, 1193);		/* ~1000 Hz */
+	fired0 = timer_fired;
+	advance(100 * MSEC);		/* never taken: one edge, two events */
+	assert_int_equal(edges0, 1);
+	assert_int_equal(timer_fired - fired0, 2);
+	assert_null(armed());
+	/* taken at 100.3 ms: the next edge at the next period boundary */
+	advance(300000);
+	take();
+	assert_non_null(armed());
+	advance(MSEC);
+	assert_int_equal(edges0, 2);
+	{
+		u64 k = (edge_t[1] - t0) * PIT_HZ / NSEC;	/* PIT clocks since the load */
+
+		assert_true(edge_t[1] >= t0 + 100 * MSEC);
+		assert_true(k % 1193 <= 1 || k % 1193 >= 1192);
+	}
+	/* taken promptly: the programmed rate, 1000 +-1 edges a second */
+	edges0 = 0;
+	for (int i = 0; i < 1000; i++) {
+		take();
+		advance(MSEC);
+	}
+	assert_true(edges0 >= 999 && edges0 <= 1001);
+	/* count 1 taken promptly: still no more than one edge per 200 us */
+	out8(CTL, 0x34);
+	load16(0, 1);
+	edges0 = 0;
+	for (int i = 0; i < 1000; i++) {
+		take();
+		advance(10000);		/* 10 ms in all */
+	}
+	assert_true(edges0 >= 49 && edges0 <= 51);
+	/* reprogrammed with a request still latched: the new edges are lost
+	 * in the PIC until it is taken, then come at the new rate */
+	advance(MSEC);
+	assert_true(latched0);
+	edges0 = 0;
+	out8(CTL, 0x34);
+	load16(0, 1193);
+	advance(5 * MSEC);
+	assert_int_equal(edges0, 0);
+	take();
+	advance(MSEC);
+	assert_int_equal(edges0, 1);
 }
 
 /* ---- port 0x61 ---- */
@@ -852,6 +1018,8 @@ int main(void)
 		T(test_irq0_mode0_large_count_one_pulse),
 		T(test_irq0_mode2_periodic),
 		T(test_irq0_mode2_many_counts),
+		T(test_irq0_min_period),
+		cmocka_unit_test_setup_teardown(test_irq0_waits_until_taken, setup_latching, teardown),
 		T(test_port61_bits),
 		T(test_port61_refresh_toggle),
 		T(test_reset),
