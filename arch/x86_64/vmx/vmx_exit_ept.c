@@ -97,7 +97,7 @@ static int decode_current(struct vmm_vcpu *v, struct x86_mmio_insn *insn)
 	return rc;
 }
 
-static void complete_load(struct arch_regs *r, const struct x86_mmio_insn *insn, u64 val)
+static inline __attribute__((always_inline)) void complete_load(struct arch_regs *r, const struct x86_mmio_insn *insn, u64 val)
 {
 	u64 cur = vmx_gpr_get(r, insn->reg);
 
