@@ -1,15 +1,15 @@
 """tests/system/test_exits_hostile.py - the exit handlers against hostile
 guests (issue 10), in Bochs: one boot of tests/system/dts/vmx-hostile.dts
-with five guests next to each other, then a command after them.
+with six guests next to each other, then a command after them.
 
 exitconf (tests/guests/exitconf.asm) must go on, corrected: WRMSR values
 real CPUs refuse get #GP (they used to reach the hardware: a host #GP, or a
 failed VM entry for EFER.LME with paging on), RDPMC gets #GP(0) rather than
 #UD, injected faults push RF, unassigned memory reads all-ones, and its
 port scan and unknown-MSR spray are reported one by one only up to a
-bound, then counted. taskswitch, idtmmio and straddle must be halted with
-a message saying what they did; hello must run to its PASS; and the
-hypervisor must answer `guest list` after all of them.
+bound, then counted. taskswitch, idtmmio, straddle and insmmio must be
+halted with a message saying what they did; hello must run to its PASS;
+and the hypervisor must answer `guest list` after all of them.
 """
 import re
 
@@ -17,7 +17,7 @@ import pytest
 
 from test_vmx import DTS_DIR, check_guest, halted, line, shut_down
 
-GUESTS = ["exitconf", "taskswitch", "idtmmio", "straddle", "hello"]
+GUESTS = ["exitconf", "taskswitch", "idtmmio", "straddle", "insmmio", "hello"]
 BOOTCMD = "guest kick all; guest wait; guest list; poweroff"
 
 
@@ -33,7 +33,7 @@ def run(make_dtb, make_iso, boot_bochs, guest_bin):
 
 
 def test_hypervisor_answers_after_the_hostile_guests(run):
-    """`guest list` after every guest ended lists all five, and hello (the
+    """`guest list` after every guest ended lists all six, and hello (the
     benign guest) ran to its PASS and a clean shutdown."""
     m = run.expect(r"^bootcmd> +guest list$")[0]
     for g in GUESTS:
@@ -107,3 +107,14 @@ def test_access_across_region_end_halts(run):
     run.expect(halted("straddle", r"read of 4 bytes at GPA 0xbfffe RIP 0x%x crosses the end of region "
                       r"vga_text \(0xb8000-0xbffff\)" % rip))
     run.refute(line("straddle", "FAIL .*"))
+
+
+def test_string_io_into_mmio_says_what_happened(run):
+    """INSB into the VGA buffer: halted naming the emulated region the
+    memory operand is in, not "unmapped memory"."""
+    rip = int(run.expect(line("insmmio", r"INSB into the VGA buffer at RIP 0x([0-9A-F]{8})"))[0].group(1), 16)
+    run.expect(halted("insmmio", r"INS from port 0x3fd at RIP 0x%x: memory operand at linear 0xb8000 "
+                      r"\(GPA 0xb8000\) is in virtual region vga_text: string I/O with emulated memory "
+                      r"is not emulated$" % rip))
+    run.refute(r"unmapped memory")
+    run.refute(line("insmmio", "FAIL .*"))

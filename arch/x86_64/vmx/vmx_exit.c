@@ -123,18 +123,19 @@ void vmx_advance_rip(void)
 void vmx_inject_exception(u32 vector, bool has_error, u32 error)
 {
 	u32 info = INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | vector;
+	u64 cr0 = vmcs_read(VMCS_GUEST_CR0);
 
 	/*
 	 * A fault's handler sees RF set in the RFLAGS it was given (SDM 6.4,
 	 * 17.3.1.1), so that its IRET re-runs the instruction without an
 	 * instruction breakpoint firing again. Event injection pushes the
-	 * guest RFLAGS field as it is (SDM 27.6.1.2): set RF there.
+	 * guest RFLAGS field as it is (SDM 27.6.1.2): set RF there. Real mode
+	 * pushes 16-bit FLAGS, without RF: nothing to set.
 	 */
-	if (vector < 32 && (FAULT_VECTORS & (1u << vector)))
+	if ((cr0 & X86_CR0_PE) && vector < 32 && (FAULT_VECTORS & (1u << vector)))
 		vmcs_write(VMCS_GUEST_RFLAGS, vmcs_read(VMCS_GUEST_RFLAGS) | RFLAGS_RF);
-
 	/* real-mode delivery pushes no error code, and VM entry insists */
-	if (!(vmcs_read(VMCS_GUEST_CR0) & X86_CR0_PE))
+	if (!(cr0 & X86_CR0_PE))
 		has_error = false;
 	if (has_error) {
 		info |= INTR_INFO_ERROR_CODE;
