@@ -1,14 +1,14 @@
 """tests/system/test_exits_hostile.py - the exit handlers against hostile
 guests (issue 10), in Bochs: one boot of tests/system/dts/vmx-hostile.dts
-with six guests next to each other, then a command after them.
+with seven guests next to each other, then a command after them.
 
 exitconf (tests/guests/exitconf.asm) must go on, corrected: WRMSR values
 real CPUs refuse get #GP (they used to reach the hardware: a host #GP, or a
 failed VM entry for EFER.LME with paging on), RDPMC gets #GP(0) rather than
 #UD, injected faults push RF, unassigned memory reads all-ones, and its
 port scan and unknown-MSR spray are reported one by one only up to a
-bound, then counted. taskswitch, idtmmio, straddle and insmmio must be
-halted with a message saying what they did; hello must run to its PASS;
+bound, then counted. taskswitch, idtmmio, straddle, insmmio and ptmmio
+must be halted with a message saying what they did; hello must run to its PASS;
 and the hypervisor must answer `guest list` after all of them.
 """
 import re
@@ -17,7 +17,7 @@ import pytest
 
 from test_vmx import DTS_DIR, check_guest, halted, line, shut_down
 
-GUESTS = ["exitconf", "taskswitch", "idtmmio", "straddle", "insmmio", "hello"]
+GUESTS = ["exitconf", "taskswitch", "idtmmio", "straddle", "insmmio", "ptmmio", "hello"]
 BOOTCMD = "guest kick all; guest wait; guest list; poweroff"
 
 
@@ -33,7 +33,7 @@ def run(make_dtb, make_iso, boot_bochs, guest_bin):
 
 
 def test_hypervisor_answers_after_the_hostile_guests(run):
-    """`guest list` after every guest ended lists all six, and hello (the
+    """`guest list` after every guest ended lists all seven, and hello (the
     benign guest) ran to its PASS and a clean shutdown."""
     m = run.expect(r"^bootcmd> +guest list$")[0]
     for g in GUESTS:
@@ -118,3 +118,14 @@ def test_string_io_into_mmio_says_what_happened(run):
                       r"is not emulated$" % rip))
     run.refute(r"unmapped memory")
     run.refute(line("insmmio", "FAIL .*"))
+
+
+def test_page_walk_through_mmio_halts(run):
+    """A page directory in the VGA buffer: the CPU's page walk reads it
+    (qualification bit 7 set, bit 8 clear) and the guest is halted saying
+    so; the instruction at RIP is not decoded for it."""
+    rip = int(run.expect(line("ptmmio", r"paging on with the page directory at 0xB8000, next RIP "
+                              r"0x([0-9A-F]{8})"))[0].group(1), 16)
+    run.expect(halted("ptmmio", r"(read|write) at GPA 0xb8000 RIP 0x%x: made by the CPU walking the "
+                      r"guest's page tables, which lie in an emulated region \(not emulated\)$" % rip))
+    run.refute(line("ptmmio", "FAIL .*"))
