@@ -342,4 +342,7 @@ void arch_vcpu_stats_print(struct vmm_vcpu *v)
 	}
 	vmm_printk(VMM_LOG_EMERG, "  %-41s %12llu %14llu\n", "total", (unsigned long long)total,
 		   (unsigned long long)ticks);
+	if (vx->msr_reported_n)
+		vmm_printk(VMM_LOG_EMERG, "  unknown MSRs (#GP): %u reported one by one, %llu later accesses only counted\n",
+			   vx->msr_reported_n, (unsigned long long)vx->msr_unreported);
 }
