@@ -14,8 +14,8 @@ struct vmm_vcpu;
 struct vmm_guest;
 
 #define VMX_EXIT_REASONS 70
-#define VMX_EXIT_VECTOR 0x100
-#define MSR_REPORT_MAX 16	/* unknown MSRs reported one by one per VCPU */	/* arch_regs.vector of a VM-exit frame */
+#define VMX_EXIT_VECTOR 0x100	/* arch_regs.vector of a VM-exit frame */
+#define MSR_REPORT_MAX 16	/* unknown MSRs reported one by one per VCPU */
 
 struct vmx_guest {
 	u64 ept_pml4;		/* host physical address of the EPT root */
