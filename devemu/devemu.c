@@ -9,6 +9,7 @@
 #include "kernel/devtree.h"
 #include "kernel/heap.h"
 #include "kernel/printk.h"
+#include "kernel/timer.h"
 #include "kernel/error.h"
 
 extern const struct vmm_emulator uart8250_emulator;
@@ -41,8 +42,20 @@ static const struct vmm_emulator *const emulators[] = {
 #define DEVEMU_SHARED_MAX 8
 #define DEVEMU_TAKEN_MAX 4
 
+/* Unassigned ports reported one by one; later ones only counted. */
+#define PORT_REPORT_MAX 16
+/* A count of the ports not reported one by one, at most this often. */
+#define PORT_SUMMARY_NS 1000000000ULL
+
 struct devemu_guest {
-	u8 *port_reported;	/* bitmap: unassigned ports already reported */
+	u8 *port_reported;	/* bitmap: unassigned ports already seen */
+	u32 ports_reported;	/* reported one by one (at most PORT_REPORT_MAX) */
+	u32 ports_unsaid;	/* further ports seen, not in a summary yet */
+	u64 ports_quiet;	/* all further ports seen */
+	u64 summary_ns;		/* when the last summary was printed */
+	bool mem_reported;	/* unassigned memory: the first access reported */
+	u64 mem_accesses;	/* all accesses to unassigned memory */
+	u64 mem_said;		/* of which already in a message */
 	const struct vmm_irqchip *irqchip;
 	struct {
 		u32 irq;
@@ -238,32 +251,81 @@ int vmm_devemu_guest_reset(struct vmm_guest *g)
 }
 
 /*
- * An access nothing answers. Ports read all-ones and ignore writes,
- * reported once per port; a strict guest (unassigned_io = "halt") is
- * stopped instead (-VMM_EACCESS to the exit handler).
+ * A summary of the unassigned accesses not reported one by one: at most
+ * once a PORT_SUMMARY_NS (force: at guest halt or shutdown).
+ */
+static void report_summary(struct vmm_guest *g, struct devemu_guest *dg, bool force)
+{
+	u64 now = vmm_timer_now_ns();
+
+	if (dg->ports_unsaid && (force || now - dg->summary_ns >= PORT_SUMMARY_NS)) {
+		vmm_warn("guest %s: %u more unassigned ports accessed (%llu in all after the first %u; "
+			 "reads all-ones, writes ignored; not reported one by one)\n",
+			 g->name, dg->ports_unsaid, (unsigned long long)dg->ports_quiet, PORT_REPORT_MAX);
+		dg->ports_unsaid = 0;
+		dg->summary_ns = now;
+	}
+	if (force && dg->mem_accesses > dg->mem_said) {
+		vmm_warn("guest %s: %llu accesses to unassigned memory in all (reads all-ones, writes ignored)\n",
+			 g->name, (unsigned long long)dg->mem_accesses);
+		dg->mem_said = dg->mem_accesses;
+	}
+}
+
+void vmm_devemu_guest_report(struct vmm_guest *g)
+{
+	if (g && g->devemu_priv)
+		report_summary(g, g->devemu_priv, true);
+}
+
+/*
+ * An access nothing answers. It reads all-ones and writes are ignored, as
+ * on a PC; a strict guest (unassigned_io = "halt") is stopped instead
+ * (-VMM_EACCESS to the exit handler). Ports: the first PORT_REPORT_MAX
+ * distinct ports are reported one by one, each once; further ones are
+ * counted and summed up (report_summary). Memory: the first access is
+ * reported, the rest counted (the count at guest halt or shutdown).
  */
 static __attribute__((noinline, cold)) int report_unassigned(struct vmm_guest *g, bool io, u64 addr, bool write)
 {
 	struct devemu_guest *dg = g->devemu_priv;
 
-	if (io && g->config && g->config->strict_io) {
-		vmm_err("guest %s: %s of unassigned port 0x%llx: the guest is strict (unassigned_io = \"halt\")\n",
-			g->name, write ? "write" : "read", (unsigned long long)addr);
+	if (g->config && g->config->strict_io) {
+		vmm_err("guest %s: %s of unassigned %s 0x%llx: the guest is strict (unassigned_io = \"halt\")\n",
+			g->name, write ? "write" : "read", io ? "port" : "memory at GPA",
+			(unsigned long long)addr);
 		return -VMM_EACCESS;
 	}
-
-	if (io && dg) {
-		if (!dg->port_reported)
-			dg->port_reported = vmm_zalloc(0x10000 / 8);
-		if (dg->port_reported) {
-			if (dg->port_reported[addr / 8] & (1u << (addr % 8)))
-				return VMM_OK;
-			dg->port_reported[addr / 8] |= 1u << (addr % 8);
-		}
+	if (!dg)
+		return VMM_OK;
+	if (!io) {
+		if (dg->mem_accesses++ || dg->mem_reported)
+			return VMM_OK;
+		dg->mem_reported = true;
+		dg->mem_said = 1;
+		vmm_warn("guest %s: %s of unassigned memory at GPA 0x%llx (reads all-ones, writes ignored; "
+			 "reported once, the count at guest halt)\n",
+			 g->name, write ? "write" : "read", (unsigned long long)addr);
+		return VMM_OK;
 	}
-	vmm_warn("guest %s: %s of unassigned %s 0x%llx (reads all-ones, writes ignored; reported once)\n",
-		 g->name, write ? "write" : "read", io ? "port" : "address",
-		 (unsigned long long)addr);
+	if (!dg->port_reported)
+		dg->port_reported = vmm_zalloc(0x10000 / 8);
+	if (dg->port_reported) {
+		if (dg->port_reported[addr / 8] & (1u << (addr % 8)))
+			return VMM_OK;
+		dg->port_reported[addr / 8] |= 1u << (addr % 8);
+	}
+	if (dg->ports_reported >= PORT_REPORT_MAX) {
+		dg->ports_unsaid++;
+		dg->ports_quiet++;
+		report_summary(g, dg, false);
+		return VMM_OK;
+	}
+	dg->ports_reported++;
+	dg->summary_ns = vmm_timer_now_ns();
+	vmm_warn("guest %s: %s of unassigned port 0x%llx (reads all-ones, writes ignored; reported once%s)\n",
+		 g->name, write ? "write" : "read", (unsigned long long)addr,
+		 dg->ports_reported == PORT_REPORT_MAX ? "; further ports only counted" : "");
 	return VMM_OK;
 }
 
@@ -354,16 +416,28 @@ int vmm_devemu_region_write(struct vmm_region *r, u64 addr, u32 width, u64 value
 	return ed->emu->write(ed, addr - r->cfg->gpa, width, value);
 }
 
+/* Unassigned memory: all-ones and writes ignored, or the strict halt. */
+int vmm_devemu_unassigned_read(struct vmm_guest *g, u64 gpa, u32 width, u64 *value)
+{
+	*value = width >= 8 ? ~0ULL : (1ULL << (width * 8)) - 1;
+	return report_unassigned(g, false, gpa, false);
+}
+
+int vmm_devemu_unassigned_write(struct vmm_guest *g, u64 gpa)
+{
+	return report_unassigned(g, false, gpa, true);
+}
+
 int vmm_devemu_mmio_read(struct vmm_guest *g, u64 gpa, u32 width, u64 *value)
 {
 	struct vmm_region *r = vmm_aspace_find(g, gpa, false);
 
-	return r ? vmm_devemu_region_read(r, gpa, width, value) : -VMM_ENOENT;
+	return r ? vmm_devemu_region_read(r, gpa, width, value) : vmm_devemu_unassigned_read(g, gpa, width, value);
 }
 
 int vmm_devemu_mmio_write(struct vmm_guest *g, u64 gpa, u32 width, u64 value)
 {
 	struct vmm_region *r = vmm_aspace_find(g, gpa, false);
 
-	return r ? vmm_devemu_region_write(r, gpa, width, value) : -VMM_ENOENT;
+	return r ? vmm_devemu_region_write(r, gpa, width, value) : vmm_devemu_unassigned_write(g, gpa);
 }

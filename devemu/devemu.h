@@ -98,13 +98,19 @@ int vmm_devemu_guest_init(struct vmm_guest *guest);
 int vmm_devemu_guest_reset(struct vmm_guest *guest);
 /*
  * Accesses from the guest. Unassigned ports and addresses read as all-ones
- * and ignore writes (reported once per port); the return value is an error
- * only when the guest must be stopped.
+ * and ignore writes (the first 16 ports reported once each, then a count;
+ * memory: the first access, then a count); the return value is an error
+ * only when the guest must be stopped (unassigned_io = "halt").
  */
 int vmm_devemu_io_read(struct vmm_guest *guest, u16 port, u32 width, u32 *value);
 int vmm_devemu_io_write(struct vmm_guest *guest, u16 port, u32 width, u32 value);
 int vmm_devemu_mmio_read(struct vmm_guest *guest, u64 gpa, u32 width, u64 *value);
 int vmm_devemu_mmio_write(struct vmm_guest *guest, u64 gpa, u32 width, u64 value);
+/* Guest-physical memory no region covers (VMX exit path): the same rules. */
+int vmm_devemu_unassigned_read(struct vmm_guest *guest, u64 gpa, u32 width, u64 *value);
+int vmm_devemu_unassigned_write(struct vmm_guest *guest, u64 gpa);
+/* Print the counts of unassigned accesses not reported yet (guest halt, shutdown). */
+void vmm_devemu_guest_report(struct vmm_guest *guest);
 /* The same for a region the caller already looked up (VMX exit paths). */
 int vmm_devemu_region_read(struct vmm_region *region, u64 addr, u32 width, u64 *value);
 int vmm_devemu_region_write(struct vmm_region *region, u64 addr, u32 width, u64 value);

@@ -71,7 +71,7 @@ struct vmm_guest_config {
 	struct vmm_region_config regions[VMM_GUEST_MAX_REGIONS];
 	u64 alloc_bytes;	/* RAM/ROM the hypervisor must allocate */
 	bool reset_on_triple_fault;	/* on_triple_fault = "reset" (default "halt") */
-	bool strict_io;			/* unassigned_io = "halt" (default "ignore") */
+	bool strict_io;			/* unassigned_io = "halt" (default "ignore"): unassigned ports and memory */
 };
 
 struct vmm_vmm_config {

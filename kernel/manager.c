@@ -193,6 +193,8 @@ int vmm_manager_vcpu_halt(struct vmm_vcpu *vcpu, const char *fmt, ...)
 	va_start(ap, fmt);
 	vmm_vsnprintf(vcpu->halt_reason, sizeof(vcpu->halt_reason), fmt, ap);
 	va_end(ap);
+	/* the unassigned accesses only counted so far: their count now */
+	vmm_devemu_guest_report(vcpu->guest);
 	vmm_printk(VMM_LOG_ERR, "%s%s %s halted: %s\n", vcpu->guest ? "guest " : "",
 		   vcpu->guest ? vcpu->guest->name : "orphan", vcpu->name, vcpu->halt_reason);
 	return vmm_vcpu_set_state(vcpu, VMM_VCPU_STATE_HALTED);

@@ -1,5 +1,6 @@
 ; tests/guests/unmapped.asm - a read of guest physical 0x40000000, outside
-; every region of the guest (from unreal mode): the hypervisor must halt
+; every region of the guest (from unreal mode), by a strict guest
+; (unassigned_io = "halt" in vmx-faults.dts): the hypervisor must halt
 ; this guest, saying what, where and from which RIP, and dump its
 ; registers (set to recognisable values here); other guests keep running.
 %include "rom16.inc"

@@ -1,6 +1,7 @@
 ; tests/guests/vmxinsn.asm - VMX is not offered to guests: every VMX
-; instruction, and the hidden RDPMC, MONITOR and MWAIT, raise #UD in the
-; guest (vmx_exit_vmx_insn). In real mode the CPU itself refuses them; in
+; instruction, and the hidden MONITOR and MWAIT, raise #UD in the guest
+; (vmx_exit_vmx_insn); RDPMC, which every CPU has, raises #GP(0) (no
+; counters in CPUID leaf 0xA). In real mode the CPU itself refuses them; in
 ; protected and long mode they exit and the hypervisor injects #UD. The
 ; handlers (IVT, IDT) record the vector and skip the instruction.
 %include "rom16.inc"
@@ -30,7 +31,7 @@ start:
     UD 'vmxinsn-pm32-vmfunc-ud', {vmfunc}
     UD 'vmxinsn-pm32-getsec-ud', {getsec}
     xor ecx, ecx
-    UD 'vmxinsn-pm32-rdpmc-ud', {rdpmc}
+    T_FAULT 13, 'vmxinsn-pm32-rdpmc-gp', {rdpmc}
     mov eax, T_USER
     xor ecx, ecx
     xor edx, edx

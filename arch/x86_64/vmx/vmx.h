@@ -15,6 +15,7 @@ struct vmm_guest;
 
 #define VMX_EXIT_REASONS 70
 #define VMX_EXIT_VECTOR 0x100	/* arch_regs.vector of a VM-exit frame */
+#define MSR_REPORT_MAX 16	/* unknown MSRs reported one by one per VCPU */
 
 struct vmx_guest {
 	u64 ept_pml4;		/* host physical address of the EPT root */
@@ -49,7 +50,9 @@ struct vmx_vcpu {
 	u64 exit_count[VMX_EXIT_REASONS];
 	u64 exit_ticks[VMX_EXIT_REASONS];	/* TSC ticks in the handler (Bochs: instructions) */
 	u8 fxsave[512] __attribute__((aligned(16)));
-	u8 msr_reported[64];	/* bitmap of unknown MSRs already reported, by hash */
+	u32 msr_reported[MSR_REPORT_MAX];	/* unknown MSRs reported (vmx_exit_msr.c) */
+	u32 msr_reported_n;
+	u64 msr_unreported;	/* unknown-MSR accesses after the first MSR_REPORT_MAX MSRs */
 	struct vmx_decode_cache decode_cache;
 };
 

@@ -57,7 +57,8 @@ static const vmx_exit_handler_t exit_handlers[VMX_EXIT_REASONS] = {
 	[10] = vmx_exit_cpuid,
 	[12] = vmx_exit_hlt,
 	[13] = vmx_exit_invd,
-	[15] = vmx_exit_vmx_insn,	/* RDPMC: no PMU for guests -> #UD like a missing feature */
+	[9] = vmx_exit_task_switch,
+	[15] = vmx_exit_rdpmc,
 	[18] = vmx_exit_vmcall,
 	[19] = vmx_exit_vmx_insn, [20] = vmx_exit_vmx_insn, [21] = vmx_exit_vmx_insn,
 	[22] = vmx_exit_vmx_insn, [23] = vmx_exit_vmx_insn, [24] = vmx_exit_vmx_insn,
@@ -111,12 +112,30 @@ void vmx_advance_rip(void)
 		advance_rip(v->arch_priv);
 }
 
+/*
+ * Fault-class exceptions (SDM vol. 3 6.15 table 6-1): every vector but
+ * #DB (1: a trap here, instruction breakpoints aside), #BP and #OF (3, 4:
+ * traps), NMI (2), #DF and #MC (8, 18: aborts).
+ */
+#define RFLAGS_RF (1ULL << 16)
+#define FAULT_VECTORS (~((1u << 1) | (1u << 2) | (1u << 3) | (1u << 4) | (1u << 8) | (1u << 18)))
+
 void vmx_inject_exception(u32 vector, bool has_error, u32 error)
 {
 	u32 info = INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | vector;
+	u64 cr0 = vmcs_read(VMCS_GUEST_CR0);
 
+	/*
+	 * A fault's handler sees RF set in the RFLAGS it was given (SDM 6.4,
+	 * 17.3.1.1), so that its IRET re-runs the instruction without an
+	 * instruction breakpoint firing again. Event injection pushes the
+	 * guest RFLAGS field as it is (SDM 27.6.1.2): set RF there. Real mode
+	 * pushes 16-bit FLAGS, without RF: nothing to set.
+	 */
+	if ((cr0 & X86_CR0_PE) && vector < 32 && (FAULT_VECTORS & (1u << vector)))
+		vmcs_write(VMCS_GUEST_RFLAGS, vmcs_read(VMCS_GUEST_RFLAGS) | RFLAGS_RF);
 	/* real-mode delivery pushes no error code, and VM entry insists */
-	if (!(vmcs_read(VMCS_GUEST_CR0) & X86_CR0_PE))
+	if (!(cr0 & X86_CR0_PE))
 		has_error = false;
 	if (has_error) {
 		info |= INTR_INFO_ERROR_CODE;
@@ -323,4 +342,7 @@ void arch_vcpu_stats_print(struct vmm_vcpu *v)
 	}
 	vmm_printk(VMM_LOG_EMERG, "  %-41s %12llu %14llu\n", "total", (unsigned long long)total,
 		   (unsigned long long)ticks);
+	if (vx->msr_reported_n)
+		vmm_printk(VMM_LOG_EMERG, "  unknown MSRs (#GP): %u reported one by one, %llu later accesses only counted\n",
+			   vx->msr_reported_n, (unsigned long long)vx->msr_unreported);
 }

@@ -1,8 +1,16 @@
 /*
  * arch/x86_64/vmx/vmx_exit_ept.c - EPT violations (SDM 28.3.3.2): accesses
  * to virtual memory regions are decoded and emulated; writes to ROM are
- * dropped (like real ROM) and reported once; anything else halts the guest
- * with what it did, where, and from which instruction.
+ * dropped (like real ROM) and reported once; reads of memory no region
+ * covers give all-ones and writes there are dropped, as on a PC (reported
+ * by devemu; unassigned_io = "halt" stops the guest instead); anything
+ * else halts the guest with what it did, where, and from which
+ * instruction: an instruction fetch from such memory, an access that
+ * crosses the end of a virtual region, and an access made by the CPU
+ * itself rather than by the instruction at RIP - delivering an interrupt
+ * or exception (IDT, GDT, TSS, stack: IDT-vectoring information valid,
+ * SDM 27.2.4) or walking the guest's page tables (exit qualification bit 7
+ * set and 8 clear, SDM 28.3.3.2 table 28-7).
  */
 #include "arch/x86_64/vmx/vmx_exits.h"
 #include "arch/x86_64/vmx/vmx_decode.h"
@@ -89,7 +97,7 @@ static int decode_current(struct vmm_vcpu *v, struct x86_mmio_insn *insn)
 	return rc;
 }
 
-static void complete_load(struct arch_regs *r, const struct x86_mmio_insn *insn, u64 val)
+static inline __attribute__((always_inline)) void complete_load(struct arch_regs *r, const struct x86_mmio_insn *insn, u64 val)
 {
 	u64 cur = vmx_gpr_get(r, insn->reg);
 
@@ -113,26 +121,89 @@ static __attribute__((noinline, cold)) int access_failed(struct vmm_vcpu *v, u64
 			     (unsigned long long)gpa, (unsigned long long)rip, why, detail, tail);
 }
 
+static const char *const event_type[8] = {
+	"external interrupt", "?", "NMI", "hardware exception", "software interrupt",
+	"privileged software exception", "software exception", "?",
+};
+
+/*
+ * The access was the CPU's own, made while delivering an event (reading
+ * the IDT entry or a descriptor, pushing the frame): the instruction at
+ * RIP did not make it and must not be emulated. The event cannot be
+ * delivered through an emulated region: halt the VCPU, saying so.
+ */
+static __attribute__((noinline, cold)) int event_delivery_failed(struct vmm_vcpu *v, u64 q, u64 gpa, u64 rip,
+								 struct vmm_region *reg, u32 idt)
+{
+	vmcs_write(VMCS_ENTRY_INTR_INFO, 0);	/* not re-injected: the VCPU stops */
+	return vmx_halt_vcpu(v, "%s at GPA 0x%llx (%s%s) by the CPU while delivering %s vector %u "
+			     "(IDT, descriptor or stack in that memory), RIP 0x%llx: event delivery through "
+			     "an emulated or unassigned region is not emulated",
+			     access_name(q), (unsigned long long)gpa, reg ? "region " : "outside every region",
+			     reg ? reg->cfg->name : "", event_type[(idt >> 8) & 7], idt & 0xFF,
+			     (unsigned long long)rip);
+}
+
+/* An access that does not end in the region it starts in. */
+static __attribute__((noinline, cold)) int straddle_failed(struct vmm_vcpu *v, u64 q, u64 gpa, u64 rip,
+							   struct vmm_region *reg, u32 width)
+{
+	return vmx_halt_vcpu(v, "%s of %u bytes at GPA 0x%llx RIP 0x%llx crosses the end of region %s "
+			     "(0x%llx-0x%llx): not emulated", access_name(q), width,
+			     (unsigned long long)gpa, (unsigned long long)rip, reg->cfg->name,
+			     (unsigned long long)reg->cfg->gpa,
+			     (unsigned long long)(reg->cfg->gpa + reg->cfg->size - 1));
+}
+
+/* Memory no region covers: all-ones, writes dropped (devemu reports). */
+static __attribute__((noinline)) int unassigned_access(struct vmm_vcpu *v, struct arch_regs *r,
+						       const struct x86_mmio_insn *insn, u64 gpa)
+{
+	u64 val = 0;
+
+	if (insn->is_store)
+		return vmm_devemu_unassigned_write(v->guest, gpa);
+	if (vmm_devemu_unassigned_read(v->guest, gpa, insn->width, &val))
+		return -VMM_EACCESS;
+	complete_load(r, insn, val);
+	return VMM_OK;
+}
+
 int vmx_exit_ept_violation(struct vmm_vcpu *v, struct arch_regs *r)
 {
 	u64 q = vmcs_read(VMCS_EXIT_QUALIFICATION);
 	u64 gpa = vmcs_read(VMCS_GUEST_PHYS_ADDR);
 	u64 rip = vmcs_read(VMCS_GUEST_RIP);
+	u32 idt = (u32)vmcs_read(VMCS_IDT_VECTORING_INFO);
 	struct vmm_region *reg = vmm_aspace_lookup(v->guest->aspace, gpa, false);
 	struct x86_mmio_insn insn;
 	bool rom;
 	int rc;
 
+	if (unlikely(idt & INTR_INFO_VALID))
+		return event_delivery_failed(v, q, gpa, rip, reg, idt);
+	/* bit 7: linear address valid; bit 8 clear: a paging-structure access */
+	if (unlikely((q & 0x180) == 0x80))
+		return access_failed(v, q, gpa, rip, "made by the CPU walking the guest's page tables, which lie in ",
+				     reg ? "an emulated region" : "unassigned memory", " (not emulated)");
 	rom = reg && reg->cfg->kind == VMM_REGION_ROM;
-	if (unlikely(!reg || (reg->cfg->kind != VMM_REGION_VIRTUAL && !(rom && (q & 2))) || (q & 4)))
-		return access_failed(v, q, gpa, rip,
-				     reg ? "not allowed in this region" : "outside every region", "", "");
+	if (unlikely(!reg || (reg->cfg->kind != VMM_REGION_VIRTUAL && !(rom && (q & 2))) || (q & 4))) {
+		if (reg || (q & 4))
+			return access_failed(v, q, gpa, rip,
+					     reg ? "not allowed in this region" : "outside every region", "", "");
+	}
 	rc = decode_current(v, &insn);
 	if (unlikely(rc))
 		return access_failed(v, q, gpa, rip, "instruction not emulated ",
 				     rc == -VMM_EFAULT ? "(unreadable; see the supported MOV forms in vmx_decode.h)"
 						       : "(unsupported; see the supported MOV forms in vmx_decode.h)", "");
-	if (rom) {
+	if (unlikely(!reg)) {
+		if (unassigned_access(v, r, &insn, gpa))
+			return access_failed(v, q, gpa, rip, "outside every region, and the guest is strict "
+					     "(unassigned_io = \"halt\")", "", "");
+	} else if (unlikely(!rom && gpa + insn.width - reg->cfg->gpa > reg->cfg->size)) {
+		return straddle_failed(v, q, gpa, rip, reg, insn.width);
+	} else if (rom) {
 		struct vmx_guest *vg = v->guest->arch_priv;
 
 		if (!vg->rom_write_reported) {

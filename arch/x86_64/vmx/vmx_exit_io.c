@@ -9,6 +9,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "kernel/manager.h"
+#include "kernel/aspace.h"
 #include "kernel/printk.h"
 #include "kernel/error.h"
 #include "devemu/devemu.h"
@@ -27,6 +28,34 @@ static __attribute__((noinline, cold)) int io_failed(struct vmm_vcpu *v, const c
 			     (unsigned long long)vmcs_read(VMCS_GUEST_RIP),
 			     rc == -VMM_EACCESS ? "unassigned, and the guest is strict (unassigned_io = \"halt\")"
 						: "device emulation stopped the guest");
+}
+
+/*
+ * The memory operand of INS/OUTS is not guest RAM or ROM: say what it is.
+ * String I/O moves data between a port and memory the hypervisor copies
+ * directly; to or from an emulated MMIO region or unassigned memory it is
+ * not emulated.
+ */
+static __attribute__((noinline, cold)) int io_string_memory_failed(struct vmm_vcpu *v, bool in, u16 port, u64 gva)
+{
+	const char *insn = in ? "INS from" : "OUTS to";
+	u64 rip = vmcs_read(VMCS_GUEST_RIP), gpa;
+	struct vmm_region *reg;
+
+	if (vmx_gva_to_gpa(v, gva, in, &gpa))
+		return vmx_halt_vcpu(v, "%s port 0x%x at RIP 0x%llx: linear address 0x%llx is not mapped by the "
+				     "guest's page tables", insn, port, (unsigned long long)rip,
+				     (unsigned long long)gva);
+	reg = vmm_aspace_lookup(v->guest->aspace, gpa, false);
+	if (!reg)
+		return vmx_halt_vcpu(v, "%s port 0x%x at RIP 0x%llx: memory operand at linear 0x%llx (GPA 0x%llx) "
+				     "is outside every region: string I/O with unassigned memory is not emulated",
+				     insn, port, (unsigned long long)rip, (unsigned long long)gva,
+				     (unsigned long long)gpa);
+	return vmx_halt_vcpu(v, "%s port 0x%x at RIP 0x%llx: memory operand at linear 0x%llx (GPA 0x%llx) is in "
+			     "%s region %s: string I/O with emulated memory is not emulated", insn, port,
+			     (unsigned long long)rip, (unsigned long long)gva, (unsigned long long)gpa,
+			     vmm_region_kind_name(reg->cfg->kind), reg->cfg->name);
 }
 
 static __attribute__((noinline)) int io_string(struct vmm_vcpu *v, struct arch_regs *r, u16 port, u32 size,
@@ -59,9 +88,7 @@ static __attribute__((noinline)) int io_string(struct vmm_vcpu *v, struct arch_r
 				rc = vmm_devemu_io_write(v->guest, port, size, val);
 		}
 		if (rc == -VMM_EFAULT)
-			return vmx_halt_vcpu(v, "%s of port 0x%x with unmapped memory at linear 0x%llx, RIP 0x%llx",
-					     in ? "INS" : "OUTS", port, (unsigned long long)gva,
-					     (unsigned long long)vmcs_read(VMCS_GUEST_RIP));
+			return io_string_memory_failed(v, in, port, gva);
 		if (rc)
 			return io_failed(v, in ? "INS from" : "OUTS to", port, rc);
 		*idx = (*idx & ~amask) | ((*idx + step) & amask);

@@ -118,13 +118,58 @@ int vmx_exit_invd(struct vmm_vcpu *v, struct arch_regs *r)
 	return VMM_OK;
 }
 
-/* VMX instructions and hidden features (MONITOR/MWAIT, RDPMC): #UD (SDM 25.1.3). */
+/* VMX instructions and hidden features (MONITOR/MWAIT): #UD (SDM 25.1.3). */
 int vmx_exit_vmx_insn(struct vmm_vcpu *v, struct arch_regs *r)
 {
 	(void)v;
 	(void)r;
 	vmx_inject_exception(6, false, 0);
 	return VMM_OK;
+}
+
+/*
+ * RDPMC (SDM vol. 2 RDPMC): the guest's CPUID leaf 0xA is all zero (PMU
+ * version 0: no general-purpose and no fixed counters, vmx_exit_cpuid.c),
+ * so no ECX names a counter. RDPMC itself exists on every CPU this runs
+ * on, so it is never #UD: #GP(0) with CPL > 0 and CR4.PCE = 0, and #GP(0)
+ * for the invalid counter otherwise - #GP(0) in every case.
+ */
+int vmx_exit_rdpmc(struct vmm_vcpu *v, struct arch_regs *r)
+{
+	(void)v;
+	(void)r;
+	vmx_inject_exception(13, true, 0);
+	return VMM_OK;
+}
+
+/*
+ * Task switch (SDM 27.2.1 table 27-2: bits 15:0 the new TSS selector, bits
+ * 31:30 the source). Hardware task switching is not emulated: it saves
+ * every register into the old TSS, loads every segment register, LDTR and
+ * CR3 from the new one with their checks and faults, and changes busy
+ * flags and the back link in the GDT - emulated wrong it corrupts the
+ * guest silently; 64-bit mode has no task switching at all and operating
+ * systems of this century use it at most for the #DF handler. The guest is
+ * halted, saying what it tried.
+ */
+int vmx_exit_task_switch(struct vmm_vcpu *v, struct arch_regs *r)
+{
+	static const char *const source[4] = {
+		"CALL to a TSS or task gate", "IRET with NT set (return to the previous task)",
+		"JMP to a TSS or task gate", "an IDT task gate (interrupt or exception delivery)",
+	};
+	u64 q = vmcs_read(VMCS_EXIT_QUALIFICATION);
+	u32 idt = (u32)vmcs_read(VMCS_IDT_VECTORING_INFO);
+
+	(void)r;
+	vmcs_write(VMCS_ENTRY_INTR_INFO, 0);	/* not re-injected: the VCPU stops */
+	if ((q >> 30) == 3 && (idt & INTR_INFO_VALID))
+		return vmx_halt_vcpu(v, "hardware task switch to TSS selector 0x%x by %s, vector %u, at RIP 0x%llx: "
+				     "task switching is not emulated (not supported)", (u32)(q & 0xFFFF),
+				     source[3], idt & 0xFF, (unsigned long long)vmcs_read(VMCS_GUEST_RIP));
+	return vmx_halt_vcpu(v, "hardware task switch to TSS selector 0x%x by %s at RIP 0x%llx: "
+			     "task switching is not emulated (not supported)", (u32)(q & 0xFFFF),
+			     source[(q >> 30) & 3], (unsigned long long)vmcs_read(VMCS_GUEST_RIP));
 }
 
 /* PAUSE (a spinning guest): let another VCPU run. */

@@ -1,7 +1,13 @@
 /*
  * arch/x86_64/vmx/vmx_exit_msr.c - RDMSR/WRMSR. Every MSR access exits (the
  * MSR bitmap is all ones); the allow-list below is what a guest OS touches
- * at boot. Any other MSR gets #GP, reported once per MSR per VCPU.
+ * at boot. Any other MSR gets #GP: the first MSR_REPORT_MAX distinct ones
+ * are reported once each per VCPU, the rest counted (the count is said
+ * every MSR_REPORT_MAX more).
+ *
+ * A value the CPU would refuse gets #GP(0) as the CPU would give it (SDM
+ * vol. 4 MSR descriptions, vol. 3 WRMSR): nothing illegal reaches the
+ * hardware or a VMCS guest field (where it would fail the next VM entry).
  *
  *   0x10 TSC                 read/write through the VMCS TSC offset
  *   0x1B APIC_BASE           reads 0xFEE00000 (+BSP on VCPU 0, disabled); writes ignored
@@ -11,11 +17,17 @@
  *   0x174-0x176 SYSENTER_*   the VMCS guest fields
  *   0x1A0 MISC_ENABLE        per VCPU (fast strings on)
  *   0x277 PAT                the VMCS guest field
- *   0x2FF MTRR_DEF_TYPE      per VCPU
- *   0xC0000080 EFER          the VMCS guest field (LMA follows CR0.PG)
+ *   0x2FF MTRR_DEF_TYPE      per VCPU (type UC/WC/WT/WP/WB, FE, E)
+ *   0xC0000080 EFER          the VMCS guest field: SCE LME NXE; LMA read-only
+ *                            (follows LME and CR0.PG); LME cannot change
+ *                            while CR0.PG = 1 (SDM vol. 3 10.8.5)
  *   0xC0000081-84 STAR LSTAR CSTAR SFMASK, 0xC0000102 KERNEL_GS_BASE,
- *   0xC0000103 TSC_AUX       per VCPU, loaded into the CPU while it runs
- *   0xC0000100/101 FS/GS base  the VMCS guest fields
+ *   0xC0000103 TSC_AUX       per VCPU, loaded into the CPU while it runs;
+ *                            LSTAR CSTAR KERNEL_GS_BASE canonical, SFMASK and
+ *                            TSC_AUX bits 63:32 reserved; TSC_AUX only with
+ *                            RDTSCP enabled for the guest (else #GP)
+ *   0xC0000100/101 FS/GS base  the VMCS guest fields (canonical)
+ * SYSENTER_ESP/EIP must be canonical, PAT entries valid memory types.
  */
 #include "arch/x86_64/vmx/vmx_exits.h"
 #include "arch/x86_64/vmx/vmcs.h"
@@ -42,6 +54,7 @@
 #define EFER_LME (1ULL << 8)
 #define EFER_LMA (1ULL << 10)
 #define EFER_VALID ((1ULL << 0) | EFER_LME | EFER_LMA | (1ULL << 11))	/* SCE LME LMA NXE */
+#define HIGH32 0xFFFFFFFF00000000ULL
 
 /* MSRs whose guest value lives in the CPU while the VCPU runs */
 static u64 *hw_msr_slot(struct vmx_vcpu *vx, u32 msr)
@@ -82,17 +95,77 @@ static bool canonical(u64 a)
 	return ((s64)(a << 16) >> 16) == (s64)a;
 }
 
+/*
+ * An MSR outside the allow-list: #GP(0). The first MSR_REPORT_MAX distinct
+ * MSRs of a VCPU are reported once each (an exact list, so the promise
+ * holds); later ones are counted, and the count said every MSR_REPORT_MAX.
+ */
 static void unknown_msr(struct vmm_vcpu *v, u32 msr, bool write)
 {
 	struct vmx_vcpu *vx = v->arch_priv;
-	u32 h = (msr ^ (msr >> 9) ^ (msr >> 18)) % (sizeof(vx->msr_reported) * 8);
+	u32 i;
 
-	if (!(vx->msr_reported[h / 8] & (1u << (h % 8)))) {
-		vx->msr_reported[h / 8] |= 1u << (h % 8);
-		vmm_warn("guest %s: %s %s of unknown MSR 0x%x: #GP injected (reported once)\n",
-			 v->guest->name, v->name, write ? "WRMSR" : "RDMSR", msr);
+	for (i = 0; i < vx->msr_reported_n; i++)
+		if (vx->msr_reported[i] == msr)
+			goto inject;
+	if (vx->msr_reported_n < MSR_REPORT_MAX) {
+		vx->msr_reported[vx->msr_reported_n++] = msr;
+		vmm_warn("guest %s: %s %s of unknown MSR 0x%x: #GP injected (reported once%s)\n",
+			 v->guest->name, v->name, write ? "WRMSR" : "RDMSR", msr,
+			 vx->msr_reported_n == MSR_REPORT_MAX ? "; further unknown MSRs only counted" : "");
+	} else if (++vx->msr_unreported % MSR_REPORT_MAX == 0) {
+		vmm_warn("guest %s: %s: %llu more accesses of unknown MSRs beyond the first %u (last: %s 0x%x): "
+			 "#GP injected, not reported one by one\n",
+			 v->guest->name, v->name, (unsigned long long)vx->msr_unreported, MSR_REPORT_MAX,
+			 write ? "WRMSR" : "RDMSR", msr);
 	}
+inject:
 	vmx_inject_exception(13, true, 0);
+}
+
+/* TSC_AUX exists for the guest only with RDTSCP (CPUID 0x80000001 EDX 27). */
+static bool tsc_aux_off(u32 msr)
+{
+	return msr == MSR_TSC_AUX && !(vmcs_read(VMCS_PROC_CTLS2) & PROC2_RDTSCP);
+}
+
+/* A value WRMSR refuses with #GP for one of the MSRs held in the CPU. */
+static bool hw_msr_bad(u32 msr, u64 val)
+{
+	switch (msr) {
+	case MSR_LSTAR: case MSR_CSTAR: case MSR_KERNEL_GS_BASE:
+		return !canonical(val);
+	case MSR_SFMASK: case MSR_TSC_AUX:
+		return val & HIGH32;	/* bits 63:32 reserved (SDM vol. 4 table 2-2) */
+	default:
+		return false;		/* STAR: every bit defined */
+	}
+}
+
+/*
+ * EFER (SDM vol. 3 10.8.5, vol. 4 IA32_EFER): reserved bits #GP; LME may
+ * not change while paging is on (that would switch modes under the
+ * running code, and the VM entry would fail: LMA and the IA-32e mode guest
+ * control would disagree); LMA is read-only and keeps its value.
+ */
+static bool efer_write(u64 val)
+{
+	u64 old = vmcs_read(VMCS_GUEST_EFER);
+
+	if (val & ~EFER_VALID)
+		return false;
+	if ((vmcs_read(VMCS_GUEST_CR0) & X86_CR0_PG) && ((val ^ old) & EFER_LME))
+		return false;
+	vmcs_write(VMCS_GUEST_EFER, (val & ~EFER_LMA) | (old & EFER_LMA));
+	return true;
+}
+
+/* MTRR_DEF_TYPE: bits 7:0 type (UC WC WT WP WB), 10 FE, 11 E; the rest reserved. */
+static bool mtrr_def_type_valid(u64 val)
+{
+	u8 t = val & 0xFF;
+
+	return !(val & ~0xCFFULL) && (t == 0 || t == 1 || t == 4 || t == 5 || t == 6);
 }
 
 int vmx_exit_rdmsr(struct vmm_vcpu *v, struct arch_regs *r)
@@ -101,6 +174,10 @@ int vmx_exit_rdmsr(struct vmm_vcpu *v, struct arch_regs *r)
 	u32 msr = (u32)r->rcx;
 	u64 val, *slot = hw_msr_slot(vx, msr);
 
+	if (unlikely(tsc_aux_off(msr))) {
+		unknown_msr(v, msr, false);
+		return 0;
+	}
 	if (slot) {
 		/* SWAPGS changes KERNEL_GS_BASE without an exit: the CPU has the truth */
 		val = msr == MSR_KERNEL_GS_BASE ? rdmsr(msr) : *slot;
@@ -150,8 +227,12 @@ int vmx_exit_wrmsr(struct vmm_vcpu *v, struct arch_regs *r)
 	u64 *slot = hw_msr_slot(vx, msr);
 	bool gp = false;
 
+	if (unlikely(tsc_aux_off(msr))) {
+		unknown_msr(v, msr, true);
+		return 0;
+	}
 	if (slot) {
-		if ((msr == MSR_LSTAR || msr == MSR_CSTAR || msr == MSR_KERNEL_GS_BASE) && !canonical(val)) {
+		if (hw_msr_bad(msr, val)) {
 			gp = true;
 		} else {
 			*slot = val;
@@ -166,16 +247,12 @@ int vmx_exit_wrmsr(struct vmm_vcpu *v, struct arch_regs *r)
 		case MSR_SYSENTER_EIP: gp = !canonical(val); if (!gp) vmcs_write(VMCS_GUEST_SYSENTER_EIP, val); break;
 		case MSR_MISC_ENABLE: vx->msr_misc_enable = val; break;
 		case MSR_IA32_PAT: gp = !pat_valid(val); if (!gp) vmcs_write(VMCS_GUEST_PAT, val); break;
-		case MSR_MTRR_DEF_TYPE: gp = val & ~0xCFFULL; if (!gp) vx->msr_mtrr_def_type = val; break;
-		case MSR_EFER:
-			gp = val & ~EFER_VALID;
-			if (!gp) {
-				/* LMA is read-only: it follows LME and CR0.PG */
-				u64 lma = (val & EFER_LME) && (vmcs_read(VMCS_GUEST_CR0) & X86_CR0_PG) ? EFER_LMA : 0;
-
-				vmcs_write(VMCS_GUEST_EFER, (val & ~EFER_LMA) | lma);
-			}
+		case MSR_MTRR_DEF_TYPE:
+			gp = !mtrr_def_type_valid(val);
+			if (!gp)
+				vx->msr_mtrr_def_type = val;
 			break;
+		case MSR_EFER: gp = !efer_write(val); break;
 		case MSR_FS_BASE: gp = !canonical(val); if (!gp) vmcs_write(VMCS_GUEST_FS_BASE, val); break;
 		case MSR_GS_BASE: gp = !canonical(val); if (!gp) vmcs_write(VMCS_GUEST_GS_BASE, val); break;
 		case MSR_IA32_FEATURE_CONTROL: gp = true; break;	/* locked */

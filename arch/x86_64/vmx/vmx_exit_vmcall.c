@@ -18,6 +18,7 @@
 #include "kernel/manager.h"
 #include "kernel/scheduler.h"
 #include "kernel/vserial.h"
+#include "devemu/devemu.h"
 #include "kernel/printk.h"
 
 enum {
@@ -71,6 +72,7 @@ int vmx_exit_vmcall(struct vmm_vcpu *v, struct arch_regs *r)
 		vs = hvc_console(v->guest);
 		if (vs)
 			vmm_vserial_flush(vs);
+		vmm_devemu_guest_report(v->guest);
 		vmm_printk(VMM_LOG_INFO, "guest %s: %s shut down with status %llu\n",
 			   v->guest->name, v->name, (unsigned long long)r->rbx);
 		/* a requested stop, not an error: halt without the error report */

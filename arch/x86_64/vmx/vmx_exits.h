@@ -20,6 +20,8 @@ int vmx_exit_sipi(struct vmm_vcpu *v, struct arch_regs *r);
 int vmx_exit_hlt(struct vmm_vcpu *v, struct arch_regs *r);
 int vmx_exit_invd(struct vmm_vcpu *v, struct arch_regs *r);
 int vmx_exit_vmx_insn(struct vmm_vcpu *v, struct arch_regs *r);
+int vmx_exit_rdpmc(struct vmm_vcpu *v, struct arch_regs *r);
+int vmx_exit_task_switch(struct vmm_vcpu *v, struct arch_regs *r);
 int vmx_exit_pause(struct vmm_vcpu *v, struct arch_regs *r);
 int vmx_exit_preemption_timer(struct vmm_vcpu *v, struct arch_regs *r);
 int vmx_exit_ept_misconfig(struct vmm_vcpu *v, struct arch_regs *r);
