@@ -33,7 +33,7 @@
 
 /* The CR4 bits a guest may set: the features its CPUID view shows, within
  * what VMX operation allows (IA32_VMX_CR4_FIXED1, SDM A.8). */
-static u64 cr4_allowed(void)
+u64 vmx_cr4_allowed(void)
 {
 	static u64 ok;
 
@@ -105,7 +105,7 @@ static int guest_write_cr0(struct vmm_vcpu *v, u64 val)
 static int guest_write_cr4(struct vmm_vcpu *v, u64 val)
 {
 	const struct vmx_caps *c = vmx_boot_caps();
-	const char *bad = cr4_check(val, cr4_allowed(), vmx_guest_cr4(),
+	const char *bad = cr4_check(val, vmx_cr4_allowed(), vmx_guest_cr4(),
 				    vmcs_read(VMCS_GUEST_EFER), vmcs_read(VMCS_GUEST_CR3));
 
 	if (bad)

@@ -78,6 +78,9 @@ u64 vmx_guest_cr0(void);
 u64 vmx_guest_cr4(void);
 /* Current privilege level of the guest (SS.DPL). */
 u32 vmx_guest_cpl(void);
+/* The CR4 bits a guest may set (vmx_exit_cr.c); the others are in the CR4
+ * guest/host mask, so that setting one exits and gets #GP(0). */
+u64 vmx_cr4_allowed(void);
 /* The host TPR (CR8) is 0 in root operation; put it back if it is not. */
 void vmx_host_tpr_restore(struct vmm_vcpu *v);
 static inline bool vmx_host_tpr_changed(void)

@@ -200,7 +200,9 @@ static int setup_controls(struct vmm_vcpu *v)
 	 */
 	vmcs_write(VMCS_CR0_MASK, (c->cr0_fixed0 | ~c->cr0_fixed1) &
 				  ~(X86_CR0_PE | X86_CR0_PG) & 0xFFFFFFFFULL);
-	vmcs_write(VMCS_CR4_MASK, (c->cr4_fixed0 | ~c->cr4_fixed1) & 0xFFFFFFFFULL);
+	/* CR4 bits the guest may not set exit too (vmx_cr4_allowed(): the
+	 * features its CPUID shows), so that setting one gets #GP(0) */
+	vmcs_write(VMCS_CR4_MASK, c->cr4_fixed0 | ~c->cr4_fixed1 | ~vmx_cr4_allowed());
 	return VMM_OK;
 }
 
