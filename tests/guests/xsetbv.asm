@@ -4,6 +4,7 @@
 ; host CPU (XSETBV with EDX:EAX = 0x27, AVX-512 bits without the rest of
 ; their group, once panicked the hypervisor). Then the values that are
 ; valid: XCR0 = x87|SSE|AVX and, when CPUID 0xD offers it, AVX-512.
+; XSAVES/XRSTORS (#UD) and IA32_XSS (#GP) are not offered.
 %include "rom16.inc"
 
 %macro XSB_GP 3                   ; name, ECX, EDX:EAX (64-bit immediate)
@@ -99,6 +100,17 @@ start:
     mov rax, cr4
     btr rax, 5
     T_FAULT 13, 'cr4-clear-pae-long-mode-gp', {mov cr4, rax}
+    ; supervisor state is not offered: XSAVES/XRSTORS #UD, IA32_XSS #GP
+    xor edx, edx
+    mov eax, 3
+    T_FAULT 6, 'xsaves-ud', {xsaves [abs 0x2000]}
+    T_FAULT 6, 'xrstors-ud', {xrstors [abs 0x2000]}
+    mov ecx, 0xDA0
+    T_FAULT 13, 'rdmsr-ia32-xss-gp', {rdmsr}
+    mov ecx, 0xDA0
+    xor eax, eax
+    xor edx, edx
+    T_FAULT 13, 'wrmsr-ia32-xss-gp', {wrmsr}
     T_DONE
 
 ROM_END

@@ -76,6 +76,13 @@ def test_hostile_xcr0_cr_values_get_gp(run):
     r = run("vmx-cpustate")
     all_passed(r, "xsetbv")
     all_passed(r, "hello")
+    # corrected with a precise message, once per kind, naming the offender only
+    r.expect(r"^guest xsetbv: xsetbv/vcpu0 XSETBV 0x27: XCR0 with only part of the AVX-512 "
+             r"state \(bits 7:5\): #GP injected \(reported once\)$")
+    r.expect(r"^guest xsetbv: xsetbv/vcpu0 MOV to CR4 0x440200: reserved or unsupported CR4 bit: "
+             r"#GP injected \(reported once\)$")
+    assert len(re.findall(r"xsetbv/vcpu0 XSETBV .*reported once", r.output)) == 1, r
+    r.refute(r"^guest (hello|cr8|pmstart): .*#GP injected")
 
 
 def test_cr8_is_the_guests_own(run):

@@ -46,6 +46,7 @@ struct vmx_vcpu {
 	u64 xsave;		/* host physical = virtual address of its XSAVE area (a page) */
 	u64 vapic;		/* its virtual-APIC page (TPR shadow); 0: CR8 exiting instead */
 	u8 tpr;			/* CR8 under CR8 exiting (no TPR shadow) */
+	u8 cr_reported;		/* refused XSETBV/CR0/CR4/CR8 kinds already reported */
 	/* MSRs the guest owns in hardware while it runs */
 	u64 msr_star, msr_lstar, msr_cstar, msr_sfmask, msr_kernel_gs_base, msr_tsc_aux;
 	u64 msr_misc_enable, msr_mtrr_def_type;

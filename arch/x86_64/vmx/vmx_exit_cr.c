@@ -66,11 +66,22 @@ static bool guest_long64(void)
 	return (vmcs_read(VMCS_GUEST_EFER) & EFER_LMA) && (vmcs_read(VMCS_GUEST_CS_AR) & AR_L);
 }
 
-/* #GP(0) into the guest for a value the CPU would refuse natively. */
-static int refuse(struct vmm_vcpu *v, const char *why)
+/*
+ * #GP(0) into the guest for a value the CPU would refuse natively; the
+ * first refusal of each kind (XSETBV, CR0, CR4, CR8) per VCPU is reported.
+ */
+enum { REFUSED_XCR0, REFUSED_CR0, REFUSED_CR4, REFUSED_CR8 };
+static const char *const refused_what[] = { "XSETBV", "MOV to CR0", "MOV to CR4", "MOV to CR8" };
+
+static int refuse(struct vmm_vcpu *v, u32 kind, u64 val, const char *why)
 {
-	(void)v;
-	(void)why;
+	struct vmx_vcpu *vx = v->arch_priv;
+
+	if (!(vx->cr_reported & (1u << kind))) {
+		vx->cr_reported |= 1u << kind;
+		vmm_warn("guest %s: %s %s 0x%llx: %s: #GP injected (reported once)\n",
+			 v->guest->name, v->name, refused_what[kind], (unsigned long long)val, why);
+	}
 	vmx_inject_exception(13, true, 0);
 	return 0;
 }
@@ -84,7 +95,7 @@ static int guest_write_cr0(struct vmm_vcpu *v, u64 val)
 				    vmcs_read(VMCS_GUEST_CR3));
 
 	if (bad)
-		return refuse(v, bad);
+		return refuse(v, REFUSED_CR0, val, bad);
 	val &= 0xFFFFFFFFULL;
 	/* the guest reads what it wrote; the CPU runs it with the bits VMX
 	 * forces (but PE and PG, the guest's under unrestricted guest) */
@@ -109,7 +120,7 @@ static int guest_write_cr4(struct vmm_vcpu *v, u64 val)
 				    vmcs_read(VMCS_GUEST_EFER), vmcs_read(VMCS_GUEST_CR3));
 
 	if (bad)
-		return refuse(v, bad);
+		return refuse(v, REFUSED_CR4, val, bad);
 	vmcs_write(VMCS_CR4_SHADOW, val);
 	vmcs_write(VMCS_GUEST_CR4, (val | c->cr4_fixed0) & c->cr4_fixed1);
 	return 1;
@@ -171,7 +182,7 @@ int vmx_exit_cr_access(struct vmm_vcpu *v, struct arch_regs *r)
 			u64 val = vmx_gpr_get(r, gpr);
 
 			if (cr8_check(val))
-				done = refuse(v, cr8_check(val));
+				done = refuse(v, REFUSED_CR8, val, cr8_check(val));
 			else
 				guest_set_cr8(v->arch_priv, val);
 		} else
@@ -312,15 +323,18 @@ int vmx_exit_xsetbv(struct vmm_vcpu *v, struct arch_regs *r)
 	struct vmx_vcpu *vx = v->arch_priv;
 	u64 val = ((r->rdx & 0xFFFFFFFFULL) << 32) | (r->rax & 0xFFFFFFFFULL);
 	u64 allowed = vmx_xcr0_allowed();
+	const char *bad;
 
 	if (!(vmx_guest_cr4() & X86_CR4_OSXSAVE) || !allowed) {
 		vmx_inject_exception(6, false, 0);
 		return 0;
 	}
+
 	if (vmx_guest_cpl() != 0)
-		return refuse(v, "XSETBV at CPL > 0");
-	if (xcr0_check((u32)r->rcx, val, allowed))
-		return refuse(v, xcr0_check((u32)r->rcx, val, allowed));
+		return refuse(v, REFUSED_XCR0, val, "XSETBV at CPL > 0");
+	bad = xcr0_check((u32)r->rcx, val, allowed);
+	if (bad)
+		return refuse(v, REFUSED_XCR0, val, bad);
 	vx->xcr0 = val;
 	__asm__ volatile("xsetbv" : : "c"(0), "a"((u32)val), "d"((u32)(val >> 32)));
 	vmx_advance_rip();
