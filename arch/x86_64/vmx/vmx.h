@@ -38,6 +38,7 @@ struct vmx_vcpu {
 	u64 vmcs;		/* host physical address of the VMCS */
 	bool launched;
 	bool fresh_regs;	/* regs hold a reset state not yet loaded */
+	bool fresh_xsave;	/* its XSAVE area holds a reset state not yet loaded */
 	bool wait_sipi;		/* INIT taken: in the INIT state, waiting for a SIPI */
 	u16 vpid;
 	u64 cr2;

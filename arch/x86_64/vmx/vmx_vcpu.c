@@ -440,11 +440,17 @@ static int vcpu_reset(struct vmm_vcpu *v, bool init)
 		vx->xsave = xsave;
 		vx->vapic = vapic;
 		vx->msr_misc_enable = 1;
-		/* x87/SSE/AVX/AVX-512 in their init state, XCR0 = 1 */
+		/*
+		 * x87/SSE/AVX/AVX-512 in their init state, XCR0 = 1. A VCPU loaded
+		 * on this CPU (reset from its own exit) gets it in the CPU now; one
+		 * loaded elsewhere must not save its old registers over it when it
+		 * leaves that CPU (fresh_xsave, like fresh_regs for the GPRs).
+		 */
 		vmx_xsave_reset(vx);
-		/* reset while loaded here (triple fault with reset): into the CPU now */
 		if (this_cpu()->guest_vcpu == v)
 			vmx_xsave_load(vx, false);
+		else
+			vx->fresh_xsave = true;
 	}
 	/* the TPR is 0 after reset and INIT (SDM 10.4.7.1) */
 	vx->tpr = 0;
@@ -547,6 +553,7 @@ void arch_vcpu_deinit(struct vmm_vcpu *v)
 void arch_vcpu_regs_switch(struct vmm_vcpu *cur, struct vmm_vcpu *next, struct arch_regs *regs)
 {
 	struct percpu *pc = this_cpu();
+	bool xsaved = false;
 
 	if (cur) {
 		if (cur->is_normal) {
@@ -556,7 +563,10 @@ void arch_vcpu_regs_switch(struct vmm_vcpu *cur, struct vmm_vcpu *next, struct a
 			if (!vx->fresh_regs)
 				memcpy(cur->regs, regs, GPR_BYTES);
 			vx->cr2 = read_cr2();
-			vmx_xsave_save(vx);
+			if (!vx->fresh_xsave) {
+				vmx_xsave_save(vx);
+				xsaved = true;
+			}
 			vmx_msr_save_guest(cur);
 			vmx_dr_save_guest(cur);
 		} else {
@@ -569,11 +579,12 @@ void arch_vcpu_regs_switch(struct vmm_vcpu *cur, struct vmm_vcpu *next, struct a
 		memcpy(regs, next->regs, GPR_BYTES);
 		regs->vector = VMX_EXIT_VECTOR;
 		vx->fresh_regs = false;
+		vx->fresh_xsave = false;
 		if (vmx_vmcs_load(vx->vmcs))
 			vmm_err("vcpu %s: VMPTRLD failed\n", next->name);
 		write_cr2(vx->cr2);
 		/* every switched component and XCR0 (vmx_xsave.c) */
-		vmx_xsave_load(vx, cur && cur->is_normal);
+		vmx_xsave_load(vx, xsaved);
 		if (!cur || cur != next) {
 			vmx_msr_load_guest(next);
 			vmx_dr_load_guest(next);
