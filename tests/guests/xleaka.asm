@@ -1,7 +1,7 @@
 ; tests/guests/xleaka.asm - first half of the register-state leak test
 ; (issue 10 finding 4; xleakb.asm is the second): in 64-bit mode with
 ; XCR0 = x87|SSE|AVX|AVX-512, loads markers into XMM2, the upper half of
-; YMM1, all of ZMM0 and mask register K1, yields (another guest runs on
+; YMM1, all of ZMM0, mask register K1 and the x87 FCW and stack, yields (another guest runs on
 ; this CPU), checks its own markers came back, and shuts down with them
 ; still in the registers.
 %include "rom16.inc"
@@ -31,6 +31,10 @@ start:
     mov eax, 0xA5A5
     kmovw k1, eax
     pxor xmm3, xmm3
+    fninit
+    fldpi                         ; x87: ST0 = pi, one register in use
+    mov word [abs BUF], 0x027F    ; FCW: precision control 53 bits
+    fldcw [abs BUF]
     ; yield: the other guest of this boot runs on the CPU
     mov eax, 3
     vmcall
@@ -45,6 +49,13 @@ start:
     T_EQ eax, 0x77777777, 'xleaka-xmm2-kept-across-switch'
     kmovw eax, k1
     T_EQ eax, 0xA5A5, 'xleaka-k1-kept-across-switch'
+    fnstcw [abs BUF]
+    movzx eax, word [abs BUF]
+    T_EQ eax, 0x027F, 'xleaka-fcw-kept-across-switch'
+    fnstsw ax
+    shr eax, 11
+    and eax, 7
+    T_EQ eax, 7, 'xleaka-x87-top-kept-across-switch'
     xor ecx, ecx
     xgetbv
     T_EQ eax, 0xE7, 'xleaka-xcr0-kept-across-switch'

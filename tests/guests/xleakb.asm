@@ -1,6 +1,7 @@
 ; tests/guests/xleakb.asm - second half of the register-state leak test
 ; (issue 10 finding 4): started on the CPU after xleaka.asm left markers in
-; XMM2, the upper half of YMM1, ZMM0 and K1 and shut down. Its XCR0 must be
+; XMM2, the upper half of YMM1, ZMM0, K1 and the x87 FCW and stack and
+; shut down. Its XCR0 must be
 ; the reset value 1, and after it enables AVX-512 every one of those
 ; registers must hold its init value, zero: nothing of the other guest.
 %include "rom16.inc"
@@ -44,6 +45,15 @@ start:
     T_EQ eax, 0, 'xleakb-k1-init'
     stmxcsr [abs BUF]
     T_EQ [abs BUF], 0x1F80, 'xleakb-mxcsr-reset-value'
+    fnstcw [abs BUF]
+    movzx eax, word [abs BUF]
+    T_EQ eax, 0x037F, 'xleakb-fcw-init'
+    fnstsw ax
+    movzx eax, ax
+    T_EQ eax, 0, 'xleakb-x87-status-init'
+    fnstenv [abs BUF]             ; 32-bit format: tag word at offset 8
+    movzx eax, word [abs BUF + 8]
+    T_EQ eax, 0xFFFF, 'xleakb-x87-all-empty'
     T_DONE
 
 ROM_END

@@ -104,7 +104,7 @@ def test_protected_mode_start(run):
 
 
 def test_vector_state_does_not_leak_between_guests(run):
-    """Finding 4: markers in XMM2, the upper YMM1, ZMM0 and K1 of xleaka
+    """Finding 4: markers in XMM2, the upper YMM1, ZMM0, K1 and the x87 FCW and stack of xleaka
     come back to xleaka across a switch, and xleakb, run after it on the
     same CPU, sees XCR0 = 1 and init values (zeros) only."""
     r = run("vmx-xleak")
