@@ -44,9 +44,11 @@ static void legacy_pic_mask(void)
 }
 
 /*
- * CR4.OSFXSR/OSXMMEXCPT so that FXSAVE/FXRSTOR switch guests' SSE state,
- * CR4.OSXSAVE (when the CPU has XSAVE) so that guests' XSETBV can be carried
- * out. The hypervisor itself never uses FPU or vector registers.
+ * CR4.OSFXSR/OSXMMEXCPT and, when the CPU has XSAVE, CR4.OSXSAVE: the VCPU
+ * switch saves and restores guests' x87/SSE/AVX/AVX-512 state with
+ * XSAVE/XRSTOR (FXSAVE/FXRSTOR without XSAVE) and loads each guest's
+ * checked XCR0 (arch/x86_64/vmx/vmx_xsave.c). The hypervisor itself never
+ * uses FPU or vector registers (-mgeneral-regs-only).
  */
 void arch_cpu_enable_fpu_state(void)
 {

@@ -10,6 +10,8 @@
     cpuid
 %endmacro
 
+AVX512_EBX equ (1 << 16) | (1 << 17) | (1 << 21) | (1 << 28) | (1 << 30) | (1 << 31)
+
 %macro BIT_CLEAR 3                ; register, bit, name
     bt %1, %2
     T_CHECK nc, %3, {'bit set'}
@@ -74,8 +76,65 @@ start:
     T_EQ eax, 0, 'cpuid-7-eax-zero'
     T_EQ ecx, 0, 'cpuid-7-ecx-zero'
     T_EQ edx, 0, 'cpuid-7-edx-zero'
-    and ebx, ~((1 << 0) | (1 << 3) | (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 18) | (1 << 19) | (1 << 20) | (1 << 23) | (1 << 24) | (1 << 29))
+    and ebx, ~((1 << 0) | (1 << 3) | (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 18) | (1 << 19) | (1 << 20) | (1 << 23) | (1 << 24) | (1 << 29) | AVX512_EBX)
     T_EQ ebx, 0, 'cpuid-7-ebx-only-shown-bits'
+    ; AVX-512 (F) shown exactly when XCR0 may enable its three components
+    CPUID 7, 0
+    mov esi, ebx
+    shr esi, 16
+    and esi, 1
+    CPUID 0xD, 0
+    shr eax, 5
+    and eax, 7
+    cmp eax, 7
+    sete al
+    movzx eax, al
+    T_EQ eax, esi, 'cpuid-7-avx512f-iff-xcr0-avx512'
+
+    ; audit (issue 10): no feature whose registers fault
+    CPUID 1, 0
+    BIT_CLEAR edx, 21, 'cpuid-1-edx-ds-hidden'
+    BIT_CLEAR edx, 18, 'cpuid-1-edx-psn-hidden'
+    BIT_CLEAR edx, 31, 'cpuid-1-edx-pbe-hidden'
+    BIT_CLEAR ecx, 2, 'cpuid-1-ecx-dtes64-hidden'
+    BIT_CLEAR ecx, 4, 'cpuid-1-ecx-ds-cpl-hidden'
+    BIT_CLEAR ecx, 11, 'cpuid-1-ecx-sdbg-hidden'
+    BIT_CLEAR ecx, 14, 'cpuid-1-ecx-xtpr-hidden'
+    ; XCR0 bits offered: x87 always, nothing beyond x87 SSE AVX AVX-512
+    CPUID 0xD, 0
+    BIT_SET eax, 0, 'cpuid-d-x87-offered'
+    and eax, ~0xE7
+    or eax, edx
+    T_EQ eax, 0, 'cpuid-d-only-switched-components'
+    ; no XSAVES, no IA32_XSS bits, no XFD
+    CPUID 0xD, 1
+    and eax, ~7
+    T_EQ eax, 0, 'cpuid-d1-no-xsaves'
+    or ecx, edx
+    T_EQ ecx, 0, 'cpuid-d1-no-xss-bits'
+    ; MPX and PKRU components: empty subleaves
+    CPUID 0xD, 3
+    or eax, ebx
+    T_EQ eax, 0, 'cpuid-d3-mpx-empty'
+    CPUID 0xD, 9
+    or eax, ebx
+    T_EQ eax, 0, 'cpuid-d9-pkru-empty'
+    ; PT, RDT, PSN leaves zero
+    CPUID 0x14, 0
+    or eax, ebx
+    or eax, ecx
+    or eax, edx
+    T_EQ eax, 0, 'cpuid-14-pt-zero'
+    CPUID 0x10, 0
+    or eax, ebx
+    or eax, ecx
+    or eax, edx
+    T_EQ eax, 0, 'cpuid-10-rdt-zero'
+    CPUID 3, 0
+    or eax, ebx
+    or eax, ecx
+    or eax, edx
+    T_EQ eax, 0, 'cpuid-3-psn-zero'
     CPUID 0x80000001, 0
     BIT_CLEAR ecx, 2, 'cpuid-80000001-ecx-svm-hidden'
     BIT_SET edx, 29, 'cpuid-80000001-edx-long-mode-shown'

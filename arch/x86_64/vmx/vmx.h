@@ -39,17 +39,21 @@ struct vmx_vcpu {
 	u64 vmcs;		/* host physical address of the VMCS */
 	bool launched;
 	bool fresh_regs;	/* regs hold a reset state not yet loaded */
+	bool fresh_xsave;	/* its XSAVE area holds a reset state not yet loaded */
 	bool wait_sipi;		/* INIT taken: in the INIT state, waiting for a SIPI */
 	u16 vpid;
 	u64 cr2;
 	u64 dr[8];		/* virtual debug registers (MOV DR exits) */
-	u64 xcr0;
+	u64 xcr0;		/* the guest's XCR0 (in the CPU while the VCPU is loaded) */
+	u64 xsave;		/* host physical = virtual address of its XSAVE area (a page) */
+	u64 vapic;		/* its virtual-APIC page (TPR shadow); 0: CR8 exiting instead */
+	u8 tpr;			/* CR8 under CR8 exiting (no TPR shadow) */
+	u8 cr_reported;		/* refused XSETBV/CR0/CR4/CR8 kinds already reported */
 	/* MSRs the guest owns in hardware while it runs */
 	u64 msr_star, msr_lstar, msr_cstar, msr_sfmask, msr_kernel_gs_base, msr_tsc_aux;
 	u64 msr_misc_enable, msr_mtrr_def_type;
 	u64 exit_count[VMX_EXIT_REASONS];
 	u64 exit_ticks[VMX_EXIT_REASONS];	/* TSC ticks in the handler (Bochs: instructions) */
-	u8 fxsave[512] __attribute__((aligned(16)));
 	u32 msr_reported[MSR_REPORT_MAX];	/* unknown MSRs reported (vmx_exit_msr.c) */
 	u32 msr_reported_n;
 	u64 msr_unreported;	/* unknown-MSR accesses after the first MSR_REPORT_MAX MSRs */
@@ -80,6 +84,14 @@ extern volatile u64 vmx_sipi_exits;
 extern volatile u64 vmx_nmi_exits;
 /* VMPTRLD unless already current on this CPU. */
 int vmx_vmcs_load(u64 vmcs);
+
+/* vmx_xsave.c: the guests' x87/SSE/AVX/AVX-512 state */
+u64 vmx_xcr0_allowed(void);		/* XCR0 bits a guest may set */
+u32 vmx_xsave_size(u64 mask);		/* standard XSAVE area size for 'mask' */
+int vmx_xsave_alloc(struct vmx_vcpu *vx);
+void vmx_xsave_reset(struct vmx_vcpu *vx);	/* init state, XCR0 = 1 */
+void vmx_xsave_save(struct vmx_vcpu *vx);
+void vmx_xsave_load(struct vmx_vcpu *vx, bool after_save);
 
 /* EPT of a guest */
 int ept_init(struct vmx_guest *vg);

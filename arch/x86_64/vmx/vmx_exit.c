@@ -256,6 +256,9 @@ void vmx_exit_handler(struct arch_regs *regs)
 	struct vmx_vcpu *vx;
 	int rc;
 
+	/* defensive: no guest reaches the host TPR (CR8 is virtualised) */
+	if (unlikely(vmx_host_tpr_changed()))
+		vmx_host_tpr_restore(vcpu);
 	/* this VMCS is launched now: the next entry into it is VMRESUME */
 	pc->vmx_launch = 0;
 	pc->exit_regs = regs;

@@ -1,16 +1,16 @@
 /*
- * arch/x86_64/vmx/vmx_exit_cpuid.c - the guest's curated CPUID view.
- *
- * The host's leaves, with what is not virtualised hidden: VMX and SMX,
- * MONITOR/MWAIT, the PMU (leaf 0xA, PDCM), the local APIC, x2APIC and the
- * TSC deadline timer (no APIC emulation yet), MCE/MCA, thermal and power
- * management (leaf 6), TSX, SGX, PT and PKU. The hypervisor bit is set and
- * leaf 0x40000000 carries our signature. Leaves 0x15/0x16 (TSC and core
+ * arch/x86_64/vmx/vmx_exit_cpuid.c - CPUID exits: the host's leaf, curated
+ * by cpuid_view.c into the guest's view (what is hidden and why is listed
+ * there), and our hypervisor leaves. The hypervisor bit is set and leaf
+ * 0x40000000 carries our signature. Leaves 0x15/0x16 (TSC and core
  * frequency) give the TSC rate the hypervisor measured: the guest's TSC is
  * the host's, and a guest such as Linux trusts these leaves for it.
  */
 #include "arch/x86_64/vmx/vmx_exits.h"
 #include "arch/x86_64/vmx/vmcs.h"
+#include "arch/x86_64/vmx/vmx.h"
+#include "arch/x86_64/vmx/vmx_caps.h"
+#include "arch/x86_64/vmx/cpuid_view.h"
 #include "arch/x86_64/cpu.h"
 #include "kernel/manager.h"
 #include "arch/x86_64/timer.h"
@@ -18,79 +18,34 @@
 #define HV_SIGNATURE "XvisorX86VMM"	/* 12 bytes: EBX, ECX, EDX of 0x40000000 */
 #define HV_MAX_LEAF 0x40000001u
 
-/* leaf 1 */
-#define L1_ECX_HIDE ((1u << 3) | (1u << 5) | (1u << 6) | (1u << 15) | (1u << 21) | (1u << 24))
-#define L1_EDX_HIDE ((1u << 7) | (1u << 9) | (1u << 14) | (1u << 22) | (1u << 29))
-/* leaf 7.0 EBX bits shown: FSGSBASE BMI1 AVX2 SMEP BMI2 ERMS INVPCID RDSEED ADX SMAP CLFLUSHOPT CLWB SHA */
-#define L7_EBX_SHOW ((1u << 0) | (1u << 3) | (1u << 5) | (1u << 7) | (1u << 8) | (1u << 9) | \
-		     (1u << 10) | (1u << 18) | (1u << 19) | (1u << 20) | (1u << 23) | (1u << 24) | (1u << 29))
-
 /* Host leaf limits, read once (vmx_exit_cpuid's first call). */
 static u32 max_basic, max_ext;
 
-/* Leaves whose host values need editing: the rarer path. */
+/* Leaves whose host values need editing: the rarer path (cpuid_view.c). */
 static __attribute__((noinline)) void curate(struct vmm_vcpu *v, u32 leaf, u32 sub,
 					     struct arch_regs *r)
 {
-	u32 a = (u32)r->rax, b = (u32)r->rbx, c = (u32)r->rcx, d = (u32)r->rdx;
+	struct vmx_vcpu *vx = v->arch_priv;
+	u32 proc2 = (u32)vmcs_read(VMCS_PROC_CTLS2);
+	struct cpuid_view_ctx ctx = {
+		.xcr0_allowed = vmx_xcr0_allowed(),
+		.vcpu_index = v->subid,
+		.guest_osxsave = vmx_guest_cr4() & X86_CR4_OSXSAVE,
+		.rdtscp = proc2 & PROC2_RDTSCP,
+		.invpcid = proc2 & PROC2_INVPCID,
+		.tsc_hz = arch_timer_tsc_hz(),
+	};
+	u32 regs[4] = { (u32)r->rax, (u32)r->rbx, (u32)r->rcx, (u32)r->rdx };
 
-	switch (leaf) {
-	case 1:
-		c &= ~L1_ECX_HIDE;
-		c |= 1u << 31;	/* running under a hypervisor */
-		/* OSXSAVE mirrors the guest's own CR4.OSXSAVE */
-		c &= ~(1u << 27);
-		if (vmx_guest_cr4() & X86_CR4_OSXSAVE)
-			c |= 1u << 27;
-		d &= ~L1_EDX_HIDE;
-		/* initial APIC id = VCPU index, one logical CPU per package */
-		b = (b & 0x0000FFFFu) | (1u << 16) | (v->subid << 24);
-		d &= ~(1u << 28);	/* no HTT */
-		break;
-	case 4:
-		a &= 0x3FF;	/* caches, one core per package */
-		break;
-	case 5: case 6: case 0xA: case 0xB: case 0x1F:
-		a = b = c = d = 0;	/* MONITOR, power, PMU, topology: not virtualised */
-		break;
-	case 7:
-		if (sub == 0) {
-			a = 0;
-			b &= L7_EBX_SHOW;
-			c = 0;
-			d = 0;
-		} else {
-			a = b = c = d = 0;
-		}
-		break;
-	case 0x15: {	/* TSC = ECX * EBX / EAX */
-		u64 hz = arch_timer_tsc_hz();
-
-		a = 1;
-		b = 1;
-		while (hz > 0xFFFFFFFFULL) {
-			hz >>= 1;
-			b <<= 1;
-		}
-		c = (u32)hz;
-		d = 0;
-		break;
+	if (leaf == 0xD && sub == 0 && ctx.xcr0_allowed) {
+		ctx.xsave_size_cur = vmx_xsave_size(vx->xcr0);
+		ctx.xsave_size_max = vmx_xsave_size(ctx.xcr0_allowed);
 	}
-	case 0x16:	/* base, maximum and bus frequency in MHz */
-		a = b = (u32)(arch_timer_tsc_hz() / 1000000);
-		c = 100;
-		d = 0;
-		break;
-	case 0x80000001:
-		c &= ~(1u << 2);	/* SVM */
-		break;
-	default:
-		break;
-	}
-	r->rax = a;
-	r->rbx = b;
-	r->rcx = c;
-	r->rdx = d;
+	cpuid_view_curate(&ctx, leaf, sub, regs);
+	r->rax = regs[0];
+	r->rbx = regs[1];
+	r->rcx = regs[2];
+	r->rdx = regs[3];
 }
 
 /* Leaves 0x40000000-0x4FFFFFFF: ours. */
@@ -122,8 +77,7 @@ static inline void host_leaf(u32 leaf, u32 sub, struct arch_regs *r)
 }
 
 /* Leaves the host passes on unchanged (bit n: basic leaf n). */
-#define LEAVES_AS_IS ((1u << 0) | (1u << 2) | (1u << 3) | (1u << 8) | (1u << 9) | \
-		      (1u << 0xD) | (1u << 0xE) | (1u << 0xF) | (1u << 0x10) | (1u << 0x11))
+#define LEAVES_AS_IS ((1u << 0) | (1u << 2))
 
 static inline bool passed_as_is(u32 leaf)
 {

@@ -4,43 +4,101 @@
  *
  * CR0/CR4 bits that VMX operation fixes are owned by the host: the guest
  * sees its own values through the read shadows, so CR4.VMXE stays hidden
- * and a guest clearing CR0.NE is remembered but not obeyed. Setting
- * CR4.VMXE (VMX is not offered) or reserved bits injects #GP.
+ * and a guest clearing CR0.NE is remembered but not obeyed. A value the
+ * CPU would refuse natively (cpustate_check.c: reserved bits, invalid
+ * combinations, CR4 bits of features the guest's CPUID does not show,
+ * CR4.VMXE) injects #GP(0) and changes nothing. CR8 is the guest's own:
+ * a TPR shadow, or CR8 exiting emulated here; never the host's TPR.
  */
 #include "arch/x86_64/vmx/vmx_exits.h"
 #include "arch/x86_64/vmx/vmx_caps.h"
 #include "arch/x86_64/vmx/vmcs.h"
+#include "arch/x86_64/vmx/cpustate_check.h"
 #include "arch/x86_64/cpu.h"
 #include "kernel/manager.h"
 #include "kernel/printk.h"
 
-#define CR0_CD (1ULL << 30)
-#define CR0_NW (1ULL << 29)
 #define CR0_TS (1ULL << 3)
 #define EFER_LME (1ULL << 8)
 #define EFER_LMA (1ULL << 10)
+#define AR_L (1u << 13)		/* CS.L: 64-bit code segment */
 /* CR4 bits a guest may set: VME PVI TSD DE PSE PAE MCE PGE PCE OSFXSR
- * OSXMMEXCPT UMIP FSGSBASE PCIDE OSXSAVE SMEP SMAP (not VMXE, SMXE, PKE, LA57) */
-#define CR4_GUEST_OK (0x7FFULL | (1ULL << 11) | (1ULL << 16) | (1ULL << 17) | \
-		      (1ULL << 18) | (1ULL << 20) | (1ULL << 21))
+ * OSXMMEXCPT, and where its CPUID view shows the feature FSGSBASE PCIDE
+ * OSXSAVE SMEP SMAP (not VMXE, SMXE, PKE, LA57, UMIP: hidden in CPUID) */
+#define CR4_BASE_OK 0x7FFULL
+#define CR4_FSGSBASE (1ULL << 16)
+#define CR4_PCIDE (1ULL << 17)
+#define CR4_SMEP (1ULL << 20)
+#define CR4_SMAP (1ULL << 21)
+
+/* The CR4 bits a guest may set: the features its CPUID view shows, within
+ * what VMX operation allows (IA32_VMX_CR4_FIXED1, SDM A.8). */
+u64 vmx_cr4_allowed(void)
+{
+	static u64 ok;
+
+	if (unlikely(!ok)) {
+		u32 a, b, c, d, b7 = 0;
+		u64 m = CR4_BASE_OK;
+
+		cpuid(1, &a, &b, &c, &d);
+		if (c & (1u << 17))
+			m |= CR4_PCIDE;
+		if (vmx_xcr0_allowed())
+			m |= X86_CR4_OSXSAVE;
+		cpuid(0, &a, &b, &c, &d);
+		if (a >= 7)
+			cpuid_count(7, 0, &a, &b7, &c, &d);
+		if (b7 & (1u << 0))
+			m |= CR4_FSGSBASE;
+		if (b7 & (1u << 7))
+			m |= CR4_SMEP;
+		if (b7 & (1u << 20))
+			m |= CR4_SMAP;
+		ok = m & vmx_boot_caps()->cr4_fixed1;
+	}
+	return ok;
+}
+
+/* The guest executes 64-bit code (IA-32e mode and CS.L). */
+static bool guest_long64(void)
+{
+	return (vmcs_read(VMCS_GUEST_EFER) & EFER_LMA) && (vmcs_read(VMCS_GUEST_CS_AR) & AR_L);
+}
+
+/*
+ * #GP(0) into the guest for a value the CPU would refuse natively; the
+ * first refusal of each kind (XSETBV, CR0, CR4, CR8) per VCPU is reported.
+ */
+enum { REFUSED_XCR0, REFUSED_CR0, REFUSED_CR4, REFUSED_CR8 };
+static const char *const refused_what[] = { "XSETBV", "MOV to CR0", "MOV to CR4", "MOV to CR8" };
+
+static int refuse(struct vmm_vcpu *v, u32 kind, u64 val, const char *why)
+{
+	struct vmx_vcpu *vx = v->arch_priv;
+
+	if (!(vx->cr_reported & (1u << kind))) {
+		vx->cr_reported |= 1u << kind;
+		vmm_warn("guest %s: %s %s 0x%llx: %s: #GP injected (reported once)\n",
+			 v->guest->name, v->name, refused_what[kind], (unsigned long long)val, why);
+	}
+	vmx_inject_exception(13, true, 0);
+	return 0;
+}
 
 static int guest_write_cr0(struct vmm_vcpu *v, u64 val)
 {
 	const struct vmx_caps *c = vmx_boot_caps();
 	u64 efer = vmcs_read(VMCS_GUEST_EFER);
 	u32 entry = (u32)vmcs_read(VMCS_ENTRY_CTLS);
+	const char *bad = cr0_check(val, guest_long64(), efer, vmx_guest_cr4(),
+				    vmcs_read(VMCS_GUEST_CR3));
 
-	(void)v;
+	if (bad)
+		return refuse(v, REFUSED_CR0, val, bad);
 	val &= 0xFFFFFFFFULL;
-	/* SDM 2.5: PG without PE, or NW without CD, is #GP */
-	if (((val & X86_CR0_PG) && !(val & X86_CR0_PE)) || ((val & CR0_NW) && !(val & CR0_CD))) {
-		vmx_inject_exception(13, true, 0);
-		return 0;
-	}
-	if ((val & X86_CR0_PG) && (efer & EFER_LME) && !(vmcs_read(VMCS_GUEST_CR4) & X86_CR4_PAE)) {
-		vmx_inject_exception(13, true, 0);	/* long mode needs PAE */
-		return 0;
-	}
+	/* the guest reads what it wrote; the CPU runs it with the bits VMX
+	 * forces (but PE and PG, the guest's under unrestricted guest) */
 	vmcs_write(VMCS_CR0_SHADOW, val);
 	vmcs_write(VMCS_GUEST_CR0, ((val | c->cr0_fixed0) & c->cr0_fixed1 &
 				    ~(X86_CR0_PE | X86_CR0_PG)) | (val & (X86_CR0_PE | X86_CR0_PG)));
@@ -55,17 +113,55 @@ static int guest_write_cr0(struct vmm_vcpu *v, u64 val)
 	return 1;
 }
 
-static int guest_write_cr4(u64 val)
+static int guest_write_cr4(struct vmm_vcpu *v, u64 val)
 {
 	const struct vmx_caps *c = vmx_boot_caps();
+	const char *bad = cr4_check(val, vmx_cr4_allowed(), vmx_guest_cr4(),
+				    vmcs_read(VMCS_GUEST_EFER), vmcs_read(VMCS_GUEST_CR3));
 
-	if (val & ~CR4_GUEST_OK) {
-		vmx_inject_exception(13, true, 0);
-		return 0;
-	}
+	if (bad)
+		return refuse(v, REFUSED_CR4, val, bad);
 	vmcs_write(VMCS_CR4_SHADOW, val);
 	vmcs_write(VMCS_GUEST_CR4, (val | c->cr4_fixed0) & c->cr4_fixed1);
 	return 1;
+}
+
+/*
+ * CR8 under CR8-load/store exiting (or, should the CPU force those exits
+ * on, next to a TPR shadow: then the VTPR of the virtual-APIC page,
+ * bits 7:4, SDM 29.3). 64-bit mode only: the only mode with CR8.
+ */
+static void guest_set_cr8(struct vmx_vcpu *vx, u64 val)
+{
+	vx->tpr = (u8)val;
+	if (vx->vapic)
+		*(volatile u32 *)(uintptr_t)(vx->vapic + 0x80) = (u32)val << 4;
+}
+
+static u64 guest_get_cr8(struct vmx_vcpu *vx)
+{
+	if (vx->vapic)
+		return (*(volatile u32 *)(uintptr_t)(vx->vapic + 0x80) >> 4) & 0xF;
+	return vx->tpr;
+}
+
+/*
+ * Defensive (vmx_exit_handler, every exit): the host's TPR is 0 and no
+ * guest can reach it (CR8 is virtualised above); should it ever be found
+ * changed, it is put back and said once, naming the VCPU that ran.
+ */
+void vmx_host_tpr_restore(struct vmm_vcpu *v)
+{
+	static bool said;
+	u64 tpr;
+
+	__asm__ volatile("mov %%cr8, %0" : "=r"(tpr));
+	__asm__ volatile("mov %0, %%cr8" : : "r"(0ULL) : "memory");
+	if (!said) {
+		said = true;
+		vmm_err("vmx: host TPR found at %llu after an exit of %s; reset to 0\n",
+			(unsigned long long)tpr, v ? v->name : "no VCPU");
+	}
 }
 
 int vmx_exit_cr_access(struct vmm_vcpu *v, struct arch_regs *r)
@@ -79,15 +175,24 @@ int vmx_exit_cr_access(struct vmm_vcpu *v, struct arch_regs *r)
 		if (cr == 0)
 			done = guest_write_cr0(v, vmx_gpr_get(r, gpr));
 		else if (cr == 4)
-			done = guest_write_cr4(vmx_gpr_get(r, gpr));
+			done = guest_write_cr4(v, vmx_gpr_get(r, gpr));
 		else if (cr == 3)
 			vmcs_write(VMCS_GUEST_CR3, vmx_gpr_get(r, gpr));
-		else
+		else if (cr == 8) {
+			u64 val = vmx_gpr_get(r, gpr);
+
+			if (cr8_check(val))
+				done = refuse(v, REFUSED_CR8, val, cr8_check(val));
+			else
+				guest_set_cr8(v->arch_priv, val);
+		} else
 			return vmx_halt_vcpu(v, "MOV to CR%u is not virtualised", cr);
 		break;
-	case 1:	/* MOV from CR (only CR3 can exit here) */
+	case 1:	/* MOV from CR (only CR3 and CR8 can exit here) */
 		if (cr == 3)
 			vmx_gpr_set(r, gpr, vmcs_read(VMCS_GUEST_CR3));
+		else if (cr == 8)
+			vmx_gpr_set(r, gpr, guest_get_cr8(v->arch_priv));
 		else
 			return vmx_halt_vcpu(v, "MOV from CR%u is not virtualised", cr);
 		break;
@@ -207,28 +312,31 @@ int vmx_exit_mov_dr(struct vmm_vcpu *v, struct arch_regs *r)
 	return 0;
 }
 
-/* XSETBV (SDM 13.3): XCR0 only, within what the host supports. */
+/*
+ * XSETBV (SDM vol. 2 XSETBV, vol. 1 13.3): #UD without CR4.OSXSAVE, #GP(0)
+ * at CPL > 0 and for any value xcr0_check() refuses, among the bits the
+ * hypervisor switches per VCPU (vmx_xsave.c). Only a checked value reaches
+ * the CPU: it is this VCPU's XCR0 while it is loaded.
+ */
 int vmx_exit_xsetbv(struct vmm_vcpu *v, struct arch_regs *r)
 {
 	struct vmx_vcpu *vx = v->arch_priv;
 	u64 val = ((r->rdx & 0xFFFFFFFFULL) << 32) | (r->rax & 0xFFFFFFFFULL);
-	u32 a, b, c, d;
-	u64 host_ok;
+	u64 allowed = vmx_xcr0_allowed();
+	const char *bad;
 
-	if (!(vmx_guest_cr4() & X86_CR4_OSXSAVE)) {
+	if (!(vmx_guest_cr4() & X86_CR4_OSXSAVE) || !allowed) {
 		vmx_inject_exception(6, false, 0);
 		return 0;
 	}
-	cpuid_count(0xD, 0, &a, &b, &c, &d);
-	host_ok = ((u64)d << 32) | a;
-	if ((u32)r->rcx != 0 || vmx_guest_cpl() != 0 || !(val & 1) || (val & ~host_ok) ||
-	    ((val & 4) && !(val & 2))) {
-		vmx_inject_exception(13, true, 0);
-		return 0;
-	}
+
+	if (vmx_guest_cpl() != 0)
+		return refuse(v, REFUSED_XCR0, val, "XSETBV at CPL > 0");
+	bad = xcr0_check((u32)r->rcx, val, allowed);
+	if (bad)
+		return refuse(v, REFUSED_XCR0, val, bad);
 	vx->xcr0 = val;
-	if (read_cr4() & X86_CR4_OSXSAVE)
-		__asm__ volatile("xsetbv" : : "c"(0), "a"((u32)val), "d"((u32)(val >> 32)));
+	__asm__ volatile("xsetbv" : : "c"(0), "a"((u32)val), "d"((u32)(val >> 32)));
 	vmx_advance_rip();
 	return 0;
 }

@@ -80,5 +80,17 @@ u64 vmx_guest_cr0(void);
 u64 vmx_guest_cr4(void);
 /* Current privilege level of the guest (SS.DPL). */
 u32 vmx_guest_cpl(void);
+/* The CR4 bits a guest may set (vmx_exit_cr.c); the others are in the CR4
+ * guest/host mask, so that setting one exits and gets #GP(0). */
+u64 vmx_cr4_allowed(void);
+/* The host TPR (CR8) is 0 in root operation; put it back if it is not. */
+void vmx_host_tpr_restore(struct vmm_vcpu *v);
+static inline bool vmx_host_tpr_changed(void)
+{
+	u64 tpr;
+
+	__asm__ volatile("mov %%cr8, %0" : "=r"(tpr));
+	return tpr != 0;
+}
 
 #endif

@@ -127,6 +127,12 @@ static int setup_controls(struct vmm_vcpu *v)
 	struct vmx_guest *vg = v->guest->arch_priv;
 	struct vmx_vcpu *vx = v->arch_priv;
 	u32 pin, proc, proc2, exit, entry;
+	/*
+	 * CR8 is the guest's (SDM 29.3): with a TPR shadow its MOV CR8 reads
+	 * and writes the VTPR of its virtual-APIC page; without one, CR8-load
+	 * and CR8-store exiting, emulated in vmx_exit_cr.c. Never the host's TPR.
+	 */
+	u32 cr8 = vx->vapic ? PROC_TPR_SHADOW : PROC_CR8_LOAD | PROC_CR8_STORE;
 	int rc;
 
 	rc = adjust_ctls(c->pinbased, PIN_EXTINT_EXITING | PIN_NMI_EXITING | PIN_VIRTUAL_NMIS |
@@ -135,9 +141,9 @@ static int setup_controls(struct vmm_vcpu *v)
 	rc = rc ? rc : adjust_ctls(c->procbased,
 				   PROC_HLT_EXITING | PROC_MWAIT_EXITING | PROC_RDPMC_EXITING |
 				   PROC_TSC_OFFSET | PROC_MOV_DR_EXITING | PROC_IO_BITMAPS |
-				   PROC_MSR_BITMAPS | PROC_MONITOR_EXITING | PROC_SECONDARY,
-				   PROC_HLT_EXITING | PROC_IO_BITMAPS | PROC_MSR_BITMAPS | PROC_SECONDARY,
-				   "processor-based", &proc);
+				   PROC_MSR_BITMAPS | PROC_MONITOR_EXITING | PROC_SECONDARY | cr8,
+				   PROC_HLT_EXITING | PROC_IO_BITMAPS | PROC_MSR_BITMAPS | PROC_SECONDARY |
+				   cr8, "processor-based", &proc);
 	/* with EPT the guest owns CR3: no CR3 exits where the CPU lets us */
 	proc &= ~((PROC_CR3_LOAD | PROC_CR3_STORE) & ~(u32)c->procbased);
 	rc = rc ? rc : adjust_ctls(c->procbased2,
@@ -182,6 +188,11 @@ static int setup_controls(struct vmm_vcpu *v)
 	vmcs_write(VMCS_VPID, vx->vpid);
 	vmcs_write(VMCS_TSC_OFFSET, 0);
 	vmcs_write(VMCS_LINK_POINTER, ~0ULL);
+	if (proc & PROC_TPR_SHADOW) {
+		/* threshold 0: no TPR-below-threshold exits (SDM 29.1.2) */
+		vmcs_write(VMCS_VIRTUAL_APIC, vx->vapic);
+		vmcs_write(VMCS_TPR_THRESHOLD, 0);
+	}
 	/*
 	 * CR0/CR4 bits the CPU fixes in VMX operation are owned by the host;
 	 * the guest reads its own values from the shadows (SDM 25.3). Under
@@ -189,7 +200,9 @@ static int setup_controls(struct vmm_vcpu *v)
 	 */
 	vmcs_write(VMCS_CR0_MASK, (c->cr0_fixed0 | ~c->cr0_fixed1) &
 				  ~(X86_CR0_PE | X86_CR0_PG) & 0xFFFFFFFFULL);
-	vmcs_write(VMCS_CR4_MASK, (c->cr4_fixed0 | ~c->cr4_fixed1) & 0xFFFFFFFFULL);
+	/* CR4 bits the guest may not set exit too (vmx_cr4_allowed(): the
+	 * features its CPUID shows), so that setting one gets #GP(0) */
+	vmcs_write(VMCS_CR4_MASK, c->cr4_fixed0 | ~c->cr4_fixed1 | ~vmx_cr4_allowed());
 	return VMM_OK;
 }
 
@@ -269,6 +282,18 @@ static int write_identity_tables(struct vmm_guest *g, u64 pt)
 	return VMM_OK;
 }
 
+/*
+ * The CR0 the CPU runs the guest with for the CR0 it asked for: the bits
+ * VMX operation fixes (IA32_VMX_CR0_FIXED0/1, SDM A.7) forced, except PE
+ * and PG, which unrestricted guest leaves to the guest (SDM 26.3.1.1).
+ */
+static u64 cr0_for_hw(const struct vmx_caps *c, u64 cr0)
+{
+	u64 guest_owned = X86_CR0_PE | X86_CR0_PG;
+
+	return ((cr0 | c->cr0_fixed0) & c->cr0_fixed1 & ~guest_owned) | (cr0 & guest_owned);
+}
+
 /* 32-bit or 64-bit flat segments for a directly started kernel. */
 static void setup_flat_state(struct vmm_vcpu *v, const struct vmx_caps *c, bool longmode)
 {
@@ -276,7 +301,7 @@ static void setup_flat_state(struct vmm_vcpu *v, const struct vmx_caps *c, bool 
 	u64 cr4 = longmode ? X86_CR4_PAE : 0;
 
 	vmcs_write(VMCS_CR0_SHADOW, cr0);
-	vmcs_write(VMCS_GUEST_CR0, (cr0 | c->cr0_fixed0) & c->cr0_fixed1);
+	vmcs_write(VMCS_GUEST_CR0, cr0_for_hw(c, cr0));
 	vmcs_write(VMCS_CR4_SHADOW, cr4);
 	vmcs_write(VMCS_GUEST_CR4, (cr4 | c->cr4_fixed0) & c->cr4_fixed1);
 	vmcs_write(VMCS_GUEST_CR3, longmode ? v->config->page_table_addr : 0);
@@ -307,8 +332,7 @@ static void setup_guest_state(struct vmm_vcpu *v, bool init)
 	u64 cr0 = 0x60000010ULL;	/* CD, NW, ET: the reset value */
 
 	vmcs_write(VMCS_CR0_SHADOW, cr0);
-	vmcs_write(VMCS_GUEST_CR0, ((cr0 | c->cr0_fixed0) & c->cr0_fixed1 &
-				    ~(X86_CR0_PE | X86_CR0_PG)) | (cr0 & (X86_CR0_PE | X86_CR0_PG)));
+	vmcs_write(VMCS_GUEST_CR0, cr0_for_hw(c, cr0));
 	vmcs_write(VMCS_CR4_SHADOW, 0);
 	vmcs_write(VMCS_GUEST_CR4, c->cr4_fixed0 & c->cr4_fixed1);
 	vmcs_write(VMCS_GUEST_CR3, 0);
@@ -378,14 +402,22 @@ static int normal_vcpu_init(struct vmm_vcpu *v)
 	memset((void *)(uintptr_t)vx->vmcs, 0, PAGE_SIZE);
 	*(u32 *)(uintptr_t)vx->vmcs = vmx_boot_caps()->revision;	/* SDM 24.2 */
 	vx->vpid = next_vpid++;
-	(void)rc;
+	rc = vmx_xsave_alloc(vx);
+	if (rc)
+		return rc;
+	/* a virtual-APIC page for the TPR shadow where the CPU offers one */
+	if ((vmx_boot_caps()->procbased >> 32) & PROC_TPR_SHADOW) {
+		vx->vapic = vmm_host_page_alloc(0);
+		if (!vx->vapic)
+			return -VMM_ENOMEM;
+	}
 	return arch_vcpu_reset(v);
 }
 
 static int vcpu_reset(struct vmm_vcpu *v, bool init)
 {
 	struct vmx_vcpu *vx = v->arch_priv;
-	u64 vmcs = vx->vmcs;
+	u64 vmcs = vx->vmcs, xsave = vx->xsave, vapic = vx->vapic;
 	u16 vpid = vx->vpid;
 	int rc;
 
@@ -401,16 +433,29 @@ static int vcpu_reset(struct vmm_vcpu *v, bool init)
 		memset(vx->dr, 0, sizeof(vx->dr));
 		vx->dr[6] = 0xFFFF0FF0;
 	} else {
-		/* everything but the VMCS page and the VPID starts over */
+		/* everything but the VMCS, XSAVE and virtual-APIC pages and the VPID starts over */
 		memset(vx, 0, sizeof(*vx));
 		vx->vmcs = vmcs;
 		vx->vpid = vpid;
-		vx->xcr0 = 1;		/* x87 only, the reset value */
+		vx->xsave = xsave;
+		vx->vapic = vapic;
 		vx->msr_misc_enable = 1;
-		/* the FPU state a VCPU starts with: FNINIT's, MXCSR at its reset value */
-		*(u16 *)&vx->fxsave[0] = 0x037F;
-		*(u32 *)&vx->fxsave[24] = 0x1F80;
+		/*
+		 * x87/SSE/AVX/AVX-512 in their init state, XCR0 = 1. A VCPU loaded
+		 * on this CPU (reset from its own exit) gets it in the CPU now; one
+		 * loaded elsewhere must not save its old registers over it when it
+		 * leaves that CPU (fresh_xsave, like fresh_regs for the GPRs).
+		 */
+		vmx_xsave_reset(vx);
+		if (this_cpu()->guest_vcpu == v)
+			vmx_xsave_load(vx, false);
+		else
+			vx->fresh_xsave = true;
 	}
+	/* the TPR is 0 after reset and INIT (SDM 10.4.7.1) */
+	vx->tpr = 0;
+	if (vx->vapic)
+		memset((void *)(uintptr_t)vx->vapic, 0, PAGE_SIZE);
 	vx->fresh_regs = true;
 	rc = vmx_vmclear(vx->vmcs);
 	if (!rc) {
@@ -508,6 +553,7 @@ void arch_vcpu_deinit(struct vmm_vcpu *v)
 void arch_vcpu_regs_switch(struct vmm_vcpu *cur, struct vmm_vcpu *next, struct arch_regs *regs)
 {
 	struct percpu *pc = this_cpu();
+	bool xsaved = false;
 
 	if (cur) {
 		if (cur->is_normal) {
@@ -517,7 +563,10 @@ void arch_vcpu_regs_switch(struct vmm_vcpu *cur, struct vmm_vcpu *next, struct a
 			if (!vx->fresh_regs)
 				memcpy(cur->regs, regs, GPR_BYTES);
 			vx->cr2 = read_cr2();
-			__asm__ volatile("fxsave64 %0" : "=m"(vx->fxsave));
+			if (!vx->fresh_xsave) {
+				vmx_xsave_save(vx);
+				xsaved = true;
+			}
 			vmx_msr_save_guest(cur);
 			vmx_dr_save_guest(cur);
 		} else {
@@ -530,16 +579,16 @@ void arch_vcpu_regs_switch(struct vmm_vcpu *cur, struct vmm_vcpu *next, struct a
 		memcpy(regs, next->regs, GPR_BYTES);
 		regs->vector = VMX_EXIT_VECTOR;
 		vx->fresh_regs = false;
+		vx->fresh_xsave = false;
 		if (vmx_vmcs_load(vx->vmcs))
 			vmm_err("vcpu %s: VMPTRLD failed\n", next->name);
 		write_cr2(vx->cr2);
-		__asm__ volatile("fxrstor64 %0" : : "m"(vx->fxsave));
+		/* every switched component and XCR0 (vmx_xsave.c) */
+		vmx_xsave_load(vx, xsaved);
 		if (!cur || cur != next) {
 			vmx_msr_load_guest(next);
 			vmx_dr_load_guest(next);
 		}
-		if (read_cr4() & X86_CR4_OSXSAVE)
-			__asm__ volatile("xsetbv" : : "c"(0), "a"((u32)vx->xcr0), "d"((u32)(vx->xcr0 >> 32)));
 		pc->vmx_launch = !vx->launched;
 		vx->launched = true;
 		pc->return_to_guest = 1;
