@@ -35,7 +35,8 @@ BOOTS = {
                    "guest kick all; sleep 5000; guest halt hports; guest list; echo %s; poweroff"
                    % ALIVE, 90),
     "hostile-cpu": ([("hcpu", "hcpu"), ("hsmc", "hsmc"), ("hsecret", "hsecret"),
-                     ("hmemscan", "hmemscan"), ("count", "hcount")], WAIT, 120),
+                     ("hmemscan", "hmemscan"), ("hstrpf", "hstrpf"), ("count", "hcount")],
+                    WAIT, 120),
     "hostile-storm": ([("hstorm", "hstorm"), ("hreset", "hreset"), ("count", "hcount")],
                       SLEEP, 90),
     "hostile-pit": ([("hpit", "hpit"), ("count", "hcount")], WAIT, 60),
@@ -163,6 +164,19 @@ def test_msr_scan_reported_once(run):
     assert len(msrs) == len(set(msrs)), "an MSR reported twice"
     assert r.search(r"^guest hcpu: .*(not reported|suppressed|more)"), (
         "%d MSRs reported, nothing said about the rest" % len(msrs))
+
+
+def test_string_io_faults_injected(run):
+    """hstrpf: OUTS/INS whose operand is not mapped, read-only (CR0.WP) or
+    non-canonical get the #PF/#GP the CPU raises, with CR2, the error code
+    and the REP registers of the iterations done; the guest goes on (it was
+    halted for 'unmapped memory' before, and the rights were not checked)."""
+    r = run("hostile-cpu")
+    passes(r, "hstrpf", ["outs-not-present-pf", "outs-not-present-error-code",
+                         "outs-not-present-cr2", "rep-ins-read-only-pf",
+                         "rep-ins-read-only-error-code", "rep-ins-rcx-left",
+                         "rep-ins-rdi-at-fault", "rep-ins-cr2", "outs-non-canonical-gp"])
+    r.expect(shut_down("hstrpf", 0))
 
 
 def test_self_modifying_code(run):
