@@ -45,10 +45,14 @@ BOOTS = {
     "hostile-xcr": ([("hbadxcr", "hbadxcr"), ("count", "hcount")],
                     "guest kick all; guest wait; sleep 200; guest list; echo %s; poweroff"
                     % ALIVE, 60),
+    # first the leaker alone until it shuts down, then the reader; then a
+    # second pair side by side: the leaker yields with its markers loaded
     "hostile-leak": ([("hleakset", "hleakset"), ("hleakcheck", "hleakcheck"),
+                      ("hleakset2", "hleakset"), ("hleakcheck2", "hleakcheck"),
                       ("count", "hcount")],
-                     "guest kick hleakset; guest wait; guest kick hleakcheck; "
-                     "guest kick count; guest wait; guest list; echo %s; poweroff" % ALIVE, 90),
+                     "guest kick hleakset; guest wait; guest kick hleakcheck; guest wait; "
+                     "guest kick hleakset2; guest kick hleakcheck2; guest kick count; guest wait; "
+                     "guest list; echo %s; poweroff" % ALIVE, 90),
 }
 IMAGES = sorted({img for guests, _, _ in BOOTS.values() for _, img in guests})
 
@@ -332,27 +336,33 @@ LEAK_KNOWN = {
 }
 
 
-def test_leaker_state_kept_across_switch(run):
-    """hleakset loads its markers, yields, finds them still there, and shuts
-    down; the hypervisor goes on."""
+@pytest.mark.parametrize("leaker", ["hleakset", "hleakset2"])
+def test_leaker_state_kept_across_switch(run, leaker):
+    """hleakset loads its markers, yields, finds them still there (for
+    hleakset2, after hleakcheck2 ran in between), and shuts down; the
+    hypervisor goes on."""
     r = run("hostile-leak")
     assert_alive(r)
-    passes(r, "hleakset", ["leakset-markers-loaded", "leakset-gpr-kept", "leakset-xmm-kept",
+    passes(r, leaker, ["leakset-markers-loaded", "leakset-gpr-kept", "leakset-xmm-kept",
                            "leakset-cr2-kept", "leakset-dr3-kept",
                            "leakset-kernel-gs-base-kept"])
-    r.expect(shut_down("hleakset", 0))
+    r.expect(shut_down(leaker, 0))
     assert_only_halted(r, set())
     assert_benign_ok(r)
 
 
+@pytest.mark.parametrize("pair", [("hleakset", "hleakcheck"), ("hleakset2", "hleakcheck2")],
+                         ids=["after-shutdown", "while-alive"])
 @pytest.mark.parametrize("cls", [
     pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=LEAK_KNOWN[c]))
     if c in LEAK_KNOWN else c for c in LEAK_PASS])
-def test_no_register_leak(run, cls):
-    """hleakcheck, started on the CPU hleakset just left, finds each
-    register class at its reset value, never hleakset's markers."""
+def test_no_register_leak(run, cls, pair):
+    """hleakcheck, started on the CPU hleakset just left (after its
+    shutdown, or its YIELD with the markers loaded), finds each register
+    class at its reset value, never hleakset's markers."""
+    leaker, reader = pair
     r = run("hostile-leak")
-    r.expect(line("hleakset", "PASS leakset-markers-loaded"), shut_down("hleakset", 0),
-             line("hleakcheck", "PASS leak-gpr-low-zero-at-reset"))
+    r.expect(line(leaker, "PASS leakset-markers-loaded"),
+             line(reader, "PASS leak-gpr-low-zero-at-reset"))
     for n in LEAK_PASS[cls]:
-        r.expect(line("hleakcheck", "PASS " + re.escape(n)))
+        r.expect(line(reader, "PASS " + re.escape(n)))
