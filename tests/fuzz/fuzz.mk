@@ -31,7 +31,8 @@
 # tests/system/test_guestfuzz.py in Bochs): GUEST_FUZZ_RUNS random seeds,
 # each one boot with a fuzzer guest per CPU mode (real, protected, long)
 # doing GUEST_FUZZ_TRIES tries of random instruction bytes; a failing seed
-# is in the test's name. Replay one:
+# is in the test's name. GUEST_FUZZ_RUNS=0 leaves it out (make test does:
+# its system tests run the guest fuzzer with one fixed seed). Replay one:
 #   GUEST_FUZZ_SEEDS=0x1234abcd GUEST_FUZZ_TRIES=20000 /usr/bin/python3 -m pytest -v tests/system -k guestfuzz
 
 BUILD        ?= build
@@ -71,7 +72,7 @@ DEVEMU_SEEDS := $(patsubst tests/fuzz/devemu-seeds/%.hex,$(OUT)/seeds/devemu/%,\
                 $(wildcard tests/fuzz/devemu-seeds/*.hex))
 
 .PHONY: run build run-devtree run-devemu run-devices run-guests
-run: run-devtree run-devemu run-devices run-guests
+run: run-devtree run-devemu run-devices $(if $(filter-out 0,$(GUEST_FUZZ_RUNS)),run-guests)
 
 run-guests:
 	@echo "  FUZZ    guests: $(GUEST_FUZZ_RUNS) seeds x $(GUEST_FUZZ_TRIES) tries per mode (Bochs)"
