@@ -13,7 +13,7 @@ def test_bochs_boot_report_and_poweroff(make_iso, boot_bochs):
     r = boot_bochs(make_iso('bootcmd="poweroff"'), timeout=30, until=READY)
     m = r.expect(
         VERSION,
-        r'^boot: loader "GRUB [^"]+" \(Multiboot2\)$',
+        r'^boot: loader "GRUB [^"]+" \(Multiboot2\), firmware BIOS$',
         r'^boot: cmdline "bootcmd=poweroff"$',
         r"^cpu: GenuineIntel family \d+ model \d+",
         r"^mem: usable (\d+) KiB",
@@ -43,7 +43,7 @@ def test_bochs_grub_modules(tmp_path, make_iso, boot_bochs):
     b.write_bytes(b"beta module\n" * 5000)                  # 60000 bytes
     r = boot_bochs(make_iso('bootcmd="poweroff"', [a, b]), timeout=30, until=READY)
     m = r.expect(
-        r'^boot: loader "GRUB [^"]+" \(Multiboot2\)$',
+        r'^boot: loader "GRUB [^"]+" \(Multiboot2\), firmware BIOS$',
         r'^module: "alpha\.bin" 2819 bytes at 0x([0-9a-f]+)$',
         r'^module: "beta\.txt" 60000 bytes at 0x([0-9a-f]+)$',
         r"^vmx: verdict: VMX usable$",
@@ -64,7 +64,7 @@ def test_qemu_iso_no_vmx_then_ready(default_iso, boot_qemu):
     assert r.matched, r
     r.expect(
         VERSION,
-        r'^boot: loader "GRUB [^"]+" \(Multiboot2\)$',
+        r'^boot: loader "GRUB [^"]+" \(Multiboot2\), firmware BIOS$',
         r"^cpu: \w+ family \d+",
         r"^mem: usable [1-9]\d* KiB",
         r"^vmx: CPUID VMX no$",
@@ -88,7 +88,7 @@ def test_qemu_multiboot1_kernel_and_modules(tmp_path, elf, boot_qemu):
                   initrd=[m1, m2], timeout=20, until=READY)
     r.expect(
         VERSION,
-        r'^boot: loader "[^"]*" \(Multiboot\)$',
+        r'^boot: loader "[^"]*" \(Multiboot\), firmware unknown$',
         r'^boot: cmdline "loglevel=6 bootcmd=poweroff"$',
         r'^module: "[^"]*first\.img" 12345 bytes at 0x[0-9a-f]+$',
         r'^module: "[^"]*second\.img" 777 bytes at 0x[0-9a-f]+$',
