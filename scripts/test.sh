@@ -5,7 +5,8 @@
 # Stages, each run even when an earlier one failed:
 #   unit     make unit (tests/unit/unit.mk: cmocka on the host); counted from
 #            its "unit: N passed, M failed" line
-#   fuzz     make fuzz FUZZ_SECONDS=${FUZZ_SECONDS:-10}, when tests/fuzz/fuzz.mk
+#   fuzz     make fuzz FUZZ_SECONDS=${FUZZ_SECONDS:-10} GUEST_FUZZ_RUNS=0 (the guest
+#            fuzzer runs with the system tests), when tests/fuzz/fuzz.mk
 #            exists (XVISOR_TEST_FUZZ=0 skips it); counts as one test
 #   build    make all (kernel, DTBs, ISO); counts as one test
 #   system   /usr/bin/python3 -m pytest -v tests/system (Bochs and QEMU);
@@ -58,7 +59,8 @@ fi
 # --- fuzz -------------------------------------------------------------------
 if [ -f tests/fuzz/fuzz.mk ] && [ "${XVISOR_TEST_FUZZ:-1}" != 0 ]; then
   banner "fuzz: make fuzz FUZZ_SECONDS=${FUZZ_SECONDS:-10}"
-  make --no-print-directory fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-10}" 2>&1 | tee "$logs/fuzz.log"
+  # the guest fuzzer runs in the system tests, with a fixed seed
+  make --no-print-directory fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-10}" GUEST_FUZZ_RUNS=0 2>&1 | tee "$logs/fuzz.log"
   if [ "${PIPESTATUS[0]}" -eq 0 ]; then record fuzz 1 0; else record fuzz 0 1 "make fuzz failed"; fi
 fi
 

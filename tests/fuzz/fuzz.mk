@@ -26,11 +26,21 @@
 # (hex text, '#' comments) into $(BUILD)/fuzz/seeds/devemu/. It runs after
 # the devtree harness for FUZZ_SECONDS too, with the same rules and a last
 # line "fuzz: devemu: ...". Run one alone: make -f tests/fuzz/fuzz.mk run-devemu
+#
+# run-guests is the guest-side fuzzer (tests/guests/guestfuzz.asm, driven by
+# tests/system/test_guestfuzz.py in Bochs): GUEST_FUZZ_RUNS random seeds,
+# each one boot with a fuzzer guest per CPU mode (real, protected, long)
+# doing GUEST_FUZZ_TRIES tries of random instruction bytes; a failing seed
+# is in the test's name. GUEST_FUZZ_RUNS=0 leaves it out (make test does:
+# its system tests run the guest fuzzer with one fixed seed). Replay one:
+#   GUEST_FUZZ_SEEDS=0x1234abcd GUEST_FUZZ_TRIES=20000 /usr/bin/python3 -m pytest -v tests/system -k guestfuzz
 
 BUILD        ?= build
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_ARGS    ?=
+GUEST_FUZZ_RUNS  ?= 4
+GUEST_FUZZ_TRIES ?= 20000
 OUT          := $(BUILD)/fuzz
 
 FUZZ_CFLAGS  := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -61,8 +71,13 @@ DEVEMU_SRC   := tests/fuzz/fuzz_devemu.c $(wildcard devemu/*.c) kernel/aspace.c 
 DEVEMU_SEEDS := $(patsubst tests/fuzz/devemu-seeds/%.hex,$(OUT)/seeds/devemu/%,\
                 $(wildcard tests/fuzz/devemu-seeds/*.hex))
 
-.PHONY: run build run-devtree run-devemu run-devices
-run: run-devtree run-devemu run-devices
+.PHONY: run build run-devtree run-devemu run-devices run-guests
+run: run-devtree run-devemu run-devices $(if $(filter-out 0,$(GUEST_FUZZ_RUNS)),run-guests)
+
+run-guests:
+	@echo "  FUZZ    guests: $(GUEST_FUZZ_RUNS) seeds x $(GUEST_FUZZ_TRIES) tries per mode (Bochs)"
+	@GUEST_FUZZ_SEEDS=random:$(GUEST_FUZZ_RUNS) GUEST_FUZZ_TRIES=$(GUEST_FUZZ_TRIES) \
+		/usr/bin/python3 -m pytest -q -rA tests/system/test_guestfuzz.py
 
 run-devtree: $(FUZZ_BIN) $(SEEDS)
 	@mkdir -p $(OUT)/corpus/devtree $(OUT)/artifacts

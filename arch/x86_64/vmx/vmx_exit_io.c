@@ -58,6 +58,40 @@ static __attribute__((noinline, cold)) int io_string_memory_failed(struct vmm_vc
 			     vmm_region_kind_name(reg->cfg->kind), reg->cfg->name);
 }
 
+/*
+ * The memory operand of one INS/OUTS iteration as the CPU checks it before
+ * the access (SDM INS/OUTS "Protected Mode Exceptions" and "64-Bit Mode
+ * Exceptions", 4.7): a non-canonical address in 64-bit mode is #GP(0)
+ * (#SS(0) through SS), a translation that is not present or not allowed
+ * is #PF with CR2 = the address. Such an iteration is the guest's fault,
+ * not the hypervisor's: the fault is injected with RIP at the instruction
+ * and the registers of the iterations done, as the CPU leaves them. A GPA
+ * outside the guest's memory is not the guest's fault: the caller halts.
+ */
+static int string_io_fault(struct vmm_vcpu *v, u64 gva, u32 size, u32 seg, bool write)
+{
+	u64 gpa;
+	int rc;
+
+	if (vmx_guest_cpu_mode() == 64 && ((s64)(gva << 16) >> 16 != (s64)gva ||
+	    (s64)((gva + size - 1) << 16) >> 16 != (s64)(gva + size - 1))) {
+		vmx_inject_exception(seg == 2 ? 12 : 13, true, 0);
+		return -VMM_EFAULT;
+	}
+	for (u64 a = gva; ; a = (a | 0xFFF) + 1) {	/* each page the access touches */
+		rc = vmx_gva_to_gpa(v, a, write, &gpa);
+		if (rc) {
+			/* #PF error code: P (rights, not presence), W, U (SDM 4.7) */
+			write_cr2(a);
+			vmx_inject_exception(14, true, (rc == -VMM_EACCESS ? 1 : 0) | (write ? 2 : 0) |
+					     (vmx_guest_cpl() == 3 ? 4 : 0));
+			return rc;
+		}
+		if (((a ^ (gva + size - 1)) & ~0xFFFULL) == 0)
+			return VMM_OK;
+	}
+}
+
 static __attribute__((noinline)) int io_string(struct vmm_vcpu *v, struct arch_regs *r, u16 port, u32 size,
 		     bool in, bool rep)
 {
@@ -70,6 +104,7 @@ static __attribute__((noinline)) int io_string(struct vmm_vcpu *v, struct arch_r
 	u64 count = rep ? (r->rcx & amask) : 1;
 	u64 *idx = in ? &r->rdi : &r->rsi;
 	u64 done = 0;
+	bool faulted = false;
 
 	if (vmx_guest_cpu_mode() == 64)
 		base = (seg == 4 || seg == 5) ? base : 0;	/* only FS/GS bases in 64-bit mode */
@@ -78,6 +113,10 @@ static __attribute__((noinline)) int io_string(struct vmm_vcpu *v, struct arch_r
 		u32 val = 0;
 		int rc;
 
+		if (string_io_fault(v, gva, size, seg, in)) {
+			faulted = true;	/* the guest's own fault: #GP/#SS/#PF injected */
+			break;
+		}
 		if (in) {
 			rc = vmm_devemu_io_read(v->guest, port, size, &val);
 			if (!rc && vmx_write_guest_linear(v, gva, &val, size) != size)
@@ -98,7 +137,7 @@ static __attribute__((noinline)) int io_string(struct vmm_vcpu *v, struct arch_r
 	}
 	if (rep)
 		r->rcx = (r->rcx & ~amask) | ((r->rcx - done) & amask);
-	if (!rep || done == count)
+	if (!faulted && (!rep || done == count))
 		vmx_advance_rip();
 	return VMM_OK;
 }

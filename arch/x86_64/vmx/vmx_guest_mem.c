@@ -86,13 +86,34 @@ static bool read_gpa64(struct vmm_guest *g, u64 gpa, u64 *v)
 	return vmm_guest_memory_read(g, gpa, v, 8) == 8;
 }
 
+/*
+ * The access rights of a translation (SDM 4.6): with CPL 3 every level must
+ * allow user access; a write needs every level writable at CPL 3, or with
+ * CR0.WP set at CPL 0-2. 'rights' is the AND of the entries' bits 2:1.
+ * SMEP/SMAP and protection keys are not applied here.
+ */
+static int gva_rights(u64 rights, bool write)
+{
+	bool user = vmx_guest_cpl() == 3;
+
+	if (user && !(rights & 4))
+		return -VMM_EACCESS;
+	if (write && !(rights & 2) && (user || (vmcs_read(VMCS_GUEST_CR0) & X86_CR0_WP)))
+		return -VMM_EACCESS;
+	return VMM_OK;
+}
+
+/*
+ * Returns VMM_OK with *gpa, -VMM_EFAULT when an entry is not present (or
+ * cannot be read) and -VMM_EACCESS when the rights forbid the access: the
+ * guest gets the #PF the CPU would raise (vmx_inject_page_fault()).
+ */
 int vmx_gva_walk(struct vmm_vcpu *v, u64 gva, bool write, u64 *gpa)
 {
 	struct vmm_guest *g = v->guest;
 	u64 cr4 = vmcs_read(VMCS_GUEST_CR4), cr3 = vmcs_read(VMCS_GUEST_CR3);
 	u64 efer = vmcs_read(VMCS_GUEST_EFER);
-	u64 e;
-	(void)write;
+	u64 e, rights = 6;
 
 	if (efer & (1ULL << 10)) {	/* 4-level paging */
 		u64 table = cr3 & 0x000FFFFFFFFFF000ULL;
@@ -100,34 +121,36 @@ int vmx_gva_walk(struct vmm_vcpu *v, u64 gva, bool write, u64 *gpa)
 		for (int level = 3; level >= 0; level--) {
 			if (!read_gpa64(g, table + ((gva >> (12 + 9 * level)) & 511) * 8, &e) || !(e & 1))
 				return -VMM_EFAULT;
+			rights &= e;
 			if (level && level <= 2 && (e & (1ULL << 7))) {
 				u64 size = 1ULL << (12 + 9 * level);
 
 				*gpa = (e & 0x000FFFFFFFFFF000ULL & ~(size - 1)) | (gva & (size - 1));
-				return VMM_OK;
+				return gva_rights(rights, write);
 			}
 			table = e & 0x000FFFFFFFFFF000ULL;
 		}
 		*gpa = table | (gva & 0xFFF);
-		return VMM_OK;
+		return gva_rights(rights, write);
 	}
 	if (cr4 & X86_CR4_PAE) {	/* PAE: PDPTEs, then 2-level 64-bit entries */
 		u64 table = (cr3 & 0xFFFFFFE0ULL);
 
 		if (!read_gpa64(g, table + ((gva >> 30) & 3) * 8, &e) || !(e & 1))
 			return -VMM_EFAULT;
-		table = e & 0x000FFFFFFFFFF000ULL;
+		table = e & 0x000FFFFFFFFFF000ULL;	/* PDPTEs carry no rights */
 		if (!read_gpa64(g, table + ((gva >> 21) & 511) * 8, &e) || !(e & 1))
 			return -VMM_EFAULT;
+		rights &= e;
 		if (e & (1ULL << 7)) {
 			*gpa = (e & 0x000FFFFFFFE00000ULL) | (gva & 0x1FFFFF);
-			return VMM_OK;
+			return gva_rights(rights, write);
 		}
 		table = e & 0x000FFFFFFFFFF000ULL;
 		if (!read_gpa64(g, table + ((gva >> 12) & 511) * 8, &e) || !(e & 1))
 			return -VMM_EFAULT;
 		*gpa = (e & 0x000FFFFFFFFFF000ULL) | (gva & 0xFFF);
-		return VMM_OK;
+		return gva_rights(rights & e, write);
 	}
 	/* 32-bit paging */
 	{
@@ -138,13 +161,13 @@ int vmx_gva_walk(struct vmm_vcpu *v, u64 gva, bool write, u64 *gpa)
 			return -VMM_EFAULT;
 		if ((pde & (1u << 7)) && (cr4 & (1u << 4))) {	/* 4 MiB page with CR4.PSE */
 			*gpa = (pde & 0xFFC00000u) | (gva & 0x3FFFFF);
-			return VMM_OK;
+			return gva_rights(pde, write);
 		}
 		if (vmm_guest_memory_read(g, (pde & 0xFFFFF000u) + ((gva >> 12) & 1023) * 4, &pte, 4) != 4 ||
 		    !(pte & 1))
 			return -VMM_EFAULT;
 		*gpa = (pte & 0xFFFFF000u) | (gva & 0xFFF);
-		return VMM_OK;
+		return gva_rights(pde & pte, write);
 	}
 }
 
