@@ -9,12 +9,19 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "kernel/manager.h"
+#include "arch/x86_64/timer.h"
 #include "kernel/aspace.h"
 #include "kernel/printk.h"
 #include "kernel/error.h"
 #include "devemu/devemu.h"
 
-#define IO_STRING_BATCH 4096	/* iterations done per exit; the rest re-executes */
+/*
+ * Iterations of a REP INS/OUTS done in one exit at most; the rest
+ * re-executes. The batch also ends as soon as a timer event is due (the
+ * end of the time slice among them): a guest's string I/O is preempted
+ * like its other work, whatever the count in RCX.
+ */
+#define IO_STRING_BATCH 4096
 
 static u64 mask_of(u32 bytes)
 {
@@ -108,7 +115,8 @@ static __attribute__((noinline)) int io_string(struct vmm_vcpu *v, struct arch_r
 
 	if (vmx_guest_cpu_mode() == 64)
 		base = (seg == 4 || seg == 5) ? base : 0;	/* only FS/GS bases in 64-bit mode */
-	while (done < count && done < IO_STRING_BATCH) {
+	while (done < count && done < IO_STRING_BATCH &&
+	       (!done || rdtsc() < arch_timer_next_tsc)) {
 		u64 gva = base + (*idx & amask);
 		u32 val = 0;
 		int rc;
