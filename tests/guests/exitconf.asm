@@ -1,6 +1,7 @@
 ; tests/guests/exitconf.asm - exit handlers against a hostile guest, where
-; the guest goes on (issue 10): memory no region covers reads all-ones and
-; drops writes; a port scan and an unknown-MSR spray are reported once each
+; the guest goes on (issue 10): memory no region covers reads all-ones
+; (below 4 GiB the open bus page, whatever the instruction) and drops
+; writes (reported once, then counted); a port scan and an unknown-MSR spray are reported once each
 ; only up to a bound, then counted; WRMSR values the CPU refuses (TSC_AUX
 ; and SFMASK bits 63:32, an invalid MTRR default type, EFER reserved bits,
 ; EFER.LME changed with paging on) get #GP, never reach the hardware or
@@ -40,8 +41,19 @@ start:
     mov eax, 0x11111111
     mov al, [fs:ebx]
     T_EQ eax, 0x111111FF, 'exitconf-unassigned-read-byte-all-ones'
+    mov dword [fs:ebx], 0          ; a second write: dropped, counted
+    ; the open bus answers any instruction, not only the MOVs the
+    ; hypervisor decodes: CMP with a memory operand, LODS
+    xor edx, edx
+    cmp dword [fs:ebx], -1
+    sete dl
+    T_EQ edx, 1, 'exitconf-unassigned-cmp-all-ones'
+    mov esi, 0xC1000
+    a32 fs lodsd
+    T_EQ eax, 0xFFFFFFFF, 'exitconf-unassigned-lods-all-ones'
 
     ; a port scan: N_PORTS unassigned ports, each read once
+    mov eax, 0x11111111            ; the upper bytes stay: only AL is read
     mov dx, 0x1000
     mov cx, N_PORTS
 .scan:

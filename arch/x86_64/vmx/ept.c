@@ -3,6 +3,8 @@
  * built from a guest's real regions with the largest pages that fit (1 GiB,
  * 2 MiB, 4 KiB), write-back for RAM and ROM, uncached for device windows.
  * Virtual regions stay unmapped, so their accesses exit as EPT violations.
+ * Memory no region covers below 4 GiB reads as the PC's open bus: a shared
+ * read-only page of all-ones (ept_map_open_bus).
  * Also the walk for one GPA that the EPT-misconfiguration exit uses to say
  * which entry is malformed (the rules are in ept_check.c), and the test-only
  * testept= option that makes one malformed on purpose.
@@ -20,6 +22,8 @@
 #include "kernel/host_mem.h"
 #include "kernel/printk.h"
 #include "kernel/error.h"
+#include "kernel/aspace.h"
+#include "kernel/guest_config.h"
 
 static u64 new_table(struct vmx_guest *vg)
 {
@@ -88,6 +92,112 @@ int ept_map(struct vmx_guest *vg, u64 gpa, u64 hpa, u64 size, u32 perms, u32 mem
 		size -= PAGE_SIZE << (9 * level);
 	}
 	return VMM_OK;
+}
+
+/* ---- open bus: memory no region covers ------------------------------ */
+
+/*
+ * On a PC a read of a physical address nothing decodes returns all-ones
+ * (the bus floats high) and a write goes nowhere; operating systems scan
+ * such ranges for firmware tables and option ROMs with any instruction.
+ * For a guest that is not strict (unassigned_io = "halt"), every page
+ * below 4 GiB that no region covers is mapped read/execute to one page of
+ * 0xFF bytes: reads give all-ones without an exit, and an instruction
+ * fetched there is FF FF, an invalid opcode (#UD in the guest, as on the
+ * real bus). Writes are not allowed: they exit, and the EPT-violation
+ * handler drops and reports them. The page, one page table made only of
+ * it and one page directory made only of that table are shared by every
+ * guest and never written after they are made: whole 2 MiB and 1 GiB
+ * holes point at them. Above 4 GiB unassigned memory exits as before.
+ */
+#define OPEN_BUS_LIMIT (4 * GiB)
+static u64 open_bus_page, open_bus_pt, open_bus_pd;
+
+static int open_bus_tables(void)
+{
+	u64 *pt, *pd;
+
+	if (open_bus_pd)
+		return VMM_OK;
+	open_bus_page = vmm_host_page_alloc(0);
+	open_bus_pt = vmm_host_page_alloc(0);
+	open_bus_pd = vmm_host_page_alloc(0);
+	if (!open_bus_page || !open_bus_pt || !open_bus_pd) {
+		open_bus_pd = 0;	/* tried again by the next guest */
+		return -VMM_ENOMEM;
+	}
+	memset((void *)(uintptr_t)open_bus_page, 0xFF, PAGE_SIZE);
+	pt = (u64 *)(uintptr_t)open_bus_pt;
+	pd = (u64 *)(uintptr_t)open_bus_pd;
+	for (unsigned i = 0; i < 512; i++) {
+		pt[i] = open_bus_page | EPT_R | EPT_X | (EPT_MT_WB << 3);
+		pd[i] = open_bus_pt | EPT_R | EPT_X;	/* no memory type in a non-leaf */
+	}
+	return VMM_OK;
+}
+
+/* Whether any memory region of 'as' overlaps [gpa, gpa + size). */
+static bool any_region(const struct vmm_aspace *as, u64 gpa, u64 size)
+{
+	for (u32 i = 0; i < as->nr_regions; i++) {
+		const struct vmm_region_config *c = as->regions[i].cfg;
+
+		if (!c->io && c->gpa < gpa + size && gpa < c->gpa + c->size)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Point the empty entries of 'table' (at 'level', its first entry at
+ * 'base') whose whole range no region touches at the open bus; descend
+ * into those a region touches only in part. Entries already present are
+ * the guest's mappings; a page a virtual region covers stays not present.
+ */
+static int open_bus_fill(struct vmx_guest *vg, const struct vmm_aspace *as, u64 *table,
+			 int level, u64 base, u64 *holes)
+{
+	u64 span = PAGE_SIZE << (9 * level);
+	int rc;
+
+	for (unsigned i = 0; i < 512 && base + i * span < OPEN_BUS_LIMIT; i++) {
+		u64 gpa = base + i * span, *e = &table[i], t;
+
+		if (*e & 7) {
+			if (level == 0 || (*e & EPT_LARGE))
+				continue;	/* mapped by a region */
+		} else if (level < 3 && !any_region(as, gpa, span)) {
+			*e = level == 0 ? open_bus_page | EPT_R | EPT_X | (EPT_MT_WB << 3)
+					: (level == 1 ? open_bus_pt : open_bus_pd) | EPT_R | EPT_X;
+			*holes += span;
+			continue;
+		} else if (level == 0) {
+			continue;		/* a virtual region's page: its accesses exit */
+		} else {
+			t = new_table(vg);
+			if (!t)
+				return -VMM_ENOMEM;
+			*e = t | EPT_R | EPT_W | EPT_X;
+		}
+		rc = open_bus_fill(vg, as, (u64 *)(uintptr_t)(*e & EPT_ADDR_MASK), level - 1,
+				   gpa, holes);
+		if (rc)
+			return rc;
+	}
+	return VMM_OK;
+}
+
+int ept_map_open_bus(struct vmx_guest *vg, const struct vmm_guest *g, u64 *holes)
+{
+	int rc;
+
+	*holes = 0;
+	if (g->config && g->config->strict_io)
+		return VMM_OK;	/* every unassigned access exits and halts the guest */
+	rc = open_bus_tables();
+	if (rc)
+		return rc;
+	return open_bus_fill(vg, g->aspace, (u64 *)(uintptr_t)vg->ept_pml4, 3, 0, holes);
 }
 
 /* ---- looking into an EPT -------------------------------------------- */

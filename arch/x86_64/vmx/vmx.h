@@ -97,6 +97,12 @@ void vmx_xsave_load(struct vmx_vcpu *vx, bool after_save);
 int ept_init(struct vmx_guest *vg);
 /* perms: EPT_R | EPT_W | EPT_X; memtype: EPT_MT_WB or EPT_MT_UC */
 int ept_map(struct vmx_guest *vg, u64 gpa, u64 hpa, u64 size, u32 perms, u32 memtype);
+/*
+ * Map every page below 4 GiB that no region of g covers to the shared
+ * read-only all-ones page (the PC's open bus), unless g is strict; after
+ * the regions are mapped. *holes: bytes so mapped.
+ */
+int ept_map_open_bus(struct vmx_guest *vg, const struct vmm_guest *g, u64 *holes);
 #define EPT_R 1u
 #define EPT_W 2u
 #define EPT_X 4u

@@ -3,7 +3,8 @@
  * to virtual memory regions are decoded and emulated; writes to ROM are
  * dropped (like real ROM) and reported once; reads of memory no region
  * covers give all-ones and writes there are dropped, as on a PC (reported
- * by devemu; unassigned_io = "halt" stops the guest instead); anything
+ * by devemu; unassigned_io = "halt" stops the guest instead; below 4 GiB
+ * reads do not exit at all: ept_map_open_bus); anything
  * else halts the guest with what it did, where, and from which
  * instruction: an instruction fetch from such memory, an access that
  * crosses the end of a virtual region, and an access made by the CPU

@@ -43,6 +43,7 @@ int arch_guest_init(struct vmm_guest *g)
 {
 	struct vmx_guest *vg;
 	struct vmm_aspace *as = g->aspace;
+	u64 holes = 0;
 	int rc;
 
 	if (!vmx_cpu_enabled()) {
@@ -88,14 +89,22 @@ int arch_guest_init(struct vmm_guest *g)
 			}
 		}
 	}
-	ept_testopt_apply(g, vg);	/* test only: testept= */
+	ept_testopt_apply(g, vg);	/* test only: testept= (before the open bus: regions only) */
+	rc = ept_map_open_bus(vg, g, &holes);
+	if (rc) {
+		vmm_err("guest %s: EPT mapping of unassigned memory failed (%s)\n", g->name,
+			vmm_strerror(rc));
+		return rc;
+	}
 	/* no stale translations of this EPTP may survive (SDM 28.4.3.1) */
 	if (vmx_invept_context(vg->eptp))
 		vmm_warn("guest %s: INVEPT failed\n", g->name);
-	vmm_info("guest %s: EPT 0x%llx: %llu x 4K, %llu x 2M, %llu x 1G pages, %llu tables\n",
+	vmm_info("guest %s: EPT 0x%llx: %llu x 4K, %llu x 2M, %llu x 1G pages, %llu tables; "
+		 "unassigned memory %s\n",
 		 g->name, (unsigned long long)vg->eptp, (unsigned long long)vg->ept_maps[0],
 		 (unsigned long long)vg->ept_maps[1], (unsigned long long)vg->ept_maps[2],
-		 (unsigned long long)vg->ept_pages);
+		 (unsigned long long)vg->ept_pages,
+		 holes ? "below 4 GiB reads the open bus (all-ones page, read-only)" : "exits");
 	return VMM_OK;
 }
 
