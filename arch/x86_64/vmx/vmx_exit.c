@@ -207,16 +207,18 @@ void arch_vcpu_dump(struct vmm_vcpu *v)
 }
 
 /*
- * Exits caused by executing an instruction. They cannot happen while an
- * event is being delivered, so their IDT-vectoring information is never
- * valid (SDM 27.2.4) and the dispatcher does not read it.
+ * Exits whose IDT-vectoring information the dispatcher does not read:
+ * those caused by executing an instruction, which cannot happen while an
+ * event is being delivered (its information is never valid, SDM 27.2.4),
+ * and the EPT violation, whose handler reads it itself (an access made by
+ * event delivery is never emulated: vmx_exit_ept.c).
  */
-static const bool insn_exit[VMX_EXIT_REASONS] = {
+static const bool no_vectoring_read[VMX_EXIT_REASONS] = {
 	[10] = 1, [11] = 1, [12] = 1, [13] = 1, [14] = 1, [15] = 1, [16] = 1, [17] = 1,
 	[18] = 1, [19] = 1, [20] = 1, [21] = 1, [22] = 1, [23] = 1, [24] = 1, [25] = 1,
 	[26] = 1, [27] = 1, [28] = 1, [29] = 1, [30] = 1, [31] = 1, [32] = 1, [36] = 1,
-	[39] = 1, [40] = 1, [50] = 1, [51] = 1, [53] = 1, [54] = 1, [55] = 1, [57] = 1,
-	[58] = 1, [59] = 1, [61] = 1,
+	[39] = 1, [40] = 1, [48] = 1, [50] = 1, [51] = 1, [53] = 1, [54] = 1, [55] = 1,
+	[57] = 1, [58] = 1, [59] = 1, [61] = 1,
 };
 
 /* The rare cases of an exit: a failed VM entry, an unknown reason, no VCPU. */
@@ -273,7 +275,7 @@ void vmx_exit_handler(struct arch_regs *regs)
 		vx = vcpu->arch_priv;
 	} else {
 		/* an event cut short by this exit goes back in first (SDM 27.2.4) */
-		if (!insn_exit[reason]) {
+		if (!no_vectoring_read[reason]) {
 			u32 idt = (u32)vmcs_read(VMCS_IDT_VECTORING_INFO);
 
 			if (unlikely(idt & INTR_INFO_VALID))

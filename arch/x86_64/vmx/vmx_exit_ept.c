@@ -63,36 +63,42 @@ static inline void insn_words(const u8 *p, u64 w[2])
  * guest-physical to host mapping of a guest never changes, and the bytes
  * are compared, so a changed instruction is decoded afresh.
  */
-static int decode_current(struct vmm_vcpu *v, struct x86_mmio_insn *insn)
+static int decode_current(struct vmm_vcpu *v, u64 guest_rip, struct x86_mmio_insn *scratch,
+			  const struct x86_mmio_insn **out)
 {
 	struct vmx_decode_cache *dc = &((struct vmx_vcpu *)v->arch_priv)->decode_cache;
-	u64 rip = vmcs_read(VMCS_GUEST_CS_BASE) + vmcs_read(VMCS_GUEST_RIP);
-	int mode = vmx_guest_cpu_mode();
+	u64 rip = vmcs_read(VMCS_GUEST_CS_BASE) + guest_rip;
+	u64 cr0 = vmcs_read(VMCS_GUEST_CR0);	/* read once for the mode and the walk */
+	int mode = vmx_guest_cpu_mode_cr0(cr0);
 	u64 gpa, hpa, avail, w[2];
 	int rc;
 
+	*out = scratch;
 	if (mode != 64)
 		rip &= 0xFFFFFFFFULL;
-	if (vmx_gva_to_gpa(v, rip, false, &gpa) ||
-	    PAGE_SIZE - (rip & (PAGE_SIZE - 1)) < X86_MAX_INSN_LEN)
-		return decode_copy(v, rip, mode, insn);
+	if (!(cr0 & X86_CR0_PG))
+		gpa = rip;	/* no paging: linear = physical (vmx_gva_to_gpa) */
+	else if (vmx_gva_walk(v, rip, false, &gpa))
+		return decode_copy(v, rip, mode, scratch);
+	if (PAGE_SIZE - (rip & (PAGE_SIZE - 1)) < X86_MAX_INSN_LEN)
+		return decode_copy(v, rip, mode, scratch);
 	if (dc->host && dc->gpa == gpa && dc->mode == mode) {
 		insn_words(dc->host, w);
 		if (w[0] == dc->words[0] && w[1] == dc->words[1]) {
-			*insn = dc->insn;
+			*out = &dc->insn;	/* the cached decode, not a copy */
 			return VMM_OK;
 		}
 	}
 	hpa = vmm_guest_phys_to_host(v->guest, gpa, &avail);
 	if (!hpa || avail < X86_MAX_INSN_LEN)
-		return decode_copy(v, rip, mode, insn);
-	rc = x86_decode_mmio((const u8 *)(uintptr_t)hpa, X86_MAX_INSN_LEN, mode, insn);
+		return decode_copy(v, rip, mode, scratch);
+	rc = x86_decode_mmio((const u8 *)(uintptr_t)hpa, X86_MAX_INSN_LEN, mode, scratch);
 	dc->host = NULL;
 	if (!rc) {
 		dc->gpa = gpa;
 		dc->mode = mode;
 		insn_words((const u8 *)(uintptr_t)hpa, dc->words);
-		dc->insn = *insn;
+		dc->insn = *scratch;
 		dc->host = (const u8 *)(uintptr_t)hpa;
 	}
 	return rc;
@@ -136,7 +142,6 @@ static const char *const event_type[8] = {
 static __attribute__((noinline, cold)) int event_delivery_failed(struct vmm_vcpu *v, u64 q, u64 gpa, u64 rip,
 								 struct vmm_region *reg, u32 idt)
 {
-	vmcs_write(VMCS_ENTRY_INTR_INFO, 0);	/* not re-injected: the VCPU stops */
 	return vmx_halt_vcpu(v, "%s at GPA 0x%llx (%s%s) by the CPU while delivering %s vector %u "
 			     "(IDT, descriptor or stack in that memory), RIP 0x%llx: event delivery through "
 			     "an emulated or unassigned region is not emulated",
@@ -177,10 +182,12 @@ int vmx_exit_ept_violation(struct vmm_vcpu *v, struct arch_regs *r)
 	u64 rip = vmcs_read(VMCS_GUEST_RIP);
 	u32 idt = (u32)vmcs_read(VMCS_IDT_VECTORING_INFO);
 	struct vmm_region *reg = vmm_aspace_lookup(v->guest->aspace, gpa, false);
-	struct x86_mmio_insn insn;
+	struct x86_mmio_insn scratch;
+	const struct x86_mmio_insn *insn;
 	bool rom;
 	int rc;
 
+	/* the dispatcher left this exit's IDT-vectoring information to us */
 	if (unlikely(idt & INTR_INFO_VALID))
 		return event_delivery_failed(v, q, gpa, rip, reg, idt);
 	/* bit 7: linear address valid; bit 8 clear: a paging-structure access */
@@ -193,17 +200,17 @@ int vmx_exit_ept_violation(struct vmm_vcpu *v, struct arch_regs *r)
 			return access_failed(v, q, gpa, rip,
 					     reg ? "not allowed in this region" : "outside every region", "", "");
 	}
-	rc = decode_current(v, &insn);
+	rc = decode_current(v, rip, &scratch, &insn);
 	if (unlikely(rc))
 		return access_failed(v, q, gpa, rip, "instruction not emulated ",
 				     rc == -VMM_EFAULT ? "(unreadable; see the supported MOV forms in vmx_decode.h)"
 						       : "(unsupported; see the supported MOV forms in vmx_decode.h)", "");
 	if (unlikely(!reg)) {
-		if (unassigned_access(v, r, &insn, gpa))
+		if (unassigned_access(v, r, insn, gpa))
 			return access_failed(v, q, gpa, rip, "outside every region, and the guest is strict "
 					     "(unassigned_io = \"halt\")", "", "");
-	} else if (unlikely(!rom && gpa + insn.width - reg->cfg->gpa > reg->cfg->size)) {
-		return straddle_failed(v, q, gpa, rip, reg, insn.width);
+	} else if (unlikely(!rom && gpa + insn->width - reg->cfg->gpa > reg->cfg->size)) {
+		return straddle_failed(v, q, gpa, rip, reg, insn->width);
 	} else if (rom) {
 		struct vmx_guest *vg = v->guest->arch_priv;
 
@@ -213,23 +220,23 @@ int vmx_exit_ept_violation(struct vmm_vcpu *v, struct arch_regs *r)
 				 v->guest->name, reg->cfg->name, (unsigned long long)gpa,
 				 (unsigned long long)rip);
 		}
-	} else if (insn.is_store) {
-		u64 val = insn.has_imm ? insn.imm : vmx_gpr_get(r, insn.reg);
+	} else if (insn->is_store) {
+		u64 val = insn->has_imm ? insn->imm : vmx_gpr_get(r, insn->reg);
 
-		if (insn.high_byte)
+		if (insn->high_byte)
 			val >>= 8;
-		rc = vmm_devemu_region_write(reg, gpa, insn.width,
-					     val & ((insn.width == 8) ? ~0ULL : ((1ULL << (insn.width * 8)) - 1)));
+		rc = vmm_devemu_region_write(reg, gpa, insn->width,
+					     val & ((insn->width == 8) ? ~0ULL : ((1ULL << (insn->width * 8)) - 1)));
 	} else {
 		u64 val = 0;
 
-		rc = vmm_devemu_region_read(reg, gpa, insn.width, &val);
+		rc = vmm_devemu_region_read(reg, gpa, insn->width, &val);
 		if (!rc)
-			complete_load(r, &insn, val);
+			complete_load(r, insn, val);
 	}
 	if (unlikely(rc))
 		return access_failed(v, q, gpa, rip, "no device answers there (", vmm_strerror(rc), ")");
 	if (!vmx_vcpu_was_reset())
-		vmcs_write(VMCS_GUEST_RIP, rip + insn.length);
+		vmcs_write(VMCS_GUEST_RIP, rip + insn->length);
 	return 0;
 }

@@ -55,7 +55,12 @@ int vmx_exit_ept_violation(struct vmm_vcpu *v, struct arch_regs *r);
 u64 vmx_gpr_get(struct arch_regs *r, u32 index);
 void vmx_gpr_set(struct arch_regs *r, u32 index, u64 value);
 /* Guest CPU mode for instruction decoding: 16, 32 or 64. */
-int vmx_guest_cpu_mode(void);
+int vmx_guest_cpu_mode_cr0(u64 cr0);
+/* The same, reading the guest's CR0 from the VMCS. */
+static inline int vmx_guest_cpu_mode(void)
+{
+	return vmx_guest_cpu_mode_cr0(vmcs_read(VMCS_GUEST_CR0));
+}
 /* The walk of the guest's page tables, with paging on. */
 int vmx_gva_walk(struct vmm_vcpu *v, u64 gva, bool write, u64 *gpa);
 /*

@@ -50,13 +50,13 @@ void vmx_gpr_set(struct arch_regs *r, u32 index, u64 value)
 		vmcs_write(VMCS_GUEST_RSP, value);
 }
 
-int vmx_guest_cpu_mode(void)
+int vmx_guest_cpu_mode_cr0(u64 cr0)
 {
-	u64 cr0 = vmcs_read(VMCS_GUEST_CR0);
-	u64 ar = vmcs_read(VMCS_GUEST_CS_AR);
+	u64 ar;
 
 	if (!(cr0 & X86_CR0_PE))
-		return 16;
+		return 16;	/* real mode: CS's attributes do not matter */
+	ar = vmcs_read(VMCS_GUEST_CS_AR);
 	if ((vmcs_read(VMCS_GUEST_EFER) & (1ULL << 10)) && (ar & (1u << 13)))
 		return 64;	/* EFER.LMA and CS.L */
 	return (ar & (1u << 14)) ? 32 : 16;	/* CS.D */
