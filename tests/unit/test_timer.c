@@ -190,6 +190,106 @@ static void test_guest_expiry_floor(void **state)
 	assert_int_equal(vmm_timer_guest_expiry(~0ULL, 1000), ~0ULL);
 }
 
+/* Re-arming an armed event moves it (earlier or later); it stays in the
+ * list once and runs once. (issue 11 characterisation) */
+static void test_restart_moves_the_event(void **state)
+{
+	struct vmm_timer_event a, b;
+
+	(void)state;
+	vmm_timer_event_init(&a, record, (void *)1);
+	vmm_timer_event_init(&b, record, (void *)2);
+	vmm_timer_event_start(&a, 1000100);
+	vmm_timer_event_start(&b, 1000200);
+	vmm_timer_event_start(&a, 1000300);	/* later: b is first now */
+	assert_int_equal(vmm_timer_next_expiry(), 1000200);
+	assert_int_equal(programmed, 1000100);	/* only a new first is programmed */
+	vmm_timer_event_start(&a, 1000050);	/* earlier again: first, programmed */
+	assert_int_equal(vmm_timer_next_expiry(), 1000050);
+	assert_int_equal(programmed, 1000050);
+	clock_ns = 1000400;
+	vmm_timer_process();
+	assert_int_equal(nr_order, 2);
+	assert_int_equal(order[0], 1);
+	assert_int_equal(order[1], 2);
+	assert_false(a.active);
+	assert_false(b.active);
+	/* restart after it ran (a periodic device's next edge) */
+	vmm_timer_event_start(&a, 1000500);
+	assert_true(a.active);
+	assert_int_equal(vmm_timer_next_expiry(), 1000500);
+	clock_ns = 1000500;
+	vmm_timer_process();
+	assert_int_equal(nr_order, 3);
+	assert_int_equal(vmm_timer_next_expiry(), ~0ULL);
+}
+
+/* Events with the same expiry run in the order they were armed. */
+static void test_equal_expiry_in_arming_order(void **state)
+{
+	struct vmm_timer_event e[4];
+
+	(void)state;
+	for (int i = 0; i < 4; i++) {
+		vmm_timer_event_init(&e[i], record, (void *)(uintptr_t)(i + 1));
+		vmm_timer_event_start(&e[i], 1000100);
+	}
+	clock_ns = 1000100;	/* due exactly now: runs */
+	vmm_timer_process();
+	assert_int_equal(nr_order, 4);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(order[i], i + 1);
+}
+
+/* Stop: of the first event the next expiry moves on and the generation
+ * changes; of an event never armed, or stopped twice, nothing happens;
+ * a stopped event never runs. */
+static void test_stop_and_next_expiry(void **state)
+{
+	struct vmm_timer_event a, b, never;
+	u64 gen;
+
+	(void)state;
+	vmm_timer_event_init(&a, record, (void *)1);
+	vmm_timer_event_init(&b, record, (void *)2);
+	vmm_timer_event_init(&never, record, (void *)3);
+	assert_int_equal(vmm_timer_next_expiry(), ~0ULL);
+	vmm_timer_event_stop(&never);
+	vmm_timer_event_start(&a, 1000100);
+	vmm_timer_event_start(&b, 1000200);
+	gen = vmm_timer_generation;
+	vmm_timer_event_stop(&b);		/* not the first: no change */
+	assert_int_equal(vmm_timer_generation, gen);
+	vmm_timer_event_stop(&b);
+	vmm_timer_event_start(&b, 1000200);
+	vmm_timer_event_stop(&a);		/* the first */
+	assert_int_equal(vmm_timer_generation, gen + 1);
+	assert_int_equal(vmm_timer_next_expiry(), 1000200);
+	assert_false(a.active);
+	clock_ns = 1001000;
+	vmm_timer_process();
+	assert_int_equal(nr_order, 1);
+	assert_int_equal(order[0], 2);
+	/* the one-shot is told there is nothing left */
+	assert_int_equal(programmed, ~0ULL);
+}
+
+/* Nothing due: a pass runs nothing and programs the first expiry. */
+static void test_process_nothing_due(void **state)
+{
+	struct vmm_timer_event a;
+
+	(void)state;
+	vmm_timer_event_init(&a, record, (void *)1);
+	vmm_timer_event_start(&a, clock_ns + 1);
+	programmed = 0;
+	vmm_timer_process();
+	assert_int_equal(nr_order, 0);
+	assert_true(a.active);
+	assert_int_equal(programmed, clock_ns + 1);
+	vmm_timer_event_stop(&a);
+}
+
 #define T(f) cmocka_unit_test_setup(f, setup)
 
 int main(void)
@@ -201,6 +301,10 @@ int main(void)
 		T(test_only_due_at_start),
 		T(test_many_greedy_bounded),
 		T(test_guest_expiry_floor),
+		T(test_restart_moves_the_event),
+		T(test_equal_expiry_in_arming_order),
+		T(test_stop_and_next_expiry),
+		T(test_process_nothing_due),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
