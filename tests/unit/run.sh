@@ -14,6 +14,7 @@ out=$1
 shift
 passed=0
 failed=0
+skipped=0
 bad=()
 timeout_s=${UNIT_TIMEOUT:-300}
 
@@ -29,15 +30,16 @@ for t in "$@"; do
 	fi
 	timeout -k 5 "$timeout_s" "$t" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
-	read -r p f < <(awk '
+	read -r p f k < <(awk '
 		/^\[==========\] Running [0-9]+ test\(s\)\./ { open = 1; total = $3; ok = 0 }
+		/^\[  SKIPPED \] [0-9]+ test\(s\), listed below:/ { k += $4 }
 		/^\[       OK \]/ { ok++ }
 		/^\[==========\] [0-9]+ test\(s\) run\./ { open = 0 }
 		/^\[  PASSED  \] [0-9]+ test\(s\)\./ { p += $4 }
 		/^\[  FAILED  \] [0-9]+ test\(s\), listed below:/ { f += $4 }
 		END {
 			if (open) { p += ok; f += (total > ok ? total - ok : 1) }
-			printf "%d %d\n", p, f
+			printf "%d %d %d\n", p, f, k
 		}' "$log")
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "run.sh: $name exited with status $rc although its test cases passed" \
@@ -49,9 +51,12 @@ for t in "$@"; do
 	fi
 	passed=$((passed + p))
 	failed=$((failed + f))
+	skipped=$((skipped + k))
 	[ "$f" -ne 0 ] && bad+=("$name")
 done
 
 [ ${#bad[@]} -ne 0 ] && echo "failing: ${bad[*]}"
-echo "unit: $passed passed, $failed failed"
+summary="unit: $passed passed, $failed failed"
+[ "$skipped" -eq 0 ] || summary+=", $skipped skipped"
+echo "$summary"
 [ "$failed" -eq 0 ]
