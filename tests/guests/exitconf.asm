@@ -9,13 +9,6 @@
 ; the injected #GP and #UD push RFLAGS with RF set, as a fault does.
 %include "rom16.inc"
 
-%macro WRMSR64 3                  ; msr, high, low
-    mov ecx, %1
-    mov edx, %2
-    mov eax, %3
-    wrmsr
-%endmacro
-
 N_PORTS equ 100                   ; unassigned ports scanned
 N_MSRS  equ 40                    ; unknown MSRs read
 PD      equ 0x20000               ; a page directory: one 4 MiB identity page

@@ -4,13 +4,6 @@
 ; 32-bit protected mode (IDT) and in real mode (IVT vector 13).
 %include "rom16.inc"
 
-%macro WRMSR64 3                  ; msr, high, low
-    mov ecx, %1
-    mov edx, %2
-    mov eax, %3
-    wrmsr
-%endmacro
-
 %macro RDMSR 1
     mov ecx, %1
     xor eax, eax
