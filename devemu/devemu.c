@@ -53,8 +53,7 @@ struct devemu_guest {
 	u32 ports_unsaid;	/* further ports seen, not in a summary yet */
 	u64 ports_quiet;	/* all further ports seen */
 	u64 summary_ns;		/* when the last summary was printed */
-	bool mem_reported;	/* unassigned memory: the first access reported */
-	u64 mem_accesses;	/* all accesses to unassigned memory */
+	u64 mem_accesses;	/* all accesses to unassigned memory (the first reported) */
 	u64 mem_said;		/* of which already in a message */
 	const struct vmm_irqchip *irqchip;
 	struct {
@@ -299,9 +298,8 @@ static __attribute__((noinline, cold)) int report_unassigned(struct vmm_guest *g
 	if (!dg)
 		return VMM_OK;
 	if (!io) {
-		if (dg->mem_accesses++ || dg->mem_reported)
+		if (dg->mem_accesses++)
 			return VMM_OK;
-		dg->mem_reported = true;
 		dg->mem_said = 1;
 		vmm_warn("guest %s: %s of unassigned memory at GPA 0x%llx (reads all-ones, writes ignored; "
 			 "reported once, the count at guest halt)\n",

@@ -16,14 +16,14 @@
  * between are coalesced into the next (kernel/timer.h), so a guest
  * programming count 1 gets IRQ0 at 5 kHz, not 1.19 MHz. The counter values
  * read and OUT in port 0x61 stay exact. And as on a PC, an edge is lost
- * while IRQ0's previous request is still latched in the 8259A: after an
- * edge that finds the request of the previous one not yet taken (the PIC
- * reports taken requests: devemu.h, vmm_devemu_irq_taken) is dropped and
- * no further edge armed until the guest takes it, so a guest that does not
- * take its timer interrupts (masked, IF=0, or not running) costs at most
- * two timer events, and one that takes them at most one per 200 us.
- * Channel 2 raises no interrupt and
- * uses no timer event (OUT is computed when read). Port 0x61: gate 2 (bit 0), speaker
+ * while IRQ0's previous request is still latched in the 8259A: an edge
+ * that finds the previous request not yet taken (the PIC reports taken
+ * requests: devemu.h, vmm_devemu_irq_taken) is dropped, and no further
+ * edge is armed until the guest takes it. So a guest that does not take
+ * its timer interrupts (masked, IF=0, or not running) costs at most two
+ * timer events, and one that takes them at most one per 200 us. Channel 2
+ * raises no interrupt and uses no timer event (OUT is computed when
+ * read). Port 0x61: gate 2 (bit 0), speaker
  * enable (bit 1), bits 2-3 kept, refresh toggle (bit 4, every 15.085 us),
  * channel 2 OUT (bit 5).
  * Not emulated: BCD counting is accepted and reported but counts in

@@ -6,6 +6,7 @@
 #define ARCH_X86_64_VMX_CAPS_H
 
 #include "kernel/types.h"
+#include "arch/x86_64/cpu.h"
 
 #define MSR_IA32_VMX_BASIC 0x480
 #define MSR_IA32_VMX_PINBASED_CTLS 0x481
@@ -75,5 +76,17 @@ void vmx_caps_read(struct vmx_caps *caps);
 const char *vmx_verdict_text(enum vmx_verdict v);
 /* Capabilities read at boot by arch_virt_probe(). */
 const struct vmx_caps *vmx_boot_caps(void);
+
+/*
+ * The CR0 the CPU runs a guest with for the CR0 it asked for: the bits VMX
+ * operation fixes (IA32_VMX_CR0_FIXED0/1, SDM A.7) forced, except PE and
+ * PG, which unrestricted guest leaves to the guest (SDM 26.3.1.1).
+ */
+static inline u64 vmx_cr0_for_hw(const struct vmx_caps *c, u64 cr0)
+{
+	const u64 guest_owned = X86_CR0_PE | X86_CR0_PG;
+
+	return ((cr0 | c->cr0_fixed0) & c->cr0_fixed1 & ~guest_owned) | (cr0 & guest_owned);
+}
 
 #endif

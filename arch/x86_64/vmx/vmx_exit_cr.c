@@ -100,8 +100,7 @@ static int guest_write_cr0(struct vmm_vcpu *v, u64 val)
 	/* the guest reads what it wrote; the CPU runs it with the bits VMX
 	 * forces (but PE and PG, the guest's under unrestricted guest) */
 	vmcs_write(VMCS_CR0_SHADOW, val);
-	vmcs_write(VMCS_GUEST_CR0, ((val | c->cr0_fixed0) & c->cr0_fixed1 &
-				    ~(X86_CR0_PE | X86_CR0_PG)) | (val & (X86_CR0_PE | X86_CR0_PG)));
+	vmcs_write(VMCS_GUEST_CR0, vmx_cr0_for_hw(c, val));
 	/* entering or leaving long mode (SDM 9.8.5) */
 	if ((val & X86_CR0_PG) && (efer & EFER_LME)) {
 		vmcs_write(VMCS_GUEST_EFER, efer | EFER_LMA);

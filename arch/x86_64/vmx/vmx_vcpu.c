@@ -291,18 +291,6 @@ static int write_identity_tables(struct vmm_guest *g, u64 pt)
 	return VMM_OK;
 }
 
-/*
- * The CR0 the CPU runs the guest with for the CR0 it asked for: the bits
- * VMX operation fixes (IA32_VMX_CR0_FIXED0/1, SDM A.7) forced, except PE
- * and PG, which unrestricted guest leaves to the guest (SDM 26.3.1.1).
- */
-static u64 cr0_for_hw(const struct vmx_caps *c, u64 cr0)
-{
-	u64 guest_owned = X86_CR0_PE | X86_CR0_PG;
-
-	return ((cr0 | c->cr0_fixed0) & c->cr0_fixed1 & ~guest_owned) | (cr0 & guest_owned);
-}
-
 /* 32-bit or 64-bit flat segments for a directly started kernel. */
 static void setup_flat_state(struct vmm_vcpu *v, const struct vmx_caps *c, bool longmode)
 {
@@ -310,7 +298,7 @@ static void setup_flat_state(struct vmm_vcpu *v, const struct vmx_caps *c, bool 
 	u64 cr4 = longmode ? X86_CR4_PAE : 0;
 
 	vmcs_write(VMCS_CR0_SHADOW, cr0);
-	vmcs_write(VMCS_GUEST_CR0, cr0_for_hw(c, cr0));
+	vmcs_write(VMCS_GUEST_CR0, vmx_cr0_for_hw(c, cr0));
 	vmcs_write(VMCS_CR4_SHADOW, cr4);
 	vmcs_write(VMCS_GUEST_CR4, (cr4 | c->cr4_fixed0) & c->cr4_fixed1);
 	vmcs_write(VMCS_GUEST_CR3, longmode ? v->config->page_table_addr : 0);
@@ -341,7 +329,7 @@ static void setup_guest_state(struct vmm_vcpu *v, bool init)
 	u64 cr0 = 0x60000010ULL;	/* CD, NW, ET: the reset value */
 
 	vmcs_write(VMCS_CR0_SHADOW, cr0);
-	vmcs_write(VMCS_GUEST_CR0, cr0_for_hw(c, cr0));
+	vmcs_write(VMCS_GUEST_CR0, vmx_cr0_for_hw(c, cr0));
 	vmcs_write(VMCS_CR4_SHADOW, 0);
 	vmcs_write(VMCS_GUEST_CR4, c->cr4_fixed0 & c->cr4_fixed1);
 	vmcs_write(VMCS_GUEST_CR3, 0);
