@@ -20,6 +20,16 @@ void arch_cpu_wait_for_irq(void);
 void arch_cpu_stop(void) __attribute__((noreturn));
 /* Index of the executing host CPU (0 = bootstrap CPU). */
 unsigned int arch_cpu_id(void);
+/* Highest CPU index + 1 the hypervisor may use (a compile-time bound). */
+#define ARCH_CPU_MAX 8
+/* Whether host CPU 'cpu' is started and running the hypervisor. */
+bool arch_cpu_online(unsigned int cpu);
+/*
+ * Make CPU 'cpu' leave guest mode or its idle HLT and pass through the end
+ * of a trap (vmm_scheduler_irq_process, then the VM-entry checks) soon:
+ * an IPI whose handler does nothing else. On this CPU: nothing to do.
+ */
+void arch_cpu_kick(unsigned int cpu);
 /* Start the other host CPUs: at most 'maxcpus' CPUs in all (0: no limit). */
 void arch_smp_init(u32 maxcpus);
 /* Stop every other host CPU at once, whatever it is doing (panic). */

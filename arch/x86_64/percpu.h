@@ -10,11 +10,12 @@
 #define ARCH_X86_64_PERCPU_H
 
 #include "kernel/types.h"
+#include "kernel/arch_cpu.h"
 
 struct vmm_vcpu;
 struct arch_regs;
 
-#define ARCH_MAX_CPUS 8
+#define ARCH_MAX_CPUS ARCH_CPU_MAX
 #define IST_STACK_SIZE (16 * 1024)
 
 enum ist_index {		/* TSS IST slots (1-based in the TSS) */

@@ -214,6 +214,29 @@ int arch_smp_post_work(u32 cpu, void (*fn)(void *), void *arg)
 	return arch_smp_call(cpu, post_work, w, true);
 }
 
+/* ---- kick ------------------------------------------------------------- */
+
+static void smp_kick_irq(u32 vector, struct arch_regs *regs, void *data)
+{
+	(void)vector;
+	(void)regs;
+	(void)data;
+	/* the work is in the trap's end: the scheduler, then the VM-entry checks */
+	lapic_eoi();
+}
+
+bool arch_cpu_online(unsigned int cpu)
+{
+	return arch_smp_cpu_online(cpu);
+}
+
+void arch_cpu_kick(unsigned int cpu)
+{
+	if (cpu == this_cpu()->cpu_id || !arch_smp_cpu_online(cpu))
+		return;
+	lapic_send_ipi(arch_percpu[cpu]->apic_id, ICR_FIXED | SMP_KICK_VECTOR);
+}
+
 /* ---- stopping ----------------------------------------------------------- */
 
 /* Power-off, on each AP: leave VMX operation, say so, stop. */
@@ -443,6 +466,7 @@ void arch_smp_init(u32 maxcpus)
 		lapic_set_base(madt->lapic_base);
 	vmm_host_irq_register(SMP_CALL_VECTOR, smp_call_irq, NULL);
 	vmm_host_irq_register(SMP_NMI_REPORT_VECTOR, nmi_report_irq, NULL);
+	vmm_host_irq_register(SMP_KICK_VECTOR, smp_kick_irq, NULL);
 	want = madt->valid ? madt->nr_cpus : 1;
 	if (!madt->valid)
 		vmm_info("smp: no ACPI MADT: only the bootstrap CPU is used\n");

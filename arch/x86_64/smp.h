@@ -13,6 +13,7 @@ struct vmm_vcpu;
 
 #define SMP_CALL_VECTOR 0xF1		/* cross-CPU call */
 #define SMP_NMI_REPORT_VECTOR 0xF2	/* self-IPI: report a root-mode NMI */
+#define SMP_KICK_VECTOR 0xF3		/* arch_cpu_kick: end of a trap, nothing else */
 
 /* Pick and reserve the AP trampoline page below 1 MiB (before the allocator). */
 struct vmm_boot_info;

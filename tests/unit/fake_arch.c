@@ -153,9 +153,24 @@ void arch_cpu_wait_for_irq(void)
 	irq_on = true;
 }
 
+unsigned int fake_cpu_id;
+unsigned int fake_cpus_online = 1;
+int fake_kicks[ARCH_CPU_MAX];
+
 unsigned int arch_cpu_id(void)
 {
-	return 0;
+	return fake_cpu_id;
+}
+
+bool arch_cpu_online(unsigned int cpu)
+{
+	return cpu < fake_cpus_online;
+}
+
+void arch_cpu_kick(unsigned int cpu)
+{
+	if (cpu < ARCH_CPU_MAX && cpu != fake_cpu_id)
+		fake_kicks[cpu]++;
 }
 
 jmp_buf *fake_stop_jmp;
@@ -262,6 +277,8 @@ void fake_arch_reset(void)
 	fake_virt_supported = false;
 	fake_virt_probe_calls = 0;
 	fake_test_fault_kind[0] = 0;
+	fake_cpu_id = 0;
+	memset(fake_kicks, 0, sizeof(fake_kicks));
 }
 
 /* ---- host libc gaps ---- */

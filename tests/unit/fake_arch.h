@@ -30,6 +30,14 @@ bool fake_irq_enabled(void);
  * (a spinlock that is never released would otherwise hang the run) */
 #define FAKE_RELAX_LIMIT 10000000UL
 
+/* ---- host CPUs ----
+ * arch_cpu_id() returns fake_cpu_id (a test "runs on" another CPU by
+ * setting it); CPUs below fake_cpus_online are online (default 1);
+ * arch_cpu_kick(n) counts in fake_kicks[n] (not for the calling CPU). */
+extern unsigned int fake_cpu_id;
+extern unsigned int fake_cpus_online;
+extern int fake_kicks[8];
+
 /* ---- stop / power off ----
  * arch_cpu_stop() and arch_power_off() never return. In the fake they count
  * the call and longjmp() to fake_stop_jmp when a test armed it (use
