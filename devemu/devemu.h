@@ -117,4 +117,6 @@ int vmm_devemu_region_write(struct vmm_region *region, u64 addr, u32 width, u64 
 /* Emulator matching 'compatible', or NULL. */
 const struct vmm_emulator *vmm_devemu_find_emulator(const char *compatible);
 
+/* TMPDECL */
+void vmm_devemu_guest_deinit(struct vmm_guest *g);
 #endif

@@ -32,6 +32,13 @@ void arch_vcpu_dump(struct vmm_vcpu *vcpu);
 void arch_vcpu_stats_print(struct vmm_vcpu *vcpu);
 /* Put a normal VCPU back to its architectural reset state (for a guest reset). */
 int arch_vcpu_reset(struct vmm_vcpu *vcpu);
+/*
+ * A normal VCPU that is not its guest's boot VCPU waits, when its guest is
+ * started, for a start-up IPI (the x86 application processor's
+ * wait-for-SIPI state); the manager keeps it PAUSED meanwhile.
+ */
+void arch_vcpu_wait_for_sipi(struct vmm_vcpu *vcpu);
+bool arch_vcpu_waits_for_sipi(struct vmm_vcpu *vcpu);
 /* Size of struct arch_regs, for generic allocation. */
 size_t arch_regs_size(void);
 

@@ -87,4 +87,7 @@ size_t vmm_guest_memory_write_as_guest(struct vmm_guest *guest, u64 gpa, const v
 /* Host physical address of a guest physical address in real memory, or 0. */
 u64 vmm_guest_phys_to_host(struct vmm_guest *guest, u64 gpa, u64 *contiguous);
 
+/* TMPDECL */
+int vmm_aspace_deinit(struct vmm_guest *g);
+int vmm_aspace_reload(struct vmm_guest *g);
 #endif

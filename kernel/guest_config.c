@@ -447,6 +447,7 @@ static void read_vmm(struct vmm_devtree_node *root, struct vmm_vmm_config *v)
 	v->default_time_slice_ns = VMM_DEFAULT_TIME_SLICE_NS;
 	v->console[0] = 0;
 	v->bootcmd[0] = 0;
+	v->nr_bootcmds = 0;
 	if (!n) {
 		vmm_warn("config: no /vmm node; using defaults\n");
 		return;
@@ -463,6 +464,25 @@ static void read_vmm(struct vmm_devtree_node *root, struct vmm_vmm_config *v)
 	}
 	strlcpy(v->console, vmm_devtree_string_default(n, "console", ""), sizeof(v->console));
 	strlcpy(v->bootcmd, vmm_devtree_string_default(n, "bootcmd", ""), sizeof(v->bootcmd));
+	{
+		int count = vmm_devtree_string_count(n, "bootcmd");
+
+		for (int i = 0; i < count; i++) {
+			const char *cmd;
+
+			if (v->nr_bootcmds == VMM_MAX_BOOTCMDS) {
+				vmm_warn("config: /vmm: bootcmd has %d strings; the first %d are run\n",
+					 count, VMM_MAX_BOOTCMDS);
+				break;
+			}
+			if (vmm_devtree_read_string_index(n, "bootcmd", (u32)i, &cmd))
+				break;
+			if (strlen(cmd) >= sizeof(v->bootcmds[0]))
+				vmm_warn("config: /vmm: bootcmd string %d is longer than %zu characters: cut\n",
+					 i, sizeof(v->bootcmds[0]) - 1);
+			strlcpy(v->bootcmds[v->nr_bootcmds++], cmd, sizeof(v->bootcmds[0]));
+		}
+	}
 }
 
 /* Is 'path' at or below one of the guest nodes of the tree? */

@@ -60,6 +60,7 @@ struct vmm_vcpu_config {
 	u64 page_table_addr;	/* long mode: where the hypervisor writes 24 KiB of page tables */
 	u64 time_slice_ns;
 	u32 priority;
+	u64 affinity;		/* host CPUs it may run on (bit n: CPU n); 0: any */
 };
 
 struct vmm_guest_config {
@@ -72,6 +73,7 @@ struct vmm_guest_config {
 	u64 alloc_bytes;	/* RAM/ROM the hypervisor must allocate */
 	bool reset_on_triple_fault;	/* on_triple_fault = "reset" (default "halt") */
 	bool strict_io;			/* unassigned_io = "halt" (default "ignore"): unassigned ports and memory */
+	bool start_all;			/* kick starts every VCPU, not just the boot VCPU */
 };
 
 struct vmm_vmm_config {
@@ -80,6 +82,10 @@ struct vmm_vmm_config {
 	u64 default_time_slice_ns;
 	char console[VMM_DEVTREE_PATH_MAX];	/* "" when not set */
 	char bootcmd[256];			/* first bootcmd string, "" when not set */
+	/* every string of /vmm bootcmd, run in order by the bootcmd thread */
+#define VMM_MAX_BOOTCMDS 8
+	u32 nr_bootcmds;
+	char bootcmds[VMM_MAX_BOOTCMDS][256];
 };
 
 /* What the checks need to know about the host. */

@@ -1,7 +1,8 @@
 /*
  * kernel/main.c - the generic init sequence: command-line options, the boot
  * banner, the virtualization verdict, the other host CPUs (maxcpus=), the
- * test hooks (testfault=, testsignal=), the bootcmd= hook, then idle.
+ * test hooks (testfault=, testsignal=), the boot commands in their own
+ * thread, then CPU0's idle loop.
  */
 #include <string.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include "kernel/manager.h"
 #include "kernel/scheduler.h"
 #include "kernel/boot_info.h"
+#include "kernel/threads.h"
 
 /* Every option the kernel understands; anything else is reported. */
 static const char *const known_options[] = {
@@ -144,6 +146,41 @@ static u32 cmdline_maxcpus(const char *cmdline)
 	return (u32)n;
 }
 
+/* The boot commands: bootcmd= of the command line, else every string of
+ * /vmm bootcmd, in order. */
+static char bootcmd_line[VMM_BOOT_CMDLINE_MAX];
+static bool bootcmd_from_cmdline;
+
+static int bootcmd_thread(void *arg)
+{
+	int rc = VMM_OK;
+
+	(void)arg;
+	if (bootcmd_from_cmdline)
+		return vmm_cmd_exec_script("bootcmd", bootcmd_line);
+	for (u32 i = 0; i < vmm_config()->vmm.nr_bootcmds; i++) {
+		int r = vmm_cmd_exec_script("bootcmd", vmm_config()->vmm.bootcmds[i]);
+
+		if (r)
+			rc = r;
+	}
+	return rc;
+}
+
+/* Run the boot commands in a thread of their own (when there are any). */
+static void start_bootcmd(const char *cmdline)
+{
+	struct vmm_thread *t;
+
+	bootcmd_from_cmdline = vmm_cmdline_get(cmdline, "bootcmd", bootcmd_line,
+					       sizeof(bootcmd_line)) >= 0;
+	if (!bootcmd_from_cmdline && !vmm_config()->vmm.nr_bootcmds)
+		return;
+	t = vmm_thread_create("bootcmd", bootcmd_thread, NULL, VMM_THREAD_DEF_PRIORITY, 0, 0);
+	if (!t || vmm_thread_start(t))
+		vmm_err("bootcmd: cannot start its thread; boot commands not run\n");
+}
+
 void vmm_main(const struct vmm_boot_info *bi)
 {
 	char val[VMM_BOOT_CMDLINE_MAX];
@@ -153,13 +190,17 @@ void vmm_main(const struct vmm_boot_info *bi)
 	vmm_cmd_devtree_init();
 	vmm_cmd_guest_init();
 	vmm_cmd_vserial_init();
+	vmm_cmd_sched_init();
 	vmm_boot_info_set(bi);
 	print_banner(bi);
 	vmm_cmdline_foreach(bi->cmdline, check_option, NULL);
 	virt = arch_virt_probe() && arch_virt_init() == VMM_OK;
-	arch_smp_init(cmdline_maxcpus(bi->cmdline));
+	/* from here this code is CPU0's idle orphan VCPU; each AP makes its own */
 	if (vmm_scheduler_init_cpu())
 		vmm_panic("scheduler: cannot create the idle VCPU\n");
+	arch_smp_init(cmdline_maxcpus(bi->cmdline));
+	if (vmm_manager_init())
+		vmm_panic("manager: cannot start the manager thread\n");
 	vmm_config_load(bi);
 	create_guests(virt);
 
@@ -170,14 +211,9 @@ void vmm_main(const struct vmm_boot_info *bi)
 	}
 	if (vmm_cmdline_get(bi->cmdline, "testsignal", val, sizeof(val)) >= 0)
 		arch_test_signal(val);
-	/* the command line's bootcmd= overrides the one in /vmm */
-	if (vmm_cmdline_get(bi->cmdline, "bootcmd", val, sizeof(val)) >= 0)
-		vmm_cmd_exec_script("bootcmd", val);
-	else if (vmm_config()->vmm.bootcmd[0])
-		vmm_cmd_exec_script("bootcmd", vmm_config()->vmm.bootcmd);
+	start_bootcmd(bi->cmdline);
 
 	vmm_info("%s: ready\n", VMM_NAME);
-	/* this is the idle orphan VCPU: run whatever is READY, else wait */
-	for (;;)
-		vmm_scheduler_idle_wait();
+	/* this is CPU0's idle orphan VCPU: it only idles */
+	vmm_scheduler_idle_loop();
 }

@@ -1,12 +1,20 @@
 /*
- * kernel/manager.c - guest and VCPU lifetimes and state changes
- * (manager.h). The scheduler is told about every change that makes a VCPU
- * runnable or takes it away.
+ * kernel/manager.c - guest and VCPU lifetimes and the operations of
+ * figure 3 (manager.h): create, destroy, kick, pause, resume, halt, reset,
+ * for single VCPUs and whole guests. The state changes themselves, with
+ * their run-queue updates, are the scheduler's (vmm_scheduler_state_change);
+ * this file adds what each operation means for the guest's resources.
+ *
+ * VCPU and guest slots are reused after a destroy; a VCPU structure is
+ * never freed (a slot keeps it for the next VCPU), so a stale pointer read
+ * on another CPU never points into freed memory.
  */
 #include <string.h>
 #include "kernel/manager.h"
 #include "kernel/aspace.h"
 #include "kernel/scheduler.h"
+#include "kernel/threads.h"
+#include "kernel/waitqueue.h"
 #include "kernel/heap.h"
 #include "kernel/host_mem.h"
 #include "kernel/printk.h"
@@ -16,75 +24,122 @@
 #include "devemu/devemu.h"
 
 static struct vmm_guest *guests[VMM_MAX_GUESTS];
-static u32 nr_guests;
+static u32 nr_guest_slots;
 static struct vmm_vcpu *vcpus[VMM_MAX_VCPUS];
-static u32 nr_vcpus;
+static u32 nr_vcpu_slots;
+/* guards the slot tables (creation, destruction) */
 static vmm_spinlock_t manager_lock = VMM_SPINLOCK_INIT;
+
+#define READY VMM_VCPU_STATE_READY
+#define RUNNING VMM_VCPU_STATE_RUNNING
+#define PAUSED VMM_VCPU_STATE_PAUSED
+#define HALTED VMM_VCPU_STATE_HALTED
+#define RESET VMM_VCPU_STATE_RESET
+#define UNKNOWN VMM_VCPU_STATE_UNKNOWN
 
 struct vmm_guest *vmm_manager_guest(u32 index)
 {
-	return index < nr_guests ? guests[index] : NULL;
+	return index < nr_guest_slots ? guests[index] : NULL;
 }
 
 u32 vmm_manager_guest_count(void)
 {
-	return nr_guests;
+	return nr_guest_slots;
 }
 
 struct vmm_vcpu *vmm_manager_vcpu(u32 id)
 {
-	return id < nr_vcpus ? vcpus[id] : NULL;
+	return id < nr_vcpu_slots && vcpus[id] && vcpus[id]->in_use ? vcpus[id] : NULL;
 }
 
 u32 vmm_manager_vcpu_count(void)
 {
-	return nr_vcpus;
+	return nr_vcpu_slots;
 }
 
 struct vmm_guest *vmm_manager_guest_find(const char *name)
 {
-	for (u32 i = 0; i < nr_guests; i++)
-		if (!strcmp(guests[i]->name, name))
+	for (u32 i = 0; i < nr_guest_slots; i++)
+		if (guests[i] && !strcmp(guests[i]->name, name))
 			return guests[i];
 	return NULL;
 }
 
+struct vmm_vcpu *vmm_manager_vcpu_find(const char *name)
+{
+	for (u32 i = 0; i < nr_vcpu_slots; i++) {
+		struct vmm_vcpu *v = vmm_manager_vcpu(i);
+
+		if (v && !strcmp(v->name, name))
+			return v;
+	}
+	return NULL;
+}
+
+/* A VCPU in a free slot (reused structure, or a new one), state UNKNOWN. */
 static struct vmm_vcpu *vcpu_alloc(void)
 {
-	struct vmm_vcpu *v;
+	struct vmm_vcpu *v = NULL, *fresh = NULL;
+	void *regs;
+	unsigned long f;
+	u32 id = VMM_MAX_VCPUS;
 
-	if (nr_vcpus >= VMM_MAX_VCPUS) {
+	fresh = vmm_zalloc(sizeof(*fresh));
+	regs = vmm_zalloc(arch_regs_size());
+	if (!fresh || !regs) {
+		vmm_free(fresh);
+		vmm_free(regs);
+		return NULL;
+	}
+	f = vmm_spin_lock_irqsave(&manager_lock);
+	for (u32 i = 0; i < nr_vcpu_slots && id == VMM_MAX_VCPUS; i++)
+		if (!vcpus[i]->in_use)
+			id = i;
+	if (id == VMM_MAX_VCPUS && nr_vcpu_slots < VMM_MAX_VCPUS) {
+		id = nr_vcpu_slots;
+		vcpus[id] = fresh;
+		fresh = NULL;
+		nr_vcpu_slots++;
+	}
+	if (id < VMM_MAX_VCPUS) {
+		v = vcpus[id];
+		v->in_use = true;	/* reserved; filled in below */
+	}
+	vmm_spin_unlock_irqrestore(&manager_lock, f);
+	vmm_free(fresh);
+	if (!v) {
+		vmm_free(regs);
 		vmm_err("manager: more than %d VCPUs\n", VMM_MAX_VCPUS);
 		return NULL;
 	}
-	v = vmm_zalloc(sizeof(*v));
-	if (!v)
-		return NULL;
-	v->regs = vmm_zalloc(arch_regs_size());
-	if (!v->regs) {
-		vmm_free(v);
-		return NULL;
+	{
+		/* everything starts over but the slot's own structure */
+		void *old_regs = v->regs;
+
+		memset(v, 0, sizeof(*v));
+		vmm_free(old_regs);
 	}
-	v->id = nr_vcpus;
-	v->state = VMM_VCPU_STATE_UNKNOWN;
+	v->in_use = true;
+	v->regs = regs;
+	v->id = id;
+	v->state = UNKNOWN;
+	v->last_cpu = ~0u;
+	v->host_cpu = arch_cpu_id();
 	return v;
+}
+
+/* Give a VCPU's slot back (state UNKNOWN, runs nowhere). */
+static void vcpu_release(struct vmm_vcpu *v)
+{
+	unsigned long f = vmm_spin_lock_irqsave(&manager_lock);
+
+	v->in_use = false;
+	vmm_spin_unlock_irqrestore(&manager_lock, f);
 }
 
 int vmm_vcpu_set_state(struct vmm_vcpu *vcpu, enum vmm_vcpu_state to)
 {
-	unsigned long flags = vmm_spin_lock_irqsave(&manager_lock);
-	enum vmm_vcpu_state from = vcpu->state;
-
-	if (!vmm_vcpu_state_transition_ok(from, to)) {
-		vmm_spin_unlock_irqrestore(&manager_lock, flags);
-		vmm_err("vcpu %s: state change %s -> %s refused\n", vcpu->name,
-			vmm_vcpu_state_name(from), vmm_vcpu_state_name(to));
-		return -VMM_EILLEGAL;
-	}
-	vcpu->state = to;
-	vmm_spin_unlock_irqrestore(&manager_lock, flags);
-	vmm_scheduler_state_changed(vcpu, from, to);
-	return VMM_OK;
+	return vmm_scheduler_state_change(vcpu, to, "state change");
 }
 
 static int vcpu_create_common(struct vmm_vcpu *v)
@@ -95,8 +150,7 @@ static int vcpu_create_common(struct vmm_vcpu *v)
 		vmm_err("manager: %s: VCPU set-up failed (%s)\n", v->name, vmm_strerror(rc));
 		return rc;
 	}
-	vcpus[nr_vcpus++] = v;
-	return vmm_vcpu_set_state(v, VMM_VCPU_STATE_RESET);
+	return vmm_scheduler_state_change(v, RESET, "create");
 }
 
 struct vmm_vcpu *vmm_manager_orphan_create(const char *name, void (*entry)(void),
@@ -111,33 +165,99 @@ struct vmm_vcpu *vmm_manager_orphan_create(const char *name, void (*entry)(void)
 	v->is_normal = false;
 	v->orphan_entry = entry;
 	v->time_slice_ns = time_slice_ns;
-	v->host_cpu = arch_cpu_id();
 	if (stack_size) {
 		order = vmm_buddy_order_for(stack_size);
 		v->stack_base = vmm_host_page_alloc(order);
 		v->stack_size = PAGE_SIZE << order;
 		if (!v->stack_base) {
-			vmm_free(v->regs);
-			vmm_free(v);
+			vcpu_release(v);
 			return NULL;
 		}
 	}
-	if (vcpu_create_common(v))
+	if (vcpu_create_common(v)) {
+		if (v->stack_base)
+			vmm_host_page_free(v->stack_base);
+		vcpu_release(v);
 		return NULL;
+	}
 	return v;
+}
+
+int vmm_manager_orphan_destroy(struct vmm_vcpu *v)
+{
+	int rc;
+
+	if (v->is_normal)
+		return -VMM_EINVALID;
+	if (v->state != RESET) {
+		rc = vmm_scheduler_state_change(v, RESET, "destroy");
+		if (rc)
+			return rc;
+	}
+	vmm_scheduler_wait_off_cpu(v);
+	rc = vmm_scheduler_state_change(v, UNKNOWN, "destroy");
+	if (rc)
+		return rc;
+	arch_vcpu_deinit(v);
+	if (v->stack_base)
+		vmm_host_page_free(v->stack_base);
+	v->stack_base = 0;
+	vcpu_release(v);
+	return VMM_OK;
+}
+
+/* Free what a (possibly half-built) guest holds and its slot. */
+static void guest_free(struct vmm_guest *g)
+{
+	unsigned long f;
+
+	for (u32 i = 0; i < g->nr_vcpus; i++) {
+		struct vmm_vcpu *v = g->vcpus[i];
+
+		if (!v)
+			continue;
+		arch_vcpu_deinit(v);
+		vcpu_release(v);
+	}
+	vmm_devemu_guest_deinit(g);
+	arch_guest_deinit(g);
+	vmm_aspace_deinit(g);
+	f = vmm_spin_lock_irqsave(&manager_lock);
+	if (g->id < VMM_MAX_GUESTS && guests[g->id] == g)
+		guests[g->id] = NULL;
+	vmm_spin_unlock_irqrestore(&manager_lock, f);
+	vmm_free(g);
 }
 
 int vmm_manager_guest_create(const struct vmm_guest_config *cfg, struct vmm_guest **out)
 {
 	struct vmm_guest *g;
+	unsigned long f;
+	u32 slot = VMM_MAX_GUESTS;
 	int rc;
 
-	if (nr_guests >= VMM_MAX_GUESTS)
-		return -VMM_ENOSPC;
+	if (vmm_manager_guest_find(cfg->name)) {
+		vmm_err("guest %s: already exists\n", cfg->name);
+		return -VMM_EEXIST;
+	}
 	g = vmm_zalloc(sizeof(*g));
 	if (!g)
 		return -VMM_ENOMEM;
-	g->id = nr_guests;
+	f = vmm_spin_lock_irqsave(&manager_lock);
+	for (u32 i = 0; i < nr_guest_slots && slot == VMM_MAX_GUESTS; i++)
+		if (!guests[i])
+			slot = i;
+	if (slot == VMM_MAX_GUESTS && nr_guest_slots < VMM_MAX_GUESTS)
+		slot = nr_guest_slots++;
+	if (slot < VMM_MAX_GUESTS)
+		guests[slot] = g;
+	vmm_spin_unlock_irqrestore(&manager_lock, f);
+	if (slot == VMM_MAX_GUESTS) {
+		vmm_free(g);
+		vmm_err("guest %s: not created (more than %d guests)\n", cfg->name, VMM_MAX_GUESTS);
+		return -VMM_ENOSPC;
+	}
+	g->id = slot;
 	g->config = cfg;
 	strlcpy(g->name, cfg->name, sizeof(g->name));
 	rc = vmm_aspace_init(g);
@@ -164,40 +284,94 @@ int vmm_manager_guest_create(const struct vmm_guest_config *cfg, struct vmm_gues
 		v->config = &cfg->vcpus[i];
 		v->time_slice_ns = cfg->vcpus[i].time_slice_ns;
 		v->priority = cfg->vcpus[i].priority;
-		v->host_cpu = arch_cpu_id();
+		v->affinity = cfg->vcpus[i].affinity;
 		vmm_snprintf(v->name, sizeof(v->name), "%s/%s", g->name, cfg->vcpus[i].name);
 		g->vcpus[g->nr_vcpus++] = v;
 		rc = vcpu_create_common(v);
 		if (rc)
 			goto fail;
 	}
-	guests[nr_guests++] = g;
 	*out = g;
 	return VMM_OK;
 fail:
-	/* a half-built guest keeps its memory: freeing it is the destroy path
-	 * of the manager issue; it is never run */
 	vmm_err("guest %s: not created (%s)\n", cfg->name, vmm_strerror(rc));
+	guest_free(g);
 	return rc;
 }
 
+/* ---- operations on one VCPU ------------------------------------------ */
+
 int vmm_manager_vcpu_kick(struct vmm_vcpu *vcpu)
 {
-	return vmm_vcpu_set_state(vcpu, VMM_VCPU_STATE_READY);
+	enum vmm_vcpu_state s = __atomic_load_n(&vcpu->state, __ATOMIC_ACQUIRE);
+
+	/* already runnable: nothing to do, and nothing to report */
+	if (s == READY || s == RUNNING)
+		return VMM_OK;
+	return vmm_scheduler_state_change(vcpu, READY, "kick");
+}
+
+int vmm_manager_vcpu_pause(struct vmm_vcpu *vcpu)
+{
+	return vmm_scheduler_state_change(vcpu, PAUSED, "pause");
+}
+
+int vmm_manager_vcpu_resume(struct vmm_vcpu *vcpu)
+{
+	return vmm_scheduler_state_change(vcpu, READY, "resume");
 }
 
 int vmm_manager_vcpu_halt(struct vmm_vcpu *vcpu, const char *fmt, ...)
 {
+	char reason[VMM_HALT_REASON_MAX];
 	va_list ap;
+	int rc;
 
 	va_start(ap, fmt);
-	vmm_vsnprintf(vcpu->halt_reason, sizeof(vcpu->halt_reason), fmt, ap);
+	vmm_vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
+	rc = vmm_scheduler_state_change(vcpu, HALTED, "halt");
+	if (rc)
+		return rc;	/* refused: the reason is not the VCPU's */
+	strlcpy(vcpu->halt_reason, reason, sizeof(vcpu->halt_reason));
 	/* the unassigned accesses only counted so far: their count now */
-	vmm_devemu_guest_report(vcpu->guest);
+	if (vcpu->guest)
+		vmm_devemu_guest_report(vcpu->guest);
 	vmm_printk(VMM_LOG_ERR, "%s%s %s halted: %s\n", vcpu->guest ? "guest " : "",
 		   vcpu->guest ? vcpu->guest->name : "orphan", vcpu->name, vcpu->halt_reason);
-	return vmm_vcpu_set_state(vcpu, VMM_VCPU_STATE_HALTED);
+	return VMM_OK;
+}
+
+/* Can the caller wait for VCPUs to stop (a thread), or not (exit, IRQ)? */
+static bool can_wait(void)
+{
+	return vmm_thread_current() != NULL;
+}
+
+int vmm_manager_vcpu_reset(struct vmm_vcpu *vcpu)
+{
+	int rc;
+
+	if (!can_wait()) {
+		vmm_err("vcpu %s: reset refused: only a thread (the terminal, bootcmd) can reset a VCPU\n",
+			vcpu->name);
+		return -VMM_EINVALID;
+	}
+	if (vcpu->state != RESET) {
+		rc = vmm_scheduler_state_change(vcpu, RESET, "reset");
+		if (rc)
+			return rc;
+	}
+	vmm_scheduler_wait_off_cpu(vcpu);
+	vcpu->halt_reason[0] = 0;
+	return vcpu->is_normal ? arch_vcpu_reset(vcpu) : arch_vcpu_init(vcpu);
+}
+
+/* ---- operations on a guest ------------------------------------------- */
+
+static bool is_boot_vcpu(const struct vmm_vcpu *v)
+{
+	return v->subid == 0;
 }
 
 int vmm_manager_guest_kick(struct vmm_guest *guest)
@@ -205,10 +379,54 @@ int vmm_manager_guest_kick(struct vmm_guest *guest)
 	int rc = VMM_OK;
 
 	for (u32 i = 0; i < guest->nr_vcpus; i++) {
-		int r = vmm_manager_vcpu_kick(guest->vcpus[i]);
+		struct vmm_vcpu *v = guest->vcpus[i];
+		int r;
 
+		if (is_boot_vcpu(v) || guest->config->start_all) {
+			r = vmm_manager_vcpu_kick(v);
+		} else if (v->state == RESET) {
+			/* an application processor waits for its SIPI */
+			arch_vcpu_wait_for_sipi(v);
+			r = vmm_scheduler_state_change2(v, READY, PAUSED, "kick");
+		} else {
+			r = VMM_OK;
+		}
 		if (r)
 			rc = r;
+	}
+	return rc;
+}
+
+int vmm_manager_guest_pause(struct vmm_guest *guest)
+{
+	int rc = VMM_OK;
+
+	for (u32 i = 0; i < guest->nr_vcpus; i++) {
+		struct vmm_vcpu *v = guest->vcpus[i];
+
+		if (v->state == READY || v->state == RUNNING) {
+			int r = vmm_manager_vcpu_pause(v);
+
+			if (r)
+				rc = r;
+		}
+	}
+	return rc;
+}
+
+int vmm_manager_guest_resume(struct vmm_guest *guest)
+{
+	int rc = VMM_OK;
+
+	for (u32 i = 0; i < guest->nr_vcpus; i++) {
+		struct vmm_vcpu *v = guest->vcpus[i];
+
+		if (v->state == PAUSED && !arch_vcpu_waits_for_sipi(v)) {
+			int r = vmm_manager_vcpu_resume(v);
+
+			if (r)
+				rc = r;
+		}
 	}
 	return rc;
 }
@@ -218,36 +436,141 @@ int vmm_manager_guest_halt(struct vmm_guest *guest, const char *reason)
 	for (u32 i = 0; i < guest->nr_vcpus; i++) {
 		struct vmm_vcpu *v = guest->vcpus[i];
 
-		/* figure 3 has no PAUSED -> HALTED arrow: resume first */
-		if (v->state == VMM_VCPU_STATE_PAUSED)
-			vmm_vcpu_set_state(v, VMM_VCPU_STATE_READY);
-		if (v->state == VMM_VCPU_STATE_READY || v->state == VMM_VCPU_STATE_RUNNING)
+		/* figure 3 has no PAUSED -> HALTED arrow: through READY, at once */
+		if (v->state == PAUSED &&
+		    vmm_scheduler_state_change2(v, READY, HALTED, "halt") == VMM_OK) {
+			strlcpy(v->halt_reason, reason, sizeof(v->halt_reason));
+			vmm_printk(VMM_LOG_ERR, "guest %s %s halted: %s\n", guest->name, v->name, reason);
+		} else if (v->state == READY || v->state == RUNNING) {
 			vmm_manager_vcpu_halt(v, "%s", reason);
+		}
 	}
 	return VMM_OK;
 }
 
-int vmm_manager_guest_reset(struct vmm_guest *guest)
+/* Every VCPU of the guest to RESET (stopped wherever it runs). */
+static int guest_stop(struct vmm_guest *g, const char *op)
+{
+	int rc = VMM_OK;
+
+	for (u32 i = 0; i < g->nr_vcpus; i++) {
+		struct vmm_vcpu *v = g->vcpus[i];
+
+		if (v->state != RESET && v->state != UNKNOWN) {
+			int r = vmm_scheduler_state_change(v, RESET, op);
+
+			if (r)
+				rc = r;
+		}
+	}
+	return rc;
+}
+
+/* The part of a reset that waits and rebuilds (thread context). */
+static int guest_reset_work(struct vmm_guest *g)
 {
 	int rc;
 
+	for (u32 i = 0; i < g->nr_vcpus; i++)
+		vmm_scheduler_wait_off_cpu(g->vcpus[i]);
+	rc = vmm_aspace_reload(g);
+	if (!rc)
+		rc = vmm_devemu_guest_reset(g);
+	for (u32 i = 0; !rc && i < g->nr_vcpus; i++) {
+		rc = arch_vcpu_reset(g->vcpus[i]);
+		g->vcpus[i]->halt_reason[0] = 0;
+	}
+	if (rc) {
+		vmm_err("guest %s: reset failed (%s); it stays in RESET\n", g->name, vmm_strerror(rc));
+		return rc;
+	}
+	vmm_info("guest %s: reset\n", g->name);
+	return vmm_manager_guest_kick(g);
+}
+
+/* ---- the manager thread: resets a guest asked for from a VM exit ------ */
+
+static struct vmm_waitqueue mgr_wq = VMM_WAITQUEUE_INIT;
+static struct vmm_guest *volatile reset_pending[VMM_MAX_GUESTS];
+
+static int manager_thread(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		unsigned long f = vmm_spin_lock_irqsave(&mgr_wq.lock);
+		struct vmm_guest *g = NULL;
+
+		for (u32 i = 0; i < VMM_MAX_GUESTS && !g; i++)
+			if (reset_pending[i]) {
+				g = reset_pending[i];
+				reset_pending[i] = NULL;
+			}
+		if (!g) {
+			vmm_waitqueue_sleep_locked(&mgr_wq, 0, &f);
+			vmm_spin_unlock_irqrestore(&mgr_wq.lock, f);
+			continue;
+		}
+		vmm_spin_unlock_irqrestore(&mgr_wq.lock, f);
+		guest_reset_work(g);
+	}
+	return 0;
+}
+
+int vmm_manager_init(void)
+{
+	struct vmm_thread *t = vmm_thread_create("manager", manager_thread, NULL,
+						 VMM_MAX_PRIORITY, 0, 0);
+
+	return t ? vmm_thread_start(t) : -VMM_ENOMEM;
+}
+
+int vmm_manager_guest_reset(struct vmm_guest *guest)
+{
+	unsigned long f;
+	int rc = guest_stop(guest, "reset");
+
+	if (rc)
+		return rc;
+	if (can_wait())
+		return guest_reset_work(guest);
+	/* from the guest itself (a VM exit) or an interrupt: the manager thread */
+	f = vmm_spin_lock_irqsave(&mgr_wq.lock);
+	reset_pending[guest->id] = guest;
+	vmm_waitqueue_wake_first_locked(&mgr_wq);
+	vmm_spin_unlock_irqrestore(&mgr_wq.lock, f);
+	return VMM_OK;
+}
+
+int vmm_manager_guest_destroy(struct vmm_guest *guest)
+{
+	int rc;
+
+	if (!can_wait()) {
+		vmm_err("guest %s: destroy refused: only a thread (the terminal, bootcmd) can destroy a guest\n",
+			guest->name);
+		return -VMM_EINVALID;
+	}
+	rc = guest_stop(guest, "destroy");
+	if (rc)
+		return rc;
 	for (u32 i = 0; i < guest->nr_vcpus; i++) {
 		struct vmm_vcpu *v = guest->vcpus[i];
 
-		if (v->state != VMM_VCPU_STATE_RESET) {
-			rc = vmm_vcpu_set_state(v, VMM_VCPU_STATE_RESET);
+		vmm_scheduler_wait_off_cpu(v);
+		if (v->state == RESET) {
+			rc = vmm_scheduler_state_change(v, UNKNOWN, "destroy");
 			if (rc)
 				return rc;
 		}
-		rc = arch_vcpu_reset(v);
-		if (rc)
-			return rc;
-		v->halt_reason[0] = 0;
 	}
-	rc = vmm_devemu_guest_reset(guest);
-	if (rc)
-		return rc;
-	return vmm_manager_guest_kick(guest);
+	{
+		char name[VMM_DEVTREE_NAME_MAX];
+
+		strlcpy(name, guest->name, sizeof(name));
+		guest_free(guest);
+		vmm_info("guest %s: destroyed\n", name);
+	}
+	return VMM_OK;
 }
 
 void vmm_manager_guest_irq_raised(struct vmm_guest *guest)
@@ -255,9 +578,9 @@ void vmm_manager_guest_irq_raised(struct vmm_guest *guest)
 	struct vmm_vcpu *v = guest->nr_vcpus ? guest->vcpus[0] : NULL;
 
 	/* PC guests take PIC interrupts on their first VCPU (the BSP) */
-	if (v && v->state == VMM_VCPU_STATE_PAUSED && v->wait_irq) {
+	if (v && v->state == PAUSED && v->wait_irq) {
 		v->wait_irq = false;
-		vmm_vcpu_set_state(v, VMM_VCPU_STATE_READY);
+		vmm_manager_vcpu_resume(v);
 	}
 }
 
@@ -265,15 +588,15 @@ bool vmm_manager_all_guests_idle(u32 *paused, u32 *waiting)
 {
 	u32 n = 0, w = 0;
 
-	for (u32 i = 0; i < nr_vcpus; i++) {
-		struct vmm_vcpu *v = vcpus[i];
+	for (u32 i = 0; i < nr_vcpu_slots; i++) {
+		struct vmm_vcpu *v = vmm_manager_vcpu(i);
 
-		if (!v->is_normal)
+		if (!v || !v->is_normal)
 			continue;
-		if (v->state == VMM_VCPU_STATE_READY || v->state == VMM_VCPU_STATE_RUNNING)
+		if (v->state == READY || v->state == RUNNING)
 			return false;
-		n += v->state == VMM_VCPU_STATE_PAUSED;
-		w += v->state == VMM_VCPU_STATE_PAUSED && v->wait_irq;
+		n += v->state == PAUSED;
+		w += v->state == PAUSED && v->wait_irq;
 	}
 	if (paused)
 		*paused = n;

@@ -14,6 +14,7 @@
 #include "kernel/vcpu_state.h"
 #include "kernel/guest_config.h"
 #include "kernel/spinlock.h"
+#include "kernel/arch_cpu.h"
 
 #define VMM_MAX_GUESTS 16
 #define VMM_MAX_VCPUS 64
@@ -23,6 +24,7 @@
 struct arch_regs;
 struct vmm_guest;
 struct vmm_aspace;
+struct vmm_thread;
 
 struct vmm_vcpu {
 	u32 id;				/* unique over all VCPUs */
@@ -31,10 +33,17 @@ struct vmm_vcpu {
 	bool is_normal;			/* false: orphan VCPU */
 	struct vmm_guest *guest;	/* NULL for orphans */
 	const struct vmm_vcpu_config *config;
-	enum vmm_vcpu_state state;
-	u32 host_cpu;			/* host CPU it runs on */
+	bool in_use;			/* the slot holds a VCPU (destroyed: false) */
+	enum vmm_vcpu_state state;	/* written only by kernel/scheduler.c */
+	/* scheduling (kernel/scheduler.c, under its lock) */
+	u32 host_cpu;			/* CPU it is queued on, runs on or ran on last */
+	u32 last_cpu;			/* CPU it last ran on (~0: never ran) */
+	bool on_cpu;			/* a CPU executes it (registers not saved) */
+	u64 affinity;			/* host CPUs it may run on (bit n = CPU n); 0: any */
 	u64 time_slice_ns;
-	u32 priority;
+	u32 priority;			/* 0..VMM_MAX_PRIORITY, higher runs first */
+	u64 run_ns[ARCH_CPU_MAX];	/* time it ran on each host CPU */
+	u64 migrations;			/* times it ran on another CPU than the time before */
 	struct arch_regs *regs;		/* user registers while not running */
 	void *arch_priv;		/* arch VCPU context (VMCS, ...) */
 	struct vmm_vcpu *next_ready;	/* scheduler's ready queue */
@@ -42,9 +51,10 @@ struct vmm_vcpu {
 	char halt_reason[VMM_HALT_REASON_MAX];
 	bool wait_irq;			/* PAUSED in HLT with interrupts on: an interrupt wakes it */
 	u64 irq_injected;		/* interrupts delivered to this VCPU */
-	/* orphan VCPUs: entry point and stack */
+	/* orphan VCPUs: entry point and stack; the thread it carries */
 	void (*orphan_entry)(void);
 	u64 stack_base, stack_size;
+	struct vmm_thread *thread;
 };
 
 struct vmm_guest {
@@ -63,24 +73,55 @@ struct vmm_guest {
 
 /* Create a guest (VCPUs in RESET) from its validated configuration. */
 int vmm_manager_guest_create(const struct vmm_guest_config *cfg, struct vmm_guest **out);
+/*
+ * Destroy a guest: every VCPU reset (stopped wherever it runs) and then
+ * RESET -> UNKNOWN, its memory, VMCS, EPT and device state freed, its
+ * slots reused. Thread context only (it waits for the VCPUs to stop).
+ */
+int vmm_manager_guest_destroy(struct vmm_guest *guest);
 /* Create an orphan VCPU running 'entry' on its own stack, in RESET. */
 struct vmm_vcpu *vmm_manager_orphan_create(const char *name, void (*entry)(void),
 					   u64 stack_size, u64 time_slice_ns);
+/* Destroy an orphan VCPU in RESET or HALTED that runs on no CPU. */
+int vmm_manager_orphan_destroy(struct vmm_vcpu *vcpu);
 struct vmm_guest *vmm_manager_guest_find(const char *name);
+/* Guests and VCPUs by slot; NULL for a free slot (destroyed). */
 struct vmm_guest *vmm_manager_guest(u32 index);
 u32 vmm_manager_guest_count(void);
 struct vmm_vcpu *vmm_manager_vcpu(u32 id);
 u32 vmm_manager_vcpu_count(void);
+struct vmm_vcpu *vmm_manager_vcpu_find(const char *name);
 
-/* State changes; -VMM_EILLEGAL when figure 3 has no such arrow. */
+/*
+ * The operations of figure 3 on one VCPU, from any CPU and any context
+ * (they never wait). Arrows the figure does not draw are refused with
+ * -VMM_EILLEGAL and a message naming the VCPU, the states and the
+ * operation. Kicking a READY or RUNNING VCPU is a no-op.
+ */
 int vmm_vcpu_set_state(struct vmm_vcpu *vcpu, enum vmm_vcpu_state to);
 int vmm_manager_vcpu_kick(struct vmm_vcpu *vcpu);
+int vmm_manager_vcpu_pause(struct vmm_vcpu *vcpu);
+int vmm_manager_vcpu_resume(struct vmm_vcpu *vcpu);
 /* Halt a VCPU for good with a reason that is printed with its name. */
 int vmm_manager_vcpu_halt(struct vmm_vcpu *vcpu, const char *fmt, ...) __printf(2, 3);
+/* Reset one VCPU to its start state (thread context: it waits for it to stop). */
+int vmm_manager_vcpu_reset(struct vmm_vcpu *vcpu);
+
+/* The same on every VCPU of a guest. Kick: the boot VCPU, or all with
+ * start_all; the others wait for a SIPI (PAUSED). */
 int vmm_manager_guest_kick(struct vmm_guest *guest);
+int vmm_manager_guest_pause(struct vmm_guest *guest);
+int vmm_manager_guest_resume(struct vmm_guest *guest);
 int vmm_manager_guest_halt(struct vmm_guest *guest, const char *reason);
-/* Reset every VCPU and device of a guest and start it again (RAM is kept). */
+/*
+ * Reset a guest and start it again: VCPUs stopped and back in their start
+ * state, RAM cleared, images reloaded, devices reset. From a thread it is
+ * done at once; from a VM exit or an interrupt (a guest resetting itself)
+ * the VCPUs are stopped at once and the rest is done by the manager thread.
+ */
 int vmm_manager_guest_reset(struct vmm_guest *guest);
+/* Start the manager thread (deferred guest resets); after the scheduler. */
+int vmm_manager_init(void);
 /* The guest's interrupt controller raised INTR: wake its boot VCPU from HLT. */
 void vmm_manager_guest_irq_raised(struct vmm_guest *guest);
 /*

@@ -1,251 +1,444 @@
 /*
- * kernel/scheduler.c - round-robin VCPU scheduler (scheduler.h).
+ * kernel/scheduler.c - priority round-robin VCPU scheduling on every host
+ * CPU, and the one locked state change (scheduler.h).
  *
- * Each host CPU has a FIFO of READY VCPUs and an idle orphan VCPU, which is
- * never queued: it runs whenever the queue is empty. A switch copies user
- * registers between the interrupt-stack frame and the VCPUs
- * (arch_vcpu_regs_switch), as chapter 3 of the design describes.
+ * One lock (sched_lock) covers every VCPU's state, every ready queue and
+ * every CPU's current VCPU, so a state change and its queue update are one
+ * critical section wherever they come from. A switch copies user registers
+ * between the interrupt-stack frame and the VCPUs (arch_vcpu_regs_switch),
+ * as chapter 3 of the design describes; it runs after the lock is dropped,
+ * and a VCPU stays "on_cpu" until its registers are saved, so no other CPU
+ * picks it up before then.
  */
 #include "kernel/scheduler.h"
+#include "kernel/sched_queue.h"
 #include "kernel/manager.h"
 #include "kernel/printk.h"
 #include "kernel/error.h"
+#include "kernel/spinlock.h"
 #include "kernel/arch_cpu.h"
 #include "kernel/arch_vcpu.h"
 #include "kernel/timer.h"
 
-#define SCHED_MAX_CPUS 8
-
 struct sched_cpu {
+	bool up;			/* vmm_scheduler_init_cpu() ran here */
 	struct vmm_vcpu *current;
 	struct vmm_vcpu *idle;
-	struct vmm_vcpu *head, *tail;	/* READY queue */
-	u32 nr_ready;
-	bool idle_wanted;	/* the idle orphan must run next */
-	bool idle_waiting;	/* the idle orphan has nothing to do (idle_wait) */
-	bool idle_kick;		/* idle_wakeup since the idle orphan last waited */
-	u64 slice_used_ns;
-	struct vmm_timer_event slice_ev;	/* end of the current VCPU's time slice */
+	struct vmm_sched_queue rq;
+	bool yield;			/* current gives way to its own priority */
+	u64 switches;
+	u64 idle_ns;
+	u64 run_start;			/* when current got the CPU */
+	struct vmm_timer_event slice_ev;	/* end of current's time slice */
 };
 
-static struct sched_cpu sched[SCHED_MAX_CPUS];
+static struct sched_cpu sched[ARCH_CPU_MAX];
+static vmm_spinlock_t sched_lock = VMM_SPINLOCK_INIT;
 
 /* bit n: CPU n must make a scheduling decision at the end of its trap */
 volatile u32 vmm_scheduler_resched_cpus;
 
 static struct sched_cpu *this_sched(void)
 {
-	return &sched[arch_cpu_id() % SCHED_MAX_CPUS];
+	return &sched[arch_cpu_id() % ARCH_CPU_MAX];
 }
 
-static u32 sched_bit(struct sched_cpu *s)
+static u32 cpu_of(const struct sched_cpu *s)
 {
-	return 1u << (u32)(s - sched);
+	return (u32)(s - sched);
 }
 
-static void set_need_resched(struct sched_cpu *s)
+static void set_need_resched(u32 cpu)
 {
-	__atomic_or_fetch(&vmm_scheduler_resched_cpus, sched_bit(s), __ATOMIC_SEQ_CST);
+	__atomic_or_fetch(&vmm_scheduler_resched_cpus, 1u << cpu, __ATOMIC_SEQ_CST);
 }
 
-static void clear_need_resched(struct sched_cpu *s)
+static void clear_need_resched(u32 cpu)
 {
-	__atomic_and_fetch(&vmm_scheduler_resched_cpus, ~sched_bit(s), __ATOMIC_SEQ_CST);
+	__atomic_and_fetch(&vmm_scheduler_resched_cpus, ~(1u << cpu), __ATOMIC_SEQ_CST);
 }
 
-static bool need_resched(struct sched_cpu *s)
+/* CPU 'cpu' must decide again: flag it, and kick it when it is another. */
+static void request(u32 cpu)
 {
-	return vmm_scheduler_resched_cpus & sched_bit(s);
+	set_need_resched(cpu);
+	if (cpu != arch_cpu_id())
+		arch_cpu_kick(cpu);
 }
 
-static void enqueue(struct sched_cpu *s, struct vmm_vcpu *v)
+static bool allowed(const struct vmm_vcpu *v, u32 cpu)
 {
-	if (v->queued)
-		return;
-	v->next_ready = NULL;
-	if (s->tail)
-		s->tail->next_ready = v;
-	else
-		s->head = v;
-	s->tail = v;
-	v->queued = true;
-	s->nr_ready++;
+	return cpu < ARCH_CPU_MAX && sched[cpu].up && (!v->affinity || (v->affinity & (1ULL << cpu)));
 }
 
-static void dequeue(struct sched_cpu *s, struct vmm_vcpu *v)
+static bool cpu_idle(u32 cpu)
 {
-	struct vmm_vcpu **link = &s->head, *prev = NULL;
+	return sched[cpu].current == sched[cpu].idle && !sched[cpu].rq.count;
+}
 
-	if (!v->queued)
-		return;
-	while (*link && *link != v) {
-		prev = *link;
-		link = &(*link)->next_ready;
+static u32 cpu_load(u32 cpu)
+{
+	return sched[cpu].rq.count + (sched[cpu].current != sched[cpu].idle);
+}
+
+/*
+ * Where a VCPU that becomes READY waits: its own CPU when that one idles,
+ * else an idle CPU it may run on, else the least loaded of them (its own
+ * on a tie). A VCPU whose affinity names no CPU that runs the scheduler
+ * stays where it is (the configuration check warned about it).
+ */
+static u32 place(struct vmm_vcpu *v)
+{
+	u32 home = v->host_cpu, best = ARCH_CPU_MAX;
+
+	if (allowed(v, home) && cpu_idle(home))
+		return home;
+	for (u32 i = 1; i <= ARCH_CPU_MAX; i++) {
+		u32 c = (home + i) % ARCH_CPU_MAX;
+
+		if (allowed(v, c) && cpu_idle(c))
+			return c;
 	}
-	if (*link) {
-		*link = v->next_ready;
-		if (s->tail == v)
-			s->tail = prev;
-		s->nr_ready--;
-	}
-	v->queued = false;
-	v->next_ready = NULL;
+	if (allowed(v, home))
+		best = home;
+	for (u32 c = 0; c < ARCH_CPU_MAX; c++)
+		if (allowed(v, c) && (best == ARCH_CPU_MAX || cpu_load(c) < cpu_load(best)))
+			best = c;
+	if (best == ARCH_CPU_MAX)
+		best = sched[home].up ? home : 0;
+	return best;
 }
 
-/* Time slice over: let the next READY VCPU run, or give another slice. */
-static void slice_expired(struct vmm_timer_event *ev)
+/* Queue a VCPU that became READY (not by the scheduler) and tell its CPU. */
+static void enqueue_ready(struct vmm_vcpu *v)
 {
-	struct sched_cpu *s = ev->priv;
+	u32 cpu;
+	struct sched_cpu *s;
 
-	if (s->head)
-		set_need_resched(s);
-	else if (s->current && s->current != s->idle)
-		vmm_timer_event_start(ev, vmm_timer_now_ns() + s->current->time_slice_ns);
+	if (!v->is_normal && v == sched[v->host_cpu].idle)
+		return;		/* the idle orphan is never queued */
+	cpu = place(v);
+	s = &sched[cpu];
+	v->host_cpu = cpu;
+	vmm_sched_queue_add(&s->rq, v);
+	/* an idle CPU runs it now; a busy one when it has a higher priority
+	 * (equal: at the end of the running VCPU's slice) */
+	if (s->current == s->idle || !s->current || v->priority > s->current->priority ||
+	    s->current->state != VMM_VCPU_STATE_RUNNING)
+		request(cpu);
 }
 
-int vmm_scheduler_init_cpu(void)
+static bool is_sched_arrow(enum vmm_vcpu_state from, enum vmm_vcpu_state to)
 {
-	struct sched_cpu *s = this_sched();
-	struct vmm_vcpu *idle;
-	char name[32];
+	return (from == VMM_VCPU_STATE_READY && to == VMM_VCPU_STATE_RUNNING) ||
+	       (from == VMM_VCPU_STATE_RUNNING && to == VMM_VCPU_STATE_READY);
+}
 
-	vmm_snprintf(name, sizeof(name), "idle/%u", arch_cpu_id());
-	/* the idle VCPU is the code running now: no entry, no stack of its own */
-	idle = vmm_manager_orphan_create(name, NULL, 0, 0);
-	if (!idle)
-		return -VMM_ENOMEM;
-	s->idle = idle;
-	vmm_timer_event_init(&s->slice_ev, slice_expired, s);
-	vmm_vcpu_set_state(idle, VMM_VCPU_STATE_READY);
-	dequeue(s, idle);
-	vmm_vcpu_set_state(idle, VMM_VCPU_STATE_RUNNING);
-	s->current = idle;
+/*
+ * The one state change, sched_lock held. 'by_scheduler': the scheduler's
+ * own arrows, which only it takes and which leave the queues to it.
+ */
+static int change_locked(struct vmm_vcpu *v, enum vmm_vcpu_state to, bool by_scheduler)
+{
+	enum vmm_vcpu_state from = v->state;
+
+	if (!vmm_vcpu_state_transition_ok(from, to) || is_sched_arrow(from, to) != by_scheduler)
+		return -VMM_EILLEGAL;
+	if (from == VMM_VCPU_STATE_READY)
+		vmm_sched_queue_del(&sched[v->host_cpu].rq, v);
+	v->state = to;
+	if (by_scheduler)
+		return VMM_OK;
+	if (to == VMM_VCPU_STATE_READY)
+		enqueue_ready(v);
+	/* it runs on some CPU: that CPU stops it at the end of its trap */
+	if (from == VMM_VCPU_STATE_RUNNING)
+		request(v->host_cpu);
 	return VMM_OK;
 }
 
-void vmm_scheduler_state_changed(struct vmm_vcpu *vcpu, enum vmm_vcpu_state from,
-				 enum vmm_vcpu_state to)
+static void refused(struct vmm_vcpu *v, enum vmm_vcpu_state from, enum vmm_vcpu_state to,
+		    const char *op)
 {
-	struct sched_cpu *s = &sched[vcpu->host_cpu % SCHED_MAX_CPUS];
-	unsigned long flags = arch_cpu_irq_save();
-
-	if (to == VMM_VCPU_STATE_READY && from != VMM_VCPU_STATE_RUNNING && vcpu != s->idle) {
-		enqueue(s, vcpu);
-		if (s->current == s->idle)
-			set_need_resched(s);
-	} else if (from == VMM_VCPU_STATE_READY && to != VMM_VCPU_STATE_RUNNING) {
-		dequeue(s, vcpu);
-	}
-	if (vcpu == s->current && to != VMM_VCPU_STATE_RUNNING)
-		set_need_resched(s);
-	arch_cpu_irq_restore(flags);
+	if (is_sched_arrow(from, to))
+		vmm_err("vcpu %s: %s refused: %s -> %s is an arrow only the scheduler takes\n",
+			v->name, op, vmm_vcpu_state_name(from), vmm_vcpu_state_name(to));
+	else
+		vmm_err("vcpu %s: %s refused: figure 3 has no arrow %s -> %s\n", v->name, op,
+			vmm_vcpu_state_name(from), vmm_vcpu_state_name(to));
 }
 
-void vmm_scheduler_preempt(void)
+int vmm_scheduler_state_change(struct vmm_vcpu *v, enum vmm_vcpu_state to, const char *op)
 {
-	set_need_resched(this_sched());
+	unsigned long f = vmm_spin_lock_irqsave(&sched_lock);
+	enum vmm_vcpu_state from = v->state;
+	int rc = change_locked(v, to, false);
+
+	vmm_spin_unlock_irqrestore(&sched_lock, f);
+	if (rc)
+		refused(v, from, to, op);
+	return rc;
+}
+
+int vmm_scheduler_state_change2(struct vmm_vcpu *v, enum vmm_vcpu_state via,
+				enum vmm_vcpu_state to, const char *op)
+{
+	unsigned long f = vmm_spin_lock_irqsave(&sched_lock);
+	enum vmm_vcpu_state from = v->state;
+	bool first_ok = vmm_vcpu_state_transition_ok(from, via) && !is_sched_arrow(from, via);
+	int rc = -VMM_EILLEGAL;
+
+	/* both arrows checked before either is taken; no CPU sees 'via' */
+	if (first_ok && vmm_vcpu_state_transition_ok(via, to) && !is_sched_arrow(via, to)) {
+		if (from == VMM_VCPU_STATE_READY)
+			vmm_sched_queue_del(&sched[v->host_cpu].rq, v);
+		v->state = via;
+		rc = change_locked(v, to, false);
+		if (from == VMM_VCPU_STATE_RUNNING)
+			request(v->host_cpu);
+	}
+	vmm_spin_unlock_irqrestore(&sched_lock, f);
+	if (rc)
+		refused(v, first_ok ? via : from, first_ok ? to : via, op);
+	return rc;
+}
+
+void vmm_scheduler_wait_off_cpu(struct vmm_vcpu *v)
+{
+	while (__atomic_load_n(&v->on_cpu, __ATOMIC_ACQUIRE))
+		arch_cpu_relax();
+}
+
+int vmm_scheduler_with_vcpu_off_cpu(struct vmm_vcpu *v, void (*fn)(struct vmm_vcpu *v, void *arg),
+				    void *arg, u32 *cpu)
+{
+	unsigned long f = vmm_spin_lock_irqsave(&sched_lock);
+	int rc = VMM_OK;
+
+	if (v->on_cpu) {
+		if (cpu)
+			*cpu = v->host_cpu;
+		rc = -VMM_EBUSY;
+	} else {
+		fn(v, arg);
+	}
+	vmm_spin_unlock_irqrestore(&sched_lock, f);
+	return rc;
+}
+
+/* ---- picking ---------------------------------------------------------- */
+
+struct pick_arg {
+	struct vmm_vcpu *cur;
+	u32 cpu;
+};
+
+/* A queued VCPU this CPU may take: not running elsewhere, allowed here. */
+static bool takeable(struct vmm_vcpu *v, void *p)
+{
+	struct pick_arg *a = p;
+
+	return (v == a->cur || !v->on_cpu) && allowed(v, a->cpu);
+}
+
+/* A READY VCPU waiting on a busy CPU that this idle CPU may run. */
+static struct vmm_vcpu *steal(u32 cpu)
+{
+	struct pick_arg a = { NULL, cpu };
+	struct vmm_vcpu *best = NULL;
+
+	for (u32 c = 0; c < ARCH_CPU_MAX; c++) {
+		struct vmm_vcpu *v;
+
+		if (c == cpu || !sched[c].up || sched[c].current == sched[c].idle)
+			continue;
+		v = vmm_sched_queue_first(&sched[c].rq, 0, takeable, &a);
+		if (v && (!best || v->priority > best->priority))
+			best = v;
+	}
+	return best;
+}
+
+/* The VCPU this CPU runs next (may be the current one). */
+static struct vmm_vcpu *pick(struct sched_cpu *s)
+{
+	struct vmm_vcpu *cur = s->current, *v;
+	struct pick_arg a = { cur, cpu_of(s) };
+	bool cur_runs = cur->state == VMM_VCPU_STATE_RUNNING;
+
+	if (cur_runs && cur != s->idle) {
+		/* strictly higher priority preempts; equal only when cur gives way */
+		u32 min = cur->priority + (s->yield ? 0 : 1);
+
+		if (min > VMM_MAX_PRIORITY)
+			return cur;
+		v = vmm_sched_queue_first(&s->rq, min, takeable, &a);
+		return v ? v : cur;
+	}
+	v = vmm_sched_queue_first(&s->rq, 0, takeable, &a);
+	if (!v)
+		v = steal(cpu_of(s));
+	if (v)
+		return v;
+	return cur_runs ? cur : s->idle;
+}
+
+/* Time slice over: give way to the same priority, or take another slice. */
+static void slice_expired(struct vmm_timer_event *ev)
+{
+	struct sched_cpu *s = ev->priv;
+	unsigned long f = vmm_spin_lock_irqsave(&sched_lock);
+	struct pick_arg a = { s->current, cpu_of(s) };
+	struct vmm_vcpu *cur = s->current;
+	bool waiting = false;
+
+	if (cur && cur != s->idle)
+		waiting = vmm_sched_queue_first(&s->rq, cur->priority, takeable, &a) != NULL;
+	if (waiting) {
+		s->yield = true;
+		set_need_resched(cpu_of(s));
+		/* a VCPU waits here while a CPU it may use idles: that one takes it */
+		for (u32 c = 0; c < ARCH_CPU_MAX; c++)
+			if (c != cpu_of(s) && sched[c].up && cpu_idle(c))
+				request(c);
+	}
+	vmm_spin_unlock_irqrestore(&sched_lock, f);
+	if (!waiting && cur && cur != s->idle)
+		vmm_timer_event_start(ev, vmm_timer_now_ns() + cur->time_slice_ns);
 }
 
 void vmm_scheduler_resched(struct arch_regs *regs)
 {
 	struct sched_cpu *s = this_sched();
-	struct vmm_vcpu *cur = s->current, *next;
+	u32 cpu = cpu_of(s);
+	struct vmm_vcpu *cur, *next;
+	unsigned long f;
+	u32 from_cpu;
+	u64 now;
 
-	if (!need_resched(s))
+	if (!(vmm_scheduler_resched_cpus & (1u << cpu)))
 		return;
 	/* cleared even on a CPU with no scheduler yet: every other CPU's exit
 	 * path tests the whole flag word (vmm_scheduler_irq_process) */
-	clear_need_resched(s);
-	if (!cur)
+	clear_need_resched(cpu);
+	if (!s->up)
 		return;
-	/* a RUNNING VCPU that is preempted goes to the back of the queue */
-	if (cur->state == VMM_VCPU_STATE_RUNNING && cur != s->idle) {
-		if (!s->head && !s->idle_wanted)
-			return;	/* nobody else wants the CPU */
-		vmm_vcpu_set_state(cur, VMM_VCPU_STATE_READY);
-		enqueue(s, cur);
-	}
-	/* the idle orphan interrupted while working takes its turn in the queue */
-	if (cur == s->idle && cur->state == VMM_VCPU_STATE_RUNNING && !s->idle_waiting &&
-	    s->head) {
-		cur->state = VMM_VCPU_STATE_READY;
-		enqueue(s, cur);
-	}
-	next = (s->head && !s->idle_wanted) ? s->head : s->idle;
-	s->idle_wanted = false;
-	if (next == cur && cur->state == VMM_VCPU_STATE_RUNNING)
+	f = vmm_spin_lock_irqsave(&sched_lock);
+	cur = s->current;
+	next = pick(s);
+	now = vmm_timer_now_ns();
+	if (next == cur) {
+		bool renew = s->yield;
+
+		/* resumed before it got away: it keeps the CPU */
+		if (cur->state == VMM_VCPU_STATE_READY) {
+			vmm_sched_queue_del(&s->rq, cur);
+			change_locked(cur, VMM_VCPU_STATE_RUNNING, true);
+			renew = true;
+		}
+		s->yield = false;
+		vmm_spin_unlock_irqrestore(&sched_lock, f);
+		if (renew && cur != s->idle)
+			vmm_timer_event_start(&s->slice_ev, now + cur->time_slice_ns);
 		return;
-	dequeue(s, next);
-	if (cur == s->idle && cur->state == VMM_VCPU_STATE_RUNNING)
-		cur->state = VMM_VCPU_STATE_READY;	/* waiting: not queued */
-	if (next == s->idle)
-		next->state = VMM_VCPU_STATE_RUNNING;
+	}
+	/* the current VCPU leaves: a preempted one waits READY at the back */
+	if (cur->state == VMM_VCPU_STATE_RUNNING) {
+		change_locked(cur, VMM_VCPU_STATE_READY, true);
+		if (cur != s->idle)
+			enqueue_ready(cur);
+	}
+	if (cur == s->idle)
+		s->idle_ns += now - s->run_start;
 	else
-		vmm_vcpu_set_state(next, VMM_VCPU_STATE_RUNNING);
+		cur->run_ns[cpu] += now - s->run_start;
+	/* the next one comes in */
+	vmm_sched_queue_del(&sched[next->host_cpu].rq, next);
+	if (next->state == VMM_VCPU_STATE_READY)
+		change_locked(next, VMM_VCPU_STATE_RUNNING, true);
+	next->host_cpu = cpu;
+	next->on_cpu = true;
+	from_cpu = next->last_cpu;
+	next->last_cpu = cpu;
 	s->current = next;
-	s->slice_used_ns = 0;
-	/* the state changes above were this switch's own: nothing more to do */
-	clear_need_resched(s);
-	if (next != s->idle && next->time_slice_ns)
-		vmm_timer_event_start(&s->slice_ev, vmm_timer_now_ns() + next->time_slice_ns);
+	s->run_start = now;
+	s->switches++;
+	s->yield = false;
+	/* requests to this CPU made under the lock (the changes above) are
+	 * answered by this decision; later ones come after the unlock */
+	clear_need_resched(cpu);
+	vmm_spin_unlock_irqrestore(&sched_lock, f);
+
+	if (from_cpu != cpu && from_cpu < ARCH_CPU_MAX) {
+		next->migrations++;
+		vmm_timer_vcpu_moved(next, from_cpu, cpu);
+	}
+	if (next != s->idle)
+		vmm_timer_event_start(&s->slice_ev, now + next->time_slice_ns);
 	else
 		vmm_timer_event_stop(&s->slice_ev);
 	arch_vcpu_regs_switch(cur, next, regs);
+	/* cur's registers are saved: another CPU may run it now */
+	__atomic_store_n(&cur->on_cpu, false, __ATOMIC_RELEASE);
+	f = vmm_spin_lock_irqsave(&sched_lock);
+	if (cur->queued && cur->host_cpu != cpu)
+		request(cur->host_cpu);
+	vmm_spin_unlock_irqrestore(&sched_lock, f);
 }
 
-void vmm_scheduler_tick(struct arch_regs *regs, u64 elapsed_ns)
+int vmm_scheduler_init_cpu(void)
 {
 	struct sched_cpu *s = this_sched();
-
-	if (!s->current)
-		return;
-	s->slice_used_ns += elapsed_ns;
-	if (s->current == s->idle ? s->head != NULL
-				  : s->slice_used_ns >= s->current->time_slice_ns)
-		set_need_resched(s);
-}
-
-void vmm_scheduler_idle_wakeup(void)
-{
-	struct sched_cpu *s = this_sched();
-
-	/* also when the idle orphan is current: it may be just about to wait */
-	s->idle_kick = true;
-	if (s->current != s->idle) {
-		s->idle_wanted = true;
-		set_need_resched(s);
-	}
-}
-
-void vmm_scheduler_idle_wait(void)
-{
-	struct sched_cpu *s = this_sched();
-
+	u32 cpu = cpu_of(s);
+	struct vmm_vcpu *idle;
 	unsigned long f;
+	char name[32];
 
-	s->idle_waiting = true;
-	if (s->nr_ready) {
-		vmm_scheduler_yield();
-	} else {
-		/*
-		 * The caller checked its condition (a sleep's deadline, ...)
-		 * with interrupts on; a wakeup that came since then left
-		 * idle_kick. Checked with interrupts off, then STI;HLT, so no
-		 * interrupt falls between the check and the wait (a lost
-		 * wakeup would wait for good when no timer is pending).
-		 */
-		f = arch_cpu_irq_save();
-		if (!s->idle_kick)
-			arch_cpu_wait_for_irq();
-		arch_cpu_irq_restore(f);
-	}
-	s->idle_kick = false;
-	s->idle_waiting = false;
+	vmm_snprintf(name, sizeof(name), "idle/%u", cpu);
+	/* the idle VCPU is the code running now: no entry, no stack of its own */
+	idle = vmm_manager_orphan_create(name, NULL, 0, 0);
+	if (!idle)
+		return -VMM_ENOMEM;
+	vmm_timer_event_init(&s->slice_ev, slice_expired, s);
+	f = vmm_spin_lock_irqsave(&sched_lock);
+	idle->host_cpu = cpu;
+	idle->last_cpu = cpu;
+	idle->affinity = 1ULL << cpu;
+	s->idle = idle;
+	/* RESET -> READY (not queued: the idle orphan never is) -> RUNNING */
+	change_locked(idle, VMM_VCPU_STATE_READY, false);
+	change_locked(idle, VMM_VCPU_STATE_RUNNING, true);
+	idle->on_cpu = true;
+	s->current = idle;
+	s->run_start = vmm_timer_now_ns();
+	s->up = true;
+	vmm_spin_unlock_irqrestore(&sched_lock, f);
+	return VMM_OK;
+}
+
+void vmm_scheduler_idle_loop(void)
+{
+	for (;;)
+		arch_cpu_wait_for_irq();
+}
+
+void vmm_scheduler_preempt(void)
+{
+	struct sched_cpu *s = this_sched();
+
+	s->yield = true;
+	set_need_resched(cpu_of(s));
 }
 
 void vmm_scheduler_yield(void)
 {
-	set_need_resched(this_sched());
+	vmm_scheduler_preempt();
+	arch_vcpu_yield();
+}
+
+void vmm_scheduler_block(void)
+{
+	set_need_resched(cpu_of(this_sched()));
 	arch_vcpu_yield();
 }
 
@@ -256,5 +449,19 @@ struct vmm_vcpu *vmm_scheduler_current(void)
 
 u32 vmm_scheduler_ready_count(void)
 {
-	return this_sched()->nr_ready;
+	return this_sched()->rq.count;
+}
+
+void vmm_scheduler_cpu_info(u32 cpu, struct vmm_sched_cpu_info *out)
+{
+	unsigned long f = vmm_spin_lock_irqsave(&sched_lock);
+	struct sched_cpu *s = &sched[cpu % ARCH_CPU_MAX];
+
+	out->up = s->up;
+	out->current = s->current;
+	out->ready = s->rq.count;
+	out->switches = s->switches;
+	out->idle_ns = s->idle_ns + (s->up && s->current == s->idle ?
+				     vmm_timer_now_ns() - s->run_start : 0);
+	vmm_spin_unlock_irqrestore(&sched_lock, f);
 }

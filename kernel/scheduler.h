@@ -1,8 +1,25 @@
 /*
- * kernel/scheduler.h - the VCPU scheduler (chapter 3 of the design): per
- * host CPU, round-robin over READY VCPUs; an orphan idle VCPU runs when
- * nothing else can. It is entered at the end of every exception, interrupt
- * and VM exit through vmm_scheduler_irq_process().
+ * kernel/scheduler.h - the VCPU scheduler (chapter 3 of the design) on every
+ * host CPU.
+ *
+ * Each host CPU has a ready queue (kernel/sched_queue.h: a FIFO per
+ * priority) and an idle orphan VCPU that only idles. The rule: strict
+ * priority between priorities (a READY VCPU of a higher priority preempts
+ * at once), round robin within one (the running VCPU gives way to an equal
+ * priority at the end of its own time slice, or when it yields). The end
+ * of a slice is a one-shot timer event on that CPU (kernel/timer.h); it is
+ * chapter 3's vmm_scheduler_tick(), with no periodic tick when nothing is
+ * due. A VCPU without `affinity` is placed on an idle CPU when it becomes
+ * READY (else on the least loaded one), and a CPU that would idle takes a
+ * READY VCPU waiting on a busy CPU; a VCPU with `affinity` runs only on
+ * the CPUs it lists.
+ *
+ * Every state change goes through vmm_scheduler_state_change(): the check
+ * against figure 3 (kernel/vcpu_state.c) and the run-queue update are one
+ * critical section under one lock; only the scheduler takes the two
+ * "Scheduler" arrows (READY -> RUNNING, RUNNING -> READY); a change to a
+ * VCPU running on another CPU is carried out by that CPU at the end of
+ * the trap the kick (arch_cpu_kick) causes.
  */
 #ifndef KERNEL_SCHEDULER_H
 #define KERNEL_SCHEDULER_H
@@ -15,9 +32,34 @@ struct arch_regs;
 
 /* Make the code running now on this CPU its idle orphan VCPU. */
 int vmm_scheduler_init_cpu(void);
-/* Called by the manager after every state change. */
-void vmm_scheduler_state_changed(struct vmm_vcpu *vcpu, enum vmm_vcpu_state from,
-				 enum vmm_vcpu_state to);
+/* The idle orphan's loop: wait for interrupts; every trap ends in a decision. */
+void vmm_scheduler_idle_loop(void) __attribute__((noreturn));
+
+/*
+ * Change v's state along an arrow of figure 3 (never a "Scheduler" arrow),
+ * with the run-queue update in the same critical section. 'op' names the
+ * operation in the refusal message ("kick", "pause", ...). Returns
+ * -VMM_EILLEGAL, with a message naming the VCPU, the states and the
+ * operation, when figure 3 has no such arrow.
+ */
+int vmm_scheduler_state_change(struct vmm_vcpu *v, enum vmm_vcpu_state to, const char *op);
+/*
+ * The same for a sequence of arrows taken at once (e.g. PAUSED -> READY ->
+ * HALTED for halting a paused VCPU): no CPU sees the states in between.
+ * Stops at the first refused arrow (nothing of it is applied).
+ */
+int vmm_scheduler_state_change2(struct vmm_vcpu *v, enum vmm_vcpu_state via,
+				enum vmm_vcpu_state to, const char *op);
+/* Wait (interrupts on, thread context) until v runs on no CPU. */
+void vmm_scheduler_wait_off_cpu(struct vmm_vcpu *v);
+/*
+ * Run fn(v, arg) with the scheduler lock held when v runs on no CPU (so it
+ * cannot start running meanwhile); -VMM_EBUSY, and *cpu = where it runs,
+ * when it is on a CPU.
+ */
+int vmm_scheduler_with_vcpu_off_cpu(struct vmm_vcpu *v, void (*fn)(struct vmm_vcpu *v, void *arg),
+				    void *arg, u32 *cpu);
+
 /*
  * The end of every trap: pick the VCPU to return to and switch to it. Every
  * exception, interrupt and VM exit ends here, so the common case (no
@@ -30,27 +72,27 @@ static inline void vmm_scheduler_irq_process(struct arch_regs *regs)
 	if (__builtin_expect(vmm_scheduler_resched_cpus != 0, 0))
 		vmm_scheduler_resched(regs);
 }
-/* Host timer tick (time slices); called by the arch timer interrupt. */
-void vmm_scheduler_tick(struct arch_regs *regs, u64 elapsed_ns);
-/* Ask for a new scheduling decision at the end of the current trap. */
+/* The current VCPU gives way to READY VCPUs of its priority at the end of
+ * this trap (a PAUSE-loop exit, a yield). */
 void vmm_scheduler_preempt(void);
-/*
- * The idle orphan has work (a deadline of the command it runs passed):
- * switch to it at the end of the current trap even if guests are READY,
- * putting the running VCPU back in the queue.
- */
-void vmm_scheduler_idle_wakeup(void);
-/*
- * The idle orphan has nothing to do for now: let READY VCPUs run, or wait
- * for an interrupt. While it waits it stays out of the round-robin; when it
- * is interrupted while working (running commands) it takes its turn in the
- * queue like any VCPU, so a busy guest cannot starve it.
- */
-void vmm_scheduler_idle_wait(void);
-/* From an orphan VCPU: let READY VCPUs run, return when scheduled again. */
+/* From an orphan VCPU: let READY VCPUs of its priority run; returns when
+ * it is scheduled again (at once when nobody waits). */
 void vmm_scheduler_yield(void);
+/* From an orphan VCPU that changed its own state (paused itself): trap
+ * into the scheduler now; returns when it runs again. */
+void vmm_scheduler_block(void);
 struct vmm_vcpu *vmm_scheduler_current(void);
 /* Number of READY VCPUs queued on this CPU. */
 u32 vmm_scheduler_ready_count(void);
+
+/* What `sched` shows of a host CPU. */
+struct vmm_sched_cpu_info {
+	bool up;
+	struct vmm_vcpu *current;
+	u32 ready;
+	u64 switches;
+	u64 idle_ns;
+};
+void vmm_scheduler_cpu_info(u32 cpu, struct vmm_sched_cpu_info *out);
 
 #endif

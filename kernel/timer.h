@@ -76,4 +76,7 @@ extern u64 vmm_timer_pushed;
 /* Expiry of the earliest pending event, or ~0 when none. */
 u64 vmm_timer_next_expiry(void);
 
+/* TMPDECL */
+struct vmm_vcpu;
+void vmm_timer_vcpu_moved(struct vmm_vcpu *v, u32 old_cpu, u32 new_cpu);
 #endif

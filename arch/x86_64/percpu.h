@@ -55,8 +55,6 @@ struct percpu {
 	volatile u32 stop_requested;	/* the next NMI stops this CPU (panic elsewhere) */
 	volatile u32 nmi_unreported;	/* root-mode NMIs not yet reported (self-IPI pending) */
 	volatile u64 nmi_rip;		/* RIP of the last of them */
-	void (*volatile work_fn)(void *);	/* AP: run by its idle loop with interrupts on */
-	void *work_arg;
 	volatile u32 sipi_expected;	/* a SIPI is announced for a VCPU waiting here */
 	volatile u32 init_sent;		/* INIT IPIs the hypervisor sent to this CPU */
 	u32 init_taken;			/* INIT VM exits taken on this CPU */

@@ -1,12 +1,12 @@
 /*
  * arch/x86_64/smp.c - the host's application processors (APs): the list of
  * CPUs from the ACPI MADT, the trampoline page, INIT-SIPI-SIPI start, each
- * AP's own per-CPU area, descriptors, LAPIC and VMX operation, the AP idle
- * loop, the cross-CPU call (IPI vector SMP_CALL_VECTOR), stopping the other
+ * AP's own per-CPU area, descriptors, LAPIC and VMX operation, its
+ * scheduler, the cross-CPU call (IPI vector SMP_CALL_VECTOR), stopping the other
  * CPUs (a call at power-off, an NMI at panic) and the host NMI handler.
  *
- * Guests run on CPU0 only (the scheduler is single-CPU for now); the APs
- * sit in VMX operation in their idle loop and run what they are sent.
+ * Every AP runs the scheduler (kernel/scheduler.c) with its own idle orphan
+ * VCPU, as CPU0 does.
  */
 #include <string.h>
 #include "arch/x86_64/smp.h"
@@ -26,6 +26,8 @@
 #include "kernel/host_irq.h"
 #include "kernel/manager.h"
 #include "kernel/spinlock.h"
+#include "kernel/scheduler.h"
+#include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/error.h"
 
@@ -194,24 +196,6 @@ int arch_smp_call(u32 cpu, void (*fn)(void *), void *arg, bool wait)
 	if (wait && !wait_u64(&c->done, seq, 1000))
 		return -VMM_ETIMEDOUT;
 	return VMM_OK;
-}
-
-static void post_work(void *p)
-{
-	void **w = p;
-	struct percpu *pc = this_cpu();
-
-	pc->work_arg = w[1];
-	pc->work_fn = (void (*)(void *))w[0];
-}
-
-int arch_smp_post_work(u32 cpu, void (*fn)(void *), void *arg)
-{
-	void *w[2] = { (void *)fn, arg };
-
-	if (cpu == 0)
-		return -VMM_EINVALID;	/* CPU0 runs the scheduler, not this loop */
-	return arch_smp_call(cpu, post_work, w, true);
 }
 
 /* ---- kick ------------------------------------------------------------- */
@@ -386,21 +370,12 @@ void smp_ap_entry(struct percpu *pc)
 		vmm_warn("smp: CPU%u: LAPIC id %u, the MADT said %u\n", cpu, lapic_id(), pc->apic_id);
 	if (vmx_boot_caps()->verdict == VMX_USABLE)
 		vmx_cpu_enable();	/* reports its own success or failure */
+	/* this code becomes the CPU's idle orphan; then the CPU takes VCPUs */
+	if (vmm_scheduler_init_cpu())
+		vmm_panic("smp: CPU%u: cannot create its idle VCPU\n", cpu);
 	set_state(cpu, CPU_ONLINE);
-	/* idle: work posted by arch_smp_post_work runs here, interrupts on */
-	for (;;) {
-		void (*fn)(void *);
-
-		__asm__ volatile("cli" : : : "memory");
-		fn = pc->work_fn;
-		if (fn) {
-			pc->work_fn = NULL;
-			arch_cpu_irq_enable();
-			fn(pc->work_arg);
-			continue;
-		}
-		arch_cpu_wait_for_irq();	/* sti; hlt */
-	}
+	arch_cpu_irq_enable();
+	vmm_scheduler_idle_loop();
 }
 
 static void *alloc_stack(void)

@@ -30,8 +30,6 @@ bool arch_smp_cpu_online(u32 cpu);
  * -VMM_ETIMEDOUT: the CPU did not answer within a second.
  */
 int arch_smp_call(u32 cpu, void (*fn)(void *), void *arg, bool wait);
-/* Have an AP's idle loop run fn(arg) with interrupts on (long work). */
-int arch_smp_post_work(u32 cpu, void (*fn)(void *), void *arg);
 
 /* Every AP leaves VMX operation and stops (power-off), through arch_smp_call. */
 void arch_smp_stop_others_call(void);

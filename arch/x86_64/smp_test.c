@@ -23,6 +23,8 @@
 #include "arch/x86_64/vmx/vmx.h"
 #include "kernel/arch_test.h"
 #include "kernel/printk.h"
+#include "kernel/threads.h"
+#include "kernel/guest_config.h"
 #include "kernel/error.h"
 
 #define MAX_SIGNALS 8	/* list items */
@@ -119,8 +121,8 @@ static void wait_cpu0_guest(bool in_guest)
 		acpi_delay_us(1000);
 }
 
-/* On CPU1, from its idle loop (interrupts on). */
-static void testsignal_run(void *unused)
+/* On CPU1, in a thread of its own pinned there (interrupts on). */
+static int testsignal_run(void *unused)
 {
 	u32 apic0 = smp_apic_id(0);
 	bool waited = false;
@@ -157,6 +159,7 @@ static void testsignal_run(void *unused)
 		}
 	}
 	vmm_info("testsignal: CPU1: done\n");
+	return 0;
 }
 
 int arch_test_signal(const char *list)
@@ -183,5 +186,11 @@ int arch_test_signal(const char *list)
 		return -VMM_ENOTAVAIL;
 	}
 	vmm_info("testsignal: CPU1 will send %s to CPU0\n", list);
-	return arch_smp_post_work(SIGNAL_CPU, testsignal_run, NULL);
+	{
+		/* highest priority: it must not wait behind guests on CPU1 */
+		struct vmm_thread *t = vmm_thread_create("testsignal", testsignal_run, NULL,
+							 VMM_MAX_PRIORITY, 0, 1ULL << SIGNAL_CPU);
+
+		return t ? vmm_thread_start(t) : -VMM_ENOMEM;
+	}
 }

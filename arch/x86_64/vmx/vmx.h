@@ -41,6 +41,8 @@ struct vmx_vcpu {
 	bool fresh_regs;	/* regs hold a reset state not yet loaded */
 	bool fresh_xsave;	/* its XSAVE area holds a reset state not yet loaded */
 	bool wait_sipi;		/* INIT taken: in the INIT state, waiting for a SIPI */
+	bool enter_wait_sipi;	/* enter it in the wait-for-SIPI activity state (an AP) */
+	u32 host_state_cpu;	/* the CPU whose host state its VMCS holds */
 	u16 vpid;
 	u64 cr2;
 	u64 dr[8];		/* virtual debug registers (MOV DR exits) */

@@ -10,6 +10,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/timer.h"
+#include "arch/x86_64/smp.h"
 #include "kernel/timer.h"
 #include "kernel/arch_vcpu.h"
 #include "kernel/manager.h"
@@ -189,9 +190,37 @@ void vmx_vmcs_dump(struct vmm_vcpu *v)
 			(unsigned long long)r->rbp);
 }
 
+/* With the scheduler lock held and v on no CPU: load, print, clear. */
+static void dump_off_cpu(struct vmm_vcpu *v, void *arg)
+{
+	struct vmx_vcpu *vx = v->arch_priv;
+
+	(void)arg;
+	if (vmx_vmcs_load(vx->vmcs)) {
+		vmm_printk(VMM_LOG_EMERG, "%s: cannot load its VMCS\n", v->name);
+		return;
+	}
+	vmx_vmcs_dump(v);
+	vmx_vmclear(vx->vmcs);	/* clear again: any CPU may run it next */
+	this_cpu()->current_vmcs = 0;
+}
+
+/* On the CPU that runs v, in the cross-CPU call: its VMCS is current. */
+static void dump_on_cpu(void *arg)
+{
+	struct vmm_vcpu *v = arg;
+
+	if (this_cpu()->guest_vcpu == v)
+		vmx_vmcs_dump(v);
+	else
+		vmm_printk(VMM_LOG_EMERG, "%s: left CPU%u before it could be read; try again\n",
+			   v->name, this_cpu()->cpu_id);
+}
+
 void arch_vcpu_dump(struct vmm_vcpu *v)
 {
 	const struct arch_regs *r = v->regs;
+	u32 cpu = 0;
 
 	if (!v->is_normal) {
 		vmm_printk(VMM_LOG_EMERG, "%s: orphan VCPU: RIP 0x%llx RSP 0x%llx RFLAGS 0x%llx\n",
@@ -199,11 +228,9 @@ void arch_vcpu_dump(struct vmm_vcpu *v)
 			   (unsigned long long)r->rflags);
 		return;
 	}
-	if (vmx_vmcs_load(((struct vmx_vcpu *)v->arch_priv)->vmcs)) {
-		vmm_printk(VMM_LOG_EMERG, "%s: cannot load its VMCS\n", v->name);
-		return;
-	}
-	vmx_vmcs_dump(v);
+	if (vmm_scheduler_with_vcpu_off_cpu(v, dump_off_cpu, NULL, &cpu) == -VMM_EBUSY &&
+	    arch_smp_call(cpu, dump_on_cpu, v, true))
+		vmm_printk(VMM_LOG_EMERG, "%s: runs on CPU%u, which did not answer\n", v->name, cpu);
 }
 
 /*

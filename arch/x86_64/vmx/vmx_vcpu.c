@@ -215,7 +215,7 @@ static int setup_controls(struct vmm_vcpu *v)
 	return VMM_OK;
 }
 
-static void setup_host_state(void)
+static void setup_host_state(struct vmx_vcpu *vx)
 {
 	struct percpu *pc = this_cpu();
 	struct { u16 limit; u64 base; } __packed gdtr, idtr;
@@ -245,6 +245,7 @@ static void setup_host_state(void)
 	/* the frame lands where an interrupt frame on IST_IRQ would */
 	vmcs_write(VMCS_HOST_RSP, pc->tss.ist[IST_IRQ - 1] - 5 * 8);
 	vmcs_write(VMCS_HOST_RIP, (u64)(uintptr_t)vmx_exit_entry);
+	vx->host_state_cpu = pc->cpu_id;
 }
 
 #define AR_CODE16 0x9B	/* present, code, read, accessed */
@@ -466,7 +467,7 @@ static int vcpu_reset(struct vmm_vcpu *v, bool init)
 	rc = setup_controls(v);
 	if (rc)
 		return rc;
-	setup_host_state();
+	setup_host_state(vx);
 	setup_guest_state(v, init);
 	if (!init && v->config && v->config->mode == VMM_VCPU_MODE_LONG) {
 		rc = write_identity_tables(v->guest, v->config->page_table_addr);
@@ -486,7 +487,34 @@ static int vcpu_reset(struct vmm_vcpu *v, bool init)
 	}
 	if (vmx_invvpid_context(vx->vpid))
 		vmm_warn("vcpu %s: INVVPID failed\n", v->name);
+	/*
+	 * A VCPU that does not run here leaves its VMCS clear, so that any CPU
+	 * may load it next (SDM 24.1: a VMCS is active on one CPU at a time,
+	 * 24.11.1: VMCLEAR before it moves).
+	 */
+	if (this_cpu()->guest_vcpu != v) {
+		vmx_vmclear(vx->vmcs);
+		this_cpu()->current_vmcs = 0;
+		vx->launched = false;
+	}
 	return VMM_OK;
+}
+
+void arch_vcpu_wait_for_sipi(struct vmm_vcpu *v)
+{
+	struct vmx_vcpu *vx = v->arch_priv;
+
+	if (!v->is_normal || !vx)
+		return;
+	vx->wait_sipi = true;
+	vx->enter_wait_sipi = true;
+}
+
+bool arch_vcpu_waits_for_sipi(struct vmm_vcpu *v)
+{
+	struct vmx_vcpu *vx = v->arch_priv;
+
+	return v->is_normal && vx && vx->wait_sipi;
 }
 
 int arch_vcpu_reset(struct vmm_vcpu *v)
@@ -566,6 +594,15 @@ void arch_vcpu_regs_switch(struct vmm_vcpu *cur, struct vmm_vcpu *next, struct a
 			}
 			vmx_msr_save_guest(cur);
 			vmx_dr_save_guest(cur);
+			/*
+			 * Its VMCS leaves this CPU clear (SDM 24.11.1), so that the
+			 * next CPU to run it - this one or another - loads it
+			 * with VMPTRLD and enters it with VMLAUNCH.
+			 */
+			if (vmx_vmclear(vx->vmcs))
+				vmm_err("vcpu %s: VMCLEAR failed\n", cur->name);
+			pc->current_vmcs = 0;
+			vx->launched = false;
 		} else {
 			memcpy(cur->regs, regs, sizeof(*regs));
 		}
@@ -579,13 +616,27 @@ void arch_vcpu_regs_switch(struct vmm_vcpu *cur, struct vmm_vcpu *next, struct a
 		vx->fresh_xsave = false;
 		if (vmx_vmcs_load(vx->vmcs))
 			vmm_err("vcpu %s: VMPTRLD failed\n", next->name);
+		if (vx->host_state_cpu != pc->cpu_id) {
+			/*
+			 * It comes from another CPU: this CPU's host state (per-CPU
+			 * area, TSS, GDT, interrupt stack), and no translations of
+			 * its VPID or EPTP cached here from an earlier stay may
+			 * survive (SDM 28.4.3). The TSC offset is the VCPU's own
+			 * and the host TSCs run in step, so its TSC goes on.
+			 */
+			setup_host_state(vx);
+			vmx_invvpid_context(vx->vpid);
+			vmx_invept_context(vmcs_read(VMCS_EPTP));
+		}
+		if (vx->enter_wait_sipi) {
+			vmcs_write(VMCS_GUEST_ACTIVITY, 3);	/* wait-for-SIPI (SDM 24.4.2) */
+			vx->enter_wait_sipi = false;
+		}
 		write_cr2(vx->cr2);
 		/* every switched component and XCR0 (vmx_xsave.c) */
 		vmx_xsave_load(vx, xsaved);
-		if (!cur || cur != next) {
-			vmx_msr_load_guest(next);
-			vmx_dr_load_guest(next);
-		}
+		vmx_msr_load_guest(next);
+		vmx_dr_load_guest(next);
 		pc->vmx_launch = !vx->launched;
 		vx->launched = true;
 		pc->return_to_guest = 1;
