@@ -141,9 +141,7 @@ int vmm_host_tree_fill(struct vmm_devtree_node *root, const struct vmm_boot_info
 	if (!root || !bi)
 		return -VMM_EINVALID;
 	host = child_of(root, "host");
-	if (!host)
-		return -VMM_ENOMEM;
-	rc = fill_cpus(host);
+	rc = host ? fill_cpus(host) : -VMM_ENOMEM;
 	if (!rc)
 		rc = fill_memory(host, bi);
 	if (rc)
