@@ -104,8 +104,6 @@ int vmm_devemu_irqchip_register(struct vmm_guest *g, const struct vmm_irqchip *c
 		return -VMM_EEXIST;
 	}
 	dg->irqchip = chip;
-	if (chip->intr_out)
-		*chip->intr_out = &g->intr_asserted;
 	return VMM_OK;
 }
 
@@ -116,8 +114,6 @@ void vmm_devemu_set_irq(struct vmm_guest *g, u32 irq, int level)
 	if (!dg || !dg->irqchip)
 		return;
 	dg->irqchip->set_line(dg->irqchip->priv, irq, level);
-	if (level && g->intr_asserted)
-		vmm_manager_guest_irq_raised(g);
 }
 
 void vmm_devemu_pulse_irq(struct vmm_guest *g, u32 irq)
@@ -156,20 +152,6 @@ void vmm_devemu_irq_taken(struct vmm_guest *g, u32 mask)
 	for (u32 i = 0; i < dg->nr_taken; i++)
 		if (mask & (1u << dg->taken[i].irq))
 			dg->taken[i].fn(dg->taken[i].priv);
-}
-
-bool vmm_devemu_irq_pending(struct vmm_guest *g)
-{
-	return g->intr_asserted;
-}
-
-int vmm_devemu_irq_acknowledge(struct vmm_guest *g)
-{
-	struct devemu_guest *dg = g->devemu_priv;
-
-	if (!dg || !dg->irqchip)
-		return -VMM_ENOENT;
-	return dg->irqchip->acknowledge(dg->irqchip->priv);
 }
 
 const struct vmm_emulator *vmm_devemu_find_emulator(const char *compatible)

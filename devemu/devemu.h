@@ -36,19 +36,16 @@ struct vmm_emudev {
 
 /*
  * A guest's interrupt controller (the i8259A pair on a PC guest). Device
- * models drive the guest's interrupt lines; the chip tells the VCPU which
- * vector it presents and takes the acknowledge when the CPU accepts it.
+ * models drive the guest's interrupt lines through vmm_devemu_set_irq();
+ * the controller decides which VCPU its output goes to and drives that
+ * VCPU's line or posts the vector there (kernel/vcpu_irq.h). Neither the
+ * device models nor devemu talk to the manager about interrupts.
  */
 struct vmm_irqchip {
 	const char *name;
 	void *priv;
-	/* input line irq (0..15) is now at 'level' (1 asserted, 0 not) */
+	/* input line irq (0..31) is now at 'level' (1 asserted, 0 not) */
 	void (*set_line)(void *priv, u32 irq, int level);
-	/* the CPU accepts it (INTA): the vector delivered */
-	u8 (*acknowledge)(void *priv);
-	/* where the chip publishes its INTR level (the CPU's "pending"): set at
-	 * registration to the guest's intr_asserted */
-	bool **intr_out;
 	/* the chip calls vmm_devemu_irq_taken() whenever an input's latched
 	 * request goes away (INTA, poll, re-initialisation, a level line
 	 * dropping), so edge sources may wait for it (see below) */
@@ -81,9 +78,6 @@ int vmm_devemu_irqchip_register(struct vmm_guest *guest, const struct vmm_irqchi
 void vmm_devemu_set_irq(struct vmm_guest *guest, u32 irq, int level);
 /* An edge: the line goes high and back low. */
 void vmm_devemu_pulse_irq(struct vmm_guest *guest, u32 irq);
-/* For the VCPU: does the controller present an interrupt, and take it. */
-bool vmm_devemu_irq_pending(struct vmm_guest *guest);
-int vmm_devemu_irq_acknowledge(struct vmm_guest *guest);
 /*
  * State shared by several emulator instances of one guest (the master and
  * slave PIC and the ELCR): zeroed memory created on the first call for a

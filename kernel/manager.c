@@ -67,6 +67,7 @@ static struct vmm_vcpu *vcpu_alloc(void)
 	}
 	v->id = nr_vcpus;
 	v->state = VMM_VCPU_STATE_UNKNOWN;
+	vmm_vcpu_irq_init(v);
 	return v;
 }
 
@@ -143,9 +144,6 @@ int vmm_manager_guest_create(const struct vmm_guest_config *cfg, struct vmm_gues
 	rc = vmm_aspace_init(g);
 	if (rc)
 		goto fail;
-	rc = vmm_devemu_guest_init(g);
-	if (rc)
-		goto fail;
 	rc = arch_guest_init(g);
 	if (rc) {
 		vmm_err("guest %s: arch set-up failed (%s)\n", g->name, vmm_strerror(rc));
@@ -171,6 +169,10 @@ int vmm_manager_guest_create(const struct vmm_guest_config *cfg, struct vmm_gues
 		if (rc)
 			goto fail;
 	}
+	/* after the VCPUs: interrupt controllers route their outputs to them */
+	rc = vmm_devemu_guest_init(g);
+	if (rc)
+		goto fail;
 	guests[nr_guests++] = g;
 	*out = g;
 	return VMM_OK;
@@ -182,6 +184,16 @@ fail:
 }
 
 int vmm_manager_vcpu_kick(struct vmm_vcpu *vcpu)
+{
+	return vmm_vcpu_set_state(vcpu, VMM_VCPU_STATE_READY);
+}
+
+int vmm_manager_vcpu_pause(struct vmm_vcpu *vcpu)
+{
+	return vmm_vcpu_set_state(vcpu, VMM_VCPU_STATE_PAUSED);
+}
+
+int vmm_manager_vcpu_resume(struct vmm_vcpu *vcpu)
 {
 	return vmm_vcpu_set_state(vcpu, VMM_VCPU_STATE_READY);
 }
@@ -242,23 +254,13 @@ int vmm_manager_guest_reset(struct vmm_guest *guest)
 		rc = arch_vcpu_reset(v);
 		if (rc)
 			return rc;
+		vmm_vcpu_irq_reset(v);
 		v->halt_reason[0] = 0;
 	}
 	rc = vmm_devemu_guest_reset(guest);
 	if (rc)
 		return rc;
 	return vmm_manager_guest_kick(guest);
-}
-
-void vmm_manager_guest_irq_raised(struct vmm_guest *guest)
-{
-	struct vmm_vcpu *v = guest->nr_vcpus ? guest->vcpus[0] : NULL;
-
-	/* PC guests take PIC interrupts on their first VCPU (the BSP) */
-	if (v && v->state == VMM_VCPU_STATE_PAUSED && v->wait_irq) {
-		v->wait_irq = false;
-		vmm_vcpu_set_state(v, VMM_VCPU_STATE_READY);
-	}
 }
 
 bool vmm_manager_all_guests_idle(u32 *paused, u32 *waiting)
@@ -273,7 +275,7 @@ bool vmm_manager_all_guests_idle(u32 *paused, u32 *waiting)
 		if (v->state == VMM_VCPU_STATE_READY || v->state == VMM_VCPU_STATE_RUNNING)
 			return false;
 		n += v->state == VMM_VCPU_STATE_PAUSED;
-		w += v->state == VMM_VCPU_STATE_PAUSED && v->wait_irq;
+		w += vmm_vcpu_irq_waiting(v);
 	}
 	if (paused)
 		*paused = n;

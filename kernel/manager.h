@@ -14,6 +14,7 @@
 #include "kernel/vcpu_state.h"
 #include "kernel/guest_config.h"
 #include "kernel/spinlock.h"
+#include "kernel/vcpu_irq.h"
 
 #define VMM_MAX_GUESTS 16
 #define VMM_MAX_VCPUS 64
@@ -40,8 +41,7 @@ struct vmm_vcpu {
 	struct vmm_vcpu *next_ready;	/* scheduler's ready queue */
 	bool queued;
 	char halt_reason[VMM_HALT_REASON_MAX];
-	bool wait_irq;			/* PAUSED in HLT with interrupts on: an interrupt wakes it */
-	u64 irq_injected;		/* interrupts delivered to this VCPU */
+	struct vmm_vcpu_irq irq;	/* virtual interrupts (kernel/vcpu_irq.h) */
 	/* orphan VCPUs: entry point and stack */
 	void (*orphan_entry)(void);
 	u64 stack_base, stack_size;
@@ -56,9 +56,6 @@ struct vmm_guest {
 	struct vmm_vcpu *vcpus[VMM_GUEST_MAX_VCPUS];
 	void *arch_priv;		/* arch guest context (EPT, ...) */
 	void *devemu_priv;		/* device emulation context */
-	/* INTR of the guest's interrupt controller, kept by the controller so
-	 * that the check before every VM entry is a single load */
-	bool intr_asserted;
 };
 
 /* Create a guest (VCPUs in RESET) from its validated configuration. */
@@ -75,14 +72,15 @@ u32 vmm_manager_vcpu_count(void);
 /* State changes; -VMM_EILLEGAL when figure 3 has no such arrow. */
 int vmm_vcpu_set_state(struct vmm_vcpu *vcpu, enum vmm_vcpu_state to);
 int vmm_manager_vcpu_kick(struct vmm_vcpu *vcpu);
+/* PAUSED from READY or RUNNING, and READY again from PAUSED. */
+int vmm_manager_vcpu_pause(struct vmm_vcpu *vcpu);
+int vmm_manager_vcpu_resume(struct vmm_vcpu *vcpu);
 /* Halt a VCPU for good with a reason that is printed with its name. */
 int vmm_manager_vcpu_halt(struct vmm_vcpu *vcpu, const char *fmt, ...) __printf(2, 3);
 int vmm_manager_guest_kick(struct vmm_guest *guest);
 int vmm_manager_guest_halt(struct vmm_guest *guest, const char *reason);
 /* Reset every VCPU and device of a guest and start it again (RAM is kept). */
 int vmm_manager_guest_reset(struct vmm_guest *guest);
-/* The guest's interrupt controller raised INTR: wake its boot VCPU from HLT. */
-void vmm_manager_guest_irq_raised(struct vmm_guest *guest);
 /*
  * true when no VCPU of any guest is READY or RUNNING. PAUSED VCPUs are
  * counted in *paused, and those an interrupt can wake (HLT with interrupts
