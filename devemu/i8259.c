@@ -377,7 +377,10 @@ static struct pic_pair *pair_of(struct vmm_guest *g)
 		pp->cascade_line = 2;
 		pp->chip[0].elcr_mask = 0xF8;	/* IRQ0-2 are always edge on a PC */
 		pp->chip[1].elcr_mask = 0xDE;	/* IRQ8 and IRQ13 too */
-		pp->irqchip = (struct vmm_irqchip){ "i8259a", pp, pair_set_line, true };
+		pp->irqchip = (struct vmm_irqchip){ .name = "i8259a", .priv = pp,
+						    .first_line = 0, .nr_lines = 16,
+						    .set_line = pair_set_line,
+						    .reports_taken = true };
 	}
 	return pp;
 }

@@ -181,6 +181,7 @@ static void rec_set_line(void *priv, u32 irq, int level)
 
 static const struct vmm_irqchip rec_irqchip = {
 	.name = "recorder",
+	.nr_lines = 16,
 	.set_line = rec_set_line,
 };
 
@@ -197,6 +198,7 @@ static void latch_set_line(void *priv, u32 irq, int level)
 
 static const struct vmm_irqchip latch_irqchip = {
 	.name = "latching recorder",
+	.nr_lines = 16,
 	.set_line = latch_set_line,
 	.reports_taken = true,
 };

@@ -1304,6 +1304,54 @@ static void test_no_irqchip(void **state)
 	assert_int_equal(fx.vcpu->irq.asserts, 0);
 }
 
+/* ---- controllers registered per guest line (devemu.h) ---- */
+
+static u32 other_seen[VMM_DEVEMU_IRQ_LINES];
+
+static void other_set_line(void *priv, u32 irq, int level)
+{
+	(void)priv;
+	if (irq < VMM_DEVEMU_IRQ_LINES && level)
+		other_seen[irq]++;
+}
+
+/* A second controller on lines 0-23 (as an IO-APIC would be) sees the
+ * changes of its lines beside the PIC; a third on a PIC line is refused,
+ * and so is one outside the guest's lines; the PIC's INTR is untouched. */
+static void test_second_controller_per_line(void **state)
+{
+	static const struct vmm_irqchip other = {
+		.name = "other", .first_line = 0, .nr_lines = 24, .set_line = other_set_line,
+	};
+	static const struct vmm_irqchip third = {
+		.name = "third", .first_line = 15, .nr_lines = 2, .set_line = other_set_line,
+	};
+	static const struct vmm_irqchip outside = {
+		.name = "outside", .first_line = 30, .nr_lines = 4, .set_line = other_set_line,
+	};
+
+	(void)state;
+	memset(other_seen, 0, sizeof(other_seen));
+	init_pair();
+	assert_int_equal(vmm_devemu_irqchip_register(fx.guest, &other), VMM_OK);
+	assert_int_equal(vmm_devemu_irqchip_register(fx.guest, &other), VMM_OK);
+	assert_int_equal(vmm_devemu_irqchip_register(fx.guest, &third), -VMM_EEXIST);
+	assert_true(fake_console_contains("line 15 goes to i8259a and other"));
+	assert_int_equal(vmm_devemu_irqchip_register(fx.guest, &outside), -VMM_EINVALID);
+	pulse(3);
+	pulse(20);			/* the other controller's alone */
+	pulse(16);
+	pulse(31);			/* no controller: nothing */
+	assert_int_equal(other_seen[3], 1);
+	assert_int_equal(other_seen[20], 1);
+	assert_int_equal(other_seen[16], 1);
+	assert_int_equal(other_seen[17], 0);	/* the refused third took nothing */
+	assert_int_equal(other_seen[31], 0);
+	expect_vector(MBASE + 3);	/* the PIC saw IRQ3 as before */
+	eoi(M_CMD);
+	assert_false(intr());
+}
+
 /* ---- taken requests reported (devemu.h, vmm_devemu_irq_taken) ---- */
 
 static int taken0, taken8;
@@ -1410,6 +1458,7 @@ int main(void)
 		T(test_slave_wiring_checked),
 		T(test_out_of_memory),
 		T(test_no_irqchip),
+		T(test_second_controller_per_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -77,6 +77,7 @@ static void rec_set_line(void *priv, u32 irq, int level)
 static const struct vmm_irqchip rec_irqchip = {
 	.name = "recorder",
 	.priv = &rec,
+	.nr_lines = 16,
 	.set_line = rec_set_line,
 };
 
