@@ -8,9 +8,9 @@
  * else being injected), the vector vmm_vcpu_irq_acknowledge() gives is
  * injected through the VM-entry interruption-information field; if the
  * guest cannot take it yet, interrupt-window exiting brings the VCPU back
- * as soon as it can. An event
- * whose delivery a VM exit cut short is re-injected on the way back in
- * (vmx_reinject_vectoring(), called at every exit).
+ * as soon as it can. An event whose delivery a VM exit cut short is
+ * re-injected on the way back in (vmx_reinject_vectoring(), called at
+ * every exit).
  */
 #include "arch/x86_64/vmx/vmx_exits.h"
 #include "arch/x86_64/vmx/vmcs.h"
