@@ -35,20 +35,24 @@ struct vmm_emudev {
 };
 
 /*
- * A guest's interrupt controller (the i8259A pair on a PC guest). Device
- * models drive the guest's interrupt lines; the chip tells the VCPU which
- * vector it presents and takes the acknowledge when the CPU accepts it.
+ * A guest's interrupt controller (the i8259A pair on a PC guest; later the
+ * IO-APIC). It registers for a range of the guest's interrupt lines
+ * (0..VMM_DEVEMU_IRQ_LINES-1); device models drive those lines through
+ * vmm_devemu_set_irq(), which passes every change to each controller
+ * registered for the line (at most DEVEMU_LINE_CHIPS: a PC's ISA lines go
+ * to the PIC and to the IO-APIC). The controller decides which VCPU its
+ * output goes to and drives that VCPU's line or posts the vector there
+ * (kernel/vcpu_irq.h). Neither device models nor devemu talk to the
+ * manager about interrupts.
  */
+#define VMM_DEVEMU_IRQ_LINES 32
+
 struct vmm_irqchip {
 	const char *name;
 	void *priv;
-	/* input line irq (0..15) is now at 'level' (1 asserted, 0 not) */
+	u32 first_line, nr_lines;	/* the guest lines it takes */
+	/* guest line irq (first_line..) is now at 'level' (1 asserted, 0 not) */
 	void (*set_line)(void *priv, u32 irq, int level);
-	/* the CPU accepts it (INTA): the vector delivered */
-	u8 (*acknowledge)(void *priv);
-	/* where the chip publishes its INTR level (the CPU's "pending"): set at
-	 * registration to the guest's intr_asserted */
-	bool **intr_out;
 	/* the chip calls vmm_devemu_irq_taken() whenever an input's latched
 	 * request goes away (INTA, poll, re-initialisation, a level line
 	 * dropping), so edge sources may wait for it (see below) */
@@ -69,21 +73,18 @@ typedef void (*vmm_devemu_irq_taken_fn)(void *priv);
  * DEVEMU_TAKEN_MAX listeners per guest. */
 int vmm_devemu_irq_taken_listen(struct vmm_guest *guest, u32 irq, vmm_devemu_irq_taken_fn fn,
 				void *priv);
-/* Does the guest's controller report taken requests (else: do not wait)? */
+/* Does a controller of the guest report taken requests (else: do not wait)? */
 bool vmm_devemu_irq_reports_taken(struct vmm_guest *guest);
 /* From the controller, holding none of its locks: the requests of the
  * inputs in 'mask' (bit n = input n) were taken or dropped. */
 void vmm_devemu_irq_taken(struct vmm_guest *guest, u32 mask);
 
-/* The guest's interrupt controller registers itself; one per guest. */
+/* An interrupt controller registers for its lines (again: no change). */
 int vmm_devemu_irqchip_register(struct vmm_guest *guest, const struct vmm_irqchip *chip);
-/* Drive a guest interrupt line (level 1/0); a no-op without a controller. */
+/* Drive a guest interrupt line (level 1/0); a no-op for a line no controller takes. */
 void vmm_devemu_set_irq(struct vmm_guest *guest, u32 irq, int level);
 /* An edge: the line goes high and back low. */
 void vmm_devemu_pulse_irq(struct vmm_guest *guest, u32 irq);
-/* For the VCPU: does the controller present an interrupt, and take it. */
-bool vmm_devemu_irq_pending(struct vmm_guest *guest);
-int vmm_devemu_irq_acknowledge(struct vmm_guest *guest);
 /*
  * State shared by several emulator instances of one guest (the master and
  * slave PIC and the ELCR): zeroed memory created on the first call for a

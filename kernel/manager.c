@@ -125,6 +125,7 @@ static struct vmm_vcpu *vcpu_alloc(void)
 	v->state = UNKNOWN;
 	v->last_cpu = ~0u;
 	v->host_cpu = arch_cpu_id();
+	vmm_vcpu_irq_init(v);
 	return v;
 }
 
@@ -263,9 +264,6 @@ int vmm_manager_guest_create(const struct vmm_guest_config *cfg, struct vmm_gues
 	rc = vmm_aspace_init(g);
 	if (rc)
 		goto fail;
-	rc = vmm_devemu_guest_init(g);
-	if (rc)
-		goto fail;
 	rc = arch_guest_init(g);
 	if (rc) {
 		vmm_err("guest %s: arch set-up failed (%s)\n", g->name, vmm_strerror(rc));
@@ -291,6 +289,10 @@ int vmm_manager_guest_create(const struct vmm_guest_config *cfg, struct vmm_gues
 		if (rc)
 			goto fail;
 	}
+	/* the devices last: interrupt controllers connect to the VCPUs */
+	rc = vmm_devemu_guest_init(g);
+	if (rc)
+		goto fail;
 	*out = g;
 	return VMM_OK;
 fail:
@@ -314,6 +316,20 @@ int vmm_manager_vcpu_kick(struct vmm_vcpu *vcpu)
 int vmm_manager_vcpu_pause(struct vmm_vcpu *vcpu)
 {
 	return vmm_scheduler_state_change(vcpu, PAUSED, "pause");
+}
+
+/* A pause from the terminal: also one in the HLT wait stays paused. */
+static int user_pause(struct vmm_vcpu *vcpu)
+{
+	vmm_vcpu_irq_wait_cancel(vcpu);
+	if (vcpu->state == PAUSED)
+		return VMM_OK;
+	return vmm_manager_vcpu_pause(vcpu);
+}
+
+int vmm_manager_vcpu_user_pause(struct vmm_vcpu *vcpu)
+{
+	return user_pause(vcpu);
 }
 
 int vmm_manager_vcpu_resume(struct vmm_vcpu *vcpu)
@@ -364,6 +380,7 @@ int vmm_manager_vcpu_reset(struct vmm_vcpu *vcpu)
 	}
 	vmm_scheduler_wait_off_cpu(vcpu);
 	vcpu->halt_reason[0] = 0;
+	vmm_vcpu_irq_reset(vcpu);
 	return vcpu->is_normal ? arch_vcpu_reset(vcpu) : arch_vcpu_init(vcpu);
 }
 
@@ -404,8 +421,8 @@ int vmm_manager_guest_pause(struct vmm_guest *guest)
 	for (u32 i = 0; i < guest->nr_vcpus; i++) {
 		struct vmm_vcpu *v = guest->vcpus[i];
 
-		if (v->state == READY || v->state == RUNNING) {
-			int r = vmm_manager_vcpu_pause(v);
+		if (v->state == READY || v->state == RUNNING || vmm_vcpu_irq_waiting(v)) {
+			int r = user_pause(v);
 
 			if (r)
 				rc = r;
@@ -421,7 +438,7 @@ int vmm_manager_guest_resume(struct vmm_guest *guest)
 	for (u32 i = 0; i < guest->nr_vcpus; i++) {
 		struct vmm_vcpu *v = guest->vcpus[i];
 
-		if (v->state == PAUSED && !arch_vcpu_waits_for_sipi(v)) {
+		if (v->state == PAUSED && !arch_vcpu_waits_for_sipi(v) && !vmm_vcpu_irq_waiting(v)) {
 			int r = vmm_manager_vcpu_resume(v);
 
 			if (r)
@@ -436,6 +453,7 @@ int vmm_manager_guest_halt(struct vmm_guest *guest, const char *reason)
 	for (u32 i = 0; i < guest->nr_vcpus; i++) {
 		struct vmm_vcpu *v = guest->vcpus[i];
 
+		vmm_vcpu_irq_wait_cancel(v);
 		/* figure 3 has no PAUSED -> HALTED arrow: through READY, at once */
 		if (v->state == PAUSED &&
 		    vmm_scheduler_state_change2(v, READY, HALTED, "halt") == VMM_OK) {
@@ -456,6 +474,7 @@ static int guest_stop(struct vmm_guest *g, const char *op)
 	for (u32 i = 0; i < g->nr_vcpus; i++) {
 		struct vmm_vcpu *v = g->vcpus[i];
 
+		vmm_vcpu_irq_wait_cancel(v);
 		if (v->state != RESET && v->state != UNKNOWN) {
 			int r = vmm_scheduler_state_change(v, RESET, op);
 
@@ -471,8 +490,10 @@ static int guest_reset_work(struct vmm_guest *g)
 {
 	int rc;
 
-	for (u32 i = 0; i < g->nr_vcpus; i++)
+	for (u32 i = 0; i < g->nr_vcpus; i++) {
 		vmm_scheduler_wait_off_cpu(g->vcpus[i]);
+		vmm_vcpu_irq_reset(g->vcpus[i]);
+	}
 	rc = vmm_aspace_reload(g);
 	if (!rc)
 		rc = vmm_devemu_guest_reset(g);
@@ -573,17 +594,6 @@ int vmm_manager_guest_destroy(struct vmm_guest *guest)
 	return VMM_OK;
 }
 
-void vmm_manager_guest_irq_raised(struct vmm_guest *guest)
-{
-	struct vmm_vcpu *v = guest->nr_vcpus ? guest->vcpus[0] : NULL;
-
-	/* PC guests take PIC interrupts on their first VCPU (the BSP) */
-	if (v && v->state == PAUSED && v->wait_irq) {
-		v->wait_irq = false;
-		vmm_manager_vcpu_resume(v);
-	}
-}
-
 bool vmm_manager_all_guests_idle(u32 *paused, u32 *waiting)
 {
 	u32 n = 0, w = 0;
@@ -596,7 +606,7 @@ bool vmm_manager_all_guests_idle(u32 *paused, u32 *waiting)
 		if (v->state == READY || v->state == RUNNING)
 			return false;
 		n += v->state == PAUSED;
-		w += v->state == PAUSED && v->wait_irq;
+		w += vmm_vcpu_irq_waiting(v);
 	}
 	if (paused)
 		*paused = n;

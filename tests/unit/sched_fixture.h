@@ -229,7 +229,7 @@ static inline void fx_quiesce(void)
 			vmm_vcpu_set_state(v, VMM_VCPU_STATE_RESET);
 		else if (v->state != VMM_VCPU_STATE_RESET)
 			vmm_vcpu_set_state(v, VMM_VCPU_STATE_RESET);
-		v->wait_irq = false;
+		vmm_vcpu_irq_reset(v);	/* no posted vector, no HLT wait */
 	}
 	vmm_scheduler_preempt();
 	fx_trap_end();

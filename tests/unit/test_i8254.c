@@ -179,16 +179,10 @@ static void rec_set_line(void *priv, u32 irq, int level)
 	level0 = level;
 }
 
-static u8 rec_ack(void *priv)
-{
-	(void)priv;
-	return 0;
-}
-
 static const struct vmm_irqchip rec_irqchip = {
 	.name = "recorder",
+	.nr_lines = 16,
 	.set_line = rec_set_line,
-	.acknowledge = rec_ack,
 };
 
 /* The same, latching IRQ0's request like an 8259A input until take() and
@@ -204,8 +198,8 @@ static void latch_set_line(void *priv, u32 irq, int level)
 
 static const struct vmm_irqchip latch_irqchip = {
 	.name = "latching recorder",
+	.nr_lines = 16,
 	.set_line = latch_set_line,
-	.acknowledge = rec_ack,
 	.reports_taken = true,
 };
 

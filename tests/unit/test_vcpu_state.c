@@ -334,28 +334,28 @@ static void test_guest_reset_runs_again(void **state)
 		    vmm_scheduler_current() == g2->vcpus[1]);
 }
 
-/* The guest's interrupt controller raised INTR: its boot VCPU, PAUSED in a
- * HLT with interrupts on, is made READY; nothing else is touched. */
-static void test_irq_raised_wakes_the_boot_vcpu(void **state)
+/* An interrupt request (kernel/vcpu_irq.h) makes READY a VCPU PAUSED in its
+ * HLT wait, and only that: a VCPU paused otherwise stays PAUSED. */
+static void test_irq_request_ends_the_hlt_wait(void **state)
 {
 	struct vmm_vcpu *b = g2->vcpus[0], *ap = g2->vcpus[1];
 
 	(void)state;
 	fx_to_state(b, PAUSED);
-	fx_to_state(ap, PAUSED);
-	ap->wait_irq = true;
-	vmm_manager_guest_irq_raised(g2);	/* boot VCPU paused, not in HLT */
-	assert_int_equal(b->state, PAUSED);
+	fx_to_state(ap, RUNNING);
+	assert_int_equal(vmm_vcpu_irq_wait(ap), 1);	/* HLT, nothing pending */
 	assert_int_equal(ap->state, PAUSED);
-	b->wait_irq = true;
-	vmm_manager_guest_irq_raised(g2);
-	assert_int_equal(b->state, READY);
-	assert_false(b->wait_irq);
-	assert_true(b->queued);
-	assert_int_equal(ap->state, PAUSED);	/* "VCPU 0 takes the PIC" */
-	vmm_manager_guest_irq_raised(g2);	/* READY already: nothing, no error */
-	assert_int_equal(b->state, READY);
+	vmm_vcpu_irq_assert(b, VMM_VCPU_IRQ_EXTINT);	/* paused, not in HLT */
+	assert_int_equal(b->state, PAUSED);
+	vmm_vcpu_irq_post(ap, 0x40);
+	assert_int_equal(ap->state, READY);
+	assert_false(vmm_vcpu_irq_waiting(ap));
+	assert_true(ap->queued);
+	assert_int_equal(b->state, PAUSED);
+	vmm_vcpu_irq_post(ap, 0x41);			/* READY already: nothing, no error */
+	assert_int_equal(ap->state, READY);
 	assert_false(fake_console_contains("refused"));
+	vmm_vcpu_irq_deassert(b, VMM_VCPU_IRQ_EXTINT);
 }
 
 static void test_all_guests_idle(void **state)
@@ -367,8 +367,8 @@ static void test_all_guests_idle(void **state)
 	assert_int_equal(paused, 0);
 	assert_int_equal(waiting, 0);
 	fx_to_state(v, PAUSED);
-	fx_to_state(w, PAUSED);
-	w->wait_irq = true;
+	fx_to_state(w, RUNNING);
+	assert_int_equal(vmm_vcpu_irq_wait(w), 1);	/* HLT: PAUSED, waiting */
 	fx_to_state(g2->vcpus[1], HALTED);
 	assert_true(vmm_manager_all_guests_idle(&paused, &waiting));
 	assert_int_equal(paused, 2);
@@ -525,7 +525,7 @@ int main(void)
 		T(test_guest_kick_mixed_states),
 		T(test_guest_halt),
 		T(test_guest_reset_runs_again),
-		T(test_irq_raised_wakes_the_boot_vcpu),
+		T(test_irq_request_ends_the_hlt_wait),
 		T(test_all_guests_idle),
 		T(test_known_wrong_kick_running_loses_vcpu),
 		T(test_known_wrong_set_running_outside_scheduler),
