@@ -5,11 +5,15 @@ every life-cycle check, and each kind of misbehaviour (a paused guest
 that goes on, a restart on resume, a leak, a bystander that stops, a
 malformed sched line) must fail the check that is about it. So the
 Bochs tests that wait for the lead's commands are known to read his
-output right before it exists.
+output right before it exists. The same for the scheduler checks of
+test_sched_smp.py, on the output of a small simulated two-CPU scheduler
+(SimHost) that does what the issue asks - and, with a fault put in, does
+not.
 """
 import pytest
 
 import test_lifecycle as life
+import test_sched_smp as smp
 from conftest import BootResult
 from smp_lib import ALIVE, run_delta, sched_tables, spans, tick_share, ticks
 
@@ -178,3 +182,170 @@ def test_sched_reader_refuses_other_formats(bad):
                 bad, "bootcmd> poweroff"])
     with pytest.raises(AssertionError):
         sched_tables(r)
+
+
+# --------------------------------------------------------------------------
+# the scheduler checks on a simulated two-CPU scheduler
+# --------------------------------------------------------------------------
+HZ = 50000000                     # Bochs: instructions (TSC ticks) per second
+STEP = 5000                       # simulation step, TSC ticks (100 us)
+LOOP = 500000                     # tick.asm: instructions per tick line
+
+
+class SimVcpu:
+    def __init__(self, name, slice_ms, affinity):
+        self.name, self.slice = name, slice_ms * HZ // 1000
+        self.affinity = affinity            # None: any CPU
+        self.state, self.cpu, self.used = "RESET", 0, 0
+        self.n, self.progress, self.window = 0, 0, 0
+        self.run_us, self.migrations = [0, 0], 0
+
+
+class SimHost:
+    """Per-CPU round-robin queues with time slices and affinity; a free
+    VCPU is placed on the least loaded CPU at kick and moves to an idle
+    CPU; prints tick lines and sched tables as agreed. `faults`:
+    'no-migration', 'ignore-affinity', 'equal-slices'."""
+
+    def __init__(self, guests, faults=()):
+        self.faults = set(faults)
+        self.v = {g: SimVcpu(g, 10 if "equal-slices" in self.faults else ms,
+                             None if "ignore-affinity" in self.faults else aff)
+                  for g, ms, aff in guests}
+        self.t, self.out = 0, ["xvisor-x86 (simulated)"]
+        self.cur = [None, None]
+        self.queue = [[], []]
+        self.switches = [0, 0]
+
+    def allowed(self, v, cpu):
+        return v.affinity is None or v.affinity == cpu
+
+    def load(self, cpu):
+        return len(self.queue[cpu]) + (self.cur[cpu] is not None)
+
+    def kick(self, g):
+        v = self.v[g]
+        v.cpu = min((c for c in (0, 1) if self.allowed(v, c)), key=self.load)
+        v.state = "READY"
+        self.queue[v.cpu].append(v)
+        self.out.append("%s: start" % g)
+        v.window = self.t
+
+    def pause(self, g):
+        v = self.v[g]
+        if v in self.queue[v.cpu]:
+            self.queue[v.cpu].remove(v)
+        if self.cur[v.cpu] is v:
+            self.cur[v.cpu] = None
+        v.state = "PAUSED"
+
+    def resume(self, g):
+        v = self.v[g]
+        v.state = "READY"
+        self.queue[v.cpu].append(v)
+
+    def balance(self):
+        if "no-migration" in self.faults:
+            return
+        for c in (0, 1):
+            if self.cur[c] is None and not self.queue[c]:
+                for v in list(self.queue[1 - c]):
+                    if self.allowed(v, c):
+                        self.queue[1 - c].remove(v)
+                        v.cpu = c
+                        v.migrations += 1
+                        self.queue[c].append(v)
+                        break
+
+    def step(self):
+        self.balance()
+        for c in (0, 1):
+            v = self.cur[c]
+            if v is None or v.used >= v.slice:
+                if v is not None:
+                    v.state = "READY"
+                    self.queue[c].append(v)
+                v = self.cur[c] = self.queue[c].pop(0) if self.queue[c] else None
+                if v is None:
+                    continue
+                self.switches[c] += 1
+                v.used, v.state = 0, "RUNNING"
+            v.used += STEP
+            v.progress += STEP
+            v.run_us[c] += STEP * 1000000 // HZ
+            if v.progress >= LOOP:
+                v.progress -= LOOP
+                v.n += 1
+                end = self.t + STEP
+                self.out.append(tick(v.name, v.n, end - v.window))
+                v.window = end
+        self.t += STEP
+
+    def play(self, bootcmd):
+        for cmd in bootcmd.split("; "):
+            self.out.append("bootcmd> " + cmd)
+            w = cmd.split()
+            if cmd == "guest kick all":
+                for g in self.v:
+                    self.kick(g)
+            elif w[0] == "sleep":
+                for _ in range(int(w[1]) * HZ // 1000 // STEP):
+                    self.step()
+            elif w[:2] == ["guest", "pause"]:
+                self.pause(w[2])
+            elif w[:2] == ["guest", "resume"]:
+                self.resume(w[2])
+            elif cmd == "sched":
+                for c in (0, 1):
+                    cur = self.cur[c]
+                    self.out.append(SCHED_CPU % (c, cur.name + "/vcpu0" if cur else "idle/%d" % c,
+                                                 len(self.queue[c]), self.switches[c], 0))
+                for v in self.v.values():
+                    self.out.append(
+                        "sched: vcpu %s/vcpu0 %s cpu%d prio 0 slice-us %d affinity %s run-us %d,%d "
+                        "migrations %d" % (v.name, v.state, v.cpu, v.slice * 1000000 // HZ,
+                                           "any" if v.affinity is None else v.affinity,
+                                           v.run_us[0], v.run_us[1], v.migrations))
+            elif cmd == "echo " + ALIVE:
+                self.out.append(ALIVE)
+            elif cmd == "poweroff":
+                self.out.append("powering off")
+            else:
+                raise AssertionError("SimHost does not know %r" % cmd)
+        return result(self.out)
+
+
+FOUR = [(g, 10, None) for g in ("t1", "t2", "t3", "t4")]
+SLICES = [("s1", 1, 1), ("s2", 2, 1), ("s4", 4, 1), ("w0", 10, 0)]
+MIGRATE = [("p0", 10, 0), ("p1", 10, 1), ("u", 10, None), ("q", 10, 0)]
+SIM_CASES = [
+    (FOUR, smp.FOUR_CMD, [smp.test_four_guests_progress_on_two_cpus,
+                          smp.test_four_guests_each_get_a_fair_part,
+                          smp.test_equal_guests_spread_over_both_cpus]),
+    (SLICES, smp.SLICES_CMD, [smp.test_slices_1_2_4_guest_measured,
+                              smp.test_slices_1_2_4_from_sched]),
+    (MIGRATE, smp.MIGRATE_CMD, [smp.test_paused_guest_stops_and_resumes,
+                                smp.test_free_vcpu_moves_to_the_idle_cpu,
+                                smp.test_migrated_vcpu_counted_and_keeps_working,
+                                smp.test_affinity_honoured]),
+]
+
+
+@pytest.mark.parametrize("guests, cmd, check",
+                         [(g, c, f) for g, c, fs in SIM_CASES for f in fs],
+                         ids=lambda x: x.__name__ if callable(x) else "")
+def test_sched_checks_pass_on_right_behaviour(guests, cmd, check):
+    check(SimHost(guests).play(cmd))
+
+
+@pytest.mark.parametrize("guests, cmd, fault, check", [
+    (SLICES, smp.SLICES_CMD, "equal-slices", smp.test_slices_1_2_4_guest_measured),
+    (SLICES, smp.SLICES_CMD, "equal-slices", smp.test_slices_1_2_4_from_sched),
+    (SLICES, smp.SLICES_CMD, "ignore-affinity", smp.test_slices_1_2_4_from_sched),
+    (MIGRATE, smp.MIGRATE_CMD, "no-migration", smp.test_free_vcpu_moves_to_the_idle_cpu),
+    (MIGRATE, smp.MIGRATE_CMD, "no-migration", smp.test_migrated_vcpu_counted_and_keeps_working),
+    (MIGRATE, smp.MIGRATE_CMD, "ignore-affinity", smp.test_affinity_honoured),
+], ids=lambda x: x.__name__ if callable(x) else x if isinstance(x, str) else "")
+def test_sched_checks_catch_misbehaviour(guests, cmd, fault, check):
+    with pytest.raises(AssertionError):
+        check(SimHost(guests, [fault]).play(cmd))
