@@ -332,20 +332,19 @@ SIM_CASES = [
 
 
 @pytest.mark.parametrize("guests, cmd, check",
-                         [(g, c, f) for g, c, fs in SIM_CASES for f in fs],
-                         ids=lambda x: x.__name__ if callable(x) else "")
+                         [pytest.param(g, c, f, id=f.__name__) for g, c, fs in SIM_CASES for f in fs])
 def test_sched_checks_pass_on_right_behaviour(guests, cmd, check):
     check(SimHost(guests).play(cmd))
 
 
 @pytest.mark.parametrize("guests, cmd, fault, check", [
-    (SLICES, smp.SLICES_CMD, "equal-slices", smp.test_slices_1_2_4_guest_measured),
-    (SLICES, smp.SLICES_CMD, "equal-slices", smp.test_slices_1_2_4_from_sched),
-    (SLICES, smp.SLICES_CMD, "ignore-affinity", smp.test_slices_1_2_4_from_sched),
-    (MIGRATE, smp.MIGRATE_CMD, "no-migration", smp.test_free_vcpu_moves_to_the_idle_cpu),
-    (MIGRATE, smp.MIGRATE_CMD, "no-migration", smp.test_migrated_vcpu_counted_and_keeps_working),
-    (MIGRATE, smp.MIGRATE_CMD, "ignore-affinity", smp.test_affinity_honoured),
-], ids=lambda x: x.__name__ if callable(x) else x if isinstance(x, str) else "")
+    pytest.param(g, c, fault, f, id="%s-%s" % (fault, f.__name__)) for g, c, fault, f in [
+        (SLICES, smp.SLICES_CMD, "equal-slices", smp.test_slices_1_2_4_guest_measured),
+        (SLICES, smp.SLICES_CMD, "equal-slices", smp.test_slices_1_2_4_from_sched),
+        (SLICES, smp.SLICES_CMD, "ignore-affinity", smp.test_slices_1_2_4_from_sched),
+        (MIGRATE, smp.MIGRATE_CMD, "no-migration", smp.test_free_vcpu_moves_to_the_idle_cpu),
+        (MIGRATE, smp.MIGRATE_CMD, "no-migration", smp.test_migrated_vcpu_counted_and_keeps_working),
+        (MIGRATE, smp.MIGRATE_CMD, "ignore-affinity", smp.test_affinity_honoured)]])
 def test_sched_checks_catch_misbehaviour(guests, cmd, fault, check):
     with pytest.raises(AssertionError):
         check(SimHost(guests, [fault]).play(cmd))
