@@ -218,3 +218,45 @@ def test_triple_fault_on_cpu1_others_on_both_cpus(triple):
         assert now.run_us[cpu] > before.run_us[cpu], "%s did not run on cpu%d after the fault: %s -> %s" % (
             g, cpu, before, now)
         assert now.state in ("RUNNING", "READY"), now
+
+
+# --------------------------------------------------------------------------
+# guests of two VCPUs: start_all (smp-vcpus.dts)
+# --------------------------------------------------------------------------
+VCPUS_CMD = "guest kick all; sleep 300; sched; vcpu list; echo %s; poweroff" % ALIVE
+OTHER = re.compile(r"^(m[12]): tick 0x([0-9A-F]{8}) other 0x([0-9A-F]{8})$", re.M)
+
+
+@pytest.fixture(scope="module")
+def vcpus(make_dtb, make_iso, boot_bochs, guest_bin):
+    return smp_boot(make_dtb, make_iso, boot_bochs, guest_bin, "smp-vcpus", ["twovcpu", "tick"],
+                    VCPUS_CMD)
+
+
+def others(r, guest):
+    """VCPU 1's count as guest's VCPU 0 reported it, tick by tick."""
+    return [int(m.group(3), 16) for m in OTHER.finditer(r.output) if m.group(1) == guest]
+
+
+def test_start_all_starts_every_vcpu(vcpus):
+    """`guest kick` of m1 (start_all) starts both VCPUs: VCPU 0 sees VCPU
+    1's count grow; of m2 (no start_all) only VCPU 0: the count stays 0.
+    (Waits for the lead: today `guest kick` starts every VCPU.)"""
+    r = vcpus
+    assert_alive(r)
+    m1, m2 = others(r, "m1"), others(r, "m2")
+    assert len(m1) >= 3 and len(m2) >= 3, r
+    assert m1[-1] > m1[0] > 0, "m1's VCPU 1 did not run: %s\n%s" % (m1, r)
+    assert not any(m2), "m2's VCPU 1 ran without start_all: %s\n%s" % (m2, r)
+    assert ticks(r, "t"), r
+
+
+def test_start_all_in_sched_and_vcpu_list(vcpus):
+    """`sched` (waits for the lead): m1/vcpu1 ran, m2/vcpu1 is PAUSED and
+    never ran; `vcpu list` agrees."""
+    r = vcpus
+    (t,) = sched_tables(r)
+    assert t.vcpu("m1/vcpu1").total_us > 0, t.vcpu("m1/vcpu1")
+    m2 = t.vcpu("m2/vcpu1")
+    assert m2.state == "PAUSED" and m2.total_us == 0, m2
+    r.expect(r"^bootcmd> vcpu list$", r"^ +\d+ +m2/vcpu1 +normal +PAUSED")
