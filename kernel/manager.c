@@ -230,6 +230,27 @@ static void guest_free(struct vmm_guest *g)
 	vmm_free(g);
 }
 
+/*
+ * The CPUs of a configured affinity that are online: the configuration
+ * check allows any CPU index the hypervisor could have; which of them
+ * started is known only now. None online: any CPU, said with the reason.
+ */
+static u64 online_affinity(const struct vmm_vcpu *v, u64 want)
+{
+	u64 have = 0;
+
+	for (u32 c = 0; c < ARCH_CPU_MAX; c++)
+		if ((want & (1ULL << c)) && arch_cpu_online(c))
+			have |= 1ULL << c;
+	if (want && !have)
+		vmm_warn("vcpu %s: no host CPU of its affinity (mask 0x%llx) is online: it may run on any CPU\n",
+			 v->name, (unsigned long long)want);
+	else if (want != have)
+		vmm_warn("vcpu %s: host CPUs 0x%llx of its affinity are not online: it runs on 0x%llx\n",
+			 v->name, (unsigned long long)(want & ~have), (unsigned long long)have);
+	return have;
+}
+
 int vmm_manager_guest_create(const struct vmm_guest_config *cfg, struct vmm_guest **out)
 {
 	struct vmm_guest *g;
@@ -282,8 +303,8 @@ int vmm_manager_guest_create(const struct vmm_guest_config *cfg, struct vmm_gues
 		v->config = &cfg->vcpus[i];
 		v->time_slice_ns = cfg->vcpus[i].time_slice_ns;
 		v->priority = cfg->vcpus[i].priority;
-		v->affinity = cfg->vcpus[i].affinity;
 		vmm_snprintf(v->name, sizeof(v->name), "%s/%s", g->name, cfg->vcpus[i].name);
+		v->affinity = online_affinity(v, cfg->vcpus[i].affinity);
 		g->vcpus[g->nr_vcpus++] = v;
 		rc = vcpu_create_common(v);
 		if (rc)
