@@ -56,7 +56,8 @@ void vmm_timer_event_init(struct vmm_timer_event *ev, vmm_timer_handler_t handle
 	ev->handler = handler;
 	ev->priv = priv;
 	ev->ran_pass = 0;
-	ev->vcpu = NULL;
+	ev->bound = NULL;
+	ev->vcpu_slot = NULL;
 	ev->cpu = this_timer_cpu();
 }
 
@@ -98,10 +99,12 @@ static u32 lock_event(struct vmm_timer_event *ev, u32 *target)
 
 		lock_two(cpu, want);
 		if (ev->cpu == cpu) {
+			struct vmm_vcpu *v = vmm_timer_event_vcpu(ev);
+
 			/* the VCPU's host CPU may have changed meanwhile */
-			if (ev->vcpu && *target != ~0u && ev->vcpu->host_cpu % ARCH_CPU_MAX != want) {
+			if (v && *target != ~0u && v->host_cpu % ARCH_CPU_MAX != want) {
 				unlock_two(cpu, want);
-				*target = ev->vcpu->host_cpu % ARCH_CPU_MAX;
+				*target = v->host_cpu % ARCH_CPU_MAX;
 				continue;
 			}
 			*target = want;
@@ -157,7 +160,8 @@ void vmm_timer_event_start(struct vmm_timer_event *ev, u64 expiry_ns)
 {
 	unsigned long f = arch_cpu_irq_save();
 	u32 self = this_timer_cpu();
-	u32 target = ev->vcpu ? ev->vcpu->host_cpu % ARCH_CPU_MAX : self;
+	struct vmm_vcpu *v = vmm_timer_event_vcpu(ev);
+	u32 target = v ? v->host_cpu % ARCH_CPU_MAX : self;
 	u32 old = lock_event(ev, &target);
 	bool kick = false;
 
@@ -271,7 +275,7 @@ void vmm_timer_vcpu_moved(struct vmm_vcpu *v, u32 old_cpu, u32 new_cpu)
 	link = &timer_cpus[old_cpu].pending;
 	while (*link) {
 		ev = *link;
-		if (ev->vcpu != v) {
+		if (vmm_timer_event_vcpu(ev) != v) {
 			link = &ev->next;
 			continue;
 		}

@@ -35,7 +35,10 @@ struct vmm_timer_event {
 	vmm_timer_handler_t handler;
 	void *priv;
 	u64 ran_pass;		/* the vmm_timer_process() pass that last ran it */
-	struct vmm_vcpu *vcpu;	/* armed on this VCPU's host CPU (NULL: the caller's) */
+	struct vmm_vcpu *bound;	/* the VCPU of vmm_timer_event_bind_vcpu() */
+	/* armed on the host CPU of the VCPU in this slot (NULL, or NULL in
+	 * it: the caller's CPU) */
+	struct vmm_vcpu *const *vcpu_slot;
 	volatile u32 cpu;	/* the CPU whose list it is (or was last) on */
 };
 
@@ -74,7 +77,20 @@ void vmm_timer_event_init(struct vmm_timer_event *ev, vmm_timer_handler_t handle
  */
 static inline void vmm_timer_event_bind_vcpu(struct vmm_timer_event *ev, struct vmm_vcpu *vcpu)
 {
-	ev->vcpu = vcpu;
+	ev->bound = vcpu;
+	ev->vcpu_slot = &ev->bound;
+}
+/* The same for whatever VCPU a slot holds when the event is armed (a
+ * guest's device timers, made before the guest's VCPUs: &guest->vcpus[0]). */
+static inline void vmm_timer_event_bind_vcpu_slot(struct vmm_timer_event *ev,
+						  struct vmm_vcpu *const *slot)
+{
+	ev->vcpu_slot = slot;
+}
+/* The VCPU ev is bound to now, or NULL. */
+static inline struct vmm_vcpu *vmm_timer_event_vcpu(const struct vmm_timer_event *ev)
+{
+	return ev->vcpu_slot ? *ev->vcpu_slot : NULL;
 }
 /*
  * (Re)arm to fire at absolute time expiry_ns (now or in the past: soon), on
