@@ -25,6 +25,7 @@ struct timer_cpu {
 	struct vmm_timer_event *pending;	/* by expiry */
 	u64 pass;			/* vmm_timer_process() passes on this CPU */
 	u64 programmed_gen;		/* generation the one-shot timer was set for */
+	struct vmm_timer_event *volatile running;	/* whose handler runs now */
 } __attribute__((aligned(64)));
 
 static struct timer_cpu timer_cpus[ARCH_CPU_MAX];
@@ -196,6 +197,16 @@ void vmm_timer_event_stop(struct vmm_timer_event *ev)
 	arch_cpu_irq_restore(f);
 }
 
+void vmm_timer_event_stop_sync(struct vmm_timer_event *ev)
+{
+	u32 self = this_timer_cpu();
+
+	vmm_timer_event_stop(ev);
+	for (u32 cpu = 0; cpu < ARCH_CPU_MAX; cpu++)
+		while (cpu != self && __atomic_load_n(&timer_cpus[cpu].running, __ATOMIC_ACQUIRE) == ev)
+			arch_cpu_relax();
+}
+
 u64 vmm_timer_next_expiry(void)
 {
 	struct vmm_timer_event *first =
@@ -233,9 +244,11 @@ void vmm_timer_process(void)
 			continue;
 		}
 		ev->ran_pass = pass;
+		tc->running = ev;
 		vmm_spin_unlock_irqrestore(&tc->lock, f);
 		/* the handler may re-arm ev (periodic devices) */
 		ev->handler(ev);
+		__atomic_store_n(&tc->running, NULL, __ATOMIC_RELEASE);
 	}
 }
 

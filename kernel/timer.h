@@ -102,6 +102,12 @@ void vmm_timer_event_start(struct vmm_timer_event *ev, u64 expiry_ns);
 /* Disarm, from any CPU. It does not wait for a handler already running on
  * another CPU. */
 void vmm_timer_event_stop(struct vmm_timer_event *ev);
+/*
+ * Disarm and wait until no other CPU runs its handler any more: before
+ * the memory of ev (a device being destroyed) is freed. Not from a
+ * handler of another CPU's event, nor with a lock its handler takes.
+ */
+void vmm_timer_event_stop_sync(struct vmm_timer_event *ev);
 
 /*
  * Generation of each CPU's list: changes whenever the earliest pending

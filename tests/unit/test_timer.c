@@ -542,6 +542,35 @@ static void test_bounded_per_cpu(void **state)
 	}
 }
 
+/* stop_sync: a handler that stops its own event synchronously does not
+ * wait for itself; after a pass nothing is marked running (a stop_sync
+ * from another CPU returns at once). */
+static void stop_self_sync(struct vmm_timer_event *ev)
+{
+	runs++;
+	vmm_timer_event_start(ev, clock_ns + 1000);
+	vmm_timer_event_stop_sync(ev);
+}
+
+static void test_stop_sync(void **state)
+{
+	struct vmm_timer_event a;
+
+	(void)state;
+	fake_cpu_id = 1;
+	vmm_timer_event_init(&a, stop_self_sync, NULL);
+	vmm_timer_event_start(&a, clock_ns);
+	vmm_timer_process();
+	assert_int_equal(runs, 1);
+	assert_false(a.active);
+	vmm_timer_event_start(&a, clock_ns + 5);
+	fake_cpu_id = 0;
+	vmm_timer_event_stop_sync(&a);	/* CPU1 runs no handler: no wait */
+	assert_false(a.active);
+	fake_cpu_id = 1;
+	assert_int_equal(vmm_timer_next_expiry(), ~0ULL);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -562,6 +591,7 @@ int main(void)
 		T(test_stop_restart_from_other_cpu),
 		T(test_vcpu_moved_moves_only_its_events),
 		T(test_bounded_per_cpu),
+		T(test_stop_sync),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
