@@ -23,12 +23,15 @@
 struct timer_cpu {
 	vmm_spinlock_t lock;
 	struct vmm_timer_event *pending;	/* by expiry */
+	volatile u64 first_expiry;	/* pending's expiry, ~0: none (read unlocked) */
 	u64 pass;			/* vmm_timer_process() passes on this CPU */
 	u64 programmed_gen;		/* generation the one-shot timer was set for */
 	struct vmm_timer_event *volatile running;	/* whose handler runs now */
 } __attribute__((aligned(64)));
 
-static struct timer_cpu timer_cpus[ARCH_CPU_MAX];
+static struct timer_cpu timer_cpus[ARCH_CPU_MAX] = {
+	[0 ... ARCH_CPU_MAX - 1] = { .first_expiry = ~0ULL },
+};
 struct vmm_timer_generation vmm_timer_generation_cpu[ARCH_CPU_MAX];
 static u64 boot_wallclock;
 
@@ -92,7 +95,7 @@ static void unlock_two(u32 a, u32 b)
  * ev's own); returns the list ev is on. The target is re-read after the
  * locks are held (a bound VCPU may be migrating): *target gets it.
  */
-static u32 lock_event(struct vmm_timer_event *ev, u32 *target)
+static inline __attribute__((always_inline)) u32 lock_event(struct vmm_timer_event *ev, u32 *target)
 {
 	for (;;) {
 		u32 cpu = __atomic_load_n(&ev->cpu, __ATOMIC_ACQUIRE) % ARCH_CPU_MAX;
@@ -127,6 +130,8 @@ static bool unlink_locked(struct timer_cpu *tc, struct vmm_timer_event *ev)
 		*link = ev->next;
 	ev->next = NULL;
 	ev->active = false;
+	if (first)
+		tc->first_expiry = tc->pending ? tc->pending->expiry_ns : ~0ULL;
 	return first;
 }
 
@@ -144,7 +149,10 @@ static bool insert_locked(u32 cpu, struct vmm_timer_event *ev, u64 expiry_ns)
 	*link = ev;
 	ev->active = true;
 	__atomic_store_n(&ev->cpu, cpu, __ATOMIC_RELEASE);
-	return tc->pending == ev;
+	if (tc->pending != ev)
+		return false;
+	tc->first_expiry = expiry_ns;
+	return true;
 }
 
 /* This CPU's list changed: program its one-shot timer (lock held, so the
@@ -154,7 +162,7 @@ static void program_locked(u32 cpu)
 	struct timer_cpu *tc = &timer_cpus[cpu];
 
 	tc->programmed_gen = vmm_timer_generation_cpu[cpu].value;
-	arch_timer_program(tc->pending ? tc->pending->expiry_ns : ~0ULL);
+	arch_timer_program(tc->first_expiry);
 }
 
 void vmm_timer_event_start(struct vmm_timer_event *ev, u64 expiry_ns)
@@ -172,10 +180,11 @@ void vmm_timer_event_start(struct vmm_timer_event *ev, u64 expiry_ns)
 		gen_bump(old);
 	if (insert_locked(target, ev, expiry_ns)) {
 		gen_bump(target);
-		if (target == self)
-			program_locked(self);
-		else
+		/* a handler re-arming on its own CPU: the pass programs at its end */
+		if (target != self)
 			kick = true;
+		else if (!timer_cpus[self].running)
+			program_locked(self);
 	}
 	unlock_two(old, target);
 	if (kick)
@@ -209,19 +218,16 @@ void vmm_timer_event_stop_sync(struct vmm_timer_event *ev)
 
 u64 vmm_timer_next_expiry(void)
 {
-	struct vmm_timer_event *first =
-		__atomic_load_n(&timer_cpus[this_timer_cpu()].pending, __ATOMIC_ACQUIRE);
-
-	return first ? first->expiry_ns : ~0ULL;
+	return timer_cpus[this_timer_cpu()].first_expiry;
 }
 
-void vmm_timer_process(void)
+/* One bounded pass over list 'cpu' (this CPU's) for the events due at 'start'. */
+static void process_cpu(u32 cpu, u64 start)
 {
-	u32 cpu = this_timer_cpu();
 	struct timer_cpu *tc = &timer_cpus[cpu];
 	unsigned long f = vmm_spin_lock_irqsave(&tc->lock);
 	/* unique among all CPUs' passes: an event that moved keeps its mark */
-	u64 start = vmm_timer_now_ns(), pass = ++tc->pass * ARCH_CPU_MAX + cpu;
+	u64 pass = ++tc->pass * ARCH_CPU_MAX + cpu;
 
 	vmm_spin_unlock_irqrestore(&tc->lock, f);
 	for (;;) {
@@ -252,22 +258,27 @@ void vmm_timer_process(void)
 	}
 }
 
+void vmm_timer_process(void)
+{
+	process_cpu(this_timer_cpu(), vmm_timer_now_ns());
+}
+
 void vmm_timer_expired(void)
 {
 	u32 cpu = this_timer_cpu();
 	struct timer_cpu *tc = &timer_cpus[cpu];
-	struct vmm_timer_event *first;
+	u64 now = vmm_timer_now_ns();
 	unsigned long f;
 
-	f = vmm_spin_lock_irqsave(&tc->lock);
-	first = tc->pending;
-	if (first && first->expiry_ns <= vmm_timer_now_ns()) {
-		vmm_spin_unlock_irqrestore(&tc->lock, f);
-		vmm_timer_process();
+	/* unlocked: the pass checks every event again under the lock */
+	if (tc->first_expiry <= now) {
+		process_cpu(cpu, now);
 		return;
 	}
-	if (tc->programmed_gen != vmm_timer_generation_cpu[cpu].value)
-		program_locked(cpu);
+	if (tc->programmed_gen == vmm_timer_generation_cpu[cpu].value)
+		return;
+	f = vmm_spin_lock_irqsave(&tc->lock);
+	program_locked(cpu);
 	vmm_spin_unlock_irqrestore(&tc->lock, f);
 }
 
@@ -298,6 +309,11 @@ void vmm_timer_vcpu_moved(struct vmm_vcpu *v, u32 old_cpu, u32 new_cpu)
 		ev->next = NULL;
 		*tail = ev;	/* in list order: equal expiries keep theirs */
 		tail = &ev->next;
+	}
+	if (old_first) {
+		struct timer_cpu *oc = &timer_cpus[old_cpu];
+
+		oc->first_expiry = oc->pending ? oc->pending->expiry_ns : ~0ULL;
 	}
 	while (moved) {
 		ev = moved;
