@@ -89,6 +89,14 @@ void *vmm_devemu_guest_shared(struct vmm_guest *g, const char *key, size_t size)
 	return NULL;
 }
 
+void vmm_devemu_timer_init(struct vmm_guest *guest, struct vmm_timer_event *ev,
+			   void (*handler)(struct vmm_timer_event *ev), void *priv)
+{
+	vmm_timer_event_init(ev, handler, priv);
+	/* the slot, not the VCPU: devices are made before the guest's VCPUs */
+	vmm_timer_event_bind_vcpu_slot(ev, (struct vmm_vcpu *const *)&guest->vcpus[0]);
+}
+
 int vmm_devemu_region_irq(struct vmm_emudev *ed)
 {
 	u32 cell;

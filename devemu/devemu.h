@@ -91,6 +91,15 @@ void vmm_devemu_pulse_irq(struct vmm_guest *guest, u32 irq);
  * key, returned again to every later caller with the same key.
  */
 void *vmm_devemu_guest_shared(struct vmm_guest *guest, const char *key, size_t size);
+/*
+ * Initialise a device model's timer event for 'guest': it fires on the
+ * host CPU of the VCPU that takes the guest's PIC interrupts (its boot
+ * VCPU, also when that VCPU is created after the device) and moves with
+ * it. Models use this, never vmm_timer_event_init(), for guest timers.
+ */
+struct vmm_timer_event;
+void vmm_devemu_timer_init(struct vmm_guest *guest, struct vmm_timer_event *ev,
+			   void (*handler)(struct vmm_timer_event *ev), void *priv);
 /* The first cell of a virtual region's `interrupts` attribute, or -1. */
 int vmm_devemu_region_irq(struct vmm_emudev *edev);
 

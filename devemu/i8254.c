@@ -401,7 +401,7 @@ static struct pit *pit_of(struct vmm_guest *g)
 
 	if (p && !p->guest) {
 		p->guest = g;
-		vmm_timer_event_init(&p->irq_ev, irq_edge, p);
+		vmm_devemu_timer_init(g, &p->irq_ev, irq_edge, p);
 	}
 	return p;
 }

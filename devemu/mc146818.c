@@ -630,7 +630,7 @@ static int rtc_probe(struct vmm_emudev *ed)
 		return -VMM_ENOMEM;
 	r->guest = ed->guest;
 	r->irq = vmm_devemu_region_irq(ed);
-	vmm_timer_event_init(&r->ev, rtc_timer, r);
+	vmm_devemu_timer_init(ed->guest, &r->ev, rtc_timer, r);
 	/* power on as a PC BIOS leaves the chip: 32.768 kHz, 1024 Hz rate,
 	 * BCD, 24-hour, valid RAM */
 	r->cmos[RTC_REG_A] = 0x26;

@@ -207,7 +207,7 @@ static int uart_probe(struct vmm_emudev *ed)
 	}
 	u->irq = vmm_devemu_region_irq(ed);
 	u->ed = ed;
-	vmm_timer_event_init(&u->timeout_ev, timeout_expired, u);
+	vmm_devemu_timer_init(ed->guest, &u->timeout_ev, timeout_expired, u);
 	vmm_vserial_set_input(u->vs, uart_host_input, u);
 	ed->priv = u;
 	return VMM_OK;

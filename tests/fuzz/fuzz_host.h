@@ -34,7 +34,7 @@ void arch_cpu_relax(void)
 	abort();	/* single-threaded: a held lock is a bug */
 }
 
-/* One host CPU: nothing to kick (kernel/vcpu_irq.c). */
+/* One host CPU: every timer list is CPU0's, nobody to kick. */
 unsigned int arch_cpu_id(void)
 {
 	return 0;

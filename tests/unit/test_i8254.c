@@ -28,6 +28,7 @@
 #include "tests/unit/fake_arch.h"
 #include "tests/unit/devemu_fixture.h"
 #include "kernel/timer.h"
+#include "kernel/manager.h"
 
 #define PIT_HZ 1193182ULL
 #define NSEC 1000000000ULL
@@ -709,6 +710,26 @@ static void test_irq0_mode0_one_pulse(void **state)
 	assert_null(armed());
 }
 
+/* The PIT's timer event is bound (through devemu) to the VCPU that takes
+ * the guest's PIC interrupts, the boot VCPU, also when that VCPU is made
+ * after the device: the kernel arms it on that VCPU's host CPU (issue 11). */
+static void test_irq0_event_bound_to_boot_vcpu(void **state)
+{
+	struct vmm_vcpu boot;
+	struct vmm_timer_event *ev;
+
+	(void)state;
+	memset(&boot, 0, sizeof(boot));
+	out8(CTL, 0x34);
+	load16(0, 1193);
+	ev = armed();
+	assert_non_null(ev);
+	assert_null(vmm_timer_event_vcpu(ev));	/* no VCPU yet: the caller's CPU */
+	fx.guest->vcpus[0] = &boot;
+	assert_ptr_equal(vmm_timer_event_vcpu(ev), &boot);
+	fx.guest->vcpus[0] = NULL;
+}
+
 static void test_irq0_mode0_large_count_one_pulse(void **state)
 {
 	u64 t0;
@@ -1009,6 +1030,7 @@ int main(void)
 		T(test_gate_restarts_mode2),
 		T(test_gate_restarts_mode3),
 		T(test_irq0_mode0_one_pulse),
+		T(test_irq0_event_bound_to_boot_vcpu),
 		T(test_irq0_mode0_large_count_one_pulse),
 		T(test_irq0_mode2_periodic),
 		T(test_irq0_mode2_many_counts),

@@ -1,9 +1,9 @@
 /*
  * arch/x86_64/vmx/vmx_exit_misc.c - small exit handlers: exceptions and
  * NMIs, external interrupts, triple fault, interrupt window, HLT,
- * INVD/WBINVD, VMX and other hidden instructions (#UD), PAUSE, the
- * preemption timer and EPT misconfiguration. (INIT and SIPI:
- * vmx_exit_initsipi.c.)
+ * INVD/WBINVD, VMX and other hidden instructions (#UD), PAUSE and EPT
+ * misconfiguration. (INIT and SIPI: vmx_exit_initsipi.c; the preemption
+ * timer: vmx_timer.c.)
  */
 #include "arch/x86_64/vmx/vmx_exits.h"
 #include "arch/x86_64/vmx/vmcs.h"
@@ -180,15 +180,6 @@ int vmx_exit_pause(struct vmm_vcpu *v, struct arch_regs *r)
 	(void)r;
 	vmx_advance_rip();
 	vmm_scheduler_preempt();
-	return VMM_OK;
-}
-
-/* The preemption timer ran out at the next timer event: process it. */
-int vmx_exit_preemption_timer(struct vmm_vcpu *v, struct arch_regs *r)
-{
-	(void)v;
-	(void)r;
-	vmm_timer_process();
 	return VMM_OK;
 }
 

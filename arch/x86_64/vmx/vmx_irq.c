@@ -18,8 +18,7 @@
 #include "arch/x86_64/percpu.h"
 #include "kernel/manager.h"
 #include "kernel/vcpu_irq.h"
-#include "kernel/timer.h"
-#include "arch/x86_64/timer.h"
+#include "arch/x86_64/vmx/vmx_timer.h"
 
 #define INTERRUPTIBILITY_STI_MOVSS 3u
 
@@ -67,35 +66,10 @@ static __attribute__((noinline)) void inject_pending(struct vmm_vcpu *v)
 	vmcs_write(VMCS_GUEST_ACTIVITY, 0);
 }
 
-/*
- * The VMX preemption timer ends the guest's run at the next timer event
- * (SDM 25.5.1), whatever the guest does with its interrupt flag. The VMCS
- * keeps counting down across exits (save-value exit control), so it is
- * reprogrammed only when the earliest event changed or a VCPU came in.
- */
-static __attribute__((noinline)) void program_preemption_timer(struct percpu *pc, u64 gen)
-{
-	u64 next, now, ticks;
-
-	pc->preempt_generation = vmx_preemption_saved ? gen : gen - 1;
-	next = vmm_timer_next_expiry();
-	if (next == ~0ULL) {
-		ticks = 0xFFFFFFFFULL;
-	} else {
-		now = vmm_timer_now_ns();
-		ticks = next > now ? arch_timer_ns_to_tsc(next - now) >> vmx_preemption_shift : 0;
-		if (ticks > 0xFFFFFFFFULL)
-			ticks = 0xFFFFFFFFULL;
-	}
-	vmcs_write(VMCS_PREEMPTION_TIMER, ticks);
-}
-
 static __attribute__((noinline)) void prepare_entry_slow(struct percpu *pc, struct vmm_vcpu *v)
 {
-	u64 gen = vmm_timer_generation;
-
-	if (gen != pc->preempt_generation && vmx_preemption_shift != 0xFF)
-		program_preemption_timer(pc, gen);
+	if (vmx_timer_stale(pc))
+		vmx_timer_program(pc);
 	if (vmm_vcpu_irq_pending(&v->irq))
 		inject_pending(v);
 }
@@ -107,6 +81,6 @@ void vmx_prepare_entry(void)
 	struct percpu *pc = this_cpu();
 	struct vmm_vcpu *v = pc->guest_vcpu;
 
-	if (unlikely(vmm_timer_generation != pc->preempt_generation || vmm_vcpu_irq_pending(&v->irq)))
+	if (unlikely(vmx_timer_stale(pc) || vmm_vcpu_irq_pending(&v->irq)))
 		prepare_entry_slow(pc, v);
 }

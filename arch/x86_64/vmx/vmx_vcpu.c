@@ -641,7 +641,7 @@ void arch_vcpu_regs_switch(struct vmm_vcpu *cur, struct vmm_vcpu *next, struct a
 		vx->launched = true;
 		pc->return_to_guest = 1;
 		pc->guest_vcpu = next;
-		pc->preempt_generation = vmm_timer_generation - 1;	/* time passed elsewhere */
+		vmx_timer_vcpu_in(pc);	/* time passed elsewhere */
 	} else {
 		memcpy(regs, next->regs, sizeof(*regs));
 		pc->return_to_guest = 0;
