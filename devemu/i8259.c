@@ -390,8 +390,11 @@ static int pic_probe(struct vmm_emudev *ed)
 	if (!pp->registered) {
 		int rc = vmm_devemu_irqchip_register(ed->guest, &pp->irqchip);
 
-		if (rc)
+		if (rc) {	/* a failed probe undoes itself (devemu.h) */
+			ed->priv = NULL;
+			vmm_free(d);
 			return rc;
+		}
 		pp->registered = true;
 	}
 	return VMM_OK;
@@ -419,9 +422,12 @@ static int pic_reset(struct vmm_emudev *ed)
 	return VMM_OK;
 }
 
+/* The register window's handle; the pair itself is a shared block that
+ * devemu frees after every remove (no timers: nothing to stop). */
 static void pic_remove(struct vmm_emudev *ed)
 {
 	vmm_free(ed->priv);
+	ed->priv = NULL;
 }
 
 static const char *const pic_compatible[] = { "i8259a", "intel,8259a", NULL };
