@@ -255,10 +255,6 @@ void vmm_devemu_guest_deinit(struct vmm_guest *g)
 			ed->emu->remove(ed);
 		vmm_free(ed);
 	}
-	if (as) {
-		/* the lookup cache may point at regions that now route nowhere */
-		memset(as->last_hit, 0, sizeof(as->last_hit));
-	}
 	g->intr_asserted = false;
 	if (!dg)
 		return;
