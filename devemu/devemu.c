@@ -204,7 +204,7 @@ int vmm_devemu_guest_init(struct vmm_guest *g)
 	if (!dg)
 		return -VMM_ENOMEM;
 	g->devemu_priv = dg;
-	for (u32 i = 0; i < as->nr_regions; i++) {
+	for (u32 i = 0; as && i < as->nr_regions; i++) {
 		struct vmm_region *r = &as->regions[i];
 		const struct vmm_emulator *emu;
 		struct vmm_emudev *ed;
@@ -232,18 +232,51 @@ int vmm_devemu_guest_init(struct vmm_guest *g)
 		ed->guest = g;
 		ed->region = r;
 		ed->emu = emu;
+		/* a probe that fails undoes itself; one that succeeded is
+		 * undone by its remove (vmm_devemu_guest_deinit), also when
+		 * its reset then fails */
 		rc = emu->probe ? emu->probe(ed) : VMM_OK;
-		if (!rc && emu->reset)
-			rc = emu->reset(ed);
+		if (rc) {
+			vmm_free(ed);
+		} else {
+			r->emudev = ed;
+			if (emu->reset)
+				rc = emu->reset(ed);
+		}
 		if (rc) {
 			vmm_err("guest %s: region %s: emulator %s failed (%s)\n", g->name,
 				r->cfg->name, emu->name, vmm_strerror(rc));
-			vmm_free(ed);
 			return rc;
 		}
-		r->emudev = ed;
 	}
 	return VMM_OK;
+}
+
+void vmm_devemu_guest_deinit(struct vmm_guest *g)
+{
+	struct devemu_guest *dg = g->devemu_priv;
+	struct vmm_aspace *as = g->aspace;
+
+	/* every instance first: each stops its timers and lets go of its
+	 * endpoints, so no timer handler reaches the shared state below */
+	for (u32 i = 0; as && as->regions && i < as->nr_regions; i++) {
+		struct vmm_region *r = &as->regions[i];
+		struct vmm_emudev *ed = r->emudev;
+
+		if (!ed)
+			continue;
+		r->emudev = NULL;
+		if (ed->emu->remove)
+			ed->emu->remove(ed);
+		vmm_free(ed);
+	}
+	if (!dg)
+		return;
+	g->devemu_priv = NULL;
+	for (u32 i = 0; i < DEVEMU_SHARED_MAX; i++)
+		vmm_free(dg->shared[i].data);
+	vmm_free(dg->port_reported);
+	vmm_free(dg);
 }
 
 int vmm_devemu_guest_reset(struct vmm_guest *g)

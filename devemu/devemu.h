@@ -21,6 +21,13 @@ struct vmm_emulator {
 	const char *const *compatible;	/* NULL-terminated */
 	int (*probe)(struct vmm_emudev *edev);
 	int (*reset)(struct vmm_emudev *edev);
+	/*
+	 * Undo probe (guest destroy, or a creation that failed later): stop
+	 * the instance's timers, unregister its endpoints, free its private
+	 * data. Blocks from vmm_devemu_guest_shared() are not the instance's:
+	 * devemu frees them after every remove. NULL: nothing to undo. A
+	 * probe that fails must undo what it did itself.
+	 */
 	void (*remove)(struct vmm_emudev *edev);
 	/* offset within the region; width 1, 2, 4 or 8 bytes */
 	int (*read)(struct vmm_emudev *edev, u64 offset, u32 width, u64 *value);
@@ -107,6 +114,14 @@ int vmm_devemu_region_irq(struct vmm_emudev *edev);
 int vmm_devemu_guest_init(struct vmm_guest *guest);
 int vmm_devemu_guest_reset(struct vmm_guest *guest);
 /*
+ * Undo vmm_devemu_guest_init(), also a half-done one: every instance's
+ * remove (timers stopped, vserial endpoints unregistered, private data
+ * freed), then the shared blocks and the guest's devemu context. The
+ * guest's VCPUs must be stopped; its aspace is still there (freed after
+ * this by vmm_aspace_deinit()). Safe to call twice.
+ */
+void vmm_devemu_guest_deinit(struct vmm_guest *guest);
+/*
  * Accesses from the guest. Unassigned ports and addresses read as all-ones
  * and ignore writes (the first 16 ports reported once each, then a count;
  * memory: the first access, then a count); the return value is an error
@@ -127,6 +142,4 @@ int vmm_devemu_region_write(struct vmm_region *region, u64 addr, u32 width, u64 
 /* Emulator matching 'compatible', or NULL. */
 const struct vmm_emulator *vmm_devemu_find_emulator(const char *compatible);
 
-/* TMPDECL */
-void vmm_devemu_guest_deinit(struct vmm_guest *g);
 #endif

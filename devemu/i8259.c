@@ -387,6 +387,7 @@ static struct pic_pair *pair_of(struct vmm_guest *g)
 
 static int pic_probe(struct vmm_emudev *ed)
 {
+	int rc;
 	struct pic_pair *pp = pair_of(ed->guest);
 	struct pic_dev *d;
 	int cascade = vmm_devemu_region_irq(ed);
@@ -410,26 +411,30 @@ static int pic_probe(struct vmm_emudev *ed)
 	ed->priv = d;
 	if (!pp->registered) {
 		struct vmm_vcpu *v = pic_intr_vcpu(ed->guest);
-		int rc;
 
 		if (!v) {
 			vmm_err("guest %s: region %s: the 8259A's INTR needs a VCPU to go to; the guest has none\n",
 				ed->guest->name, ed->region->cfg->name);
-			return -VMM_EINVALID;
+			rc = -VMM_EINVALID;
+			goto undo;
 		}
 		rc = vmm_vcpu_irq_line_connect(v, VMM_VCPU_IRQ_EXTINT, pair_acknowledge, pp);
 		if (rc) {
 			vmm_err("guest %s: region %s: %s's ExtINT line is driven by another controller\n",
 				ed->guest->name, ed->region->cfg->name, v->name);
-			return rc;
+			goto undo;
 		}
 		rc = vmm_devemu_irqchip_register(ed->guest, &pp->irqchip);
 		if (rc)
-			return rc;
+			goto undo;
 		pp->intr_vcpu = v;
 		pp->registered = true;
 	}
 	return VMM_OK;
+undo:	/* a failed probe undoes itself (devemu.h) */
+	ed->priv = NULL;
+	vmm_free(d);
+	return rc;
 }
 
 /*
@@ -454,9 +459,12 @@ static int pic_reset(struct vmm_emudev *ed)
 	return VMM_OK;
 }
 
+/* The register window's handle; the pair itself is a shared block that
+ * devemu frees after every remove (no timers: nothing to stop). */
 static void pic_remove(struct vmm_emudev *ed)
 {
 	vmm_free(ed->priv);
+	ed->priv = NULL;
 }
 
 static const char *const pic_compatible[] = { "i8259a", "intel,8259a", NULL };

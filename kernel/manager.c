@@ -212,6 +212,8 @@ static void guest_free(struct vmm_guest *g)
 {
 	unsigned long f;
 
+	/* devices first: their timers may still raise lines into the VCPUs */
+	vmm_devemu_guest_deinit(g);
 	for (u32 i = 0; i < g->nr_vcpus; i++) {
 		struct vmm_vcpu *v = g->vcpus[i];
 
@@ -220,7 +222,6 @@ static void guest_free(struct vmm_guest *g)
 		arch_vcpu_deinit(v);
 		vcpu_release(v);
 	}
-	vmm_devemu_guest_deinit(g);
 	arch_guest_deinit(g);
 	vmm_aspace_deinit(g);
 	f = vmm_spin_lock_irqsave(&manager_lock);
@@ -515,13 +516,14 @@ static int guest_reset_work(struct vmm_guest *g)
 		vmm_scheduler_wait_off_cpu(g->vcpus[i]);
 		vmm_vcpu_irq_reset(g->vcpus[i]);
 	}
+	/* RAM first: a long-mode VCPU's reset writes its page tables there */
 	rc = vmm_aspace_reload(g);
-	if (!rc)
-		rc = vmm_devemu_guest_reset(g);
 	for (u32 i = 0; !rc && i < g->nr_vcpus; i++) {
 		rc = arch_vcpu_reset(g->vcpus[i]);
 		g->vcpus[i]->halt_reason[0] = 0;
 	}
+	if (!rc)
+		rc = vmm_devemu_guest_reset(g);
 	if (rc) {
 		vmm_err("guest %s: reset failed (%s); it stays in RESET\n", g->name, vmm_strerror(rc));
 		return rc;

@@ -711,8 +711,8 @@ static void test_irq0_mode0_one_pulse(void **state)
 }
 
 /* The PIT's timer event is bound (through devemu) to the VCPU that takes
- * the guest's PIC interrupts, the boot VCPU, also when that VCPU is made
- * after the device: the kernel arms it on that VCPU's host CPU (issue 11). */
+ * the guest's PIC interrupts, the boot VCPU, read from the guest's slot
+ * each time it is armed: the kernel arms it on that VCPU's host CPU. */
 static void test_irq0_event_bound_to_boot_vcpu(void **state)
 {
 	struct vmm_vcpu boot;
@@ -724,10 +724,10 @@ static void test_irq0_event_bound_to_boot_vcpu(void **state)
 	load16(0, 1193);
 	ev = armed();
 	assert_non_null(ev);
-	assert_null(vmm_timer_event_vcpu(ev));	/* no VCPU yet: the caller's CPU */
-	fx.guest->vcpus[0] = &boot;
+	assert_ptr_equal(vmm_timer_event_vcpu(ev), fx.vcpu);
+	fx.guest->vcpus[0] = &boot;	/* the slot, not the VCPU of the time */
 	assert_ptr_equal(vmm_timer_event_vcpu(ev), &boot);
-	fx.guest->vcpus[0] = NULL;
+	fx.guest->vcpus[0] = fx.vcpu;
 }
 
 static void test_irq0_mode0_large_count_one_pulse(void **state)
