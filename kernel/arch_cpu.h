@@ -12,6 +12,8 @@ unsigned long arch_cpu_irq_save(void);
 /* Restore the local interrupt state returned by arch_cpu_irq_save(). */
 void arch_cpu_irq_restore(unsigned long flags);
 void arch_cpu_irq_enable(void);
+/* Are local interrupts on? (Off in every trap handler; on in threads.) */
+bool arch_cpu_irq_enabled(void);
 /* Spin-wait hint. */
 void arch_cpu_relax(void);
 /* Wait for an interrupt (with interrupts enabled). */

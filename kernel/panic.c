@@ -30,6 +30,7 @@ void vmm_panic(const char *fmt, ...)
 
 	arch_cpu_irq_save();
 	arch_cpu_stop_others();
+	vmm_printk_break_lock();
 	vmm_emerg("\nPANIC on CPU%u: ", arch_cpu_id());
 	va_start(ap, fmt);
 	vmm_vprintk(VMM_LOG_EMERG, fmt, ap);

@@ -13,6 +13,12 @@
 
 static int console_level = VMM_LOG_DEFAULT;
 static vmm_spinlock_t printk_lock = VMM_SPINLOCK_INIT;
+static volatile bool printk_lockless;
+
+void vmm_printk_break_lock(void)
+{
+	__atomic_store_n(&printk_lockless, true, __ATOMIC_RELEASE);
+}
 
 void vmm_printk_set_level(int level)
 {
@@ -43,6 +49,11 @@ int vmm_vprintk(int level, const char *fmt, va_list ap)
 		buf[sizeof(buf) - 3] = '.';
 		buf[sizeof(buf) - 2] = '\n';
 		n = sizeof(buf) - 1;
+	}
+	if (__atomic_load_n(&printk_lockless, __ATOMIC_ACQUIRE)) {
+		/* the other CPUs are stopped, maybe holding the lock */
+		arch_console_write(buf, n);
+		return n;
 	}
 	flags = vmm_spin_lock_irqsave(&printk_lock);
 	arch_console_write(buf, n);

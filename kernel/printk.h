@@ -30,6 +30,9 @@ int vmm_printk(int level, const char *fmt, ...) __printf(2, 3);
 int vmm_vprintk(int level, const char *fmt, va_list ap);
 
 void vmm_printk_set_level(int level);
+/* Panic: the other CPUs are stopped (one may hold the console lock);
+ * from now on printing takes no lock. */
+void vmm_printk_break_lock(void);
 int vmm_printk_get_level(void);
 
 #define vmm_emerg(...) vmm_printk(VMM_LOG_EMERG, __VA_ARGS__)

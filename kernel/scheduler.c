@@ -168,6 +168,17 @@ static void refused(struct vmm_vcpu *v, enum vmm_vcpu_state from, enum vmm_vcpu_
 			vmm_vcpu_state_name(from), vmm_vcpu_state_name(to));
 }
 
+/*
+ * A change made outside a trap (a thread, interrupts on) that asks this
+ * CPU for a decision: trap now, or it would wait for the next interrupt.
+ * In a trap (an exit handler, a timer event) the trap's end decides.
+ */
+static void decide_soon(void)
+{
+	if ((vmm_scheduler_resched_cpus & (1u << arch_cpu_id())) && arch_cpu_irq_enabled())
+		arch_vcpu_yield();
+}
+
 int vmm_scheduler_state_change(struct vmm_vcpu *v, enum vmm_vcpu_state to, const char *op)
 {
 	unsigned long f = vmm_spin_lock_irqsave(&sched_lock);
@@ -177,6 +188,8 @@ int vmm_scheduler_state_change(struct vmm_vcpu *v, enum vmm_vcpu_state to, const
 	vmm_spin_unlock_irqrestore(&sched_lock, f);
 	if (rc)
 		refused(v, from, to, op);
+	else
+		decide_soon();
 	return rc;
 }
 
@@ -200,6 +213,8 @@ int vmm_scheduler_state_change2(struct vmm_vcpu *v, enum vmm_vcpu_state via,
 	vmm_spin_unlock_irqrestore(&sched_lock, f);
 	if (rc)
 		refused(v, first_ok ? via : from, first_ok ? to : via, op);
+	else
+		decide_soon();
 	return rc;
 }
 
@@ -418,8 +433,21 @@ int vmm_scheduler_init_cpu(void)
 
 void vmm_scheduler_idle_loop(void)
 {
-	for (;;)
-		arch_cpu_wait_for_irq();
+	u32 bit = 1u << arch_cpu_id();
+
+	for (;;) {
+		/* a decision asked for outside a trap, or STI;HLT with none
+		 * missed in between (interrupts off while looking) */
+		unsigned long f = arch_cpu_irq_save();
+
+		if (vmm_scheduler_resched_cpus & bit) {
+			arch_cpu_irq_restore(f);
+			arch_vcpu_yield();
+		} else {
+			arch_cpu_wait_for_irq();
+			arch_cpu_irq_restore(f);
+		}
+	}
 }
 
 void vmm_scheduler_preempt(void)

@@ -24,6 +24,11 @@ void arch_cpu_irq_enable(void)
 	__asm__ volatile("sti" : : : "memory");
 }
 
+bool arch_cpu_irq_enabled(void)
+{
+	return read_rflags() & X86_RFLAGS_IF;
+}
+
 void arch_cpu_relax(void)
 {
 	__asm__ volatile("pause" : : : "memory");

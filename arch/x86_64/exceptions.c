@@ -168,6 +168,7 @@ static void __noreturn fatal_exception(struct arch_regs *regs)
 							  : "reserved exception";
 
 	arch_cpu_stop_others();
+	vmm_printk_break_lock();
 	vmm_emerg("\nCPU%u: EXCEPTION %s (vector %llu) error code 0x%llx\n",
 		  this_cpu()->cpu_id, name, (unsigned long long)regs->vector,
 		  (unsigned long long)regs->error);

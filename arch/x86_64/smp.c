@@ -349,13 +349,6 @@ void smp_host_nmi(struct arch_regs *regs, struct vmm_vcpu *guest)
 
 /* ---- AP start ----------------------------------------------------------- */
 
-static u64 make_canary(void)
-{
-	u64 c = rdtsc() * 0x9E3779B97F4A7C15ULL;
-
-	return c & ~0xFFULL;	/* low byte zero stops string overruns */
-}
-
 /* The C entry of an AP, on its own stack with FS base at its percpu. */
 void smp_ap_entry(struct percpu *pc) __noreturn;
 void smp_ap_entry(struct percpu *pc)
@@ -400,7 +393,11 @@ static int start_ap(u32 cpu, u32 apic_id)
 	pc->self = pc;
 	pc->cpu_id = cpu;
 	pc->apic_id = apic_id;
-	pc->stack_canary = make_canary();
+	/*
+	 * The bootstrap CPU's canary: a thread that migrates between CPUs
+	 * checks at a function's end the canary it stored at its start.
+	 */
+	pc->stack_canary = percpu_bsp_area.stack_canary;
 	for (int i = 1; i <= IST_COUNT; i++) {
 		pc->ist_stack[i] = alloc_stack();
 		if (!pc->ist_stack[i])

@@ -29,6 +29,11 @@ void arch_cpu_irq_restore(unsigned long flags)
 	(void)flags;
 }
 
+bool arch_cpu_irq_enabled(void)
+{
+	return false;	/* like a trap handler: nothing yields here */
+}
+
 void arch_cpu_relax(void)
 {
 	abort();	/* single-threaded: a held lock is a bug */

@@ -142,6 +142,11 @@ void arch_cpu_relax(void)
 	}
 }
 
+bool arch_cpu_irq_enabled(void)
+{
+	return irq_on;
+}
+
 int fake_wait_for_irq_calls;
 bool fake_wait_for_irq_irq_was_on;
 
