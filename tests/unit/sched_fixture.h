@@ -10,7 +10,9 @@
  *    counts and records (from, to); arch_vcpu_yield() does what the trap it
  *    makes on the real CPU ends in: vmm_scheduler_irq_process() - which
  *    switches "current" and RETURNS to the caller (no stacks are switched:
- *    code after a yield runs as whatever VCPU is current then); the
+ *    code after a yield runs as whatever VCPU is current then, unless the
+ *    test's fx_yield_hook played the world meanwhile and made the yielder
+ *    current again); the
  *    wait-for-SIPI state is a flag per VCPU slot (cleared by a reset);
  *  - the arch timer contract: a clock the test moves (fx_clock_to runs the
  *    timer events due), the last one-shot programmed (fx_programmed);
@@ -85,11 +87,25 @@ void arch_vcpu_regs_switch(struct vmm_vcpu *from, struct vmm_vcpu *to, struct ar
 	fx_switch_to = to;
 }
 
+/*
+ * What happens on the CPU while the yielding VCPU is away, once: a test
+ * sets it before a call that yields (a sleep) and makes the yielder
+ * current again at its end, so that the yield returns as on the real CPU,
+ * when the yielder is scheduled again. Cleared before it is called (a
+ * yield inside it takes the next one).
+ */
+static void (*fx_yield_hook)(void);
+
 void arch_vcpu_yield(void)
 {
+	void (*hook)(void) = fx_yield_hook;
+
 	/* the real yield traps; every trap ends in the scheduler */
 	fx_yields++;
 	vmm_scheduler_irq_process(fx_regs);
+	fx_yield_hook = NULL;
+	if (hook)
+		hook();
 }
 
 /* ---- host pages (thread stacks): addresses only, never touched ---- */
@@ -378,6 +394,7 @@ static inline void fx_thread_leave(void)
 static inline void fx_quiesce(void)
 {
 	fake_relax_hook = NULL;
+	fx_yield_hook = NULL;
 	fx_on(0);
 	for (u32 i = 0; i < vmm_manager_vcpu_count(); i++) {
 		struct vmm_vcpu *v = vmm_manager_vcpu(i);
