@@ -357,6 +357,47 @@ static void test_remote_pause_resume_with_idle_cpu_never_lost(void **state)
 	assert_true(a->on_cpu);
 }
 
+/*
+ * Paused and resumed from CPU0 while a runs on CPU1 and CPU0 idles: a is
+ * queued on CPU0 while CPU1 still holds it. CPU0 then gets busy with b (an
+ * equal priority) before either CPU decided. Both CPUs decide: b keeps
+ * CPU0, and a must not sit READY behind b while CPU1 idles (a VCPU whose
+ * CPU is busy moves to an idle one). At the latest b's slice end hands it
+ * to CPU1 (slice_expired kicks an idle CPU when a VCPU waits).
+ */
+static void test_resumed_vcpu_does_not_wait_while_a_cpu_idles(void **state)
+{
+	bool waits_while_idle;
+
+	(void)state;
+	home_on(b, 0);
+	run_on(a, 1);
+	assert_int_equal(vmm_manager_vcpu_pause(a), VMM_OK);
+	assert_int_equal(vmm_manager_vcpu_resume(a), VMM_OK);
+	assert_int_equal(a->host_cpu, 0);	/* placed on the idle CPU0 */
+	assert_int_equal(vmm_manager_vcpu_kick(b), VMM_OK);
+	assert_int_equal(b->host_cpu, 0);
+	fx_trap_end_on(0);			/* CPU0 runs b (a is on CPU1) */
+	assert_ptr_equal(fx_current_on(0), b);
+	fx_trap_end_on(1);			/* CPU1 lets a go */
+	fx_trap_end_on(0);			/* CPU0 answers CPU1's request */
+	fx_trap_end_on(1);
+	/* never lost, queued once */
+	assert_true(a->state == RUNNING || (a->state == READY && a->queued));
+	assert_int_equal(fx_ready_on(0) + fx_ready_on(1), a->state == READY);
+	waits_while_idle = a->state == READY && fx_current_on(1) == fx_idle_of[1];
+	/* the slice end of b rescues it */
+	fx_clock_to(vmm_timer_next_expiry());
+	fx_trap_end_on(0);
+	fx_trap_end_on(1);
+	assert_int_equal(a->state, RUNNING);
+	assert_false(a->queued);
+	if (waits_while_idle)
+		fail_msg("a waited READY on busy CPU0 while CPU1 idled until b's slice end "
+			 "(steal() does not take back the VCPU the stealing CPU itself is "
+			 "switching out: on_cpu, and pick_arg.cur is NULL there)");
+}
+
 /* ---- accounting per CPU ---- */
 
 static void test_run_ns_per_cpu_and_migrations(void **state)
@@ -444,6 +485,7 @@ int main(void)
 		T(test_remote_halt_and_reset),
 		T(test_remote_pause_resume_keeps_running),
 		T(test_remote_pause_resume_with_idle_cpu_never_lost),
+		T(test_resumed_vcpu_does_not_wait_while_a_cpu_idles),
 		T(test_run_ns_per_cpu_and_migrations),
 		T(test_thread_resets_a_vcpu_running_on_cpu1),
 		T(test_thread_destroys_a_guest_running_on_cpu1),
