@@ -643,6 +643,43 @@ static void test_irq_raised_wakes_the_boot_vcpu(void **state)
 	assert_false(fake_console_contains("refused"));
 }
 
+/*
+ * A VCPU waiting in HLT (PAUSED, wait_irq, as vmx_exit_misc.c leaves it)
+ * when the operator pauses its guest: the guest is paused, so an
+ * interrupt must not resume it. The same after a reset: a wait_irq left
+ * from before the reset must not let an interrupt resume a VCPU that the
+ * operator paused later.
+ */
+static void test_guest_pause_holds_a_vcpu_waiting_in_hlt(void **state)
+{
+	(void)state;
+	fx_to_state(w, PAUSED);
+	w->wait_irq = true;			/* HLT with interrupts on */
+	assert_int_equal(vmm_manager_guest_pause(g2), VMM_OK);
+	vmm_manager_guest_irq_raised(g2);
+	if (w->state != PAUSED)
+		fail_msg("guest g2 paused by the operator, but an interrupt resumed %s (now %s): "
+			 "guest_pause leaves wait_irq set on a VCPU already PAUSED in HLT",
+			 w->name, vmm_vcpu_state_name(w->state));
+}
+
+static void test_stale_wait_irq_after_reset(void **state)
+{
+	(void)state;
+	fx_to_state(w, PAUSED);
+	w->wait_irq = true;
+	fx_thread_enter();
+	assert_int_equal(vmm_manager_vcpu_reset(w), VMM_OK);
+	fx_thread_leave();
+	fx_to_state(w, READY);
+	assert_int_equal(vmm_manager_vcpu_pause(w), VMM_OK);	/* the operator */
+	vmm_manager_guest_irq_raised(g2);
+	if (w->state != PAUSED)
+		fail_msg("%s paused by the operator after a reset, but an interrupt resumed it "
+			 "(now %s): reset keeps wait_irq from before", w->name,
+			 vmm_vcpu_state_name(w->state));
+}
+
 static void test_all_guests_idle(void **state)
 {
 	u32 paused = 99, waiting = 99;
@@ -695,6 +732,8 @@ int main(void)
 		T(test_guest_destroy_refused_outside_a_thread),
 		T(test_guest_destroy_and_recreate_reuses_slots),
 		T(test_irq_raised_wakes_the_boot_vcpu),
+		T(test_guest_pause_holds_a_vcpu_waiting_in_hlt),
+		T(test_stale_wait_irq_after_reset),
 		T(test_all_guests_idle),
 	};
 

@@ -338,6 +338,30 @@ static void test_stop_a_sleeping_thread(void **state)
 	assert_true(fake_console_contains("thread T1: a thread cannot stop itself"));
 }
 
+/*
+ * vmm_thread_stop() on another CPU has made the sleeper RESET but not yet
+ * taken it off the queue (it waits for it to be off its CPU first) when a
+ * waker wakes the queue: the stopped thread must stay stopped - a wakeup
+ * is PAUSED -> READY, not the Kick arrow RESET -> READY, which would start
+ * it while stop still rebuilds its entry frame (arch_vcpu_init).
+ */
+static void hook_wake_in_stop_window(void)
+{
+	assert_int_equal(vmm_vcpu_set_state(t1->vcpu, RESET), VMM_OK);	/* stop, first half */
+	(void)vmm_waitqueue_wake_first(&wq);
+	if (t1->vcpu->state != RESET)
+		fail_msg("a wakeup made the stopped thread T1 %s (waitqueue.c wake_locked takes "
+			 "RESET -> READY)", vmm_vcpu_state_name(t1->vcpu->state));
+}
+
+static void test_wake_does_not_start_a_stopped_thread(void **state)
+{
+	(void)state;
+	become(t1);
+	fx_yield_hook = hook_wake_in_stop_window;
+	(void)vmm_waitqueue_sleep(&wq);
+}
+
 /* ---- mutex ---- */
 
 static void test_mutex_trylock_unlock_ownership(void **state)
@@ -466,6 +490,7 @@ int main(void)
 		T(test_stale_timeout_is_ignored),
 		T(test_thread_sleep_ms),
 		T(test_stop_a_sleeping_thread),
+		T(test_wake_does_not_start_a_stopped_thread),
 		T(test_mutex_trylock_unlock_ownership),
 		T(test_mutex_lock_sleeps_until_unlocked),
 		T(test_completion_counts),
