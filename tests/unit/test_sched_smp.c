@@ -450,6 +450,28 @@ static void test_thread_resets_a_vcpu_running_on_cpu1(void **state)
 	fx_thread_leave();
 }
 
+static void test_thread_resets_a_guest_running_on_cpu1(void **state)
+{
+	(void)state;
+	run_on(a, 1);
+	run_on(b, 0);
+	assert_int_equal(vmm_manager_vcpu_pause(b), VMM_OK);
+	fx_trap_end_on(0);
+	fx_thread_enter();
+	assert_int_equal(vmm_manager_guest_reset(gq), VMM_OK);	/* waits for CPU1 */
+	assert_int_equal(fx_arch_resets, 4);
+	assert_false(a->on_cpu);
+	/* kicked again: the boot VCPU READY, the others wait for their SIPI */
+	assert_int_equal(a->state, READY);
+	for (int i = 1; i < 4; i++) {
+		assert_int_equal(gq->vcpus[i]->state, PAUSED);
+		assert_true(arch_vcpu_waits_for_sipi(gq->vcpus[i]));
+	}
+	fx_thread_leave();
+	fx_trap_end_on(1);
+	assert_true(fx_current_on(0) == a || fx_current_on(1) == a);
+}
+
 static void test_thread_destroys_a_guest_running_on_cpu1(void **state)
 {
 	struct vmm_guest *g = fx_guest("gone", 2, NULL, NULL);
@@ -488,6 +510,7 @@ int main(void)
 		T(test_resumed_vcpu_does_not_wait_while_a_cpu_idles),
 		T(test_run_ns_per_cpu_and_migrations),
 		T(test_thread_resets_a_vcpu_running_on_cpu1),
+		T(test_thread_resets_a_guest_running_on_cpu1),
 		T(test_thread_destroys_a_guest_running_on_cpu1),
 	};
 
