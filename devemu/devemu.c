@@ -41,6 +41,8 @@ static const struct vmm_emulator *const emulators[] = {
 
 #define DEVEMU_SHARED_MAX 8
 #define DEVEMU_TAKEN_MAX 4
+/* controllers one guest line may go to */
+#define DEVEMU_LINE_CHIPS 2
 
 /* Unassigned ports reported one by one; later ones only counted. */
 #define PORT_REPORT_MAX 16
@@ -55,7 +57,9 @@ struct devemu_guest {
 	u64 summary_ns;		/* when the last summary was printed */
 	u64 mem_accesses;	/* all accesses to unassigned memory (the first reported) */
 	u64 mem_said;		/* of which already in a message */
-	const struct vmm_irqchip *irqchip;
+	/* the controllers of each guest line; any that reports taken requests */
+	const struct vmm_irqchip *line_chip[VMM_DEVEMU_IRQ_LINES][DEVEMU_LINE_CHIPS];
+	bool reports_taken;
 	struct {
 		u32 irq;
 		vmm_devemu_irq_taken_fn fn;
@@ -85,6 +89,14 @@ void *vmm_devemu_guest_shared(struct vmm_guest *g, const char *key, size_t size)
 	return NULL;
 }
 
+void vmm_devemu_timer_init(struct vmm_guest *guest, struct vmm_timer_event *ev,
+			   void (*handler)(struct vmm_timer_event *ev), void *priv)
+{
+	vmm_timer_event_init(ev, handler, priv);
+	/* the slot, not the VCPU: devices are made before the guest's VCPUs */
+	vmm_timer_event_bind_vcpu_slot(ev, (struct vmm_vcpu *const *)&guest->vcpus[0]);
+}
+
 int vmm_devemu_region_irq(struct vmm_emudev *ed)
 {
 	u32 cell;
@@ -97,15 +109,33 @@ int vmm_devemu_region_irq(struct vmm_emudev *ed)
 int vmm_devemu_irqchip_register(struct vmm_guest *g, const struct vmm_irqchip *chip)
 {
 	struct devemu_guest *dg = g->devemu_priv;
+	u32 end = chip->first_line + chip->nr_lines;
 
-	if (dg->irqchip && dg->irqchip != chip) {
-		vmm_err("guest %s: a second interrupt controller (%s) is refused; %s is the guest's\n",
-			g->name, chip->name, dg->irqchip->name);
-		return -VMM_EEXIST;
+	if (!chip->nr_lines || end > VMM_DEVEMU_IRQ_LINES || end < chip->first_line) {
+		vmm_err("guest %s: interrupt controller %s: lines %u-%u are not guest lines 0-%u\n",
+			g->name, chip->name, chip->first_line, end - 1, VMM_DEVEMU_IRQ_LINES - 1);
+		return -VMM_EINVALID;
 	}
-	dg->irqchip = chip;
-	if (chip->intr_out)
-		*chip->intr_out = &g->intr_asserted;
+	/* every line first: a refused controller leaves nothing behind */
+	for (u32 l = chip->first_line; l < end; l++) {
+		const struct vmm_irqchip **c = dg->line_chip[l];
+
+		if (c[0] == chip || c[1] == chip)
+			continue;
+		if (c[0] && c[1]) {
+			vmm_err("guest %s: interrupt controller %s refused: line %u goes to %s and %s already\n",
+				g->name, chip->name, l, c[0]->name, c[1]->name);
+			return -VMM_EEXIST;
+		}
+	}
+	for (u32 l = chip->first_line; l < end; l++) {
+		const struct vmm_irqchip **c = dg->line_chip[l];
+
+		if (c[0] != chip && c[1] != chip)
+			c[c[0] ? 1 : 0] = chip;
+	}
+	if (chip->reports_taken)
+		dg->reports_taken = true;
 	return VMM_OK;
 }
 
@@ -113,11 +143,10 @@ void vmm_devemu_set_irq(struct vmm_guest *g, u32 irq, int level)
 {
 	struct devemu_guest *dg = g->devemu_priv;
 
-	if (!dg || !dg->irqchip)
+	if (!dg || irq >= VMM_DEVEMU_IRQ_LINES)
 		return;
-	dg->irqchip->set_line(dg->irqchip->priv, irq, level);
-	if (level && g->intr_asserted)
-		vmm_manager_guest_irq_raised(g);
+	for (u32 i = 0; i < DEVEMU_LINE_CHIPS && dg->line_chip[irq][i]; i++)
+		dg->line_chip[irq][i]->set_line(dg->line_chip[irq][i]->priv, irq, level);
 }
 
 void vmm_devemu_pulse_irq(struct vmm_guest *g, u32 irq)
@@ -144,7 +173,7 @@ bool vmm_devemu_irq_reports_taken(struct vmm_guest *g)
 {
 	struct devemu_guest *dg = g->devemu_priv;
 
-	return dg && dg->irqchip && dg->irqchip->reports_taken;
+	return dg && dg->reports_taken;
 }
 
 void vmm_devemu_irq_taken(struct vmm_guest *g, u32 mask)
@@ -156,20 +185,6 @@ void vmm_devemu_irq_taken(struct vmm_guest *g, u32 mask)
 	for (u32 i = 0; i < dg->nr_taken; i++)
 		if (mask & (1u << dg->taken[i].irq))
 			dg->taken[i].fn(dg->taken[i].priv);
-}
-
-bool vmm_devemu_irq_pending(struct vmm_guest *g)
-{
-	return g->intr_asserted;
-}
-
-int vmm_devemu_irq_acknowledge(struct vmm_guest *g)
-{
-	struct devemu_guest *dg = g->devemu_priv;
-
-	if (!dg || !dg->irqchip)
-		return -VMM_ENOENT;
-	return dg->irqchip->acknowledge(dg->irqchip->priv);
 }
 
 const struct vmm_emulator *vmm_devemu_find_emulator(const char *compatible)
@@ -189,7 +204,7 @@ int vmm_devemu_guest_init(struct vmm_guest *g)
 	if (!dg)
 		return -VMM_ENOMEM;
 	g->devemu_priv = dg;
-	for (u32 i = 0; i < as->nr_regions; i++) {
+	for (u32 i = 0; as && i < as->nr_regions; i++) {
 		struct vmm_region *r = &as->regions[i];
 		const struct vmm_emulator *emu;
 		struct vmm_emudev *ed;
@@ -217,18 +232,51 @@ int vmm_devemu_guest_init(struct vmm_guest *g)
 		ed->guest = g;
 		ed->region = r;
 		ed->emu = emu;
+		/* a probe that fails undoes itself; one that succeeded is
+		 * undone by its remove (vmm_devemu_guest_deinit), also when
+		 * its reset then fails */
 		rc = emu->probe ? emu->probe(ed) : VMM_OK;
-		if (!rc && emu->reset)
-			rc = emu->reset(ed);
+		if (rc) {
+			vmm_free(ed);
+		} else {
+			r->emudev = ed;
+			if (emu->reset)
+				rc = emu->reset(ed);
+		}
 		if (rc) {
 			vmm_err("guest %s: region %s: emulator %s failed (%s)\n", g->name,
 				r->cfg->name, emu->name, vmm_strerror(rc));
-			vmm_free(ed);
 			return rc;
 		}
-		r->emudev = ed;
 	}
 	return VMM_OK;
+}
+
+void vmm_devemu_guest_deinit(struct vmm_guest *g)
+{
+	struct devemu_guest *dg = g->devemu_priv;
+	struct vmm_aspace *as = g->aspace;
+
+	/* every instance first: each stops its timers and lets go of its
+	 * endpoints, so no timer handler reaches the shared state below */
+	for (u32 i = 0; as && as->regions && i < as->nr_regions; i++) {
+		struct vmm_region *r = &as->regions[i];
+		struct vmm_emudev *ed = r->emudev;
+
+		if (!ed)
+			continue;
+		r->emudev = NULL;
+		if (ed->emu->remove)
+			ed->emu->remove(ed);
+		vmm_free(ed);
+	}
+	if (!dg)
+		return;
+	g->devemu_priv = NULL;
+	for (u32 i = 0; i < DEVEMU_SHARED_MAX; i++)
+		vmm_free(dg->shared[i].data);
+	vmm_free(dg->port_reported);
+	vmm_free(dg);
 }
 
 int vmm_devemu_guest_reset(struct vmm_guest *g)

@@ -21,6 +21,13 @@ struct vmm_emulator {
 	const char *const *compatible;	/* NULL-terminated */
 	int (*probe)(struct vmm_emudev *edev);
 	int (*reset)(struct vmm_emudev *edev);
+	/*
+	 * Undo probe (guest destroy, or a creation that failed later): stop
+	 * the instance's timers, unregister its endpoints, free its private
+	 * data. Blocks from vmm_devemu_guest_shared() are not the instance's:
+	 * devemu frees them after every remove. NULL: nothing to undo. A
+	 * probe that fails must undo what it did itself.
+	 */
 	void (*remove)(struct vmm_emudev *edev);
 	/* offset within the region; width 1, 2, 4 or 8 bytes */
 	int (*read)(struct vmm_emudev *edev, u64 offset, u32 width, u64 *value);
@@ -35,20 +42,24 @@ struct vmm_emudev {
 };
 
 /*
- * A guest's interrupt controller (the i8259A pair on a PC guest). Device
- * models drive the guest's interrupt lines; the chip tells the VCPU which
- * vector it presents and takes the acknowledge when the CPU accepts it.
+ * A guest's interrupt controller (the i8259A pair on a PC guest; later the
+ * IO-APIC). It registers for a range of the guest's interrupt lines
+ * (0..VMM_DEVEMU_IRQ_LINES-1); device models drive those lines through
+ * vmm_devemu_set_irq(), which passes every change to each controller
+ * registered for the line (at most DEVEMU_LINE_CHIPS: a PC's ISA lines go
+ * to the PIC and to the IO-APIC). The controller decides which VCPU its
+ * output goes to and drives that VCPU's line or posts the vector there
+ * (kernel/vcpu_irq.h). Neither device models nor devemu talk to the
+ * manager about interrupts.
  */
+#define VMM_DEVEMU_IRQ_LINES 32
+
 struct vmm_irqchip {
 	const char *name;
 	void *priv;
-	/* input line irq (0..15) is now at 'level' (1 asserted, 0 not) */
+	u32 first_line, nr_lines;	/* the guest lines it takes */
+	/* guest line irq (first_line..) is now at 'level' (1 asserted, 0 not) */
 	void (*set_line)(void *priv, u32 irq, int level);
-	/* the CPU accepts it (INTA): the vector delivered */
-	u8 (*acknowledge)(void *priv);
-	/* where the chip publishes its INTR level (the CPU's "pending"): set at
-	 * registration to the guest's intr_asserted */
-	bool **intr_out;
 	/* the chip calls vmm_devemu_irq_taken() whenever an input's latched
 	 * request goes away (INTA, poll, re-initialisation, a level line
 	 * dropping), so edge sources may wait for it (see below) */
@@ -69,33 +80,47 @@ typedef void (*vmm_devemu_irq_taken_fn)(void *priv);
  * DEVEMU_TAKEN_MAX listeners per guest. */
 int vmm_devemu_irq_taken_listen(struct vmm_guest *guest, u32 irq, vmm_devemu_irq_taken_fn fn,
 				void *priv);
-/* Does the guest's controller report taken requests (else: do not wait)? */
+/* Does a controller of the guest report taken requests (else: do not wait)? */
 bool vmm_devemu_irq_reports_taken(struct vmm_guest *guest);
 /* From the controller, holding none of its locks: the requests of the
  * inputs in 'mask' (bit n = input n) were taken or dropped. */
 void vmm_devemu_irq_taken(struct vmm_guest *guest, u32 mask);
 
-/* The guest's interrupt controller registers itself; one per guest. */
+/* An interrupt controller registers for its lines (again: no change). */
 int vmm_devemu_irqchip_register(struct vmm_guest *guest, const struct vmm_irqchip *chip);
-/* Drive a guest interrupt line (level 1/0); a no-op without a controller. */
+/* Drive a guest interrupt line (level 1/0); a no-op for a line no controller takes. */
 void vmm_devemu_set_irq(struct vmm_guest *guest, u32 irq, int level);
 /* An edge: the line goes high and back low. */
 void vmm_devemu_pulse_irq(struct vmm_guest *guest, u32 irq);
-/* For the VCPU: does the controller present an interrupt, and take it. */
-bool vmm_devemu_irq_pending(struct vmm_guest *guest);
-int vmm_devemu_irq_acknowledge(struct vmm_guest *guest);
 /*
  * State shared by several emulator instances of one guest (the master and
  * slave PIC and the ELCR): zeroed memory created on the first call for a
  * key, returned again to every later caller with the same key.
  */
 void *vmm_devemu_guest_shared(struct vmm_guest *guest, const char *key, size_t size);
+/*
+ * Initialise a device model's timer event for 'guest': it fires on the
+ * host CPU of the VCPU that takes the guest's PIC interrupts (its boot
+ * VCPU, also when that VCPU is created after the device) and moves with
+ * it. Models use this, never vmm_timer_event_init(), for guest timers.
+ */
+struct vmm_timer_event;
+void vmm_devemu_timer_init(struct vmm_guest *guest, struct vmm_timer_event *ev,
+			   void (*handler)(struct vmm_timer_event *ev), void *priv);
 /* The first cell of a virtual region's `interrupts` attribute, or -1. */
 int vmm_devemu_region_irq(struct vmm_emudev *edev);
 
 /* Instantiate the emulators of a guest's virtual regions. */
 int vmm_devemu_guest_init(struct vmm_guest *guest);
 int vmm_devemu_guest_reset(struct vmm_guest *guest);
+/*
+ * Undo vmm_devemu_guest_init(), also a half-done one: every instance's
+ * remove (timers stopped, vserial endpoints unregistered, private data
+ * freed), then the shared blocks and the guest's devemu context. The
+ * guest's VCPUs must be stopped; its aspace is still there (freed after
+ * this by vmm_aspace_deinit()). Safe to call twice.
+ */
+void vmm_devemu_guest_deinit(struct vmm_guest *guest);
 /*
  * Accesses from the guest. Unassigned ports and addresses read as all-ones
  * and ignore writes (the first 16 ports reported once each, then a count;
@@ -117,6 +142,4 @@ int vmm_devemu_region_write(struct vmm_region *region, u64 addr, u32 width, u64 
 /* Emulator matching 'compatible', or NULL. */
 const struct vmm_emulator *vmm_devemu_find_emulator(const char *compatible);
 
-/* TMPDECL */
-void vmm_devemu_guest_deinit(struct vmm_guest *g);
 #endif

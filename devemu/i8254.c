@@ -81,6 +81,7 @@ struct pit {
 	bool latched;		/* IRQ0 raised and not yet reported taken by the PIC */
 	bool wait_taken;	/* an edge found it still latched: none armed until taken */
 	bool floor_reported;	/* the minimum-period message was printed */
+	bool removed;		/* pit_remove ran: channel 0's event is never armed again */
 };
 
 extern const struct vmm_emulator i8254_emulator;
@@ -172,7 +173,7 @@ static void arm_irq(struct pit *p)
 	/* never closer than VMM_TIMER_MIN_PERIOD_NS to the previous edge */
 	u64 t = vmm_timer_guest_expiry(rising_edge_time(c, p->irq_k), p->last_edge_ns);
 
-	if (t == ~0ULL)
+	if (t == ~0ULL || p->removed)
 		vmm_timer_event_stop(&p->irq_ev);
 	else
 		vmm_timer_event_start(&p->irq_ev, t);
@@ -196,6 +197,10 @@ static void irq_edge(struct vmm_timer_event *ev)
 	unsigned long f = vmm_spin_lock_irqsave(&p->lock);
 	u64 now = vmm_timer_now_ns();
 
+	if (p->removed) {	/* fired while being removed */
+		vmm_spin_unlock_irqrestore(&p->lock, f);
+		return;
+	}
 	p->irq_k++;
 	if (p->latched && vmm_devemu_irq_reports_taken(p->guest)) {
 		/* IRQ0's previous request is still latched in the PIC: this
@@ -401,7 +406,7 @@ static struct pit *pit_of(struct vmm_guest *g)
 
 	if (p && !p->guest) {
 		p->guest = g;
-		vmm_timer_event_init(&p->irq_ev, irq_edge, p);
+		vmm_devemu_timer_init(g, &p->irq_ev, irq_edge, p);
 	}
 	return p;
 }
@@ -447,11 +452,23 @@ static int pit_reset(struct vmm_emudev *ed)
 	return VMM_OK;
 }
 
+/*
+ * Guest destroy: channel 0's event stopped for good (the PIC's "taken"
+ * report or a handler running meanwhile sees 'removed' under the lock and
+ * arms nothing). The state is a shared block, freed by devemu afterwards.
+ */
 static void pit_remove(struct vmm_emudev *ed)
 {
 	struct pit *p = ed->priv;
+	unsigned long f;
 
+	if (!p)
+		return;
+	f = vmm_spin_lock_irqsave(&p->lock);
+	p->removed = true;
 	vmm_timer_event_stop(&p->irq_ev);
+	vmm_spin_unlock_irqrestore(&p->lock, f);
+	ed->priv = NULL;
 }
 
 static int pit_read(struct vmm_emudev *ed, u64 off, u32 width, u64 *value)
@@ -530,6 +547,7 @@ const struct vmm_emulator i8254_port61_emulator = {
 	.device_type = "timer",
 	.compatible = port61_compatible,
 	.probe = pit_probe,
+	.remove = pit_remove,
 	.read = port61_read,
 	.write = port61_write,
 };

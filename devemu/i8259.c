@@ -17,10 +17,15 @@
  * controller for the device-emulation framework. It reports every latched
  * request that goes away (INTA, poll, ICW1, a level line dropping) through
  * vmm_devemu_irq_taken(), so edge sources can coalesce (devemu.h).
+ *
+ * The master's INTR drives the ExtINT line of the guest's boot VCPU
+ * (pic_intr_vcpu(), the one place that says so; kernel/vcpu_irq.h), which
+ * takes the INTA cycle through pair_acknowledge().
  */
 #include <string.h>
 #include "devemu/devemu.h"
 #include "kernel/manager.h"
+#include "kernel/vcpu_irq.h"
 #include "kernel/aspace.h"
 #include "kernel/heap.h"
 #include "kernel/printk.h"
@@ -48,7 +53,7 @@ struct pic_pair {
 	vmm_spinlock_t lock;
 	bool registered;
 	bool intr;		/* INTR to the CPU, recomputed on every state change */
-	bool *intr_out;		/* the guest's copy of it (vmm_guest.intr_asserted) */
+	struct vmm_vcpu *intr_vcpu;	/* whose ExtINT line INTR drives */
 	u16 irr_seen;		/* both IRRs (slave in bits 8-15) at the last change */
 	u16 taken;		/* requests gone since, not yet reported */
 };
@@ -104,16 +109,23 @@ static void chip_set_line(struct pic8259 *s, u32 line, int level)
 }
 
 /* Propagate the slave's output to the master's cascade input, and the
- * master's to INTR (read on every VM entry, so kept rather than computed). */
+ * master's to INTR: a change of INTR is a change of the VCPU's ExtINT line
+ * (its pending bit is read on every VM entry). */
 static void update_cascade(struct pic_pair *pp)
 {
 	int out = chip_output(&pp->chip[1], false, 0);
+	bool intr;
 	u16 irr;
 
 	chip_set_line(&pp->chip[0], pp->cascade_line, out >= 0);
-	pp->intr = chip_output(&pp->chip[0], true, pp->cascade_line) >= 0;
-	if (pp->intr_out)
-		*pp->intr_out = pp->intr;
+	intr = chip_output(&pp->chip[0], true, pp->cascade_line) >= 0;
+	if (intr != pp->intr && pp->intr_vcpu) {
+		if (intr)
+			vmm_vcpu_irq_assert(pp->intr_vcpu, VMM_VCPU_IRQ_EXTINT);
+		else
+			vmm_vcpu_irq_deassert(pp->intr_vcpu, VMM_VCPU_IRQ_EXTINT);
+	}
+	pp->intr = intr;
 	/* requests that went away (taken, dropped): reported once unlocked */
 	irr = pp->chip[0].irr | (u16)pp->chip[1].irr << 8;
 	pp->taken |= pp->irr_seen & ~irr;
@@ -201,7 +213,8 @@ static void pair_set_line(void *priv, u32 irq, int level)
 	unlock_and_report(pp, f);
 }
 
-static u8 pair_acknowledge(void *priv)
+/* The VCPU takes the interrupt INTR presents (its ExtINT acknowledge). */
+static int pair_acknowledge(void *priv)
 {
 	struct pic_pair *pp = priv;
 	unsigned long f = vmm_spin_lock_irqsave(&pp->lock);
@@ -333,20 +346,26 @@ static int pic_write(struct vmm_emudev *ed, u64 off, u32 width, u64 value)
 	struct pic_pair *pp = d->pp;
 	struct pic8259 *s = &pp->chip[d->index];
 	unsigned long f = vmm_spin_lock_irqsave(&pp->lock);
-	bool raise;
 
 	(void)width;
 	if (off == 0)
 		write_command(pp, s, (u8)value);
 	else
 		write_data(s, (u8)value);
+	/* unmasking or EOI can make a waiting request deliverable: INTR rises */
 	update_cascade(pp);
-	raise = pp->intr;
 	unlock_and_report(pp, f);
-	/* unmasking or EOI can make a waiting request deliverable */
-	if (raise)
-		vmm_manager_guest_irq_raised(ed->guest);
 	return VMM_OK;
+}
+
+/*
+ * Where the pair's INTR goes: the ExtINT line of the guest's boot VCPU (on
+ * a PC the 8259A is wired to the BSP's LINT0), NULL for a guest without
+ * VCPUs.
+ */
+static struct vmm_vcpu *pic_intr_vcpu(struct vmm_guest *g)
+{
+	return g->nr_vcpus ? g->vcpus[0] : NULL;
 }
 
 static struct pic_pair *pair_of(struct vmm_guest *g)
@@ -358,14 +377,17 @@ static struct pic_pair *pair_of(struct vmm_guest *g)
 		pp->cascade_line = 2;
 		pp->chip[0].elcr_mask = 0xF8;	/* IRQ0-2 are always edge on a PC */
 		pp->chip[1].elcr_mask = 0xDE;	/* IRQ8 and IRQ13 too */
-		pp->irqchip = (struct vmm_irqchip){ "i8259a", pp, pair_set_line,
-						    pair_acknowledge, &pp->intr_out, true };
+		pp->irqchip = (struct vmm_irqchip){ .name = "i8259a", .priv = pp,
+						    .first_line = 0, .nr_lines = 16,
+						    .set_line = pair_set_line,
+						    .reports_taken = true };
 	}
 	return pp;
 }
 
 static int pic_probe(struct vmm_emudev *ed)
 {
+	int rc;
 	struct pic_pair *pp = pair_of(ed->guest);
 	struct pic_dev *d;
 	int cascade = vmm_devemu_region_irq(ed);
@@ -388,13 +410,31 @@ static int pic_probe(struct vmm_emudev *ed)
 	}
 	ed->priv = d;
 	if (!pp->registered) {
-		int rc = vmm_devemu_irqchip_register(ed->guest, &pp->irqchip);
+		struct vmm_vcpu *v = pic_intr_vcpu(ed->guest);
 
+		if (!v) {
+			vmm_err("guest %s: region %s: the 8259A's INTR needs a VCPU to go to; the guest has none\n",
+				ed->guest->name, ed->region->cfg->name);
+			rc = -VMM_EINVALID;
+			goto undo;
+		}
+		rc = vmm_vcpu_irq_line_connect(v, VMM_VCPU_IRQ_EXTINT, pair_acknowledge, pp);
+		if (rc) {
+			vmm_err("guest %s: region %s: %s's ExtINT line is driven by another controller\n",
+				ed->guest->name, ed->region->cfg->name, v->name);
+			goto undo;
+		}
+		rc = vmm_devemu_irqchip_register(ed->guest, &pp->irqchip);
 		if (rc)
-			return rc;
+			goto undo;
+		pp->intr_vcpu = v;
 		pp->registered = true;
 	}
 	return VMM_OK;
+undo:	/* a failed probe undoes itself (devemu.h) */
+	ed->priv = NULL;
+	vmm_free(d);
+	return rc;
 }
 
 /*
@@ -419,9 +459,12 @@ static int pic_reset(struct vmm_emudev *ed)
 	return VMM_OK;
 }
 
+/* The register window's handle; the pair itself is a shared block that
+ * devemu frees after every remove (no timers: nothing to stop). */
 static void pic_remove(struct vmm_emudev *ed)
 {
 	vmm_free(ed->priv);
+	ed->priv = NULL;
 }
 
 static const char *const pic_compatible[] = { "i8259a", "intel,8259a", NULL };
@@ -469,7 +512,6 @@ static int elcr_write(struct vmm_emudev *ed, u64 off, u32 width, u64 value)
 {
 	struct pic_pair *pp = ed->priv;
 	unsigned long f = vmm_spin_lock_irqsave(&pp->lock);
-	bool raise;
 
 	if (off == 0) {
 		pp->chip[0].elcr = value & pp->chip[0].elcr_mask;
@@ -483,10 +525,7 @@ static int elcr_write(struct vmm_emudev *ed, u64 off, u32 width, u64 value)
 	for (int i = 0; i < 2; i++)
 		pp->chip[i].irr |= pp->chip[i].last_level & pp->chip[i].elcr;
 	update_cascade(pp);
-	raise = pp->intr;
 	unlock_and_report(pp, f);
-	if (raise)
-		vmm_manager_guest_irq_raised(ed->guest);
 	return VMM_OK;
 }
 

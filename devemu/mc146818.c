@@ -97,6 +97,7 @@ enum {
 
 struct rtc {
 	vmm_spinlock_t lock;
+	bool removed;		/* rtc_remove ran: the timer is never armed again */
 	struct vmm_guest *guest;
 	int irq;			/* guest line, -1 for none */
 	bool line;
@@ -411,7 +412,7 @@ static void rearm(struct rtc *r, u64 now)
 	u8 b = r->cmos[RTC_REG_B];
 	s64 next;
 
-	if (r->irq < 0 || (r->cmos[RTC_REG_C] & C_IRQF) ||
+	if (r->removed || r->irq < 0 || (r->cmos[RTC_REG_C] & C_IRQF) ||
 	    (r->cmos[RTC_REG_A] & A_DV_MASK) >= A_DV_RESET) {
 		vmm_timer_event_stop(&r->ev);
 		return;
@@ -630,7 +631,7 @@ static int rtc_probe(struct vmm_emudev *ed)
 		return -VMM_ENOMEM;
 	r->guest = ed->guest;
 	r->irq = vmm_devemu_region_irq(ed);
-	vmm_timer_event_init(&r->ev, rtc_timer, r);
+	vmm_devemu_timer_init(ed->guest, &r->ev, rtc_timer, r);
 	/* power on as a PC BIOS leaves the chip: 32.768 kHz, 1024 Hz rate,
 	 * BCD, 24-hour, valid RAM */
 	r->cmos[RTC_REG_A] = 0x26;
@@ -662,11 +663,20 @@ static int rtc_reset(struct vmm_emudev *ed)
 	return VMM_OK;
 }
 
+/* Guest destroy: the timer stopped for good (a handler running meanwhile
+ * sees 'removed' under the lock and does not re-arm), the state freed. */
 static void rtc_remove(struct vmm_emudev *ed)
 {
 	struct rtc *r = ed->priv;
+	unsigned long f;
 
+	if (!r)
+		return;
+	f = vmm_spin_lock_irqsave(&r->lock);
+	r->removed = true;
 	vmm_timer_event_stop(&r->ev);
+	vmm_spin_unlock_irqrestore(&r->lock, f);
+	ed->priv = NULL;
 	vmm_free(r);
 }
 

@@ -62,6 +62,7 @@ struct uart8250 {
 	u64 last_timeout_ns;	/* when the timeout last fired (0: never); the next
 				 * is at least VMM_TIMER_MIN_PERIOD_NS later */
 	vmm_spinlock_t lock;
+	bool removed;		/* uart_remove ran: the timeout is never armed again */
 };
 
 static const u8 trigger_levels[4] = { 1, 4, 8, 14 };
@@ -107,7 +108,7 @@ static u64 char_time_ns(const struct uart8250 *u)
 static void arm_timeout(struct uart8250 *u)
 {
 	u->timeout = false;
-	if (fifo_on(u) && u->rx_count && !rx_ready(u))
+	if (!u->removed && fifo_on(u) && u->rx_count && !rx_ready(u))
 		vmm_timer_event_start(&u->timeout_ev,
 				      vmm_timer_guest_expiry(vmm_timer_now_ns() + 4 * char_time_ns(u),
 							     u->last_timeout_ns));
@@ -207,7 +208,7 @@ static int uart_probe(struct vmm_emudev *ed)
 	}
 	u->irq = vmm_devemu_region_irq(ed);
 	u->ed = ed;
-	vmm_timer_event_init(&u->timeout_ev, timeout_expired, u);
+	vmm_devemu_timer_init(ed->guest, &u->timeout_ev, timeout_expired, u);
 	vmm_vserial_set_input(u->vs, uart_host_input, u);
 	ed->priv = u;
 	return VMM_OK;
@@ -229,12 +230,25 @@ static int uart_reset(struct vmm_emudev *ed)
 	return VMM_OK;
 }
 
+/*
+ * Guest destroy: the endpoint goes first (no more host bytes, so nothing
+ * re-arms the timeout; its sink is detached), then the timeout is stopped
+ * for good and the state freed.
+ */
 static void uart_remove(struct vmm_emudev *ed)
 {
 	struct uart8250 *u = ed->priv;
+	unsigned long f;
 
+	if (!u)
+		return;
+	vmm_vserial_unregister(u->vs);
+	f = vmm_spin_lock_irqsave(&u->lock);
+	u->vs = NULL;
+	u->removed = true;
 	vmm_timer_event_stop(&u->timeout_ev);
-	vmm_vserial_destroy(u->vs);
+	vmm_spin_unlock_irqrestore(&u->lock, f);
+	ed->priv = NULL;
 	vmm_free(u);
 }
 

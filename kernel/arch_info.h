@@ -1,6 +1,7 @@
 /*
  * kernel/arch_info.h - arch contract: descriptions of the host for the boot
- * banner and the verdict on hardware virtualization support.
+ * banner and for /host in the device tree (the CPUs found), the verdict on
+ * hardware virtualization support, the host resources the hypervisor owns.
  */
 #ifndef KERNEL_ARCH_INFO_H
 #define KERNEL_ARCH_INFO_H
@@ -9,6 +10,23 @@
 
 /* One line naming the host CPU: vendor, family/model/stepping, brand. */
 void arch_cpu_describe(char *buf, size_t size);
+
+/*
+ * One host CPU as found at boot, for /host/cpus (kernel/host_tree.c).
+ * Index i of arch_host_cpus()'s array is the CPU index: the CPUs that were
+ * started keep the index arch_cpu_id() returns on them; the CPUs the
+ * firmware lists that were not started (maxcpus=, more than ARCH_CPU_MAX,
+ * a failed start) follow in firmware order, never online.
+ */
+struct arch_host_cpu {
+	u32 hw_id;	/* hardware id (x86: local APIC id); ARCH_HOST_CPU_NO_ID if unknown */
+	bool online;	/* started and running the hypervisor */
+};
+#define ARCH_HOST_CPU_NO_ID 0xFFFFFFFFu
+#define ARCH_HOST_CPUS_MAX 64
+/* Fill out[0..max) with the host CPUs by index; returns how many (>= 1:
+ * the CPU running this). Call after arch_smp_init(). */
+u32 arch_host_cpus(struct arch_host_cpu *out, u32 max);
 
 /*
  * Probe hardware virtualization (VT-x on x86) without enabling it; prints

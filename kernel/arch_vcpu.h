@@ -14,9 +14,13 @@ struct arch_regs;
 
 /* Set up a guest's arch context (second-level page tables from its aspace). */
 int arch_guest_init(struct vmm_guest *guest);
+/* Free it, also when arch_guest_init() stopped half-way (guest->arch_priv
+ * NULL afterwards); the guest's VCPUs are already deinitialised. */
 void arch_guest_deinit(struct vmm_guest *guest);
 /* Set up a VCPU (normal: VMCS at its reset state; orphan: entry frame). */
 int arch_vcpu_init(struct vmm_vcpu *vcpu);
+/* Free a stopped VCPU's arch state, also a half-built one (vcpu->arch_priv
+ * NULL afterwards); any CPU. Orphans: nothing (their stack is the manager's). */
 void arch_vcpu_deinit(struct vmm_vcpu *vcpu);
 /*
  * Save the interrupted context in 'regs' (the frame on the interrupt stack)

@@ -114,11 +114,11 @@ int vmm_aspace_init(struct vmm_guest *g)
 
 	if (!as)
 		return -VMM_ENOMEM;
+	g->aspace = as;		/* from here on vmm_aspace_deinit() frees it */
 	as->regions = vmm_zalloc(cfg->nr_regions * sizeof(*as->regions));
 	if (!as->regions)
 		return -VMM_ENOMEM;
 	as->nr_regions = cfg->nr_regions;
-	g->aspace = as;
 	for (u32 i = 0; i < cfg->nr_regions; i++) {
 		struct vmm_region *r = &as->regions[i];
 
@@ -136,6 +136,82 @@ int vmm_aspace_init(struct vmm_guest *g)
 			return rc;
 	}
 	return VMM_OK;
+}
+
+/*
+ * Give back the host memory of one region: the chunks taken from the
+ * allocator (a fixed host range stays where it is: the configuration
+ * claimed it once for the guest's whole lifetime) and the chunk array.
+ */
+static int region_free(struct vmm_guest *g, struct vmm_region *r)
+{
+	int rc = VMM_OK;
+
+	for (u32 k = 0; r->chunks && k < r->nr_chunks; k++) {
+		struct vmm_region_chunk *ch = &r->chunks[k];
+
+		if (!ch->allocated)
+			continue;
+		if (vmm_host_page_free(ch->hpa)) {
+			vmm_err("guest %s: region %s: host block 0x%llx (%llu KiB) was refused by the page allocator\n",
+				g->name, r->cfg ? r->cfg->name : "?", (unsigned long long)ch->hpa,
+				(unsigned long long)(ch->size / KiB));
+			rc = -VMM_EFAULT;
+		}
+	}
+	vmm_free(r->chunks);
+	r->chunks = NULL;
+	r->nr_chunks = 0;
+	return rc;
+}
+
+int vmm_aspace_deinit(struct vmm_guest *g)
+{
+	struct vmm_aspace *as = g ? g->aspace : NULL;
+	int rc = VMM_OK;
+
+	if (!as)
+		return VMM_OK;
+	for (u32 i = 0; as->regions && i < as->nr_regions; i++) {
+		int r = region_free(g, &as->regions[i]);
+
+		if (r)
+			rc = r;
+	}
+	vmm_free(as->regions);
+	vmm_free(as);
+	g->aspace = NULL;
+	return rc;
+}
+
+int vmm_aspace_reload(struct vmm_guest *g)
+{
+	struct vmm_aspace *as = g->aspace;
+	int rc = VMM_OK;
+
+	if (!as)
+		return -VMM_EINVALID;
+	/* every allocated chunk blank first, then the images */
+	for (u32 i = 0; i < as->nr_regions; i++) {
+		struct vmm_region *r = &as->regions[i];
+
+		for (u32 k = 0; r->chunks && k < r->nr_chunks; k++)
+			if (r->chunks[k].allocated)
+				memset((void *)(uintptr_t)r->chunks[k].hpa, 0, r->chunks[k].size);
+	}
+	for (u32 i = 0; i < as->nr_regions; i++) {
+		struct vmm_region *r = &as->regions[i];
+		int e;
+
+		if (!r->cfg || r->cfg->io || !r->nr_chunks)
+			continue;
+		if (r->cfg->kind != VMM_REGION_RAM && r->cfg->kind != VMM_REGION_ROM)
+			continue;
+		e = region_load_image(g, r);
+		if (e && !rc)
+			rc = e;
+	}
+	return rc;
 }
 
 struct vmm_region *vmm_aspace_search(struct vmm_aspace *as, u64 addr, bool io)

@@ -38,6 +38,25 @@ struct vmm_aspace {
 
 /* Build the aspace of a guest from guest->config; prints what fails. */
 int vmm_aspace_init(struct vmm_guest *guest);
+/*
+ * Free what vmm_aspace_init() built, also when it stopped half-way: the
+ * RAM/ROM chunks taken from the host page allocator (fixed host ranges
+ * are not the allocator's and stay claimed), the chunk and region arrays
+ * and the aspace; g->aspace is NULL afterwards. The guest's VCPUs must
+ * not run and its devices must be removed (vmm_devemu_guest_deinit) and
+ * its second-level tables freed (arch_guest_deinit) first. Returns
+ * VMM_OK, or an error when the allocator refused a block (reported; the
+ * rest is freed anyway).
+ */
+int vmm_aspace_deinit(struct vmm_guest *guest);
+/*
+ * A power cycle of the guest's memory: every chunk taken from the
+ * allocator is zeroed (as at creation; fixed host ranges are left as
+ * they are) and every RAM/ROM image is copied in again from its
+ * Multiboot2 module. VCPUs must not run. The first error is returned
+ * (reported); the other regions are reloaded anyway.
+ */
+int vmm_aspace_reload(struct vmm_guest *guest);
 /* The region containing guest address (or port) 'addr', or NULL. */
 struct vmm_region *vmm_aspace_find(struct vmm_guest *guest, u64 addr, bool io);
 static inline bool vmm_region_contains(const struct vmm_region *r, u64 addr)
@@ -87,7 +106,4 @@ size_t vmm_guest_memory_write_as_guest(struct vmm_guest *guest, u64 gpa, const v
 /* Host physical address of a guest physical address in real memory, or 0. */
 u64 vmm_guest_phys_to_host(struct vmm_guest *guest, u64 gpa, u64 *contiguous);
 
-/* TMPDECL */
-int vmm_aspace_deinit(struct vmm_guest *g);
-int vmm_aspace_reload(struct vmm_guest *g);
 #endif

@@ -206,7 +206,7 @@ static int cmd_vcpu(int argc, char **argv)
 	if (!strcmp(argv[1], "kick"))
 		return vmm_manager_vcpu_kick(v);
 	if (!strcmp(argv[1], "pause"))
-		return vmm_manager_vcpu_pause(v);
+		return vmm_manager_vcpu_user_pause(v);
 	if (!strcmp(argv[1], "resume"))
 		return vmm_manager_vcpu_resume(v);
 	if (!strcmp(argv[1], "halt"))

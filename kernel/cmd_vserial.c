@@ -25,34 +25,42 @@ static size_t unescape(const char *in, u8 *out, size_t max)
 	return n;
 }
 
+/* One line of 'vserial list' (under the vserial lock). */
+static void list_one(struct vmm_vserial *vs, void *arg)
+{
+	(void)arg;
+	vmm_printk(VMM_LOG_EMERG, "  %-32s %10llu %10llu\n", vs->name,
+		   (unsigned long long)vs->bytes_out, (unsigned long long)vs->bytes_in);
+}
+
 static int cmd_vserial(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "list")) {
 		vmm_printk(VMM_LOG_EMERG, "  %-32s %10s %10s\n", "endpoint", "bytes out", "bytes in");
-		for (struct vmm_vserial *vs = vmm_vserial_first(); vs; vs = vs->next)
-			vmm_printk(VMM_LOG_EMERG, "  %-32s %10llu %10llu\n", vs->name,
-				   (unsigned long long)vs->bytes_out, (unsigned long long)vs->bytes_in);
+		vmm_vserial_for_each(list_one, NULL);
 		return VMM_OK;
 	}
 	if (argc >= 4 && !strcmp(argv[1], "send")) {
-		struct vmm_vserial *vs = vmm_vserial_find(argv[2]);
 		u8 buf[VMM_CMD_LINE_MAX];
 		size_t n = 0;
+		int rc;
 
-		if (!vs) {
-			vmm_printk(VMM_LOG_EMERG, "vserial: no endpoint '%s' (see 'vserial list')\n", argv[2]);
-			return -VMM_ENOENT;
-		}
 		for (int i = 3; i < argc && n < sizeof(buf); i++) {
 			if (i > 3)
 				buf[n++] = ' ';
 			n += unescape(argv[i], buf + n, sizeof(buf) - n);
 		}
-		if (!vs->input) {
-			vmm_printk(VMM_LOG_EMERG, "vserial: %s takes no input\n", vs->name);
-			return -VMM_ENOSYS;
+		/* looked up and fed under the vserial lock: a guest being
+		 * destroyed meanwhile cannot free the endpoint under us */
+		rc = vmm_vserial_send_name(argv[2], buf, n);
+		if (rc == -VMM_ENOENT) {
+			vmm_printk(VMM_LOG_EMERG, "vserial: no endpoint '%s' (see 'vserial list')\n", argv[2]);
+			return rc;
 		}
-		vmm_vserial_send(vs, buf, n);
+		if (rc == -VMM_ENOSYS) {
+			vmm_printk(VMM_LOG_EMERG, "vserial: %s takes no input\n", argv[2]);
+			return rc;
+		}
 		return VMM_OK;
 	}
 	vmm_printk(VMM_LOG_EMERG, "usage: vserial list | send <endpoint> <text>  (\\n, \\r for line ends)\n");

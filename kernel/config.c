@@ -3,10 +3,13 @@
  * (config.h). Order: the module named by dtb= on the command line; else the
  * first module whose name ends in ".dtb"; else the DTB built into the image.
  * A module that is not a usable DTB is reported and the built-in one is used.
+ * Before the guests are checked, /host is filled with what was found at boot
+ * (host_tree.c); with no usable DTB at all the tree holds only /host.
  */
 #include <string.h>
 #include "kernel/config.h"
 #include "kernel/devtree_fdt.h"
+#include "kernel/host_tree.h"
 #include "kernel/cmdline.h"
 #include "kernel/host_mem.h"
 #include "kernel/printk.h"
@@ -93,11 +96,16 @@ int vmm_config_load(const struct vmm_boot_info *bi)
 		if (!root) {
 			vmm_err("config: the built-in DTB is unusable too; running without guests\n");
 			vmm_problems_free(&problems);
+			root = vmm_devtree_node_new(NULL, "");
+			vmm_devtree_set_root(root);
+			if (root)
+				vmm_host_tree_fill(root, bi);
 			return -VMM_EINVALID;
 		}
 		vmm_snprintf(source, sizeof(source), "built-in");
 	}
 	vmm_devtree_set_root(root);
+	vmm_host_tree_fill(root, bi);
 
 	for (u32 i = 0; i < bi->nr_mem; i++)
 		if (bi->mem[i].type == VMM_MEM_USABLE)

@@ -9,7 +9,11 @@
 #include "kernel/guest_config.h"
 #include "kernel/multiboot.h"
 
-/* Load, validate and summarise; never fails the boot (falls back to built-in). */
+/*
+ * Load, fill /host (host_tree.h), validate and summarise; never fails the
+ * boot (falls back to built-in). Call after arch_smp_init(): /host/cpus
+ * reports which CPUs are online.
+ */
 int vmm_config_load(const struct vmm_boot_info *bi);
 /* The accepted configuration (valid after vmm_config_load). */
 const struct vmm_config *vmm_config(void);

@@ -47,6 +47,10 @@ static const struct {
 	{ "page_table_addr", VMM_DEVTREE_U64 },
 	{ "on_triple_fault", VMM_DEVTREE_STRING },
 	{ "unassigned_io", VMM_DEVTREE_STRING },
+	{ "start", VMM_DEVTREE_STRING },
+	{ "affinity", VMM_DEVTREE_CELLS },
+	{ "apic_id", VMM_DEVTREE_U32 },
+	{ "status", VMM_DEVTREE_STRING },
 	{ "#address-cells", VMM_DEVTREE_U32 },
 	{ "#size-cells", VMM_DEVTREE_U32 },
 };

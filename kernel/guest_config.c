@@ -4,6 +4,7 @@
  */
 #include <string.h>
 #include "kernel/guest_config.h"
+#include "kernel/arch_cpu.h"
 #include "kernel/heap.h"
 #include "kernel/printk.h"
 #include "kernel/error.h"
@@ -75,6 +76,49 @@ static const struct vmm_phys_range *overlapping(const struct vmm_phys_range *r, 
 	return NULL;
 }
 
+_Static_assert(ARCH_CPU_MAX <= 64, "struct vmm_vcpu_config.affinity is a u64 bitmask");
+
+/*
+ * A VCPU's affinity = <cpu ...>: host CPU indices, each below ARCH_CPU_MAX,
+ * none twice, at least one. Whether a listed CPU is online is the
+ * scheduler's business (it warns); this only parses.
+ */
+static void read_affinity(struct check_ctx *c, struct vmm_devtree_node *v,
+			  struct vmm_vcpu_config *vc)
+{
+	struct vmm_devtree_attr *a = vmm_devtree_attr(v, "affinity");
+	u64 mask = 0;
+
+	vc->affinity = 0;
+	if (!a)
+		return;
+	if ((a->type != VMM_DEVTREE_CELLS && a->type != VMM_DEVTREE_U32) || a->len % 4) {
+		vmm_problem_add(c->problems, c->path,
+				"attribute 'affinity' must be a list of host CPU indices, like <0 1>");
+		return;
+	}
+	if (!a->len) {
+		vmm_problem_add(c->problems, c->path,
+				"affinity is empty: list at least one host CPU (or leave it out: any CPU)");
+		return;
+	}
+	for (u32 i = 0; i < a->len / 4; i++) {
+		u32 cpu;
+
+		memcpy(&cpu, (const u8 *)a->value + i * 4, 4);
+		if (cpu >= ARCH_CPU_MAX)
+			vmm_problem_add(c->problems, c->path,
+					"affinity: host CPU %u is out of range (0..%u)", cpu,
+					ARCH_CPU_MAX - 1);
+		else if (mask & (1ULL << cpu))
+			vmm_problem_add(c->problems, c->path,
+					"affinity: host CPU %u is listed twice", cpu);
+		else
+			mask |= 1ULL << cpu;
+	}
+	vc->affinity = mask;
+}
+
 static void check_vcpus(struct check_ctx *c, struct vmm_devtree_node *guest,
 			const struct vmm_vmm_config *vmm, struct vmm_guest_config *g)
 {
@@ -122,6 +166,7 @@ static void check_vcpus(struct check_ctx *c, struct vmm_devtree_node *guest,
 			vmm_problem_add(c->problems, c->path, "priority %u is above %u", prio,
 					VMM_MAX_PRIORITY);
 		vc->priority = prio;
+		read_affinity(c, v, vc);
 		{
 			const char *mode = vmm_devtree_string_default(v, "cpu_mode", "real");
 
@@ -409,6 +454,27 @@ static void check_page_tables(struct check_ctx *c, struct vmm_guest_config *g)
 	}
 }
 
+/* start = "boot" (default: only the first VCPU) or "all" (every VCPU). */
+static void read_start(struct check_ctx *c, struct vmm_devtree_node *gn,
+		       struct vmm_guest_config *g)
+{
+	const char *s;
+	int rc = vmm_devtree_read_string(gn, "start", &s);
+
+	set_path(c, gn);
+	g->start_all = false;
+	if (rc == -VMM_ENOENT)
+		return;
+	if (rc || vmm_devtree_string_count(gn, "start") != 1)
+		vmm_problem_add(c->problems, c->path,
+				"attribute 'start' must be one string, \"boot\" or \"all\"");
+	else if (!strcmp(s, "all"))
+		g->start_all = true;
+	else if (strcmp(s, "boot"))
+		vmm_problem_add(c->problems, c->path,
+				"start \"%s\" is not \"boot\" or \"all\"", s);
+}
+
 /* Fixed host ranges of two guests must not overlap: that would break isolation. */
 static void check_against_accepted(struct check_ctx *c, const struct vmm_config *cfg,
 				   struct vmm_guest_config *g)
@@ -583,6 +649,7 @@ int vmm_config_validate(struct vmm_devtree_node *root, struct vmm_problems *prob
 				vmm_problem_add(&mine, c.path,
 						"on_triple_fault \"%s\" is not \"halt\" or \"reset\"", tf);
 		}
+		read_start(&c, gn, g);
 		check_against_accepted(&c, out, g);
 		set_path(&c, gn);
 		if (out->nr_guests >= out->vmm.max_guests)
@@ -672,14 +739,23 @@ void vmm_config_print_summary(const struct vmm_config *cfg, int level)
 	for (u32 i = 0; i < cfg->nr_guests; i++) {
 		const struct vmm_guest_config *g = &cfg->guests[i];
 
-		vmm_printk(level, "guest %s: %u VCPU%s, %u regions, %llu KiB RAM/ROM to allocate\n",
+		vmm_printk(level, "guest %s: %u VCPU%s, %u regions, %llu KiB RAM/ROM to allocate%s\n",
 			 g->name, g->nr_vcpus, g->nr_vcpus == 1 ? "" : "s", g->nr_regions,
-			 (unsigned long long)(g->alloc_bytes / KiB));
-		for (u32 j = 0; j < g->nr_vcpus; j++)
-			vmm_printk(level, "  %s/%s: start_pc 0x%llx, time slice %llu us, priority %u\n",
+			 (unsigned long long)(g->alloc_bytes / KiB),
+			 g->start_all && g->nr_vcpus > 1 ? ", all VCPUs start" : "");
+		for (u32 j = 0; j < g->nr_vcpus; j++) {
+			char aff[4 * ARCH_CPU_MAX + 16] = "";
+			size_t off = 0;
+
+			for (u32 cpu = 0; cpu < ARCH_CPU_MAX && g->vcpus[j].affinity; cpu++)
+				if (g->vcpus[j].affinity & (1ULL << cpu))
+					off += vmm_snprintf(aff + off, sizeof(aff) - off, "%s%u",
+							    off ? " " : ", host CPUs ", cpu);
+			vmm_printk(level, "  %s/%s: start_pc 0x%llx, time slice %llu us, priority %u%s\n",
 				 g->name, g->vcpus[j].name, (unsigned long long)g->vcpus[j].start_pc,
 				 (unsigned long long)(g->vcpus[j].time_slice_ns / 1000),
-				 g->vcpus[j].priority);
+				 g->vcpus[j].priority, aff);
+		}
 		for (u32 j = 0; j < g->nr_regions; j++) {
 			const struct vmm_region_config *r = &g->regions[j];
 			char where[48] = "";

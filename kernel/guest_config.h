@@ -59,8 +59,8 @@ struct vmm_vcpu_config {
 	enum vmm_vcpu_mode mode;
 	u64 page_table_addr;	/* long mode: where the hypervisor writes 24 KiB of page tables */
 	u64 time_slice_ns;
-	u32 priority;
-	u64 affinity;		/* host CPUs it may run on (bit n: CPU n); 0: any */
+	u32 priority;		/* 0..VMM_MAX_PRIORITY, higher runs first */
+	u64 affinity;		/* bit n: may run on host CPU n; 0 = any CPU (no 'affinity') */
 };
 
 struct vmm_guest_config {
@@ -73,7 +73,8 @@ struct vmm_guest_config {
 	u64 alloc_bytes;	/* RAM/ROM the hypervisor must allocate */
 	bool reset_on_triple_fault;	/* on_triple_fault = "reset" (default "halt") */
 	bool strict_io;			/* unassigned_io = "halt" (default "ignore"): unassigned ports and memory */
-	bool start_all;			/* kick starts every VCPU, not just the boot VCPU */
+	bool start_all;			/* start = "all": 'guest kick' starts every VCPU;
+					 * default "boot": only vcpus[0], the others wait for a SIPI */
 };
 
 struct vmm_vmm_config {

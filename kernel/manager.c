@@ -125,6 +125,7 @@ static struct vmm_vcpu *vcpu_alloc(void)
 	v->state = UNKNOWN;
 	v->last_cpu = ~0u;
 	v->host_cpu = arch_cpu_id();
+	vmm_vcpu_irq_init(v);
 	return v;
 }
 
@@ -211,6 +212,8 @@ static void guest_free(struct vmm_guest *g)
 {
 	unsigned long f;
 
+	/* devices first: their timers may still raise lines into the VCPUs */
+	vmm_devemu_guest_deinit(g);
 	for (u32 i = 0; i < g->nr_vcpus; i++) {
 		struct vmm_vcpu *v = g->vcpus[i];
 
@@ -219,7 +222,6 @@ static void guest_free(struct vmm_guest *g)
 		arch_vcpu_deinit(v);
 		vcpu_release(v);
 	}
-	vmm_devemu_guest_deinit(g);
 	arch_guest_deinit(g);
 	vmm_aspace_deinit(g);
 	f = vmm_spin_lock_irqsave(&manager_lock);
@@ -227,6 +229,27 @@ static void guest_free(struct vmm_guest *g)
 		guests[g->id] = NULL;
 	vmm_spin_unlock_irqrestore(&manager_lock, f);
 	vmm_free(g);
+}
+
+/*
+ * The CPUs of a configured affinity that are online: the configuration
+ * check allows any CPU index the hypervisor could have; which of them
+ * started is known only now. None online: any CPU, said with the reason.
+ */
+static u64 online_affinity(const struct vmm_vcpu *v, u64 want)
+{
+	u64 have = 0;
+
+	for (u32 c = 0; c < ARCH_CPU_MAX; c++)
+		if ((want & (1ULL << c)) && arch_cpu_online(c))
+			have |= 1ULL << c;
+	if (want && !have)
+		vmm_warn("vcpu %s: no host CPU of its affinity (mask 0x%llx) is online: it may run on any CPU\n",
+			 v->name, (unsigned long long)want);
+	else if (want != have)
+		vmm_warn("vcpu %s: host CPUs 0x%llx of its affinity are not online: it runs on 0x%llx\n",
+			 v->name, (unsigned long long)(want & ~have), (unsigned long long)have);
+	return have;
 }
 
 int vmm_manager_guest_create(const struct vmm_guest_config *cfg, struct vmm_guest **out)
@@ -263,9 +286,6 @@ int vmm_manager_guest_create(const struct vmm_guest_config *cfg, struct vmm_gues
 	rc = vmm_aspace_init(g);
 	if (rc)
 		goto fail;
-	rc = vmm_devemu_guest_init(g);
-	if (rc)
-		goto fail;
 	rc = arch_guest_init(g);
 	if (rc) {
 		vmm_err("guest %s: arch set-up failed (%s)\n", g->name, vmm_strerror(rc));
@@ -284,13 +304,17 @@ int vmm_manager_guest_create(const struct vmm_guest_config *cfg, struct vmm_gues
 		v->config = &cfg->vcpus[i];
 		v->time_slice_ns = cfg->vcpus[i].time_slice_ns;
 		v->priority = cfg->vcpus[i].priority;
-		v->affinity = cfg->vcpus[i].affinity;
 		vmm_snprintf(v->name, sizeof(v->name), "%s/%s", g->name, cfg->vcpus[i].name);
+		v->affinity = online_affinity(v, cfg->vcpus[i].affinity);
 		g->vcpus[g->nr_vcpus++] = v;
 		rc = vcpu_create_common(v);
 		if (rc)
 			goto fail;
 	}
+	/* the devices last: interrupt controllers connect to the VCPUs */
+	rc = vmm_devemu_guest_init(g);
+	if (rc)
+		goto fail;
 	*out = g;
 	return VMM_OK;
 fail:
@@ -314,6 +338,20 @@ int vmm_manager_vcpu_kick(struct vmm_vcpu *vcpu)
 int vmm_manager_vcpu_pause(struct vmm_vcpu *vcpu)
 {
 	return vmm_scheduler_state_change(vcpu, PAUSED, "pause");
+}
+
+/* A pause from the terminal: also one in the HLT wait stays paused. */
+static int user_pause(struct vmm_vcpu *vcpu)
+{
+	vmm_vcpu_irq_wait_cancel(vcpu);
+	if (vcpu->state == PAUSED)
+		return VMM_OK;
+	return vmm_manager_vcpu_pause(vcpu);
+}
+
+int vmm_manager_vcpu_user_pause(struct vmm_vcpu *vcpu)
+{
+	return user_pause(vcpu);
 }
 
 int vmm_manager_vcpu_resume(struct vmm_vcpu *vcpu)
@@ -364,6 +402,7 @@ int vmm_manager_vcpu_reset(struct vmm_vcpu *vcpu)
 	}
 	vmm_scheduler_wait_off_cpu(vcpu);
 	vcpu->halt_reason[0] = 0;
+	vmm_vcpu_irq_reset(vcpu);
 	return vcpu->is_normal ? arch_vcpu_reset(vcpu) : arch_vcpu_init(vcpu);
 }
 
@@ -404,8 +443,8 @@ int vmm_manager_guest_pause(struct vmm_guest *guest)
 	for (u32 i = 0; i < guest->nr_vcpus; i++) {
 		struct vmm_vcpu *v = guest->vcpus[i];
 
-		if (v->state == READY || v->state == RUNNING) {
-			int r = vmm_manager_vcpu_pause(v);
+		if (v->state == READY || v->state == RUNNING || vmm_vcpu_irq_waiting(v)) {
+			int r = user_pause(v);
 
 			if (r)
 				rc = r;
@@ -421,7 +460,7 @@ int vmm_manager_guest_resume(struct vmm_guest *guest)
 	for (u32 i = 0; i < guest->nr_vcpus; i++) {
 		struct vmm_vcpu *v = guest->vcpus[i];
 
-		if (v->state == PAUSED && !arch_vcpu_waits_for_sipi(v)) {
+		if (v->state == PAUSED && !arch_vcpu_waits_for_sipi(v) && !vmm_vcpu_irq_waiting(v)) {
 			int r = vmm_manager_vcpu_resume(v);
 
 			if (r)
@@ -436,6 +475,7 @@ int vmm_manager_guest_halt(struct vmm_guest *guest, const char *reason)
 	for (u32 i = 0; i < guest->nr_vcpus; i++) {
 		struct vmm_vcpu *v = guest->vcpus[i];
 
+		vmm_vcpu_irq_wait_cancel(v);
 		/* figure 3 has no PAUSED -> HALTED arrow: through READY, at once */
 		if (v->state == PAUSED &&
 		    vmm_scheduler_state_change2(v, READY, HALTED, "halt") == VMM_OK) {
@@ -456,6 +496,7 @@ static int guest_stop(struct vmm_guest *g, const char *op)
 	for (u32 i = 0; i < g->nr_vcpus; i++) {
 		struct vmm_vcpu *v = g->vcpus[i];
 
+		vmm_vcpu_irq_wait_cancel(v);
 		if (v->state != RESET && v->state != UNKNOWN) {
 			int r = vmm_scheduler_state_change(v, RESET, op);
 
@@ -471,15 +512,18 @@ static int guest_reset_work(struct vmm_guest *g)
 {
 	int rc;
 
-	for (u32 i = 0; i < g->nr_vcpus; i++)
+	for (u32 i = 0; i < g->nr_vcpus; i++) {
 		vmm_scheduler_wait_off_cpu(g->vcpus[i]);
+		vmm_vcpu_irq_reset(g->vcpus[i]);
+	}
+	/* RAM first: a long-mode VCPU's reset writes its page tables there */
 	rc = vmm_aspace_reload(g);
-	if (!rc)
-		rc = vmm_devemu_guest_reset(g);
 	for (u32 i = 0; !rc && i < g->nr_vcpus; i++) {
 		rc = arch_vcpu_reset(g->vcpus[i]);
 		g->vcpus[i]->halt_reason[0] = 0;
 	}
+	if (!rc)
+		rc = vmm_devemu_guest_reset(g);
 	if (rc) {
 		vmm_err("guest %s: reset failed (%s); it stays in RESET\n", g->name, vmm_strerror(rc));
 		return rc;
@@ -573,17 +617,6 @@ int vmm_manager_guest_destroy(struct vmm_guest *guest)
 	return VMM_OK;
 }
 
-void vmm_manager_guest_irq_raised(struct vmm_guest *guest)
-{
-	struct vmm_vcpu *v = guest->nr_vcpus ? guest->vcpus[0] : NULL;
-
-	/* PC guests take PIC interrupts on their first VCPU (the BSP) */
-	if (v && v->state == PAUSED && v->wait_irq) {
-		v->wait_irq = false;
-		vmm_manager_vcpu_resume(v);
-	}
-}
-
 bool vmm_manager_all_guests_idle(u32 *paused, u32 *waiting)
 {
 	u32 n = 0, w = 0;
@@ -596,7 +629,7 @@ bool vmm_manager_all_guests_idle(u32 *paused, u32 *waiting)
 		if (v->state == READY || v->state == RUNNING)
 			return false;
 		n += v->state == PAUSED;
-		w += v->state == PAUSED && v->wait_irq;
+		w += vmm_vcpu_irq_waiting(v);
 	}
 	if (paused)
 		*paused = n;

@@ -15,6 +15,7 @@
 #include "kernel/guest_config.h"
 #include "kernel/spinlock.h"
 #include "kernel/arch_cpu.h"
+#include "kernel/vcpu_irq.h"
 
 #define VMM_MAX_GUESTS 16
 #define VMM_MAX_VCPUS 64
@@ -49,8 +50,7 @@ struct vmm_vcpu {
 	struct vmm_vcpu *next_ready;	/* scheduler's ready queue */
 	bool queued;
 	char halt_reason[VMM_HALT_REASON_MAX];
-	bool wait_irq;			/* PAUSED in HLT with interrupts on: an interrupt wakes it */
-	u64 irq_injected;		/* interrupts delivered to this VCPU */
+	struct vmm_vcpu_irq irq;	/* virtual interrupts (kernel/vcpu_irq.h) */
 	/* orphan VCPUs: entry point and stack; the thread it carries */
 	void (*orphan_entry)(void);
 	u64 stack_base, stack_size;
@@ -66,9 +66,6 @@ struct vmm_guest {
 	struct vmm_vcpu *vcpus[VMM_GUEST_MAX_VCPUS];
 	void *arch_priv;		/* arch guest context (EPT, ...) */
 	void *devemu_priv;		/* device emulation context */
-	/* INTR of the guest's interrupt controller, kept by the controller so
-	 * that the check before every VM entry is a single load */
-	bool intr_asserted;
 };
 
 /* Create a guest (VCPUs in RESET) from its validated configuration. */
@@ -100,8 +97,12 @@ struct vmm_vcpu *vmm_manager_vcpu_find(const char *name);
  */
 int vmm_vcpu_set_state(struct vmm_vcpu *vcpu, enum vmm_vcpu_state to);
 int vmm_manager_vcpu_kick(struct vmm_vcpu *vcpu);
+/* PAUSED from READY or RUNNING, and READY again from PAUSED. */
 int vmm_manager_vcpu_pause(struct vmm_vcpu *vcpu);
 int vmm_manager_vcpu_resume(struct vmm_vcpu *vcpu);
+/* The terminal's pause: a VCPU waiting in HLT stays paused when an
+ * interrupt comes (kernel/vcpu_irq.h), unlike the HLT wait's own pause. */
+int vmm_manager_vcpu_user_pause(struct vmm_vcpu *vcpu);
 /* Halt a VCPU for good with a reason that is printed with its name. */
 int vmm_manager_vcpu_halt(struct vmm_vcpu *vcpu, const char *fmt, ...) __printf(2, 3);
 /* Reset one VCPU to its start state (thread context: it waits for it to stop). */
@@ -122,8 +123,6 @@ int vmm_manager_guest_halt(struct vmm_guest *guest, const char *reason);
 int vmm_manager_guest_reset(struct vmm_guest *guest);
 /* Start the manager thread (deferred guest resets); after the scheduler. */
 int vmm_manager_init(void);
-/* The guest's interrupt controller raised INTR: wake its boot VCPU from HLT. */
-void vmm_manager_guest_irq_raised(struct vmm_guest *guest);
 /*
  * true when no VCPU of any guest is READY or RUNNING. PAUSED VCPUs are
  * counted in *paused, and those an interrupt can wake (HLT with interrupts

@@ -50,7 +50,7 @@ struct percpu {
 	u8 *ist_stack[IST_COUNT + 1];	/* base of each IST stack */
 	struct vmm_vcpu *guest_vcpu;	/* normal VCPU whose VMCS runs here, or NULL */
 	struct arch_regs *exit_regs;	/* trap frame of the VM exit being handled */
-	u64 preempt_generation;		/* vmm_timer_generation the preemption timer was set for */
+	u64 preempt_generation;		/* this CPU's timer generation the preemption timer was set for (vmx_timer.c) */
 	/* SMP (smp.c) */
 	volatile u32 stop_requested;	/* the next NMI stops this CPU (panic elsewhere) */
 	volatile u32 nmi_unreported;	/* root-mode NMIs not yet reported (self-IPI pending) */
@@ -59,6 +59,8 @@ struct percpu {
 	volatile u32 init_sent;		/* INIT IPIs the hypervisor sent to this CPU */
 	u32 init_taken;			/* INIT VM exits taken on this CPU */
 	bool init_stale_reported;
+	/* host timer (timer.c) */
+	u64 timer_next_tsc;		/* TSC of this CPU's earliest timer event (~0: none) */
 };
 
 _Static_assert(__builtin_offsetof(struct percpu, return_to_guest) == 0x10, "trap_entry.asm");

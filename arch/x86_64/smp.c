@@ -16,6 +16,7 @@
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/regs.h"
 #include "arch/x86_64/timer.h"
+#include "kernel/timer.h"
 #include "arch/x86_64/setup.h"
 #include "arch/x86_64/vmx/vmx.h"
 #include "arch/x86_64/vmx/vmx_caps.h"
@@ -207,6 +208,7 @@ static void smp_kick_irq(u32 vector, struct arch_regs *regs, void *data)
 	(void)data;
 	/* the work is in the trap's end: the scheduler, then the VM-entry checks */
 	lapic_eoi();
+	vmm_timer_expired();	/* another CPU may have changed this CPU's timer list */
 }
 
 bool arch_cpu_online(unsigned int cpu)
@@ -366,6 +368,7 @@ void smp_ap_entry(struct percpu *pc)
 	write_cr4(read_cr4() | X86_CR4_PGE);
 	arch_cpu_enable_fpu_state();
 	lapic_enable_cpu(false);
+	arch_timer_init_cpu();
 	if (lapic_id() != pc->apic_id)
 		vmm_warn("smp: CPU%u: LAPIC id %u, the MADT said %u\n", cpu, lapic_id(), pc->apic_id);
 	if (vmx_boot_caps()->verdict == VMX_USABLE)

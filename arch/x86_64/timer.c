@@ -1,11 +1,14 @@
 /*
- * arch/x86_64/timer.c - the host clock and one-shot timer
+ * arch/x86_64/timer.c - the host clock and each CPU's one-shot timer
  * (kernel/arch_timer.h): the TSC as clock, calibrated at boot against the
- * ACPI PM timer (3.579545 MHz) or, without one, CPUID leaf 0x15/0x16; the
- * local APIC timer in one-shot mode as the host timer interrupt (vector
- * 0xF0, on the bootstrap CPU only), calibrated against the TSC; the host
- * RTC read once for the wall clock. While a guest runs, the VMX preemption
- * timer backs the APIC timer (vmx_irq.c), so a guest running with
+ * ACPI PM timer (3.579545 MHz) or, without one, CPUID leaf 0x15/0x16; every
+ * CPU's local APIC timer as its host timer interrupt (vector 0xF0): in
+ * TSC-deadline mode where the CPU offers it (CPUID.1:ECX[24], SDM vol 3
+ * 11.5.4.1), else one-shot count mode calibrated once against the TSC on
+ * the bootstrap CPU; the host RTC read once for the wall clock. Each CPU
+ * keeps the TSC of its earliest event in its percpu (timer_next_tsc), for
+ * the catch-up at VM exits. While a guest runs, the VMX preemption timer
+ * backs the APIC timer (vmx/vmx_timer.c), so a guest running with
  * interrupts off cannot hold timer events back (see platform-notes: Bochs
  * does not exit for a pending host interrupt when both IFs are 0).
  */
@@ -19,16 +22,20 @@
 #include "arch/x86_64/acpi.h"
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/lapic.h"
+#include "arch/x86_64/percpu.h"
+
+#define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
+#define LAPIC_LVT_TIMER_TSC_DEADLINE (2u << 17)	/* LVT timer mode bits 18:17 = 10b */
+#define MSR_IA32_TSC_DEADLINE 0x6E0
 
 static u64 tsc_hz, tsc_boot;
 static u64 tsc_to_ns_mult;	/* ns = (ticks * mult) >> 32 */
 static u64 ns_to_tsc_mult;	/* ticks = (ns * mult) >> 32 */
 static u64 lapic_hz;
-static u64 ns_to_lapic_mult;	/* APIC timer counts = (ns * mult) >> 32 */
+static u64 tsc_to_lapic_mult;	/* APIC timer counts = (ticks * mult) >> 32 */
 static bool lapic_ok;
+static bool tsc_deadline;	/* TSC-deadline mode, else one-shot count mode */
 static u64 wallclock_boot;
-/* TSC value of the earliest timer event (~0: none), for the VM-exit check */
-u64 arch_timer_next_tsc = ~0ULL;
 
 u64 arch_timer_tsc_hz(void)
 {
@@ -71,34 +78,75 @@ static u64 calibrate_tsc(void)
 	return 0;
 }
 
-static void lapic_timer_irq(u32 vector, struct arch_regs *regs, void *data)
+static u64 tsc_delta_to_ns(u64 ticks)
 {
-	(void)vector;
-	(void)regs;
-	(void)data;
-	lapic_eoi();
-	vmm_timer_process();
+	return (u64)(((unsigned __int128)ticks * tsc_to_ns_mult) >> 32);
 }
 
-void arch_timer_program(u64 expiry_ns)
+/*
+ * The first TSC value at which arch_timer_now_ns() reaches 'ns': the two
+ * conversions round differently, and a timer that fires when the TSC
+ * passes this value must find its event due.
+ */
+static u64 tsc_at_ns(u64 ns)
 {
-	u64 now, delta, count;
+	u64 d = arch_timer_ns_to_tsc(ns);
 
-	arch_timer_next_tsc = expiry_ns == ~0ULL ? ~0ULL : tsc_boot + arch_timer_ns_to_tsc(expiry_ns);
+	for (int i = 0; i < 8 && tsc_delta_to_ns(d) < ns; i++)
+		d += arch_timer_ns_to_tsc(ns - tsc_delta_to_ns(d)) + 1;
+	return tsc_boot + d;
+}
+
+/* Arm this CPU's APIC timer for its pc->timer_next_tsc (~0: stop). */
+static void lapic_timer_arm(struct percpu *pc)
+{
+	u64 now, count;
+
 	if (!lapic_ok)
 		return;
-	if (expiry_ns == ~0ULL) {
+	if (tsc_deadline) {
+		/* 0 disarms; a deadline already passed fires at once */
+		wrmsr(MSR_IA32_TSC_DEADLINE, pc->timer_next_tsc == ~0ULL ? 0 : pc->timer_next_tsc);
+		return;
+	}
+	if (pc->timer_next_tsc == ~0ULL) {
 		lapic_write(LAPIC_TIMER_INIT, 0);
 		return;
 	}
-	now = arch_timer_now_ns();
-	delta = expiry_ns > now ? expiry_ns - now : 0;
-	count = (u64)(((unsigned __int128)delta * ns_to_lapic_mult) >> 32);
+	now = rdtsc();
+	count = pc->timer_next_tsc > now ?
+		(u64)(((unsigned __int128)(pc->timer_next_tsc - now) * tsc_to_lapic_mult) >> 32) : 0;
 	if (count < 1)
 		count = 1;
 	if (count > 0xFFFFFFFFULL)
 		count = 0xFFFFFFFFULL;
 	lapic_write(LAPIC_TIMER_INIT, (u32)count);
+}
+
+/*
+ * The APIC timer interrupt: the one expiry path. A count-mode timer that
+ * fired before the TSC reached the deadline (its calibration is not
+ * exact) is re-armed for the rest, so the deadline is never lost.
+ */
+static void lapic_timer_irq(u32 vector, struct arch_regs *regs, void *data)
+{
+	struct percpu *pc = this_cpu();
+
+	(void)vector;
+	(void)regs;
+	(void)data;
+	lapic_eoi();
+	if (!tsc_deadline && pc->timer_next_tsc != ~0ULL && rdtsc() < pc->timer_next_tsc)
+		lapic_timer_arm(pc);
+	vmm_timer_expired();
+}
+
+void arch_timer_program(u64 expiry_ns)
+{
+	struct percpu *pc = this_cpu();
+
+	pc->timer_next_tsc = expiry_ns == ~0ULL ? ~0ULL : tsc_at_ns(expiry_ns);
+	lapic_timer_arm(pc);
 }
 
 static u8 cmos_read(u8 reg)
@@ -156,10 +204,32 @@ u64 arch_timer_boot_wallclock_sec(void)
 	return wallclock_boot;
 }
 
+void arch_timer_init_cpu(void)
+{
+	struct percpu *pc = this_cpu();
+
+	pc->timer_next_tsc = ~0ULL;
+	if (!lapic_ok) {
+		lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED | ARCH_TIMER_VECTOR);
+		return;
+	}
+	if (tsc_deadline) {
+		lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_TIMER_TSC_DEADLINE | ARCH_TIMER_VECTOR);
+		/* the LVT write (MMIO) before the first WRMSR to the deadline
+		 * (SDM 11.5.4.1: the mode switch is not ordered with WRMSR) */
+		__asm__ volatile("mfence" : : : "memory");
+		wrmsr(MSR_IA32_TSC_DEADLINE, 0);
+	} else {
+		lapic_write(LAPIC_TIMER_DIV, 0x3);	/* divide by 16, as calibrated */
+		lapic_write(LAPIC_LVT_TIMER, ARCH_TIMER_VECTOR);	/* one-shot, unmasked */
+		lapic_write(LAPIC_TIMER_INIT, 0);
+	}
+}
+
 int arch_timer_init(void)
 {
 	u64 t0, t1;
-	u32 cur;
+	u32 cur, a, b, c, d;
 
 	tsc_boot = rdtsc();
 	tsc_hz = calibrate_tsc();
@@ -171,8 +241,11 @@ int arch_timer_init(void)
 	tsc_to_ns_mult = (1000000000ULL << 32) / tsc_hz;
 	ns_to_tsc_mult = ((tsc_hz / 1000) << 32) / 1000000ULL;
 	wallclock_boot = read_host_rtc();
+	cpuid(1, &a, &b, &c, &d);
+	tsc_deadline = c & CPUID_1_ECX_TSC_DEADLINE;
 
-	/* local APIC: enabled, spurious vector 0xFF, timer one-shot at 0xF0, divide by 16 */
+	/* local APIC: enabled, spurious vector 0xFF; count mode calibrated
+	 * (divide by 16) even with TSC-deadline mode: it is reported */
 	lapic_enable_cpu(true);
 	lapic_write(LAPIC_TIMER_DIV, 0x3);
 	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED | ARCH_TIMER_VECTOR);
@@ -184,16 +257,19 @@ int arch_timer_init(void)
 	t1 = rdtsc();
 	lapic_write(LAPIC_TIMER_INIT, 0);
 	if (cur == 0 || cur == 0xFFFFFFFF) {
-		vmm_err("timer: the local APIC timer does not count; no host timer interrupts\n");
+		if (!tsc_deadline)
+			vmm_err("timer: the local APIC timer does not count; no host timer interrupts\n");
 	} else {
 		lapic_hz = (0xFFFFFFFFULL - cur) * (tsc_hz / 1000) / ((t1 - t0) / 1000);
-		ns_to_lapic_mult = ((lapic_hz / 1000) << 32) / 1000000ULL;
-		lapic_ok = vmm_host_irq_register(ARCH_TIMER_VECTOR, lapic_timer_irq, NULL) == VMM_OK;
-		lapic_write(LAPIC_LVT_TIMER, ARCH_TIMER_VECTOR);	/* one-shot, unmasked */
+		tsc_to_lapic_mult = (lapic_hz << 32) / tsc_hz;
 	}
-	vmm_info("timer: TSC %llu.%03llu MHz (%s), APIC timer %llu kHz, host RTC %s\n",
+	if (lapic_hz || tsc_deadline)
+		lapic_ok = vmm_host_irq_register(ARCH_TIMER_VECTOR, lapic_timer_irq, NULL) == VMM_OK;
+	arch_timer_init_cpu();
+	vmm_info("timer: TSC %llu.%03llu MHz (%s), APIC timer %s (%llu kHz counting), host RTC %s\n",
 		 (unsigned long long)(tsc_hz / 1000000), (unsigned long long)(tsc_hz / 1000 % 1000),
 		 acpi_power_info()->pm_timer ? "measured on the ACPI PM timer" : "from CPUID",
+		 !lapic_ok ? "off" : tsc_deadline ? "in TSC-deadline mode" : "in one-shot count mode",
 		 (unsigned long long)(lapic_hz / 1000), wallclock_boot ? "read" : "absent");
 	return VMM_OK;
 }

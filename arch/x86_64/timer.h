@@ -5,13 +5,20 @@
 #define ARCH_X86_64_TIMER_H
 
 #include "kernel/types.h"
+#include "arch/x86_64/percpu.h"
 
 #define ARCH_TIMER_VECTOR 0xF0
 
+/* Calibrate the clock and the APIC timer, arm the bootstrap CPU's. */
 int arch_timer_init(void);
+/* Arm this CPU's APIC timer (each AP, once, after lapic_enable_cpu()). */
+void arch_timer_init_cpu(void);
 u64 arch_timer_tsc_hz(void);
 u64 arch_timer_ns_to_tsc(u64 ns);
-/* TSC value at which the earliest timer event is due (~0: none). */
-extern u64 arch_timer_next_tsc;
+/* TSC value at which this CPU's earliest timer event is due (~0: none). */
+static inline u64 arch_timer_next_tsc(void)
+{
+	return this_cpu()->timer_next_tsc;
+}
 
 #endif

@@ -28,6 +28,33 @@ awk '/^bench: bench: (cpuid|vmcall|port_out|port_in|sink_out|sink_in|mmio_write|
      }' "$out/transcript.txt"
 echo
 awk '/^bench: bench: pit_irq_latency / { printf "%-34s %8d instructions\n", "PIT expiry -> guest IRQ0 handler", $4 }
-     /^bench: bench: timer_1khz_per_s / { printf "%-34s %8d instructions per second of guest time\n", "1 kHz guest timer, hypervisor cost", $4 }' "$out/transcript.txt"
+     /^bench: bench: timer_1khz_per_s / { printf "%-34s %8d instructions per second of guest time\n", "1 kHz guest timer, hypervisor cost", $4 }
+     /^bench: bench: timer_1khz_per_s / { t = $4 }
+     /^bench: bench: timer_1khz_irqs_per_100ms / { n = $4 * 10 }
+     END { if (n) printf "%-34s %8d instructions per tick (issue 11: about 2070; must not grow)\n", "  per 1 kHz PIT tick", t / n }' "$out/transcript.txt"
 echo
 sed -n '/VM exits by reason/,/total/p' "$out/transcript.txt"
+
+# --- second boot: the scheduler on two CPUs --------------------------------
+pad=64
+spaces=$(printf '%*s' $pad '')
+lat="sleep 50; vcpu pause s1/vcpu0; vcpu dumpreg s0/vcpu0; vcpu dumpreg s1/vcpu0; vcpu resume s1/vcpu0"
+latpad="sleep 50; vcpu pause$spaces s1/vcpu0; vcpu dumpreg s0/vcpu0; vcpu dumpreg s1/vcpu0; vcpu resume s1/vcpu0"
+cmd="guest kick ylone; sleep 100; guest kick y1; guest kick y2; sleep 300"
+cmd="$cmd; guest kick c1; sleep 300; guest kick c2; sleep 600; guest halt c1; guest halt c2"
+cmd="$cmd; guest kick s0; guest kick s1; $lat; $latpad; $lat; $latpad; sched; poweroff"
+cpp -nostdinc -undef -x assembler-with-cpp -I"$here/dts" -I"$here/dts/include" \
+    "$here/tests/bench/smp-bench.dts" | dtc -q -I dts -O dtb -o "$out/smp-bench.dtb" -
+"$here/scripts/mkiso.sh" "$out/smp-bench.iso" "$build/xvisor.elf" "loglevel=4 bootcmd=\"$cmd\"" \
+    "$out/smp-bench.dtb" "$build/guests/yieldpp.bin" "$build/guests/tick.bin" \
+    "$build/guests/tscspin.bin"
+timeout 300 "$here/scripts/run-bochs.sh" --cpus 2 --serial-file "$out/smp-serial.txt" \
+    --log "$out/smp-bochs.log" "$out/smp-bench.iso" >/dev/null 2>&1 || true
+tr -d '\r' < "$out/smp-serial.txt" > "$out/smp-transcript.txt"
+echo
+if ! grep -q "^powering off" "$out/smp-transcript.txt"; then
+  echo "bench: the scheduler benchmark boot did not reach its power-off; transcript in $out/smp-transcript.txt" >&2
+  tail -20 "$out/smp-transcript.txt" >&2
+  exit 1
+fi
+python3 "$here/tests/bench/smp_report.py" "$out/smp-transcript.txt" $pad

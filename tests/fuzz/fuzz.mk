@@ -67,7 +67,7 @@ DTC          := dtc -q -I dts -O dtb
 DEVEMU_BIN   := $(OUT)/fuzz_devemu
 DEVEMU_SRC   := tests/fuzz/fuzz_devemu.c $(wildcard devemu/*.c) kernel/aspace.c \
                 kernel/devtree.c kernel/vserial.c kernel/timer.c kernel/printk.c \
-                kernel/vsprintf.c kernel/error.c
+                kernel/vsprintf.c kernel/error.c kernel/vcpu_irq.c
 DEVEMU_SEEDS := $(patsubst tests/fuzz/devemu-seeds/%.hex,$(OUT)/seeds/devemu/%,\
                 $(wildcard tests/fuzz/devemu-seeds/*.hex))
 
@@ -148,7 +148,7 @@ $(OUT)/seeds/devemu/%: tests/fuzz/devemu-seeds/%.hex
 DEVICES_BIN  := $(OUT)/fuzz_devices
 DEVICES_SRC  := tests/fuzz/fuzz_devices.c $(wildcard devemu/*.c) kernel/aspace.c \
                 kernel/devtree.c kernel/vserial.c kernel/timer.c kernel/printk.c \
-                kernel/vsprintf.c kernel/error.c
+                kernel/vsprintf.c kernel/error.c kernel/vcpu_irq.c
 
 run-devices: $(DEVICES_BIN)
 	@mkdir -p $(OUT)/corpus/devices $(OUT)/artifacts

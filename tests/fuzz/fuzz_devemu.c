@@ -3,18 +3,19 @@
  * register interface: each input is a program of guest port accesses
  * (vmm_devemu_io_read/io_write, widths 1, 2 and 4, as the VMX I/O exit
  * handler makes them), interrupt lines (vmm_devemu_set_irq/pulse_irq),
- * interrupt acknowledges (vmm_devemu_irq_acknowledge, as the VCPU's
- * injection does) and guest resets, run on a fresh guest with the PC's
+ * interrupt acknowledges (vmm_vcpu_irq_acknowledge on the guest's VCPU, as
+ * the VCPU's injection does) and guest resets, run on a fresh guest with the PC's
  * i8259A pair, ELCR and 16550A UART (tests/unit/devemu_fixture.h).
  *
  * After every step the harness checks, besides ASan/UBSan:
  *  - reads fit their width; PIC registers and the UART's are 8-bit, the
  *    ELCR 16-bit at most with no bit for the edge-only IRQ0-2, 8, 13; the
  *    UART's IIR/IER/MCR/LSR have only legal bits;
- *  - INTR (vmm_guest.intr_asserted) is what vmm_devemu_irq_pending() says,
- *    is not changed by reading IRR/ISR/IMR, and equals "the master has an
- *    unmasked request of higher priority than the levels in service"
- *    (rotation, special mask and special fully nested mode applied);
+ *  - INTR is the ExtINT pending bit of the guest's VCPU (the PIC routes its
+ *    output there; no other request bit is ever set), is not changed by
+ *    reading IRR/ISR/IMR, and equals "the master has an unmasked request of
+ *    higher priority than the levels in service" (rotation, special mask
+ *    and special fully nested mode applied);
  *  - an acknowledge gives a vector within the programmed bases: exactly the
  *    master's base + level, the slave's base + level through IR2, or
  *    base + 7 for a default (spurious) IR7/IR15, and sets the IS bit unless
@@ -638,12 +639,30 @@ static void do_read(u16 port, u32 width)
 	}
 }
 
+/* The PIC's INTR as the VCPU sees it: its ExtINT request bit. */
+static bool vcpu_intr(void)
+{
+	return vmm_vcpu_irq_pending(&fx.vcpu->irq) & VMM_VCPU_IRQ_REQ_EXTINT;
+}
+
+/*
+ * The VCPU takes the interrupt. With INTR down the VCPU has nothing to take
+ * (checked), and the INTA cycle is made on the PIC directly: what happens
+ * when the request goes away between the VCPU's look at its pending bit
+ * and its acknowledge (another CPU drops the line): a spurious vector.
+ */
 static void do_acknowledge(void)
 {
-	int v = vmm_devemu_irq_acknowledge(fx.guest);
+	bool was_up = vcpu_intr();
+	int v = vmm_vcpu_irq_acknowledge(fx.vcpu);
 	u8 mb = sh[0].base, sb = sh[1].base;
 	int l, ls;
 
+	if (!was_up) {
+		CHECK(v == -VMM_ENOENT, "acknowledge without a request returned %d", v);
+		CHECK(fx.vcpu->irq.line[VMM_VCPU_IRQ_EXTINT].ack, "the PIC drives no ExtINT line");
+		v = fx.vcpu->irq.line[VMM_VCPU_IRQ_EXTINT].ack(fx.vcpu->irq.line[VMM_VCPU_IRQ_EXTINT].priv);
+	}
 	CHECK(v >= 0 && v <= 0xFF, "acknowledge returned %d", v);
 	CHECK((v >= mb && v <= mb + 7) || (v >= sb && v <= sb + 7),
 	      "vector 0x%x outside the bases 0x%x and 0x%x", v, mb, sb);
@@ -758,7 +777,7 @@ static bool run_op(void)
 		drive_line((u32)(x & 15), 1, true);
 		break;
 	case 6:
-		if ((b & 8) || fx.guest->intr_asserted)
+		if ((b & 8) || vcpu_intr())
 			do_acknowledge();
 		break;
 	case 7:
@@ -812,14 +831,16 @@ static bool run_op(void)
 /* After each step: INTR consistent, and what the acknowledge promised. */
 static void check_state(void)
 {
-	bool intr = fx.guest->intr_asserted;
+	bool intr = vcpu_intr();
 	int uline = uart_ref_line();
 
-	CHECK(vmm_devemu_irq_pending(fx.guest) == intr, "irq_pending differs from intr_asserted");
+	CHECK(!(vmm_vcpu_irq_pending(&fx.vcpu->irq) & ~VMM_VCPU_IRQ_REQ_EXTINT),
+	      "the PIC made a VCPU request other than ExtINT (0x%x)",
+	      vmm_vcpu_irq_pending(&fx.vcpu->irq));
 	take_snap(0, &cur[0]);
 	take_snap(1, &cur[1]);
 	cur_elcr = (u16)io_read(0x4D0, 2);
-	CHECK(fx.guest->intr_asserted == intr, "reading IRR/ISR/IMR changed INTR");
+	CHECK(vcpu_intr() == intr, "reading IRR/ISR/IMR changed INTR");
 	if (uline != ur.line) {		/* the UART moved IRQ4 */
 		ur.line = uline;
 		if (own_line(4)) {

@@ -133,8 +133,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				} else {
 					vmm_devemu_mmio_write(fx.guest, gpa, width, data[i++] * 0x0101010101010101ULL);
 				}
-			} else if (vmm_devemu_irq_pending(fx.guest)) {
-				vmm_devemu_irq_acknowledge(fx.guest);
+			} else if (vmm_vcpu_irq_pending(&fx.vcpu->irq)) {
+				vmm_vcpu_irq_acknowledge(fx.vcpu);
 			}
 			break;
 		}

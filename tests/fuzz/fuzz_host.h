@@ -34,6 +34,18 @@ void arch_cpu_relax(void)
 	abort();	/* single-threaded: a held lock is a bug */
 }
 
+/* One host CPU: every timer list is CPU0's, nobody to kick. */
+unsigned int arch_cpu_id(void)
+{
+	return 0;
+}
+
+void arch_cpu_kick(unsigned int cpu)
+{
+	if (cpu != 0)
+		abort();	/* a VCPU on a CPU that does not exist */
+}
+
 /* No RAM regions and no images here. */
 physical_addr_t vmm_host_page_alloc(unsigned int order)
 {

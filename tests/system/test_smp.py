@@ -74,6 +74,73 @@ def test_bochs_maxcpus_1_leaves_cpu1_down(make_iso, boot_bochs):
     assert r.exited, r
 
 
+def host_block(out, path):
+    """The text `devtree print PATH` printed (from its header to the next prompt)."""
+    start = out.index("bootcmd> devtree print %s" % path)
+    end = out.find("bootcmd>", start + 10)
+    return out[start:end if end > 0 else len(out)]
+
+
+def test_bochs_host_tree_two_cpus_and_scheduling_attributes(make_dtb, make_iso, boot_bochs):
+    """Bochs with 2 CPUs: /host/cpus holds both CPUs as found (index, APIC
+    id, status "okay"), the configuration's cpu0 is merged quietly and its
+    cpu3 (no such CPU) is marked "absent" with a message naming the path;
+    /host/memory is the boot memory map; the guest's affinity and start
+    attributes reach the summary and a bad guest is rejected naming them."""
+    dtb = make_dtb(DTS_DIR / "smp-hostcfg.dts")
+    r = boot_bochs(make_iso('bootcmd="devtree print /host; poweroff"', [dtb]),
+                   timeout=60, cpus=2)
+    r.expect(r"^smp: 2 CPUs online \(APIC ids 0 1\)$",
+             r"^host: /host/cpus/cpu3: no such CPU was found \(2 CPUs known\): "
+             r"marked status = \"absent\"$",
+             r"^host: /host/cpus: 2 CPUs, 2 online$",
+             r"^guest pinned: 2 VCPUs, 1 regions, 1024 KiB RAM/ROM to allocate, all VCPUs start$",
+             r"^  pinned/vcpu0: start_pc 0xffff0, time slice 10000 us, priority 0, host CPUs 0$",
+             r"^  pinned/vcpu1: start_pc 0xffff0, time slice 10000 us, priority 7, host CPUs 0 1$")
+    r.expect(r"^config: guest 'badaff' rejected, 3 problems:$",
+             r"^config:   /guests/badaff/vcpus/vcpu0: affinity: host CPU 8 is out of range \(0\.\.7\)$",
+             r"^config:   /guests/badaff/vcpus/vcpu0: affinity: host CPU 1 is listed twice$",
+             r"^config:   /guests/badaff: start \"every\" is not \"boot\" or \"all\"$")
+    r.refute(r"replaced by the value found")
+    out = str(r)
+    cpus = host_block(out, "/host")
+    for i in (0, 1):
+        m = re.search(r"cpu%d \{\s*(.*?)\s*\};" % i, cpus, re.S)
+        assert m, "no cpu%d in:\n%s" % (i, cpus)
+        body = m.group(1)
+        for attr in ('device_type = "cpu";', "reg = <0x%x>;" % i,
+                     "apic_id = <0x%x>;" % i, 'status = "okay";'):
+            assert attr in body, "cpu%d lacks %s:\n%s" % (i, attr, body)
+    assert re.search(r'cpu3 \{\s*\s*device_type = "cpu";\s*status = "absent";', cpus), cpus
+    assert "serial0 {" in cpus and "io_port = <0x3f8>;" in cpus, cpus
+    # the memory map: RAM at 0 and from 1 MiB (Bochs, 128 MiB), 'usable'
+    ranges = re.findall(r"range\d+ \{\s*\s*base = /bits/ 64 <(0x[0-9a-f]+)>;\s*"
+                        r"\s*size = /bits/ 64 <(0x[0-9a-f]+)>;\s*\s*type = \"([^\"]+)\";", cpus)
+    assert ranges, cpus
+    usable = [(int(b, 16), int(s, 16)) for b, s, t in ranges if t == "usable"]
+    assert any(b == 0 for b, s in usable), ranges
+    assert any(b == 0x100000 and s > 100 * 2**20 for b, s in usable), ranges
+    m = re.search(r"usable_size = /bits/ 64 <(0x[0-9a-f]+)>;", cpus)
+    assert m and int(m.group(1), 16) == sum(s for b, s in usable), cpus
+    r.refute(TROUBLE)
+    assert r.exited, r
+
+
+def test_qemu_maxcpus_1_reports_cpu1_disabled(elf, boot_qemu):
+    """QEMU -smp 2 with maxcpus=1: /host/cpus still lists CPU1 (from the
+    MADT) with its APIC id, status "disabled"."""
+    r = boot_qemu(kernel=elf, append='maxcpus=1 bootcmd="devtree print /host/cpus; poweroff"',
+                  extra=("-smp", "2"), timeout=20)
+    r.expect(r"^smp: 1 CPU online \(APIC ids 0\)$", r"^host: /host/cpus: 2 CPUs, 1 online$")
+    cpus = host_block(str(r), "/host/cpus")
+    assert re.search(r'cpu0 \{\s*\s*device_type = "cpu";\s*reg = <0x0>;\s*\s*apic_id = <0x0>;'
+                     r'\s*status = "okay";', cpus), cpus
+    assert re.search(r'cpu1 \{\s*\s*device_type = "cpu";\s*reg = <0x1>;\s*\s*apic_id = <0x1>;'
+                     r'\s*status = "disabled";', cpus), cpus
+    r.refute(TROUBLE)
+    assert r.exited, r
+
+
 def test_qemu_smp2_brings_up_cpu1_without_vmx(elf, boot_qemu):
     """QEMU TCG -smp 2: CPU1 is started through the trampoline although
     there is no VMX; the verdict is refused as on one CPU, and power-off

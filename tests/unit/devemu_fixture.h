@@ -9,14 +9,21 @@
  *
  * Include it in exactly one file of a binary: it defines
  *  - vmm_malloc/vmm_zalloc/vmm_free over the host's malloc, every block kept
- *    on a list: devemu has no guest teardown, so fx_destroy() calls each
- *    emulator's remove op and then frees whatever the kernel still holds
- *    (LeakSanitizer stays quiet, AddressSanitizer sees every object);
+ *    on a list: fx_destroy() tears the guest down as guest destroy does
+ *    (vmm_devemu_guest_deinit(), vmm_aspace_deinit()), counts the blocks
+ *    the teardown left behind (a leak: the test fails), then frees the
+ *    devtree and whatever else the list still holds (LeakSanitizer cannot
+ *    see leaks of listed blocks, AddressSanitizer sees every object);
  *    fx_heap_fail_nth() makes one later allocation fail;
- *  - vmm_manager_guest_irq_raised() and vmm_manager_guest_reset(), counted
- *    (the real ones are in kernel/manager.c, which needs the arch VCPU
- *    contract), and a still host clock (arch_timer_*, weak) for the models
- *    that use timer events: devemu.c's emulator table links every model.
+ *  - vmm_manager_vcpu_pause()/_resume() (kernel/vcpu_irq.c's HLT wait) and
+ *    vmm_manager_guest_reset(), counted (the real ones are in
+ *    kernel/manager.c, which needs the arch VCPU contract), and a still host
+ *    clock (arch_timer_*, weak) for the models that use timer events:
+ *    devemu.c's emulator table links every model;
+ *  - the guest's one VCPU (fx.vcpu, RUNNING on CPU 0), where the PIC's INTR
+ *    goes: its ExtINT request is vmm_vcpu_irq_pending(&fx.vcpu->irq), its
+ *    INTA vmm_vcpu_irq_acknowledge(fx.vcpu), and every rise of its ExtINT
+ *    line counts in fx.vcpu->irq.asserts.
  * No cmocka here: the fuzzer includes it too.
  */
 #ifndef UNIT_DEVEMU_FIXTURE_H
@@ -34,6 +41,7 @@
 #include "kernel/error.h"
 #include "kernel/arch_timer.h"
 #include "devemu/devemu.h"
+#include "kernel/vcpu_irq.h"
 
 /* ---- tracking heap ---- */
 
@@ -105,14 +113,22 @@ static inline void fx_heap_free_all(void)
 
 /* ---- what the device models call outside devemu/ ---- */
 
-static long fx_irq_raised;	/* vmm_manager_guest_irq_raised() calls */
+static long fx_vcpu_pauses, fx_vcpu_resumes;	/* the manager calls of kernel/vcpu_irq.c */
 static long fx_guest_resets;	/* vmm_manager_guest_reset() calls */
 
-/* kernel/manager.c's needs the arch VCPU contract: count the wake-ups. */
-void vmm_manager_guest_irq_raised(struct vmm_guest *guest)
+/* kernel/manager.c's needs the arch VCPU contract: the state and a count. */
+int vmm_manager_vcpu_pause(struct vmm_vcpu *vcpu)
 {
-	(void)guest;
-	fx_irq_raised++;
+	vcpu->state = VMM_VCPU_STATE_PAUSED;
+	fx_vcpu_pauses++;
+	return VMM_OK;
+}
+
+int vmm_manager_vcpu_resume(struct vmm_vcpu *vcpu)
+{
+	vcpu->state = VMM_VCPU_STATE_READY;
+	fx_vcpu_resumes++;
+	return VMM_OK;
 }
 
 /* A device asking for a guest reset (keyboard controller, port 0x92). */
@@ -172,6 +188,9 @@ struct fx {
 	struct vmm_devtree_node *root;
 	struct vmm_guest_config *cfg;	/* host malloc */
 	struct vmm_guest *guest;	/* host malloc */
+	struct vmm_vcpu *vcpu;		/* host malloc: the guest's vcpus[0] */
+	long tree_blocks;		/* heap blocks live before the guest was built */
+	bool built;			/* vmm_aspace_init() was called */
 };
 
 static inline int fx_setattr_string(struct vmm_devtree_node *n, const char *name, const char *s)
@@ -197,7 +216,8 @@ static inline int fx_create(struct fx *f, const char *name, const struct fx_regi
 		return -VMM_EINVALID;
 	f->cfg = calloc(1, sizeof(*f->cfg));
 	f->guest = calloc(1, sizeof(*f->guest));
-	if (!f->cfg || !f->guest)
+	f->vcpu = calloc(1, sizeof(*f->vcpu));
+	if (!f->cfg || !f->guest || !f->vcpu)
 		return -VMM_ENOMEM;
 	/* the tree is built without injected failures: they are for devemu */
 	fx_heap_fail_at = 0;
@@ -236,6 +256,14 @@ static inline int fx_create(struct fx *f, const char *name, const struct fx_regi
 	}
 	snprintf(f->guest->name, sizeof(f->guest->name), "%s", name);
 	f->guest->config = f->cfg;
+	snprintf(f->vcpu->name, sizeof(f->vcpu->name), "%s/vcpu0", name);
+	f->vcpu->is_normal = true;
+	f->vcpu->guest = f->guest;
+	f->vcpu->state = VMM_VCPU_STATE_RUNNING;
+	f->guest->vcpus[0] = f->vcpu;
+	f->guest->nr_vcpus = 1;
+	f->tree_blocks = fx_heap_live;
+	f->built = true;
 	rc = vmm_aspace_init(f->guest);
 	if (rc)
 		return rc;
@@ -243,22 +271,34 @@ static inline int fx_create(struct fx *f, const char *name, const struct fx_regi
 	return vmm_devemu_guest_init(f->guest);
 }
 
-/* Remove the emulator instances and free everything the guest used. */
-static inline void fx_destroy(struct fx *f)
+/*
+ * Tear the guest down as guest destroy does (devices, then the aspace),
+ * then free the devtree and the rest. Returns the heap blocks the teardown
+ * left behind (0: none) and aborts with a message when there are any, so
+ * every test that builds a guest - half-built ones after an injected
+ * allocation failure too - checks the teardown.
+ */
+static inline long fx_destroy(struct fx *f)
 {
-	struct vmm_aspace *as = f->guest ? f->guest->aspace : NULL;
+	long leaked = 0;
 
 	fx_heap_fail_at = 0;
-	for (u32 i = 0; as && as->regions && i < as->nr_regions; i++) {
-		struct vmm_emudev *ed = as->regions[i].emudev;
-
-		if (ed && ed->emu->remove)
-			ed->emu->remove(ed);
+	if (f->guest && f->built) {
+		vmm_devemu_guest_deinit(f->guest);
+		vmm_aspace_deinit(f->guest);
+		leaked = fx_heap_live - f->tree_blocks;
+		if (leaked || f->guest->devemu_priv || f->guest->aspace) {
+			fprintf(stderr, "fx_destroy: guest %s: %ld heap blocks left after the teardown\n",
+				f->guest->name, leaked);
+			abort();
+		}
 	}
 	fx_heap_free_all();
 	free(f->cfg);
 	free(f->guest);
+	free(f->vcpu);
 	memset(f, 0, sizeof(*f));
+	return leaked;
 }
 
 #endif

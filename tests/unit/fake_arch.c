@@ -177,6 +177,21 @@ void arch_cpu_kick(unsigned int cpu)
 		fake_kicks[cpu]++;
 }
 
+unsigned int fake_nr_host_cpus = 1;
+unsigned int fake_host_cpu_ids[64];
+bool fake_host_cpu_online[64] = { true };
+
+u32 arch_host_cpus(struct arch_host_cpu *out, u32 max)
+{
+	u32 n = fake_nr_host_cpus < max ? fake_nr_host_cpus : max;
+
+	for (u32 i = 0; i < n && i < 64; i++) {
+		out[i].hw_id = fake_host_cpu_ids[i];
+		out[i].online = fake_host_cpu_online[i];
+	}
+	return n;
+}
+
 jmp_buf *fake_stop_jmp;
 int fake_power_off_calls;
 int fake_cpu_stop_calls;
@@ -284,6 +299,10 @@ void fake_arch_reset(void)
 	fake_cpu_id = 0;
 	fake_relax_hook = NULL;
 	memset(fake_kicks, 0, sizeof(fake_kicks));
+	fake_nr_host_cpus = 1;
+	memset(fake_host_cpu_ids, 0, sizeof(fake_host_cpu_ids));
+	memset(fake_host_cpu_online, 0, sizeof(fake_host_cpu_online));
+	fake_host_cpu_online[0] = true;
 }
 
 /* ---- host libc gaps ---- */

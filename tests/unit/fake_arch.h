@@ -40,6 +40,12 @@ extern void (*fake_relax_hook)(void);
 extern unsigned int fake_cpu_id;
 extern unsigned int fake_cpus_online;
 extern int fake_kicks[8];
+/* arch_host_cpus(): CPU i has APIC id fake_host_cpu_ids[i] and is online
+ * when fake_host_cpu_online[i], for i < fake_nr_host_cpus (default: one
+ * CPU, APIC id 0, online) */
+extern unsigned int fake_nr_host_cpus;
+extern unsigned int fake_host_cpu_ids[64];
+extern bool fake_host_cpu_online[64];
 
 /* ---- stop / power off ----
  * arch_cpu_stop() and arch_power_off() never return. In the fake they count

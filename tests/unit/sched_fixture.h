@@ -15,10 +15,11 @@
  *    current again); the
  *    wait-for-SIPI state is a flag per VCPU slot (cleared by a reset);
  *  - the arch timer contract: a clock the test moves (fx_clock_to runs the
- *    timer events due), the last one-shot programmed (fx_programmed);
+ *    timer events due on every CPU's list), the last one-shot programmed
+ *    (fx_programmed);
  *  - vmm_host_page_alloc/free (thread stacks): fake addresses, counted;
  *  - vmm_malloc/vmm_zalloc/vmm_free (fake_heap.h);
- *  - fx_init(n): n fake host CPUs, each with its scheduler and idle orphan
+ *  - fx_init() / fx_init_cpus(n): one / n fake host CPUs, each with its scheduler and idle orphan
  *    (vmm_scheduler_init_cpu() run "on" it, fake_cpu_id); the test runs on
  *    CPU0 unless it says otherwise (fx_on); fx_trap_end_on(cpu) plays the
  *    end of a trap on another CPU (what the kick IPI causes);
@@ -138,16 +139,36 @@ u64 arch_timer_now_ns(void) { return fx_clock_ns; }
 u64 arch_timer_boot_wallclock_sec(void) { return 0; }
 void arch_timer_program(u64 expiry_ns) { fx_programmed = expiry_ns; }
 
-/* Move the clock to 'ns' and run the timer events due (the timer interrupt). */
+static u32 fx_ncpus;
+
+/* Move the clock to 'ns' and run the timer events due on every CPU (each
+ * CPU's timer interrupt; the lists are per CPU). */
 static inline void fx_clock_to(u64 ns)
 {
+	u32 me = fake_cpu_id;
+
 	fx_clock_ns = ns;
-	vmm_timer_process();
+	for (u32 c = 0; c < (fx_ncpus ? fx_ncpus : 1); c++) {
+		fake_cpu_id = c;
+		vmm_timer_process();
+	}
+	fake_cpu_id = me;
+}
+
+/* The earliest timer event of CPU 'cpu' (~0: none). */
+static inline u64 fx_next_expiry_on(u32 cpu)
+{
+	u32 me = fake_cpu_id;
+	u64 t;
+
+	fake_cpu_id = cpu;
+	t = vmm_timer_next_expiry();
+	fake_cpu_id = me;
+	return t;
 }
 
 /* ---- host CPUs ---- */
 
-static u32 fx_ncpus;
 static struct vmm_vcpu *fx_idle_of[ARCH_CPU_MAX];
 /* CPU0's idle orphan */
 static struct vmm_vcpu *fx_idle;
@@ -225,7 +246,7 @@ static void fx_other_cpus_run(void)
 }
 
 /* Call once per binary, before any guest is made: 'n' host CPUs. */
-static inline int fx_init(u32 n)
+static inline int fx_init_cpus(u32 n)
 {
 	fake_arch_reset();
 	fake_cpus_online = n;
@@ -241,6 +262,12 @@ static inline int fx_init(u32 n)
 	fx_on(0);
 	fx_idle = fx_idle_of[0];
 	return 0;
+}
+
+/* The same with one host CPU. */
+static inline int fx_init(void)
+{
+	return fx_init_cpus(1);
 }
 
 static inline bool fx_is_idle(const struct vmm_vcpu *v)
@@ -403,7 +430,7 @@ static inline void fx_quiesce(void)
 			continue;
 		if (v->state != RESET)
 			vmm_vcpu_set_state(v, RESET);
-		v->wait_irq = false;
+		vmm_vcpu_irq_reset(v);	/* no posted vector, no HLT wait */
 	}
 	for (int pass = 0; pass < 2; pass++)
 		for (u32 c = 0; c < fx_ncpus; c++)
@@ -412,9 +439,9 @@ static inline void fx_quiesce(void)
 		assert_ptr_equal(fx_current_on(c), fx_idle_of[c]);
 		assert_int_equal(fx_idle_of[c]->state, RUNNING);
 		assert_int_equal(fx_ready_on(c), 0);
+		assert_int_equal(fx_next_expiry_on(c), ~0ULL);
 	}
 	assert_int_equal(vmm_scheduler_resched_cpus, 0);
-	assert_int_equal(vmm_timer_next_expiry(), ~0ULL);
 	fake_arch_reset();
 	fake_cpus_online = fx_ncpus;
 	memset(fx_sipi, 0, sizeof(fx_sipi));

@@ -217,6 +217,9 @@ static void test_meminfo(void **state)
 	snprintf(want, sizeof(want), "heap: 2 objects, 30100 bytes in use, %llu pages held\n",
 		 (unsigned long long)h->pages_taken);
 	assert_console(want);
+	snprintf(want, sizeof(want), "in use: %llu pages outside the heap, 2 heap objects, 0 vserial endpoints\n",
+		 (unsigned long long)(b->total_pages - b->free_pages - h->pages_taken));
+	assert_console(want);
 	/* 4 MiB of RAM, one state page: 1023 pages = 4092 KiB */
 	assert_console("pages: 4092 KiB managed");
 	vmm_free(p);
@@ -224,6 +227,17 @@ static void test_meminfo(void **state)
 	fake_console_reset();
 	assert_int_equal(run("meminfo"), VMM_OK);
 	assert_console("heap: 0 objects, 0 bytes in use");
+	assert_console("in use: 0 pages outside the heap, 0 heap objects");
+	/* a block taken past the heap (a guest's RAM, an EPT table) shows */
+	{
+		physical_addr_t pa = vmm_host_page_alloc(1);
+
+		assert_true(pa);
+		fake_console_reset();
+		assert_int_equal(run("meminfo"), VMM_OK);
+		assert_console("in use: 2 pages outside the heap, 0 heap objects");
+		vmm_host_page_free(pa);
+	}
 }
 
 static void test_poweroff(void **state)

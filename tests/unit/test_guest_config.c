@@ -7,7 +7,9 @@
  * Also the RAM budget, max_guest_count / max_vcpu_count, the claim callback
  * (a recording fake, and the real buddy allocator over a host buffer), /vmm
  * defaults, missing nodes, problems handed over from unflattening, out of
- * memory, the summary, and the real dts/ configurations.
+ * memory, the summary, and the real dts/ configurations. The scheduling
+ * attributes: a VCPU's affinity = <cpus> and a guest's start = "boot"|"all",
+ * from trees built here and from DTS text through dtc and the unflattener.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "tests/unit/fake_arch.h"
@@ -162,6 +165,12 @@ static void set_u64(struct vmm_devtree_node *n, const char *name, u64 v)
 static void set_u32(struct vmm_devtree_node *n, const char *name, u32 v)
 {
 	assert_int_equal(vmm_devtree_setattr(n, name, VMM_DEVTREE_U32, &v, 4), VMM_OK);
+}
+
+/* cells <v[0] ... v[n-1]> (n may be 0: an empty list) */
+static void set_cells(struct vmm_devtree_node *n, const char *name, const u32 *v, u32 count)
+{
+	assert_int_equal(vmm_devtree_setattr(n, name, VMM_DEVTREE_CELLS, v, count * 4), VMM_OK);
 }
 
 static struct vmm_devtree_node *vmm_node(void)
@@ -1164,6 +1173,152 @@ static void test_uses_node(void **state)
 	assert_false(vmm_config_uses_node(&cfg, vmm_node()));
 }
 
+
+/* ---- scheduling attributes: affinity, start ---- */
+
+static void test_vcpu_affinity(void **state)
+{
+	struct vmm_devtree_node *ok = guest("ok", 2 * MiB), *bad = guest("bad", 2 * MiB);
+	static const u32 two[] = { 0, 1 }, all[] = { 7, 0, 3, 1, 6, 2, 5, 4 };
+	static const u32 dup[] = { 1, 2, 1 }, range[] = { 8 }, both[] = { 64, 0, 0 };
+	const struct vmm_guest_config *g;
+	const char *b;
+
+	(void)state;
+	set_cells(vmm_devtree_find(ok, "vcpus/vcpu0"), "affinity", two, 2);
+	vcpu(ok, "vcpu1");					/* absent: any CPU */
+	set_u32(vcpu(ok, "vcpu2"), "affinity", 7);		/* one CPU as a u32 */
+	set_cells(vcpu(ok, "vcpu3"), "affinity", all, 8);	/* every CPU, any order */
+	set_cells(vmm_devtree_find(bad, "vcpus/vcpu0"), "affinity", NULL, 0);
+	set_cells(vcpu(bad, "v_dup"), "affinity", dup, 3);
+	set_cells(vcpu(bad, "v_range"), "affinity", range, 1);
+	set_cells(vcpu(bad, "v_both"), "affinity", both, 3);
+	set_str(vcpu(bad, "v_str"), "affinity", "0 1");
+	set_u64(vcpu(bad, "v_u64"), "affinity", 1);
+	validate();
+	g = accepted("ok");
+	assert_non_null(g);
+	assert_true(g->vcpus[0].affinity == 0x3);
+	assert_true(g->vcpus[1].affinity == 0);
+	assert_true(g->vcpus[2].affinity == 0x80);
+	assert_true(g->vcpus[3].affinity == 0xFF);
+	b = rejection("bad", 7);
+	expect_line(b, "/guests/bad/vcpus/vcpu0",
+		    "affinity is empty: list at least one host CPU (or leave it out: any CPU)");
+	expect_line(b, "/guests/bad/vcpus/v_dup", "affinity: host CPU 1 is listed twice");
+	expect_line(b, "/guests/bad/vcpus/v_range", "affinity: host CPU 8 is out of range (0..7)");
+	expect_line(b, "/guests/bad/vcpus/v_both", "affinity: host CPU 64 is out of range (0..7)");
+	expect_line(b, "/guests/bad/vcpus/v_both", "affinity: host CPU 0 is listed twice");
+	expect_line(b, "/guests/bad/vcpus/v_str",
+		    "attribute 'affinity' must be a list of host CPU indices, like <0 1>");
+	expect_line(b, "/guests/bad/vcpus/v_u64",
+		    "attribute 'affinity' must be a list of host CPU indices, like <0 1>");
+}
+
+static void test_guest_start(void **state)
+{
+	struct vmm_devtree_node *all = guest("all", 2 * MiB), *boot = guest("boot", 2 * MiB);
+	struct vmm_devtree_node *bad_word = guest("bad_word", 2 * MiB);
+	struct vmm_devtree_node *bad_type = guest("bad_type", 2 * MiB);
+	struct vmm_devtree_node *bad_list = guest("bad_list", 2 * MiB);
+
+	(void)state;
+	vcpu(all, "vcpu1");
+	set_str(all, "start", "all");
+	set_str(boot, "start", "boot");
+	guest("dflt", 2 * MiB);
+	set_str(bad_word, "start", "every");
+	set_u32(bad_type, "start", 1);
+	set_strs(bad_list, "start", "all\0boot", 9);
+	validate();
+	assert_true(accepted("all")->start_all);
+	assert_false(accepted("boot")->start_all);
+	assert_false(accepted("dflt")->start_all);
+	expect_one("bad_word", "/guests/bad_word", "start \"every\" is not \"boot\" or \"all\"");
+	expect_one("bad_type", "/guests/bad_type",
+		   "attribute 'start' must be one string, \"boot\" or \"all\"");
+	expect_one("bad_list", "/guests/bad_list",
+		   "attribute 'start' must be one string, \"boot\" or \"all\"");
+	assert_int_equal(cfg.nr_guests, 3);
+}
+
+/* Write 'text' to a temporary .dts and compile it like the build does. */
+static void *compile_dts(const char *text, size_t *size)
+{
+	char path[] = "/tmp/test_guest_config_XXXXXX.dts";
+	int fd = mkstemps(path, 4);
+	FILE *f;
+	void *blob;
+
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	blob = dtb_fixture_compile(path, size);
+	unlink(path);
+	assert_non_null(blob);
+	return blob;
+}
+
+/* The attributes as a user writes them: dtc, the schema, the checks. */
+static void test_affinity_and_start_from_dts(void **state)
+{
+	static const char dts[] =
+		"/dts-v1/;\n#include \"xvisor.h\"\n"
+		"/ { guests {\n"
+		"  g0 { device_type = \"guest\"; start = \"all\";\n"
+		"    vcpus { vcpu0 { device_type = \"vcpu\"; start_pc = U64(0xFFFF0); affinity = <1>; };\n"
+		"            vcpu1 { device_type = \"vcpu\"; start_pc = U64(0xFFFF0); affinity = <0 2>; priority = <7>; }; };\n"
+		"    aspace { ram { REAL_RAM(0, MiB(2)); }; }; };\n"
+		"  g1 { device_type = \"guest\"; start = <1>;\n"
+		"    vcpus { vcpu0 { device_type = \"vcpu\"; start_pc = U64(0xFFFF0); affinity; }; };\n"
+		"    aspace { ram { REAL_RAM(0, MiB(2)); }; }; };\n"
+		"}; };\n";
+	struct vmm_devtree_node *t;
+	const struct vmm_guest_config *g;
+	size_t size;
+	void *blob = compile_dts(dts, &size);
+	const char *b;
+
+	(void)state;
+	vmm_devtree_node_free(root);
+	root = NULL;
+	t = vmm_devtree_unflatten(blob, size, &probs);
+	free(blob);
+	assert_non_null(t);
+	fake_console_reset();
+	assert_int_equal(vmm_config_validate(t, &probs, &host, &cfg), VMM_OK);
+	g = accepted("g0");
+	if (!g)
+		fail_msg("g0 rejected:\n%s", fake_console_text());
+	assert_true(g->start_all);
+	assert_true(g->vcpus[0].affinity == 0x2);
+	assert_true(g->vcpus[1].affinity == 0x5);
+	assert_int_equal(g->vcpus[1].priority, 7);
+	b = rejection("g1", 2);
+	expect_line(b, "/guests/g1", "attribute 'start' must be one NUL-terminated string");
+	expect_line(b, "/guests/g1/vcpus/vcpu0", "affinity is empty");
+	root = t;	/* released by the fixture */
+}
+
+static void test_summary_affinity_and_start(void **state)
+{
+	struct vmm_devtree_node *g = guest("g0", 2 * MiB);
+	static const u32 cpus[] = { 3, 1 };
+
+	(void)state;
+	set_str(g, "start", "all");
+	set_cells(vcpu(g, "vcpu1"), "affinity", cpus, 2);
+	validate();
+	fake_console_reset();
+	vmm_config_print_summary(&cfg, VMM_LOG_INFO);
+	assert_true(fake_console_contains(
+		"guest g0: 2 VCPUs, 1 regions, 2048 KiB RAM/ROM to allocate, all VCPUs start\n"
+		"  g0/vcpu0: start_pc 0xffff0, time slice 10000 us, priority 0\n"
+		"  g0/vcpu1: start_pc 0xffff0, time slice 10000 us, priority 0, host CPUs 1 3\n"));
+}
+
 /* ---- the real configurations ---- */
 
 static void test_real_configurations_accepted(void **state)
@@ -1234,6 +1389,10 @@ int main(void)
 		T(test_out_of_memory),
 		T(test_summary),
 		T(test_uses_node),
+		T(test_vcpu_affinity),
+		T(test_guest_start),
+		T(test_affinity_and_start_from_dts),
+		T(test_summary_affinity_and_start),
 		T(test_real_configurations_accepted),
 	};
 

@@ -28,6 +28,7 @@
 #include "tests/unit/fake_arch.h"
 #include "tests/unit/devemu_fixture.h"
 #include "kernel/timer.h"
+#include "kernel/manager.h"
 
 #define PIT_HZ 1193182ULL
 #define NSEC 1000000000ULL
@@ -179,16 +180,10 @@ static void rec_set_line(void *priv, u32 irq, int level)
 	level0 = level;
 }
 
-static u8 rec_ack(void *priv)
-{
-	(void)priv;
-	return 0;
-}
-
 static const struct vmm_irqchip rec_irqchip = {
 	.name = "recorder",
+	.nr_lines = 16,
 	.set_line = rec_set_line,
-	.acknowledge = rec_ack,
 };
 
 /* The same, latching IRQ0's request like an 8259A input until take() and
@@ -204,8 +199,8 @@ static void latch_set_line(void *priv, u32 irq, int level)
 
 static const struct vmm_irqchip latch_irqchip = {
 	.name = "latching recorder",
+	.nr_lines = 16,
 	.set_line = latch_set_line,
-	.acknowledge = rec_ack,
 	.reports_taken = true,
 };
 
@@ -715,6 +710,26 @@ static void test_irq0_mode0_one_pulse(void **state)
 	assert_null(armed());
 }
 
+/* The PIT's timer event is bound (through devemu) to the VCPU that takes
+ * the guest's PIC interrupts, the boot VCPU, read from the guest's slot
+ * each time it is armed: the kernel arms it on that VCPU's host CPU. */
+static void test_irq0_event_bound_to_boot_vcpu(void **state)
+{
+	struct vmm_vcpu boot;
+	struct vmm_timer_event *ev;
+
+	(void)state;
+	memset(&boot, 0, sizeof(boot));
+	out8(CTL, 0x34);
+	load16(0, 1193);
+	ev = armed();
+	assert_non_null(ev);
+	assert_ptr_equal(vmm_timer_event_vcpu(ev), fx.vcpu);
+	fx.guest->vcpus[0] = &boot;	/* the slot, not the VCPU of the time */
+	assert_ptr_equal(vmm_timer_event_vcpu(ev), &boot);
+	fx.guest->vcpus[0] = fx.vcpu;
+}
+
 static void test_irq0_mode0_large_count_one_pulse(void **state)
 {
 	u64 t0;
@@ -1015,6 +1030,7 @@ int main(void)
 		T(test_gate_restarts_mode2),
 		T(test_gate_restarts_mode3),
 		T(test_irq0_mode0_one_pulse),
+		T(test_irq0_event_bound_to_boot_vcpu),
 		T(test_irq0_mode0_large_count_one_pulse),
 		T(test_irq0_mode2_periodic),
 		T(test_irq0_mode2_many_counts),

@@ -6,13 +6,14 @@
  * rotating priority, edge and level triggering (LTIM, ELCR with its PC
  * masks), automatic EOI, special fully nested mode, the cascade through
  * IR2, default IR7 / IR15, simultaneous requests, masked requests latched,
- * INTR (vmm_guest.intr_asserted) after every step, and reset.
+ * INTR (the ExtINT line of the guest's VCPU) after every step, and reset.
  *
  * The guest is a real one (tests/unit/devemu_fixture.h) with the PC's
  * regions: master 0x20-0x21, slave 0xA0-0xA1 (interrupts = <2>), ELCR
  * 0x4D0-0x4D1 and a UART; ports are accessed through vmm_devemu_io_read()/
  * io_write() as the VMX exit handler does, lines driven with
- * vmm_devemu_set_irq() and INTA taken with vmm_devemu_irq_acknowledge().
+ * vmm_devemu_set_irq() and INTA taken with vmm_vcpu_irq_acknowledge() on the
+ * guest's VCPU, where the pair's INTR goes.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -56,7 +57,6 @@ static int setup(void **state)
 {
 	(void)state;
 	fake_arch_reset();
-	fx_irq_raised = 0;
 	return fx_create(&fx, "guest0", fx_pc_regions, FX_PC_NR_REGIONS) == VMM_OK ? 0 : -1;
 }
 
@@ -113,18 +113,28 @@ static u8 read_imr(u16 data)
 	return in8(data);
 }
 
-/* INTR as the VCPU sees it; both views must agree. */
+/* INTR as the VCPU sees it: its ExtINT request, and nothing else pending. */
 static bool intr(void)
 {
-	bool a = fx.guest->intr_asserted;
+	u32 p = vmm_vcpu_irq_pending(&fx.vcpu->irq);
 
-	assert_int_equal(vmm_devemu_irq_pending(fx.guest), a);
-	return a;
+	assert_int_equal(p & ~VMM_VCPU_IRQ_REQ_EXTINT, 0);
+	return p & VMM_VCPU_IRQ_REQ_EXTINT;
 }
 
+/*
+ * The INTA cycle: the VCPU's acknowledge while INTR is up; after INTR
+ * dropped (the CPU had committed to the interrupt already, as when another
+ * CPU withdraws the request between the VCPU's look and its acknowledge),
+ * the pair's INTA directly, the one the VCPU's ExtINT line leads to.
+ */
 static int inta(void)
 {
-	return vmm_devemu_irq_acknowledge(fx.guest);
+	if (intr())
+		return vmm_vcpu_irq_acknowledge(fx.vcpu);
+	assert_int_equal(vmm_vcpu_irq_acknowledge(fx.vcpu), -VMM_ENOENT);
+	assert_non_null(fx.vcpu->irq.line[VMM_VCPU_IRQ_EXTINT].ack);
+	return fx.vcpu->irq.line[VMM_VCPU_IRQ_EXTINT].ack(fx.vcpu->irq.line[VMM_VCPU_IRQ_EXTINT].priv);
 }
 
 /* INTR is up and the acknowledge delivers 'vector'. */
@@ -358,20 +368,20 @@ static void test_ocw1_mask(void **state)
 	}
 	out8(M_DATA, 0xFF);
 	out8(S_DATA, 0xFF);
-	raised = fx_irq_raised;
+	raised = fx.vcpu->irq.asserts;
 	pulse(3);
 	pulse(12);
 	assert_false(intr());
 	assert_int_equal(read_irr(M_CMD), 0x08);	/* latched while masked */
 	assert_int_equal(read_irr(S_CMD), 0x10);	/* the slave's INT stays low */
-	assert_int_equal(fx_irq_raised, raised);
+	assert_int_equal(fx.vcpu->irq.asserts, raised);
 	/* unmasking the slave alone does not reach the CPU through a masked IR2 */
 	out8(S_DATA, 0x00);
 	assert_int_equal(read_irr(M_CMD), 0x0C);
 	assert_false(intr());
 	out8(M_DATA, 0xF7);		/* IR3 only */
 	assert_true(intr());
-	assert_int_equal(fx_irq_raised, raised + 1);	/* the VCPU is woken */
+	assert_int_equal(fx.vcpu->irq.asserts, raised + 1);	/* the VCPU is woken */
 	expect_vector(MBASE + 3);
 	eoi(M_CMD);
 	assert_false(intr());
@@ -1139,31 +1149,31 @@ static void test_intr_follows(void **state)
 
 	(void)state;
 	init_pair();
-	r = fx_irq_raised;
+	r = fx.vcpu->irq.asserts;
 	assert_false(intr());
 	out8(ELCR0, 0x08);
 	line(3, 1);			/* level IRQ3 */
 	assert_true(intr());
-	assert_int_equal(fx_irq_raised, r + 1);
+	assert_int_equal(fx.vcpu->irq.asserts, r + 1);
 	line(3, 0);
 	assert_false(intr());
 	line(3, 1);
-	assert_int_equal(fx_irq_raised, r + 2);
+	assert_int_equal(fx.vcpu->irq.asserts, r + 2);
 	expect_vector(MBASE + 3);
 	assert_false(intr());		/* in service */
 	eoi(M_CMD);			/* still high: back up, and woken again */
 	assert_true(intr());
-	assert_int_equal(fx_irq_raised, r + 3);
+	assert_int_equal(fx.vcpu->irq.asserts, r + 3);
 	line(3, 0);
 	assert_false(intr());
-	r = fx_irq_raised;
+	r = fx.vcpu->irq.asserts;
 	pulse(4);			/* one wake for a pulse */
-	assert_int_equal(fx_irq_raised, r + 1);
+	assert_int_equal(fx.vcpu->irq.asserts, r + 1);
 	out8(M_DATA, 0x10);		/* masking takes it down */
 	assert_false(intr());
 	out8(M_DATA, 0x00);
 	assert_true(intr());
-	assert_int_equal(fx_irq_raised, r + 2);
+	assert_int_equal(fx.vcpu->irq.asserts, r + 2);
 	expect_vector(MBASE + 4);
 	eoi(M_CMD);
 	assert_false(intr());
@@ -1289,9 +1299,57 @@ static void test_no_irqchip(void **state)
 	assert_int_equal(fx_create(&fx, "guest0", &fx_pc_regions[3], 1), VMM_OK);
 	line(4, 1);
 	pulse(3);
-	assert_false(fx.guest->intr_asserted);
-	assert_false(vmm_devemu_irq_pending(fx.guest));
-	assert_int_equal(vmm_devemu_irq_acknowledge(fx.guest), -VMM_ENOENT);
+	assert_int_equal(vmm_vcpu_irq_pending(&fx.vcpu->irq), 0);
+	assert_int_equal(vmm_vcpu_irq_acknowledge(fx.vcpu), -VMM_ENOENT);
+	assert_int_equal(fx.vcpu->irq.asserts, 0);
+}
+
+/* ---- controllers registered per guest line (devemu.h) ---- */
+
+static u32 other_seen[VMM_DEVEMU_IRQ_LINES];
+
+static void other_set_line(void *priv, u32 irq, int level)
+{
+	(void)priv;
+	if (irq < VMM_DEVEMU_IRQ_LINES && level)
+		other_seen[irq]++;
+}
+
+/* A second controller on lines 0-23 (as an IO-APIC would be) sees the
+ * changes of its lines beside the PIC; a third on a PIC line is refused,
+ * and so is one outside the guest's lines; the PIC's INTR is untouched. */
+static void test_second_controller_per_line(void **state)
+{
+	static const struct vmm_irqchip other = {
+		.name = "other", .first_line = 0, .nr_lines = 24, .set_line = other_set_line,
+	};
+	static const struct vmm_irqchip third = {
+		.name = "third", .first_line = 15, .nr_lines = 2, .set_line = other_set_line,
+	};
+	static const struct vmm_irqchip outside = {
+		.name = "outside", .first_line = 30, .nr_lines = 4, .set_line = other_set_line,
+	};
+
+	(void)state;
+	memset(other_seen, 0, sizeof(other_seen));
+	init_pair();
+	assert_int_equal(vmm_devemu_irqchip_register(fx.guest, &other), VMM_OK);
+	assert_int_equal(vmm_devemu_irqchip_register(fx.guest, &other), VMM_OK);
+	assert_int_equal(vmm_devemu_irqchip_register(fx.guest, &third), -VMM_EEXIST);
+	assert_true(fake_console_contains("line 15 goes to i8259a and other"));
+	assert_int_equal(vmm_devemu_irqchip_register(fx.guest, &outside), -VMM_EINVALID);
+	pulse(3);
+	pulse(20);			/* the other controller's alone */
+	pulse(16);
+	pulse(31);			/* no controller: nothing */
+	assert_int_equal(other_seen[3], 1);
+	assert_int_equal(other_seen[20], 1);
+	assert_int_equal(other_seen[16], 1);
+	assert_int_equal(other_seen[17], 0);	/* the refused third took nothing */
+	assert_int_equal(other_seen[31], 0);
+	expect_vector(MBASE + 3);	/* the PIC saw IRQ3 as before */
+	eoi(M_CMD);
+	assert_false(intr());
 }
 
 /* ---- taken requests reported (devemu.h, vmm_devemu_irq_taken) ---- */
@@ -1400,6 +1458,7 @@ int main(void)
 		T(test_slave_wiring_checked),
 		T(test_out_of_memory),
 		T(test_no_irqchip),
+		T(test_second_controller_per_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -129,6 +129,15 @@ void vmm_devemu_set_irq(struct vmm_guest *g, u32 irq, int level)
 	line = level;
 }
 
+/* devemu's timer helper (binding to the guest's boot VCPU is devemu.c's
+ * business): the fake timer event above */
+void vmm_devemu_timer_init(struct vmm_guest *g, struct vmm_timer_event *ev,
+			   void (*handler)(struct vmm_timer_event *ev), void *priv)
+{
+	(void)g;
+	vmm_timer_event_init(ev, handler, priv);
+}
+
 int vmm_devemu_region_irq(struct vmm_emudev *ed)
 {
 	(void)ed;

@@ -34,7 +34,7 @@ static const u32 prios[4] = { 0, 7, 7, 3 };
 static int group_setup(void **state)
 {
 	(void)state;
-	if (fx_init(1))
+	if (fx_init())
 		return -1;
 	gq = fx_guest("q", 3, NULL, NULL);
 	gs = fx_guest("s", 3, slices, NULL);

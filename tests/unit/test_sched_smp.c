@@ -32,7 +32,7 @@ static int group_setup(void **state)
 	static const u32 five = 5;
 
 	(void)state;
-	if (fx_init(2))
+	if (fx_init_cpus(2))
 		return -1;
 	gq = fx_guest("q", 4, NULL, NULL);
 	cfg = fx_config("pin", 2, NULL, NULL);

@@ -27,7 +27,7 @@ static int thread_fn(void *arg)
 static int group_setup(void **state)
 {
 	(void)state;
-	if (fx_init(1))
+	if (fx_init())
 		return -1;
 	g = fx_guest("g", 2, NULL, NULL);
 	v = g->vcpus[0];

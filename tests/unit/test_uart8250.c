@@ -74,17 +74,11 @@ static void rec_set_line(void *priv, u32 irq, int level)
 	}
 }
 
-static u8 rec_ack(void *priv)
-{
-	(void)priv;
-	return 0;
-}
-
 static const struct vmm_irqchip rec_irqchip = {
 	.name = "recorder",
 	.priv = &rec,
+	.nr_lines = 16,
 	.set_line = rec_set_line,
-	.acknowledge = rec_ack,
 };
 
 /* ---- fixtures ---- */
@@ -93,7 +87,6 @@ static int setup_pc(void **state)
 {
 	(void)state;
 	fake_arch_reset();
-	fx_irq_raised = 0;
 	return fx_create(&fx, "guest0", fx_pc_regions, FX_PC_NR_REGIONS) == VMM_OK ? 0 : -1;
 }
 
@@ -139,7 +132,7 @@ static void puts_(const char *s)
 
 static bool intr(void)
 {
-	return fx.guest->intr_asserted;
+	return vmm_vcpu_irq_pending(&fx.vcpu->irq) & VMM_VCPU_IRQ_REQ_EXTINT;
 }
 
 static u8 read_irr(u16 cmd)
@@ -493,7 +486,7 @@ static void test_out2_gates_irq(void **state)
 	out8(MCR, 0x08);		/* OUT2 */
 	assert_int_equal(read_irr(M_CMD), 0x10);
 	assert_true(intr());
-	assert_int_equal(vmm_devemu_irq_acknowledge(fx.guest), 0x24);
+	assert_int_equal(vmm_vcpu_irq_acknowledge(fx.vcpu), 0x24);
 	assert_int_equal(in8(IIR), 0x02);	/* the handler reads IIR ... */
 	assert_int_equal(read_irr(M_CMD), 0x00);	/* ... and the line drops */
 	out8(M_CMD, 0x20);
@@ -511,7 +504,7 @@ static void test_out2_gates_irq(void **state)
 	/* edge triggered (ELCR 0): one latched request per rising edge */
 	out8(ELCR0, 0x00);
 	out8(IER, 0x02);
-	assert_int_equal(vmm_devemu_irq_acknowledge(fx.guest), 0x24);
+	assert_int_equal(vmm_vcpu_irq_acknowledge(fx.vcpu), 0x24);
 	assert_false(intr());
 	out8(THR, 'b');			/* still pending, no new edge */
 	assert_false(intr());

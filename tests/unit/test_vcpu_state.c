@@ -51,7 +51,7 @@ static struct vmm_vcpu *v, *w;
 static int group_setup(void **state)
 {
 	(void)state;
-	if (fx_init(1))
+	if (fx_init())
 		return -1;
 	g1 = fx_guest("g1", 1, NULL, NULL);
 	g2 = fx_guest("g2", 2, NULL, NULL);
@@ -619,65 +619,64 @@ static void test_guest_destroy_and_recreate_reuses_slots(void **state)
 			 "nothing; the real ones must)", live);
 }
 
-/* The guest's interrupt controller raised INTR: its boot VCPU, PAUSED in a
- * HLT with interrupts on, is made READY; nothing else is touched. */
-static void test_irq_raised_wakes_the_boot_vcpu(void **state)
+/* An interrupt request (kernel/vcpu_irq.h) makes READY a VCPU PAUSED in its
+ * HLT wait, and only that: a VCPU paused otherwise stays PAUSED. */
+static void test_irq_request_ends_the_hlt_wait(void **state)
 {
 	struct vmm_vcpu *b = g2->vcpus[0], *ap = g2->vcpus[1];
 
 	(void)state;
 	fx_to_state(b, PAUSED);
-	fx_to_state(ap, PAUSED);
-	ap->wait_irq = true;
-	vmm_manager_guest_irq_raised(g2);
+	fx_to_state(ap, RUNNING);
+	assert_int_equal(vmm_vcpu_irq_wait(ap), 1);	/* HLT, nothing pending */
+	assert_int_equal(ap->state, PAUSED);
+	vmm_vcpu_irq_assert(b, VMM_VCPU_IRQ_EXTINT);	/* paused, not in HLT */
 	assert_int_equal(b->state, PAUSED);
-	assert_int_equal(ap->state, PAUSED);
-	b->wait_irq = true;
-	vmm_manager_guest_irq_raised(g2);
-	assert_int_equal(b->state, READY);
-	assert_false(b->wait_irq);
-	assert_true(b->queued);
-	assert_int_equal(ap->state, PAUSED);
-	vmm_manager_guest_irq_raised(g2);
-	assert_int_equal(b->state, READY);
+	vmm_vcpu_irq_post(ap, 0x40);
+	assert_int_equal(ap->state, READY);
+	assert_false(vmm_vcpu_irq_waiting(ap));
+	assert_true(ap->queued);
+	assert_int_equal(b->state, PAUSED);
+	vmm_vcpu_irq_post(ap, 0x41);			/* READY already: nothing, no error */
+	assert_int_equal(ap->state, READY);
 	assert_false(fake_console_contains("refused"));
+	vmm_vcpu_irq_deassert(b, VMM_VCPU_IRQ_EXTINT);
 }
 
 /*
- * A VCPU waiting in HLT (PAUSED, wait_irq, as vmx_exit_misc.c leaves it)
- * when the operator pauses its guest: the guest is paused, so an
- * interrupt must not resume it. The same after a reset: a wait_irq left
- * from before the reset must not let an interrupt resume a VCPU that the
- * operator paused later.
+ * A VCPU waiting in HLT (PAUSED by vmm_vcpu_irq_wait) when the operator
+ * pauses its guest: the guest is paused, so an interrupt must not resume
+ * it; guest resume leaves it waiting for its interrupt.
  */
 static void test_guest_pause_holds_a_vcpu_waiting_in_hlt(void **state)
 {
 	(void)state;
-	fx_to_state(w, PAUSED);
-	w->wait_irq = true;			/* HLT with interrupts on */
+	fx_to_state(w, RUNNING);
+	assert_int_equal(vmm_vcpu_irq_wait(w), 1);
+	assert_true(vmm_vcpu_irq_waiting(w));
 	assert_int_equal(vmm_manager_guest_pause(g2), VMM_OK);
-	vmm_manager_guest_irq_raised(g2);
-	if (w->state != PAUSED)
-		fail_msg("guest g2 paused by the operator, but an interrupt resumed %s (now %s): "
-			 "guest_pause leaves wait_irq set on a VCPU already PAUSED in HLT",
-			 w->name, vmm_vcpu_state_name(w->state));
+	assert_false(vmm_vcpu_irq_waiting(w));
+	vmm_vcpu_irq_post(w, 0x40);
+	assert_int_equal(w->state, PAUSED);
+	assert_int_equal(vmm_manager_guest_resume(g2), VMM_OK);
+	assert_int_equal(w->state, READY);
 }
 
-static void test_stale_wait_irq_after_reset(void **state)
+/* A HLT wait from before a reset does not let an interrupt resume the VCPU
+ * after it was started again and paused. */
+static void test_no_hlt_wait_survives_a_reset(void **state)
 {
 	(void)state;
-	fx_to_state(w, PAUSED);
-	w->wait_irq = true;
+	fx_to_state(w, RUNNING);
+	assert_int_equal(vmm_vcpu_irq_wait(w), 1);
 	fx_thread_enter();
 	assert_int_equal(vmm_manager_vcpu_reset(w), VMM_OK);
 	fx_thread_leave();
+	assert_false(vmm_vcpu_irq_waiting(w));
 	fx_to_state(w, READY);
-	assert_int_equal(vmm_manager_vcpu_pause(w), VMM_OK);	/* the operator */
-	vmm_manager_guest_irq_raised(g2);
-	if (w->state != PAUSED)
-		fail_msg("%s paused by the operator after a reset, but an interrupt resumed it "
-			 "(now %s): reset keeps wait_irq from before", w->name,
-			 vmm_vcpu_state_name(w->state));
+	assert_int_equal(vmm_manager_vcpu_pause(w), VMM_OK);
+	vmm_vcpu_irq_post(w, 0x40);
+	assert_int_equal(w->state, PAUSED);
 }
 
 static void test_all_guests_idle(void **state)
@@ -689,8 +688,8 @@ static void test_all_guests_idle(void **state)
 	assert_int_equal(paused, 0);
 	assert_int_equal(waiting, 0);
 	fx_to_state(v, PAUSED);
-	fx_to_state(w, PAUSED);
-	w->wait_irq = true;
+	fx_to_state(w, RUNNING);
+	assert_int_equal(vmm_vcpu_irq_wait(w), 1);	/* HLT: PAUSED, waiting */
 	fx_to_state(g2->vcpus[1], HALTED);
 	assert_true(vmm_manager_all_guests_idle(&paused, &waiting));
 	assert_int_equal(paused, 2);
@@ -731,9 +730,9 @@ int main(void)
 		T(test_guest_reset_from_a_thread_runs_again),
 		T(test_guest_destroy_refused_outside_a_thread),
 		T(test_guest_destroy_and_recreate_reuses_slots),
-		T(test_irq_raised_wakes_the_boot_vcpu),
+		T(test_irq_request_ends_the_hlt_wait),
 		T(test_guest_pause_holds_a_vcpu_waiting_in_hlt),
-		T(test_stale_wait_irq_after_reset),
+		T(test_no_hlt_wait_survives_a_reset),
 		T(test_all_guests_idle),
 	};
 

@@ -43,7 +43,7 @@ static int thread_fn(void *arg)
 static int group_setup(void **state)
 {
 	(void)state;
-	if (fx_init(1))
+	if (fx_init())
 		return -1;
 	t1 = vmm_thread_create("T1", thread_fn, NULL, 0, 0, 1);
 	t2 = vmm_thread_create("T2", thread_fn, NULL, 0, 0, 1);

@@ -200,6 +200,52 @@ int ept_map_open_bus(struct vmx_guest *vg, const struct vmm_guest *g, u64 *holes
 	return open_bus_fill(vg, g->aspace, (u64 *)(uintptr_t)vg->ept_pml4, 3, 0, holes);
 }
 
+/* ---- freeing an EPT -------------------------------------------------- */
+
+/* Whether 'pa' is one of the open-bus tables every guest shares. */
+static bool ept_shared_table(u64 pa)
+{
+	return open_bus_pd && (pa == open_bus_pd || pa == open_bus_pt);
+}
+
+/* Free the tables below 'table' (at 'level') and then 'table' itself;
+ * returns the pages freed. Leaves (pages, large pages) are the guest's
+ * memory or the open-bus page: not ours to free here. */
+static u64 free_table(u64 table, int level)
+{
+	u64 *t = (u64 *)(uintptr_t)table, n = 0;
+
+	for (unsigned i = 0; level > 0 && i < 512; i++) {
+		u64 e = t[i], next = e & EPT_ADDR_MASK;
+
+		if (!(e & 7) || (e & EPT_LARGE) || ept_shared_table(next))
+			continue;
+		n += free_table(next, level - 1);
+	}
+	if (vmm_host_page_free(table))
+		vmm_err("ept: table 0x%llx refused by the page allocator\n", (unsigned long long)table);
+	return n + 1;
+}
+
+int ept_deinit(struct vmx_guest *vg)
+{
+	u64 freed;
+
+	if (!vg->ept_pml4)
+		return VMM_OK;
+	freed = free_table(vg->ept_pml4, 3);
+	vg->ept_pml4 = 0;
+	vg->eptp = 0;
+	if (freed != vg->ept_pages) {
+		vmm_err("ept: %llu table pages freed, %llu were allocated\n",
+			(unsigned long long)freed, (unsigned long long)vg->ept_pages);
+		vg->ept_pages = 0;
+		return -VMM_EFAULT;
+	}
+	vg->ept_pages = 0;
+	return VMM_OK;
+}
+
 /* ---- looking into an EPT -------------------------------------------- */
 
 /* The CPU's physical-address width (CPUID 0x80000008 EAX[7:0], SDM 4.1.4). */

@@ -12,6 +12,7 @@
 
 struct vmm_vcpu;
 struct vmm_guest;
+struct vmm_vserial;
 
 #define VMX_EXIT_REASONS 70
 #define VMX_EXIT_VECTOR 0x100	/* arch_regs.vector of a VM-exit frame */
@@ -24,6 +25,7 @@ struct vmx_guest {
 	u64 ept_pages;		/* paging-structure pages in use */
 	u64 ept_maps[3];	/* leaf mappings by size: 4K, 2M, 1G */
 	bool rom_write_reported;
+	struct vmm_vserial *hvc;	/* hypercall console (vmx_exit_vmcall.c), made on first use */
 };
 
 /* The last MMIO instruction decoded (vmx_exit_ept.c). */
@@ -97,6 +99,12 @@ void vmx_xsave_load(struct vmx_vcpu *vx, bool after_save);
 
 /* EPT of a guest */
 int ept_init(struct vmx_guest *vg);
+/*
+ * Free every table page of vg's EPT (not the guest's memory, not the
+ * open-bus tables all guests share); -VMM_EFAULT, reported, when the pages
+ * freed are not the ept_pages allocated. The caller INVEPTs first.
+ */
+int ept_deinit(struct vmx_guest *vg);
 /* perms: EPT_R | EPT_W | EPT_X; memtype: EPT_MT_WB or EPT_MT_UC */
 int ept_map(struct vmx_guest *vg, u64 gpa, u64 hpa, u64 size, u32 perms, u32 memtype);
 /*

@@ -323,8 +323,8 @@ counted:
 	 * in Bochs a guest with interrupts off holds the APIC timer back and
 	 * the preemption timer fires late (platform notes).
 	 */
-	if (unlikely(start >= arch_timer_next_tsc))
-		vmm_timer_process();
+	if (unlikely(start >= pc->timer_next_tsc))
+		vmm_timer_expired();
 	vmm_scheduler_irq_process(regs);
 }
 

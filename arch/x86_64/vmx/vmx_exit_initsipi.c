@@ -66,7 +66,7 @@ int vmx_exit_init(struct vmm_vcpu *v, struct arch_regs *r)
 					     vmm_strerror(rc));
 	vmcs_write(VMCS_GUEST_ACTIVITY, ACTIVITY_WAIT_SIPI);
 	vx->wait_sipi = true;
-	v->wait_irq = false;
+	vmm_vcpu_irq_wait_cancel(v);	/* an interrupt does not end wait-for-SIPI */
 	vmm_info("guest %s: vcpu%u: INIT received at %04llx:%04llx: waiting for SIPI\n", v->guest->name,
 		 v->subid, (unsigned long long)cs, (unsigned long long)rip);
 	return vmm_vcpu_set_state(v, VMM_VCPU_STATE_PAUSED);

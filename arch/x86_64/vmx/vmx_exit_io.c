@@ -116,7 +116,7 @@ static __attribute__((noinline)) int io_string(struct vmm_vcpu *v, struct arch_r
 	if (vmx_guest_cpu_mode() == 64)
 		base = (seg == 4 || seg == 5) ? base : 0;	/* only FS/GS bases in 64-bit mode */
 	while (done < count && done < IO_STRING_BATCH &&
-	       (!done || rdtsc() < arch_timer_next_tsc)) {
+	       (!done || rdtsc() < arch_timer_next_tsc())) {
 		u64 gva = base + (*idx & amask);
 		u32 val = 0;
 		int rc;

@@ -1,9 +1,9 @@
 /*
  * arch/x86_64/vmx/vmx_exit_misc.c - small exit handlers: exceptions and
  * NMIs, external interrupts, triple fault, interrupt window, HLT,
- * INVD/WBINVD, VMX and other hidden instructions (#UD), PAUSE, the
- * preemption timer and EPT misconfiguration. (INIT and SIPI:
- * vmx_exit_initsipi.c.)
+ * INVD/WBINVD, VMX and other hidden instructions (#UD), PAUSE and EPT
+ * misconfiguration. (INIT and SIPI: vmx_exit_initsipi.c; the preemption
+ * timer: vmx_timer.c.)
  */
 #include "arch/x86_64/vmx/vmx_exits.h"
 #include "arch/x86_64/vmx/vmcs.h"
@@ -88,25 +88,26 @@ int vmx_exit_interrupt_window(struct vmm_vcpu *v, struct arch_regs *r)
 }
 
 /*
- * HLT: the VCPU waits for an interrupt. With one already presented (and
- * interrupts on) it goes straight back in to take it; otherwise it is
- * PAUSED until its interrupt controller raises INTR
- * (vmm_manager_guest_irq_raised). HLT with interrupts off can only end by
- * NMI or INIT, which this guest cannot receive: said once, and paused.
+ * HLT: the VCPU waits for an interrupt (vmm_vcpu_irq_wait): with a request
+ * already pending it goes straight back in to take it; otherwise it is
+ * PAUSED until the next request of any kind. HLT with interrupts off can
+ * only end by NMI or INIT, which this guest cannot receive: said once, and
+ * paused (no interrupt resumes it).
  */
 int vmx_exit_hlt(struct vmm_vcpu *v, struct arch_regs *r)
 {
 	bool intr_on = vmcs_read(VMCS_GUEST_RFLAGS) & X86_RFLAGS_IF;
+	int rc;
 
 	(void)r;
 	vmx_advance_rip();
-	if (intr_on && v->subid == 0 && vmm_devemu_irq_pending(v->guest))
-		return 0;
-	if (!intr_on)
+	if (!intr_on) {
 		vmm_warn("guest %s: %s executed HLT with interrupts off at RIP 0x%llx: paused for good (nothing can wake it)\n",
 			 v->guest->name, v->name, (unsigned long long)vmcs_read(VMCS_GUEST_RIP));
-	v->wait_irq = intr_on;
-	return vmm_vcpu_set_state(v, VMM_VCPU_STATE_PAUSED);
+		return vmm_manager_vcpu_pause(v);
+	}
+	rc = vmm_vcpu_irq_wait(v);
+	return rc < 0 ? rc : VMM_OK;
 }
 
 /* INVD/WBINVD: guest memory is write-back and coherent; nothing to flush. */
@@ -179,15 +180,6 @@ int vmx_exit_pause(struct vmm_vcpu *v, struct arch_regs *r)
 	(void)r;
 	vmx_advance_rip();
 	vmm_scheduler_preempt();
-	return VMM_OK;
-}
-
-/* The preemption timer ran out at the next timer event: process it. */
-int vmx_exit_preemption_timer(struct vmm_vcpu *v, struct arch_regs *r)
-{
-	(void)v;
-	(void)r;
-	vmm_timer_process();
 	return VMM_OK;
 }
 

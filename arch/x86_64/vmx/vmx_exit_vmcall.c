@@ -33,13 +33,23 @@ enum {
 #define HC_ENOSYS ((u64)-1)
 #define HC_EPERM ((u64)-2)
 
+/* The guest's hypercall console, made on first use; it belongs to the
+ * guest's arch context and goes with it (arch_guest_deinit). */
 static struct vmm_vserial *hvc_console(struct vmm_guest *g)
 {
-	static struct vmm_vserial *consoles[VMM_MAX_GUESTS];
+	struct vmx_guest *vg = g->arch_priv;
+	struct vmm_vserial *vs = __atomic_load_n(&vg->hvc, __ATOMIC_ACQUIRE), *none = NULL;
 
-	if (!consoles[g->id % VMM_MAX_GUESTS])
-		consoles[g->id % VMM_MAX_GUESTS] = vmm_vserial_create(g->name, "hvc");
-	return consoles[g->id % VMM_MAX_GUESTS];
+	if (vs)
+		return vs;
+	vs = vmm_vserial_create(g->name, "hvc");
+	/* two VCPUs of the guest may get here at once: one console is kept */
+	if (vs && !__atomic_compare_exchange_n(&vg->hvc, &none, vs, false, __ATOMIC_ACQ_REL,
+					       __ATOMIC_ACQUIRE)) {
+		vmm_vserial_unregister(vs);
+		vs = none;
+	}
+	return vs;
 }
 
 int vmx_exit_vmcall(struct vmm_vcpu *v, struct arch_regs *r)

@@ -8,6 +8,7 @@
 #include "arch/x86_64/vmx/vmx.h"
 #include "arch/x86_64/vmx/vmcs.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/vmx/vmx_timer.h"
 
 /* vmx_exit_misc.c */
 int vmx_exit_exception(struct vmm_vcpu *v, struct arch_regs *r);
@@ -23,7 +24,6 @@ int vmx_exit_vmx_insn(struct vmm_vcpu *v, struct arch_regs *r);
 int vmx_exit_rdpmc(struct vmm_vcpu *v, struct arch_regs *r);
 int vmx_exit_task_switch(struct vmm_vcpu *v, struct arch_regs *r);
 int vmx_exit_pause(struct vmm_vcpu *v, struct arch_regs *r);
-int vmx_exit_preemption_timer(struct vmm_vcpu *v, struct arch_regs *r);
 int vmx_exit_ept_misconfig(struct vmm_vcpu *v, struct arch_regs *r);
 /* vmx_irq.c: re-inject an event a VM exit interrupted (IDT-vectoring info) */
 void vmx_reinject_vectoring(u32 idt_vectoring_info);

@@ -2,23 +2,23 @@
  * arch/x86_64/vmx/vmx_irq.c - virtual interrupts into a VCPU (SDM 26.6
  * event injection, 25.3 IDT-vectoring information).
  *
- * Right before every VM entry, vmx_prepare_entry() looks at the guest's
- * interrupt controller: if it presents an interrupt and the guest can take
- * it now (RFLAGS.IF set, no STI or MOV SS blocking, nothing else being
- * injected), the vector is acknowledged and injected through the VM-entry
- * interruption-information field; if the guest cannot take it yet,
- * interrupt-window exiting brings the VCPU back as soon as it can. An event
- * whose delivery a VM exit cut short is re-injected on the way back in
- * (vmx_reinject_vectoring(), called at every exit).
+ * Right before every VM entry, vmx_prepare_entry() reads the VCPU's
+ * pending-request word (kernel/vcpu_irq.h): if a request is pending and the
+ * guest can take it now (RFLAGS.IF set, no STI or MOV SS blocking, nothing
+ * else being injected), the vector vmm_vcpu_irq_acknowledge() gives is
+ * injected through the VM-entry interruption-information field; if the
+ * guest cannot take it yet, interrupt-window exiting brings the VCPU back
+ * as soon as it can. An event whose delivery a VM exit cut short is
+ * re-injected on the way back in (vmx_reinject_vectoring(), called at
+ * every exit).
  */
 #include "arch/x86_64/vmx/vmx_exits.h"
 #include "arch/x86_64/vmx/vmcs.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "kernel/manager.h"
-#include "devemu/devemu.h"
-#include "kernel/timer.h"
-#include "arch/x86_64/timer.h"
+#include "kernel/vcpu_irq.h"
+#include "arch/x86_64/vmx/vmx_timer.h"
 
 #define INTERRUPTIBILITY_STI_MOVSS 3u
 
@@ -45,10 +45,9 @@ void vmx_set_window_exiting(bool on)
 		vmcs_write(VMCS_PROC_CTLS, proc & ~(u64)PROC_INTR_WINDOW);
 }
 
-/* The guest's controller asserts INTR: inject now or open the window. */
+/* The VCPU has an interrupt request: inject now or open the window. */
 static __attribute__((noinline)) void inject_pending(struct vmm_vcpu *v)
 {
-	struct vmm_guest *g = v->guest;
 	int vector;
 
 	if (vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID) {
@@ -60,45 +59,18 @@ static __attribute__((noinline)) void inject_pending(struct vmm_vcpu *v)
 		vmx_set_window_exiting(true);
 		return;
 	}
-	vector = vmm_devemu_irq_acknowledge(g);
+	vector = vmm_vcpu_irq_acknowledge(v);
 	if (vector < 0)
 		return;
 	vmcs_write(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_EXT_INTR | (u32)vector);
 	vmcs_write(VMCS_GUEST_ACTIVITY, 0);
-	v->irq_injected++;
-}
-
-/*
- * The VMX preemption timer ends the guest's run at the next timer event
- * (SDM 25.5.1), whatever the guest does with its interrupt flag. The VMCS
- * keeps counting down across exits (save-value exit control), so it is
- * reprogrammed only when the earliest event changed or a VCPU came in.
- */
-static __attribute__((noinline)) void program_preemption_timer(struct percpu *pc, u64 gen)
-{
-	u64 next, now, ticks;
-
-	pc->preempt_generation = vmx_preemption_saved ? gen : gen - 1;
-	next = vmm_timer_next_expiry();
-	if (next == ~0ULL) {
-		ticks = 0xFFFFFFFFULL;
-	} else {
-		now = vmm_timer_now_ns();
-		ticks = next > now ? arch_timer_ns_to_tsc(next - now) >> vmx_preemption_shift : 0;
-		if (ticks > 0xFFFFFFFFULL)
-			ticks = 0xFFFFFFFFULL;
-	}
-	vmcs_write(VMCS_PREEMPTION_TIMER, ticks);
 }
 
 static __attribute__((noinline)) void prepare_entry_slow(struct percpu *pc, struct vmm_vcpu *v)
 {
-	u64 gen = vmm_timer_generation;
-
-	if (gen != pc->preempt_generation && vmx_preemption_shift != 0xFF)
-		program_preemption_timer(pc, gen);
-	/* PIC interrupts go to the first VCPU */
-	if (v->guest->intr_asserted && v->subid == 0)
+	if (vmx_timer_stale(pc))
+		vmx_timer_program(pc);
+	if (vmm_vcpu_irq_pending(&v->irq))
 		inject_pending(v);
 }
 
@@ -109,6 +81,6 @@ void vmx_prepare_entry(void)
 	struct percpu *pc = this_cpu();
 	struct vmm_vcpu *v = pc->guest_vcpu;
 
-	if (unlikely(vmm_timer_generation != pc->preempt_generation || v->guest->intr_asserted))
+	if (unlikely(vmx_timer_stale(pc) || vmm_vcpu_irq_pending(&v->irq)))
 		prepare_entry_slow(pc, v);
 }

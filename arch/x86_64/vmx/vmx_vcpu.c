@@ -20,6 +20,8 @@
 #include "kernel/printk.h"
 #include "kernel/error.h"
 #include "kernel/timer.h"
+#include "kernel/vserial.h"
+#include "kernel/spinlock.h"
 
 #define GDT_CODE64 0x08
 #define GDT_DATA 0x10
@@ -30,7 +32,50 @@ extern void vmx_exit_entry(void);
 static u64 msr_bitmap;		/* shared by all VCPUs: every MSR access exits */
 u32 vmx_preemption_shift = 0xFF;	/* TSC >> shift = preemption ticks; 0xFF: none */
 bool vmx_preemption_saved;		/* the timer value is saved at VM exits */
-static u16 next_vpid = 1;
+
+/*
+ * VPIDs 1..65535 for normal VCPUs (0 tags the host's own translations). A
+ * freed VPID is invalidated (INVVPID) on the CPU that frees it, and handed
+ * out next-fit, so it comes back only after every other one has been used.
+ */
+#define VPID_COUNT 65536
+static u64 vpid_used[VPID_COUNT / 64] = { 1 };	/* bit 0: the host's */
+static u32 vpid_next = 1;
+static vmm_spinlock_t vpid_lock = VMM_SPINLOCK_INIT;
+
+/* A free VPID, or 0 when all 65535 are in use. */
+static u16 vpid_alloc(void)
+{
+	unsigned long f = vmm_spin_lock_irqsave(&vpid_lock);
+	u16 vpid = 0;
+
+	for (u32 n = 0; n < VPID_COUNT; n++) {
+		u32 i = (vpid_next + n) % VPID_COUNT;
+
+		if (!(vpid_used[i / 64] & (1ULL << (i % 64)))) {
+			vpid_used[i / 64] |= 1ULL << (i % 64);
+			vpid_next = (i + 1) % VPID_COUNT;
+			vpid = (u16)i;
+			break;
+		}
+	}
+	vmm_spin_unlock_irqrestore(&vpid_lock, f);
+	return vpid;
+}
+
+/* Give a VPID back, its translations on this CPU invalidated first. */
+static void vpid_free(u16 vpid)
+{
+	unsigned long f;
+
+	if (!vpid)
+		return;
+	if (vmx_invvpid_context(vpid))
+		vmm_warn("vmx: INVVPID of freed VPID %u failed\n", vpid);
+	f = vmm_spin_lock_irqsave(&vpid_lock);
+	vpid_used[vpid / 64] &= ~(1ULL << (vpid % 64));
+	vmm_spin_unlock_irqrestore(&vpid_lock, f);
+}
 
 size_t arch_regs_size(void)
 {
@@ -108,9 +153,30 @@ int arch_guest_init(struct vmm_guest *g)
 	return VMM_OK;
 }
 
+/*
+ * Free a guest's arch context, also a half-built one: its hypercall
+ * console, every EPT table (after an INVEPT, so no CPU keeps translations
+ * into memory about to be freed), the I/O bitmap and the vmx_guest. The
+ * guest's VCPUs are gone (arch_vcpu_deinit) or never ran.
+ */
 void arch_guest_deinit(struct vmm_guest *g)
 {
-	(void)g;	/* guest destruction comes with the manager issue */
+	struct vmx_guest *vg = g->arch_priv;
+
+	if (!vg)
+		return;
+	g->arch_priv = NULL;
+	vmm_vserial_unregister(vg->hvc);
+	if (vg->ept_pml4) {
+		if (vmx_invept_context(vg->eptp))
+			vmm_warn("guest %s: INVEPT before freeing the EPT failed\n", g->name);
+		if (ept_deinit(vg))
+			vmm_err("guest %s: EPT tables not all accounted for\n", g->name);
+	}
+	if (vg->io_bitmap && vmm_host_page_free(vg->io_bitmap))
+		vmm_err("guest %s: I/O bitmap 0x%llx refused by the page allocator\n", g->name,
+			(unsigned long long)vg->io_bitmap);
+	vmm_free(vg);
 }
 
 /* ---- VMCS set-up ------------------------------------------------------ */
@@ -399,7 +465,11 @@ static int normal_vcpu_init(struct vmm_vcpu *v)
 		return -VMM_ENOMEM;
 	memset((void *)(uintptr_t)vx->vmcs, 0, PAGE_SIZE);
 	*(u32 *)(uintptr_t)vx->vmcs = vmx_boot_caps()->revision;	/* SDM 24.2 */
-	vx->vpid = next_vpid++;
+	vx->vpid = vpid_alloc();
+	if (!vx->vpid) {
+		vmm_err("vcpu %s: all 65535 VPIDs are in use\n", v->name);
+		return -VMM_ENOSPC;
+	}
 	rc = vmx_xsave_alloc(vx);
 	if (rc)
 		return rc;
@@ -566,9 +636,42 @@ int arch_vcpu_init(struct vmm_vcpu *v)
 	return VMM_OK;
 }
 
+/* Free a host page of a VCPU, naming it when the allocator refuses it. */
+static void vcpu_page_free(struct vmm_vcpu *v, u64 pa, const char *what)
+{
+	if (pa && vmm_host_page_free(pa))
+		vmm_err("vcpu %s: %s page 0x%llx refused by the page allocator\n", v->name, what,
+			(unsigned long long)pa);
+}
+
+/*
+ * Free a stopped normal VCPU's arch state, also a half-built one: its
+ * VMCS (VMCLEARed here: the scheduler cleared it when it left its last
+ * CPU, but a reset on this CPU loads it again), XSAVE area, virtual-APIC
+ * page and VPID, and the vmx_vcpu. Orphans have no arch state.
+ */
 void arch_vcpu_deinit(struct vmm_vcpu *v)
 {
-	(void)v;
+	struct vmx_vcpu *vx = v->arch_priv;
+	struct percpu *pc = this_cpu();
+
+	if (!v->is_normal || !vx)
+		return;
+	v->arch_priv = NULL;
+	if (pc->guest_vcpu == v)
+		pc->guest_vcpu = NULL;
+	if (vx->vmcs) {
+		if (pc->current_vmcs == vx->vmcs) {
+			if (vmx_vmclear(vx->vmcs))
+				vmm_err("vcpu %s: VMCLEAR of its VMCS failed\n", v->name);
+			pc->current_vmcs = 0;
+		}
+		vcpu_page_free(v, vx->vmcs, "VMCS");
+	}
+	vcpu_page_free(v, vx->xsave, "XSAVE");
+	vcpu_page_free(v, vx->vapic, "virtual-APIC");
+	vpid_free(vx->vpid);
+	vmm_free(vx);
 }
 
 /* ---- switching -------------------------------------------------------- */
@@ -641,7 +744,7 @@ void arch_vcpu_regs_switch(struct vmm_vcpu *cur, struct vmm_vcpu *next, struct a
 		vx->launched = true;
 		pc->return_to_guest = 1;
 		pc->guest_vcpu = next;
-		pc->preempt_generation = vmm_timer_generation - 1;	/* time passed elsewhere */
+		vmx_timer_vcpu_in(pc);	/* time passed elsewhere */
 	} else {
 		memcpy(regs, next->regs, sizeof(*regs));
 		pc->return_to_guest = 0;
