@@ -101,17 +101,17 @@ static void test_state_names(void **state)
 /* ---- every state x every operation, through the public operations ---- */
 
 enum op {
-	OP_KICK, OP_RESUME, OP_PAUSE, OP_HALT,
+	OP_KICK, OP_RESUME, OP_PAUSE, OP_USER_PAUSE, OP_HALT,
 	OP_SET_UNKNOWN, OP_SET_RESET, OP_SET_READY, OP_SET_RUNNING, OP_SET_PAUSED, OP_SET_HALTED,
 	NOPS
 };
 static const char *const op_word[NOPS] = {
-	"kick", "resume", "pause", "halt",
+	"kick", "resume", "pause", "pause", "halt",
 	"state change", "state change", "state change", "state change", "state change",
 	"state change",
 };
 static const enum vmm_vcpu_state op_target[NOPS] = {
-	READY, READY, PAUSED, HALTED, UNKNOWN, RESET, READY, RUNNING, PAUSED, HALTED
+	READY, READY, PAUSED, PAUSED, HALTED, UNKNOWN, RESET, READY, RUNNING, PAUSED, HALTED
 };
 
 static int apply(struct vmm_vcpu *x, enum op op)
@@ -123,6 +123,8 @@ static int apply(struct vmm_vcpu *x, enum op op)
 		return vmm_manager_vcpu_resume(x);
 	case OP_PAUSE:
 		return vmm_manager_vcpu_pause(x);
+	case OP_USER_PAUSE:
+		return vmm_manager_vcpu_user_pause(x);
 	case OP_HALT:
 		return vmm_manager_vcpu_halt(x, "matrix");
 	default:
@@ -146,8 +148,10 @@ static void check_cell(enum vmm_vcpu_state from, enum op op)
 	rc = apply(v, op);
 	snprintf(msg, sizeof(msg), "%s(%s) on a %s VCPU", op_word[op], vmm_vcpu_state_name(to),
 		 vmm_vcpu_state_name(from));
-	/* kick of a runnable VCPU: a silent no-op (issue 11, item 5) */
-	if (op == OP_KICK && (from == READY || from == RUNNING)) {
+	/* kick of a runnable VCPU, the terminal's pause of a paused one: a
+	 * silent no-op (issue 11, item 5) */
+	if ((op == OP_KICK && (from == READY || from == RUNNING)) ||
+	    (op == OP_USER_PAUSE && from == PAUSED)) {
 		if (rc != VMM_OK || v->state != from || fake_console_len())
 			fail_msg("%s: rc %d, state %s, console '%s'; want a silent no-op", msg, rc,
 				 vmm_vcpu_state_name(v->state), fake_console_text());
