@@ -108,6 +108,7 @@ void fake_console_set_input(const char *s)
 
 static bool irq_on = true;
 static unsigned long relax_spins;
+void (*fake_relax_hook)(void);
 
 unsigned long arch_cpu_irq_save(void)
 {
@@ -134,6 +135,9 @@ bool fake_irq_enabled(void)
 
 void arch_cpu_relax(void)
 {
+	/* what the other CPUs do meanwhile (a test that plays them) */
+	if (fake_relax_hook)
+		fake_relax_hook();
 	/* single-threaded tests: spinning means a lock was never released */
 	if (++relax_spins >= FAKE_RELAX_LIMIT) {
 		fprintf(stderr, "fake_arch: arch_cpu_relax() called %lu times: "
@@ -298,6 +302,7 @@ void fake_arch_reset(void)
 	fake_virt_probe_calls = 0;
 	fake_test_fault_kind[0] = 0;
 	fake_cpu_id = 0;
+	fake_relax_hook = NULL;
 	memset(fake_kicks, 0, sizeof(fake_kicks));
 	fake_nr_host_cpus = 1;
 	memset(fake_host_cpu_ids, 0, sizeof(fake_host_cpu_ids));

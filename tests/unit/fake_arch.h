@@ -29,6 +29,9 @@ bool fake_irq_enabled(void);
 /* arch_cpu_relax() aborts the test binary after this many calls in a row
  * (a spinlock that is never released would otherwise hang the run) */
 #define FAKE_RELAX_LIMIT 10000000UL
+/* called by every arch_cpu_relax() when set: a test plays the other CPUs
+ * there (e.g. one that ends its trap, so a spin-wait for it ends) */
+extern void (*fake_relax_hook)(void);
 
 /* ---- host CPUs ----
  * arch_cpu_id() returns fake_cpu_id (a test "runs on" another CPU by

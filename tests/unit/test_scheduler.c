@@ -1,12 +1,10 @@
 /*
- * tests/unit/test_scheduler.c - the idle orphan's wait and the scheduler's
- * flag word (kernel/scheduler.c), on the fake arch layer.
- *
- * The idle orphan runs commands such as `sleep`, which check a condition
- * and then wait for an interrupt. A wakeup (vmm_scheduler_idle_wakeup,
- * called by the interrupt that ends the wait) that comes between the check
- * and the HLT must not be lost: the wait then does not halt at all. The
- * check inside the wait is made with interrupts off, right before STI;HLT.
+ * tests/unit/test_scheduler.c - the scheduler's small entry points
+ * (kernel/scheduler.h) on one fake CPU (tests/unit/sched_fixture.h): the
+ * flag word every trap end tests, a CPU without a scheduler, yield and
+ * block from an orphan VCPU, the two-arrow state change, and running code
+ * while a VCPU is off every CPU. (The idle orphan's loop never returns and
+ * is not run here: it only waits for interrupts.)
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,110 +12,174 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "tests/unit/fake_arch.h"
-#include "tests/unit/fake_heap.h"
-#include "kernel/scheduler.h"
-#include "kernel/manager.h"
-#include "kernel/arch_vcpu.h"
+#include "tests/unit/sched_fixture.h"
 
-/* The arch VCPU contract: nothing of it runs in these tests but the
- * switch and the yield, which only count. */
-static int regs_switches, yields;
+static struct vmm_guest *g;
+static struct vmm_vcpu *v, *w;
+static struct vmm_thread *t;
 
-int arch_guest_init(struct vmm_guest *g) { (void)g; return 0; }
-size_t arch_regs_size(void) { return 256; }
-int arch_vcpu_init(struct vmm_vcpu *v) { (void)v; return 0; }
-int arch_vcpu_reset(struct vmm_vcpu *v) { (void)v; return 0; }
-void arch_vcpu_regs_switch(struct vmm_vcpu *from, struct vmm_vcpu *to, struct arch_regs *regs)
+static int thread_fn(void *arg)
 {
-	(void)from;
-	(void)to;
-	(void)regs;
-	regs_switches++;
+	(void)arg;
+	return 0;
 }
-void arch_vcpu_yield(void) { yields++; }
 
-/* The arch timer contract: time stands still; a time slice is armed only
- * when a guest VCPU runs, which none does here. */
-u64 arch_timer_now_ns(void) { return 1000; }
-u64 arch_timer_boot_wallclock_sec(void) { return 0; }
-void arch_timer_program(u64 expiry_ns) { (void)expiry_ns; }
-
-static int setup_once(void **state)
+static int group_setup(void **state)
 {
 	(void)state;
-	fake_arch_reset();
-	/* the code running now becomes CPU0's idle orphan */
-	return vmm_scheduler_init_cpu();
+	if (fx_init())
+		return -1;
+	g = fx_guest("g", 2, NULL, NULL);
+	v = g->vcpus[0];
+	w = g->vcpus[1];
+	t = vmm_thread_create("worker", thread_fn, NULL, 0, 0, 0);
+	return t ? 0 : -1;
 }
 
 static int setup(void **state)
 {
 	(void)state;
-	fake_arch_reset();
-	regs_switches = yields = 0;
-	/* no kick left over from an earlier test */
-	vmm_scheduler_idle_wait();
-	fake_wait_for_irq_calls = 0;
+	fx_quiesce();
 	return 0;
-}
-
-static void test_wait_halts_with_the_check_made_interrupts_off(void **state)
-{
-	(void)state;
-	vmm_scheduler_idle_wait();
-	assert_int_equal(fake_wait_for_irq_calls, 1);
-	/* the wakeup flag was read with interrupts off, then STI;HLT */
-	assert_false(fake_wait_for_irq_irq_was_on);
-	assert_true(fake_irq_enabled());
-}
-
-static void test_wakeup_before_the_wait_is_not_lost(void **state)
-{
-	(void)state;
-	/* a timer interrupt ends `sleep` after the command checked its flag,
-	 * before it waits: the wait must not halt */
-	vmm_scheduler_idle_wakeup();
-	vmm_scheduler_idle_wait();
-	assert_int_equal(fake_wait_for_irq_calls, 0);
-	/* the kick is used up: the next wait halts */
-	vmm_scheduler_idle_wait();
-	assert_int_equal(fake_wait_for_irq_calls, 1);
-}
-
-static void test_idle_current_wakeup_asks_no_switch(void **state)
-{
-	(void)state;
-	/* the idle orphan is current: a wakeup leaves no reschedule pending */
-	vmm_scheduler_idle_wakeup();
-	assert_int_equal(vmm_scheduler_resched_cpus, 0);
-	vmm_scheduler_idle_wait();
 }
 
 static void test_flag_word_set_and_cleared(void **state)
 {
-	struct arch_regs *regs = (struct arch_regs *)0x1000;	/* never touched */
-
 	(void)state;
 	vmm_scheduler_preempt();
 	assert_int_equal(vmm_scheduler_resched_cpus, 1u << 0);
-	/* nothing else to run: the decision keeps the idle orphan */
-	vmm_scheduler_irq_process(regs);
+	fx_trap_end();
 	assert_int_equal(vmm_scheduler_resched_cpus, 0);
-	assert_int_equal(regs_switches, 0);
-	/* with no flag set the end of a trap does nothing */
-	vmm_scheduler_irq_process(regs);
-	assert_int_equal(regs_switches, 0);
+	assert_int_equal(fx_switches, 0);
+	/* no flag: the end of a trap does nothing, even with a VCPU queued */
+	assert_int_equal(vmm_manager_vcpu_kick(v), VMM_OK);
+	vmm_scheduler_resched_cpus = 0;
+	fx_trap_end();
+	assert_ptr_equal(vmm_scheduler_current(), fx_idle);
+	assert_int_equal(fx_switches, 0);
 }
+
+/* A CPU where vmm_scheduler_init_cpu() did not run: its bit is cleared
+ * (other CPUs' exits test the whole word) and nothing else happens. */
+static void test_cpu_without_scheduler(void **state)
+{
+	struct vmm_sched_cpu_info i;
+
+	(void)state;
+	fx_on(3);
+	vmm_scheduler_preempt();
+	assert_int_equal(vmm_scheduler_resched_cpus, 1u << 3);
+	fx_trap_end();
+	assert_int_equal(vmm_scheduler_resched_cpus, 0);
+	assert_int_equal(fx_switches, 0);
+	fx_on(0);
+	vmm_scheduler_cpu_info(3, &i);
+	assert_false(i.up);
+	assert_null(i.current);
+}
+
+/* An orphan yields: an equal priority waiting runs, it goes to the back. */
+static void test_yield_from_an_orphan(void **state)
+{
+	(void)state;
+	assert_int_equal(vmm_thread_start(t), VMM_OK);
+	fx_trap_end();
+	assert_ptr_equal(vmm_scheduler_current(), t->vcpu);
+	/* nobody waits: the yield comes back at once */
+	vmm_scheduler_yield();
+	assert_int_equal(fx_yields, 1);
+	assert_ptr_equal(vmm_scheduler_current(), t->vcpu);
+	assert_int_equal(fx_switches, 1);
+	assert_int_equal(vmm_manager_vcpu_kick(v), VMM_OK);
+	vmm_scheduler_yield();
+	assert_ptr_equal(vmm_scheduler_current(), v);
+	assert_int_equal(t->vcpu->state, READY);
+	assert_true(t->vcpu->queued);
+}
+
+/* An orphan that paused itself blocks: it leaves the CPU. */
+static void test_block_after_pausing_itself(void **state)
+{
+	(void)state;
+	assert_int_equal(vmm_thread_start(t), VMM_OK);
+	fx_trap_end();
+	assert_int_equal(vmm_manager_vcpu_pause(t->vcpu), VMM_OK);
+	vmm_scheduler_block();
+	assert_ptr_equal(vmm_scheduler_current(), fx_idle);
+	assert_int_equal(t->vcpu->state, PAUSED);
+	assert_false(t->vcpu->on_cpu);
+}
+
+/* Two arrows at once: nobody sees the state in between; a refused arrow
+ * (either one) changes nothing and names the refused arrow. */
+static void test_state_change2(void **state)
+{
+	(void)state;
+	fx_to_state(v, PAUSED);
+	assert_int_equal(vmm_scheduler_state_change2(v, READY, HALTED, "halt"), VMM_OK);
+	assert_int_equal(v->state, HALTED);
+	assert_false(v->queued);
+	assert_int_equal(vmm_scheduler_ready_count(), 0);
+	/* RESET -> READY -> PAUSED (an AP waiting for its SIPI): never queued */
+	fx_to_state(v, RESET);
+	assert_int_equal(vmm_scheduler_state_change2(v, READY, PAUSED, "kick"), VMM_OK);
+	assert_int_equal(v->state, PAUSED);
+	assert_false(v->queued);
+	/* second arrow is the scheduler's: refused, nothing applied */
+	fake_console_reset();
+	assert_int_equal(vmm_scheduler_state_change2(v, READY, RUNNING, "test"), -VMM_EILLEGAL);
+	assert_int_equal(v->state, PAUSED);
+	assert_false(v->queued);
+	assert_true(fake_console_contains("vcpu g/vcpu0: test refused: READY -> RUNNING is an arrow only the scheduler takes"));
+	/* first arrow missing */
+	fx_to_state(v, HALTED);
+	fake_console_reset();
+	assert_int_equal(vmm_scheduler_state_change2(v, READY, HALTED, "halt"), -VMM_EILLEGAL);
+	assert_int_equal(v->state, HALTED);
+	assert_true(fake_console_contains("vcpu g/vcpu0: halt refused: figure 3 has no arrow HALTED -> READY"));
+}
+
+static void count_call(struct vmm_vcpu *x, void *arg)
+{
+	(void)x;
+	(*(int *)arg)++;
+}
+
+static void test_with_vcpu_off_cpu(void **state)
+{
+	int calls = 0;
+	u32 cpu = 99;
+
+	(void)state;
+	fx_to_state(v, READY);
+	assert_int_equal(vmm_scheduler_with_vcpu_off_cpu(v, count_call, &calls, &cpu), VMM_OK);
+	assert_int_equal(calls, 1);
+	assert_int_equal(cpu, 99);
+	fx_run(v);
+	assert_int_equal(vmm_scheduler_with_vcpu_off_cpu(v, count_call, &calls, &cpu), -VMM_EBUSY);
+	assert_int_equal(calls, 1);
+	assert_int_equal(cpu, 0);
+	/* paused, still on the CPU until the trap ends */
+	assert_int_equal(vmm_manager_vcpu_pause(v), VMM_OK);
+	assert_int_equal(vmm_scheduler_with_vcpu_off_cpu(v, count_call, &calls, NULL), -VMM_EBUSY);
+	fx_trap_end();
+	assert_int_equal(vmm_scheduler_with_vcpu_off_cpu(v, count_call, &calls, NULL), VMM_OK);
+	assert_int_equal(calls, 2);
+	vmm_scheduler_wait_off_cpu(v);	/* off: returns at once */
+}
+
+#define T(f) cmocka_unit_test_setup(f, setup)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_wait_halts_with_the_check_made_interrupts_off, setup),
-		cmocka_unit_test_setup(test_wakeup_before_the_wait_is_not_lost, setup),
-		cmocka_unit_test_setup(test_idle_current_wakeup_asks_no_switch, setup),
-		cmocka_unit_test_setup(test_flag_word_set_and_cleared, setup),
+		T(test_flag_word_set_and_cleared),
+		T(test_cpu_without_scheduler),
+		T(test_yield_from_an_orphan),
+		T(test_block_after_pausing_itself),
+		T(test_state_change2),
+		T(test_with_vcpu_off_cpu),
 	};
 
-	return cmocka_run_group_tests(tests, setup_once, NULL);
+	return cmocka_run_group_tests(tests, group_setup, NULL);
 }

@@ -288,6 +288,7 @@ static void test_user_pause_not_undone(void **state)
 			 VMM_VCPU_IRQ_REQ_EXTINT | VMM_VCPU_IRQ_REQ_VECTOR);
 	/* a VCPU that left PAUSED another way is not "resumed" later */
 	assert_int_equal(vmm_manager_vcpu_resume(v), VMM_OK);
+	fx_run(v);				/* HLT is executed by a running VCPU */
 	assert_int_equal(vmm_vcpu_irq_wait(v), 0);	/* pending: no wait */
 	assert_false(fake_console_contains("refused"));
 }
