@@ -332,7 +332,7 @@ int vmm_manager_vcpu_kick(struct vmm_vcpu *vcpu)
 	/* already runnable: nothing to do, and nothing to report */
 	if (s == READY || s == RUNNING)
 		return VMM_OK;
-	return vmm_scheduler_state_change(vcpu, READY, "kick");
+	return vmm_scheduler_state_change_from(vcpu, 1u << RESET, READY, "kick");
 }
 
 int vmm_manager_vcpu_pause(struct vmm_vcpu *vcpu)
@@ -356,7 +356,7 @@ int vmm_manager_vcpu_user_pause(struct vmm_vcpu *vcpu)
 
 int vmm_manager_vcpu_resume(struct vmm_vcpu *vcpu)
 {
-	return vmm_scheduler_state_change(vcpu, READY, "resume");
+	return vmm_scheduler_state_change_from(vcpu, 1u << PAUSED, READY, "resume");
 }
 
 int vmm_manager_vcpu_halt(struct vmm_vcpu *vcpu, const char *fmt, ...)

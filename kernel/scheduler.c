@@ -169,28 +169,51 @@ static void refused(struct vmm_vcpu *v, enum vmm_vcpu_state from, enum vmm_vcpu_
 }
 
 /*
- * A change made outside a trap (a thread, interrupts on) that asks this
+ * A change made by a thread (outside a trap: interrupts on) that asks this
  * CPU for a decision: trap now, or it would wait for the next interrupt.
- * In a trap (an exit handler, a timer event) the trap's end decides.
+ * In a trap (an exit handler, a timer event) the trap's end decides; the
+ * idle orphan looks before it halts (vmm_scheduler_idle_loop).
  */
 static void decide_soon(void)
 {
-	if ((vmm_scheduler_resched_cpus & (1u << arch_cpu_id())) && arch_cpu_irq_enabled())
+	struct vmm_vcpu *cur = this_sched()->current;
+
+	if ((vmm_scheduler_resched_cpus & (1u << arch_cpu_id())) && cur && cur->thread &&
+	    arch_cpu_irq_enabled())
 		arch_vcpu_yield();
+}
+
+int vmm_scheduler_state_change_from(struct vmm_vcpu *v, u32 from_mask, enum vmm_vcpu_state to,
+				    const char *op)
+{
+	unsigned long f = vmm_spin_lock_irqsave(&sched_lock);
+	enum vmm_vcpu_state from = v->state;
+	bool from_ok = from_mask & (1u << from);
+	int rc = from_ok ? change_locked(v, to, false) : -VMM_EILLEGAL;
+
+	vmm_spin_unlock_irqrestore(&sched_lock, f);
+	if (rc && !from_ok && (!vmm_vcpu_state_transition_ok(from, to) || is_sched_arrow(from, to))) {
+		if (!(from_mask & VMM_SCHED_QUIET))
+			refused(v, from, to, op);
+	} else if (rc && !from_ok && !(from_mask & VMM_SCHED_QUIET)) {
+		u32 want = 0;
+
+		while (want < VMM_VCPU_STATE_COUNT && !(from_mask & (1u << want)))
+			want++;
+		vmm_err("vcpu %s: %s refused: %s -> %s is not a %s (that is %s -> %s)\n", v->name, op,
+			vmm_vcpu_state_name(from), vmm_vcpu_state_name(to), op,
+			vmm_vcpu_state_name((enum vmm_vcpu_state)want), vmm_vcpu_state_name(to));
+	}
+	else if (rc && from_ok)
+		refused(v, from, to, op);
+	else if (!rc)
+		decide_soon();
+	return rc;
 }
 
 int vmm_scheduler_state_change(struct vmm_vcpu *v, enum vmm_vcpu_state to, const char *op)
 {
-	unsigned long f = vmm_spin_lock_irqsave(&sched_lock);
-	enum vmm_vcpu_state from = v->state;
-	int rc = change_locked(v, to, false);
-
-	vmm_spin_unlock_irqrestore(&sched_lock, f);
-	if (rc)
-		refused(v, from, to, op);
-	else
-		decide_soon();
-	return rc;
+	return vmm_scheduler_state_change_from(v, VMM_SCHED_ANY_STATE, to, op);
 }
 
 int vmm_scheduler_state_change2(struct vmm_vcpu *v, enum vmm_vcpu_state via,
@@ -256,10 +279,11 @@ static bool takeable(struct vmm_vcpu *v, void *p)
 	return (v == a->cur || !v->on_cpu) && allowed(v, a->cpu);
 }
 
-/* A READY VCPU waiting on a busy CPU that this idle CPU may run. */
-static struct vmm_vcpu *steal(u32 cpu)
+/* A READY VCPU waiting on a busy CPU that this idle CPU may run ('cur':
+ * this CPU's current VCPU, which may be waiting there too). */
+static struct vmm_vcpu *steal(u32 cpu, struct vmm_vcpu *cur)
 {
-	struct pick_arg a = { NULL, cpu };
+	struct pick_arg a = { cur, cpu };
 	struct vmm_vcpu *best = NULL;
 
 	for (u32 c = 0; c < ARCH_CPU_MAX; c++) {
@@ -292,7 +316,7 @@ static struct vmm_vcpu *pick(struct sched_cpu *s)
 	}
 	v = vmm_sched_queue_first(&s->rq, 0, takeable, &a);
 	if (!v)
-		v = steal(cpu_of(s));
+		v = steal(cpu_of(s), cur);
 	if (v)
 		return v;
 	return cur_runs ? cur : s->idle;
@@ -345,9 +369,11 @@ void vmm_scheduler_resched(struct arch_regs *regs)
 	if (next == cur) {
 		bool renew = s->yield;
 
-		/* resumed before it got away: it keeps the CPU */
+		/* resumed before it got away: it keeps the CPU (it may have
+		 * been queued on another CPU meanwhile) */
 		if (cur->state == VMM_VCPU_STATE_READY) {
-			vmm_sched_queue_del(&s->rq, cur);
+			vmm_sched_queue_del(&sched[cur->host_cpu].rq, cur);
+			cur->host_cpu = cpu;
 			change_locked(cur, VMM_VCPU_STATE_RUNNING, true);
 			renew = true;
 		}

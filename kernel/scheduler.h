@@ -44,6 +44,18 @@ void vmm_scheduler_idle_loop(void) __attribute__((noreturn));
  */
 int vmm_scheduler_state_change(struct vmm_vcpu *v, enum vmm_vcpu_state to, const char *op);
 /*
+ * The same, only when v is in one of the states of 'from_mask' (bit n:
+ * state n) at the moment of the change: an operation that means one arrow
+ * (resume: PAUSED -> READY; kick: RESET -> READY) does not take another
+ * one to the same state when the VCPU changed meanwhile (a wakeup racing a
+ * reset). Otherwise -VMM_EILLEGAL, with "<op> refused: it is <state>"
+ * unless VMM_SCHED_QUIET is in the mask.
+ */
+#define VMM_SCHED_ANY_STATE ((1u << VMM_VCPU_STATE_COUNT) - 1)
+#define VMM_SCHED_QUIET (1u << 31)
+int vmm_scheduler_state_change_from(struct vmm_vcpu *v, u32 from_mask, enum vmm_vcpu_state to,
+				    const char *op);
+/*
  * The same for a sequence of arrows taken at once (e.g. PAUSED -> READY ->
  * HALTED for halting a paused VCPU): no CPU sees the states in between.
  * Stops at the first refused arrow (nothing of it is applied).

@@ -51,7 +51,9 @@ void vmm_waitqueue_forget_locked(struct vmm_waitqueue *wq, struct vmm_thread *t)
 static void wake_locked(struct vmm_waitqueue *wq, struct vmm_thread *t)
 {
 	unlink_locked(wq, t);
-	vmm_scheduler_state_change(t->vcpu, VMM_VCPU_STATE_READY, "wake");
+	/* only a sleeper: a thread stopped meanwhile stays stopped */
+	vmm_scheduler_state_change_from(t->vcpu, (1u << VMM_VCPU_STATE_PAUSED) | VMM_SCHED_QUIET,
+					VMM_VCPU_STATE_READY, "wake");
 }
 
 static void timeout_fired(struct vmm_timer_event *ev)
@@ -178,8 +180,14 @@ void vmm_mutex_lock(struct vmm_mutex *m)
 
 	while (m->owner) {
 		m->contended++;
-		if (vmm_waitqueue_sleep_locked(&m->wq, 0, &f) == -VMM_EINVALID)
-			break;	/* not a thread: reported; spin instead */
+		if (!me) {
+			/* not a thread (reported once by the sleep): spin */
+			vmm_spin_unlock_irqrestore(&m->wq.lock, f);
+			arch_cpu_relax();
+			f = vmm_spin_lock_irqsave(&m->wq.lock);
+			continue;
+		}
+		vmm_waitqueue_sleep_locked(&m->wq, 0, &f);
 	}
 	m->owner = me;
 	vmm_spin_unlock_irqrestore(&m->wq.lock, f);

@@ -114,6 +114,12 @@ static const enum vmm_vcpu_state op_target[NOPS] = {
 	READY, READY, PAUSED, PAUSED, HALTED, UNKNOWN, RESET, READY, RUNNING, PAUSED, HALTED
 };
 
+/* The one state an operation that means one arrow starts from (kick:
+ * RESET -> READY, resume: PAUSED -> READY); others: any (-1). */
+static const int op_from[NOPS] = {
+	RESET, PAUSED, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
+
 static int apply(struct vmm_vcpu *x, enum op op)
 {
 	switch (op) {
@@ -162,7 +168,7 @@ static void check_cell(enum vmm_vcpu_state from, enum op op)
 		assert_int_equal(vmm_scheduler_ready_count(), from == READY);
 		return;
 	}
-	if (!arrow[from][to] || sched_arrow(from, to)) {
+	if (!arrow[from][to] || sched_arrow(from, to) || (op_from[op] >= 0 && op_from[op] != (int)from)) {
 		if (rc != -VMM_EILLEGAL)
 			fail_msg("%s: rc %d, want -VMM_EILLEGAL", msg, rc);
 		if (v->state != from)

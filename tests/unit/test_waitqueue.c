@@ -390,7 +390,9 @@ static void test_mutex_trylock_unlock_ownership(void **state)
 	assert_int_equal(vmm_mutex_unlock(&mx), VMM_OK);
 	assert_null(mx.owner);
 	assert_int_equal(mx.contended, 0);
-	assert_int_equal(fx_yields, 0);
+	/* the pauses above were made by a thread on its own CPU: each traps
+	 * into the scheduler at once (decide_soon), nothing else did */
+	assert_int_equal(fx_yields, 2);
 }
 
 static void hook_owner_unlocks(void)
