@@ -16,9 +16,15 @@ static int cmd_help(int argc, char **argv);
 
 static int cmd_echo(int argc, char **argv)
 {
-	for (int i = 1; i < argc; i++)
-		vmm_printk(VMM_LOG_EMERG, "%s%s", argv[i], i + 1 < argc ? " " : "");
-	vmm_printk(VMM_LOG_EMERG, "\n");
+	char line[VMM_CMD_LINE_MAX + 1];
+	size_t off = 0;
+
+	/* one printk: other CPUs' output never lands inside the line */
+	line[0] = 0;
+	for (int i = 1; i < argc && off < sizeof(line); i++)
+		off += vmm_snprintf(line + off, sizeof(line) - off, "%s%s", argv[i],
+				    i + 1 < argc ? " " : "");
+	vmm_printk(VMM_LOG_EMERG, "%s\n", line);
 	return VMM_OK;
 }
 
