@@ -26,6 +26,7 @@ struct sched_cpu {
 	struct vmm_vcpu *idle;
 	struct vmm_sched_queue rq;
 	bool yield;			/* current gives way to its own priority */
+	bool slice_over;		/* ... because its slice ended (else: it yielded) */
 	u64 switches;
 	u64 idle_ns;
 	u64 run_start;			/* when current got the CPU */
@@ -33,6 +34,7 @@ struct sched_cpu {
 };
 
 static struct sched_cpu sched[ARCH_CPU_MAX];
+static u32 cpus_up;		/* highest index of a CPU with a scheduler, + 1 */
 static vmm_spinlock_t sched_lock = VMM_SPINLOCK_INIT;
 
 /* bit n: CPU n must make a scheduling decision at the end of its trap */
@@ -93,15 +95,15 @@ static u32 place(struct vmm_vcpu *v)
 
 	if (allowed(v, home) && cpu_idle(home))
 		return home;
-	for (u32 i = 1; i <= ARCH_CPU_MAX; i++) {
-		u32 c = (home + i) % ARCH_CPU_MAX;
+	for (u32 i = 1; i <= cpus_up; i++) {
+		u32 c = (home + i) % cpus_up;
 
 		if (allowed(v, c) && cpu_idle(c))
 			return c;
 	}
 	if (allowed(v, home))
 		best = home;
-	for (u32 c = 0; c < ARCH_CPU_MAX; c++)
+	for (u32 c = 0; c < cpus_up; c++)
 		if (allowed(v, c) && (best == ARCH_CPU_MAX || cpu_load(c) < cpu_load(best)))
 			best = c;
 	if (best == ARCH_CPU_MAX)
@@ -286,7 +288,7 @@ static struct vmm_vcpu *steal(u32 cpu, struct vmm_vcpu *cur)
 	struct pick_arg a = { cur, cpu };
 	struct vmm_vcpu *best = NULL;
 
-	for (u32 c = 0; c < ARCH_CPU_MAX; c++) {
+	for (u32 c = 0; c < cpus_up; c++) {
 		struct vmm_vcpu *v;
 
 		if (c == cpu || !sched[c].up || sched[c].current == sched[c].idle)
@@ -335,9 +337,10 @@ static void slice_expired(struct vmm_timer_event *ev)
 		waiting = vmm_sched_queue_first(&s->rq, cur->priority, takeable, &a) != NULL;
 	if (waiting) {
 		s->yield = true;
+		s->slice_over = true;
 		set_need_resched(cpu_of(s));
 		/* a VCPU waits here while a CPU it may use idles: that one takes it */
-		for (u32 c = 0; c < ARCH_CPU_MAX; c++)
+		for (u32 c = 0; c < cpus_up; c++)
 			if (c != cpu_of(s) && sched[c].up && cpu_idle(c))
 				request(c);
 	}
@@ -367,7 +370,8 @@ void vmm_scheduler_resched(struct arch_regs *regs)
 	next = pick(s);
 	now = vmm_timer_now_ns();
 	if (next == cur) {
-		bool renew = s->yield;
+		/* its slice ended with nobody to take over: a new one */
+		bool renew = s->slice_over;
 
 		/* resumed before it got away: it keeps the CPU (it may have
 		 * been queued on another CPU meanwhile) */
@@ -378,6 +382,7 @@ void vmm_scheduler_resched(struct arch_regs *regs)
 			renew = true;
 		}
 		s->yield = false;
+		s->slice_over = false;
 		vmm_spin_unlock_irqrestore(&sched_lock, f);
 		if (renew && cur != s->idle)
 			vmm_timer_event_start(&s->slice_ev, now + cur->time_slice_ns);
@@ -405,6 +410,7 @@ void vmm_scheduler_resched(struct arch_regs *regs)
 	s->run_start = now;
 	s->switches++;
 	s->yield = false;
+	s->slice_over = false;
 	/* requests to this CPU made under the lock (the changes above) are
 	 * answered by this decision; later ones come after the unlock */
 	clear_need_resched(cpu);
@@ -419,12 +425,17 @@ void vmm_scheduler_resched(struct arch_regs *regs)
 	else
 		vmm_timer_event_stop(&s->slice_ev);
 	arch_vcpu_regs_switch(cur, next, regs);
-	/* cur's registers are saved: another CPU may run it now */
-	__atomic_store_n(&cur->on_cpu, false, __ATOMIC_RELEASE);
-	f = vmm_spin_lock_irqsave(&sched_lock);
-	if (cur->queued && cur->host_cpu != cpu)
-		request(cur->host_cpu);
-	vmm_spin_unlock_irqrestore(&sched_lock, f);
+	/*
+	 * cur's registers are saved: another CPU may run it now. If it waits
+	 * on another CPU's queue, that CPU may have passed it over while it
+	 * was on this one: ask it again. (An enqueue after this read sees
+	 * on_cpu false and asks by itself.)
+	 */
+	__atomic_store_n(&cur->on_cpu, false, __ATOMIC_SEQ_CST);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	from_cpu = __atomic_load_n(&cur->host_cpu, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&cur->queued, __ATOMIC_RELAXED) && from_cpu != cpu)
+		request(from_cpu);
 }
 
 int vmm_scheduler_init_cpu(void)
@@ -453,6 +464,8 @@ int vmm_scheduler_init_cpu(void)
 	s->current = idle;
 	s->run_start = vmm_timer_now_ns();
 	s->up = true;
+	if (cpu + 1 > cpus_up)
+		cpus_up = cpu + 1;
 	vmm_spin_unlock_irqrestore(&sched_lock, f);
 	return VMM_OK;
 }
