@@ -26,7 +26,7 @@
  * keyboard / the aux device; 0xD4 sends a byte to the aux device, which is
  * absent: the byte is lost and nothing answers; 0xF0-0xFF pulse output port
  * bits 0-3, and a pulse of bit 0 (0xFE, any even command) resets the guest
- * through vmm_manager_guest_reset(). Controller answers go to the output
+ * through vmm_manager_guest_reboot(). Controller answers go to the output
  * buffer ahead of keyboard bytes, which wait in a 16-byte queue while the
  * buffer is full or the keyboard is disabled. IRQ1 is high while the output
  * buffer holds a non-aux byte and configuration bit 0 is set.
@@ -393,7 +393,7 @@ static struct kbc *kbc_of(struct vmm_emudev *ed)
 static int guest_reset(struct vmm_emudev *ed, const char *how)
 {
 	vmm_info("guest %s: reset through %s\n", ed->guest->name, how);
-	return vmm_manager_guest_reset(ed->guest);
+	return vmm_manager_guest_reboot(ed->guest);
 }
 
 static int kbc_probe(struct vmm_emudev *ed)

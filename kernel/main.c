@@ -156,29 +156,40 @@ static int bootcmd_thread(void *arg)
 	int rc = VMM_OK;
 
 	(void)arg;
-	if (bootcmd_from_cmdline)
-		return vmm_cmd_exec_script("bootcmd", bootcmd_line);
-	for (u32 i = 0; i < vmm_config()->vmm.nr_bootcmds; i++) {
-		int r = vmm_cmd_exec_script("bootcmd", vmm_config()->vmm.bootcmds[i]);
+	if (bootcmd_from_cmdline) {
+		rc = vmm_cmd_exec_script("bootcmd", bootcmd_line);
+	} else {
+		for (u32 i = 0; i < vmm_config()->vmm.nr_bootcmds; i++) {
+			int r = vmm_cmd_exec_script("bootcmd", vmm_config()->vmm.bootcmds[i]);
 
-		if (r)
-			rc = r;
+			if (r)
+				rc = r;
+		}
 	}
+	/* the boot is complete when its commands are */
+	vmm_info("%s: ready\n", VMM_NAME);
 	return rc;
 }
 
-/* Run the boot commands in a thread of their own (when there are any). */
+/*
+ * Run the boot commands in a thread of their own, which says "ready" when
+ * they are done (at once when there are none).
+ */
 static void start_bootcmd(const char *cmdline)
 {
 	struct vmm_thread *t;
 
 	bootcmd_from_cmdline = vmm_cmdline_get(cmdline, "bootcmd", bootcmd_line,
 					       sizeof(bootcmd_line)) >= 0;
-	if (!bootcmd_from_cmdline && !vmm_config()->vmm.nr_bootcmds)
+	if (!bootcmd_from_cmdline && !vmm_config()->vmm.nr_bootcmds) {
+		vmm_info("%s: ready\n", VMM_NAME);
 		return;
+	}
 	t = vmm_thread_create("bootcmd", bootcmd_thread, NULL, VMM_THREAD_DEF_PRIORITY, 0, 0);
-	if (!t || vmm_thread_start(t))
+	if (!t || vmm_thread_start(t)) {
 		vmm_err("bootcmd: cannot start its thread; boot commands not run\n");
+		vmm_info("%s: ready\n", VMM_NAME);
+	}
 }
 
 void vmm_main(const struct vmm_boot_info *bi)
@@ -212,8 +223,6 @@ void vmm_main(const struct vmm_boot_info *bi)
 	if (vmm_cmdline_get(bi->cmdline, "testsignal", val, sizeof(val)) >= 0)
 		arch_test_signal(val);
 	start_bootcmd(bi->cmdline);
-
-	vmm_info("%s: ready\n", VMM_NAME);
 	/* this is CPU0's idle orphan VCPU: it only idles */
 	vmm_scheduler_idle_loop();
 }

@@ -507,17 +507,23 @@ static int guest_stop(struct vmm_guest *g, const char *op)
 	return rc;
 }
 
-/* The part of a reset that waits and rebuilds (thread context). */
-static int guest_reset_work(struct vmm_guest *g)
+/*
+ * The part of a reset that waits and rebuilds (thread context). 'cold':
+ * a power cycle (RAM cleared, images reloaded: the terminal's reset);
+ * else the CPU reset a guest asks for (the 8042's reset line, port 0x92, a
+ * triple fault), which keeps RAM as on a PC.
+ */
+static int guest_reset_work(struct vmm_guest *g, bool cold)
 {
-	int rc;
+	int rc = VMM_OK;
 
 	for (u32 i = 0; i < g->nr_vcpus; i++) {
 		vmm_scheduler_wait_off_cpu(g->vcpus[i]);
 		vmm_vcpu_irq_reset(g->vcpus[i]);
 	}
 	/* RAM first: a long-mode VCPU's reset writes its page tables there */
-	rc = vmm_aspace_reload(g);
+	if (cold)
+		rc = vmm_aspace_reload(g);
 	for (u32 i = 0; !rc && i < g->nr_vcpus; i++) {
 		rc = arch_vcpu_reset(g->vcpus[i]);
 		g->vcpus[i]->halt_reason[0] = 0;
@@ -528,7 +534,8 @@ static int guest_reset_work(struct vmm_guest *g)
 		vmm_err("guest %s: reset failed (%s); it stays in RESET\n", g->name, vmm_strerror(rc));
 		return rc;
 	}
-	vmm_info("guest %s: reset\n", g->name);
+	if (cold)
+		vmm_info("guest %s: reset (RAM cleared, images reloaded)\n", g->name);
 	return vmm_manager_guest_kick(g);
 }
 
@@ -555,7 +562,7 @@ static int manager_thread(void *arg)
 			continue;
 		}
 		vmm_spin_unlock_irqrestore(&mgr_wq.lock, f);
-		guest_reset_work(g);
+		guest_reset_work(g, false);
 	}
 	return 0;
 }
@@ -570,13 +577,26 @@ int vmm_manager_init(void)
 
 int vmm_manager_guest_reset(struct vmm_guest *guest)
 {
+	int rc;
+
+	if (!can_wait()) {
+		vmm_err("guest %s: reset refused: only a thread (the terminal, bootcmd) can reset a guest\n",
+			guest->name);
+		return -VMM_EINVALID;
+	}
+	rc = guest_stop(guest, "reset");
+	return rc ? rc : guest_reset_work(guest, true);
+}
+
+int vmm_manager_guest_reboot(struct vmm_guest *guest)
+{
 	unsigned long f;
 	int rc = guest_stop(guest, "reset");
 
 	if (rc)
 		return rc;
 	if (can_wait())
-		return guest_reset_work(guest);
+		return guest_reset_work(guest, false);
 	/* from the guest itself (a VM exit) or an interrupt: the manager thread */
 	f = vmm_spin_lock_irqsave(&mgr_wq.lock);
 	reset_pending[guest->id] = guest;

@@ -115,12 +115,18 @@ int vmm_manager_guest_pause(struct vmm_guest *guest);
 int vmm_manager_guest_resume(struct vmm_guest *guest);
 int vmm_manager_guest_halt(struct vmm_guest *guest, const char *reason);
 /*
- * Reset a guest and start it again: VCPUs stopped and back in their start
- * state, RAM cleared, images reloaded, devices reset. From a thread it is
- * done at once; from a VM exit or an interrupt (a guest resetting itself)
- * the VCPUs are stopped at once and the rest is done by the manager thread.
+ * Reset a guest and start it again, as a power cycle: VCPUs stopped and
+ * back in their start state, RAM cleared, images reloaded, devices reset.
+ * Thread context only (it waits for the VCPUs to stop).
  */
 int vmm_manager_guest_reset(struct vmm_guest *guest);
+/*
+ * The reset a guest asks for itself (the 8042's reset line, port 0x92, a
+ * triple fault with on_triple_fault = "reset"): as a PC's CPU reset, RAM
+ * is kept; VCPUs and devices start over. From a VM exit the VCPUs are
+ * stopped at once and the rest is done by the manager thread.
+ */
+int vmm_manager_guest_reboot(struct vmm_guest *guest);
 /* Start the manager thread (deferred guest resets); after the scheduler. */
 int vmm_manager_init(void);
 /*

@@ -16,7 +16,7 @@
  *    see leaks of listed blocks, AddressSanitizer sees every object);
  *    fx_heap_fail_nth() makes one later allocation fail;
  *  - vmm_manager_vcpu_pause()/_resume() (kernel/vcpu_irq.c's HLT wait) and
- *    vmm_manager_guest_reset(), counted (the real ones are in
+ *    vmm_manager_guest_reboot(), counted (the real ones are in
  *    kernel/manager.c, which needs the arch VCPU contract), and a still host
  *    clock (arch_timer_*, weak) for the models that use timer events:
  *    devemu.c's emulator table links every model;
@@ -114,7 +114,7 @@ static inline void fx_heap_free_all(void)
 /* ---- what the device models call outside devemu/ ---- */
 
 static long fx_vcpu_pauses, fx_vcpu_resumes;	/* the manager calls of kernel/vcpu_irq.c */
-static long fx_guest_resets;	/* vmm_manager_guest_reset() calls */
+static long fx_guest_resets;	/* vmm_manager_guest_reboot() calls */
 
 /* kernel/manager.c's needs the arch VCPU contract: the state and a count. */
 int vmm_manager_vcpu_pause(struct vmm_vcpu *vcpu)
@@ -132,7 +132,7 @@ int vmm_manager_vcpu_resume(struct vmm_vcpu *vcpu)
 }
 
 /* A device asking for a guest reset (keyboard controller, port 0x92). */
-int vmm_manager_guest_reset(struct vmm_guest *guest)
+int vmm_manager_guest_reboot(struct vmm_guest *guest)
 {
 	(void)guest;
 	fx_guest_resets++;

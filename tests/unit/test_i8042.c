@@ -8,7 +8,7 @@
  *
  * The models are driven through their ops tables with the regions of
  * dts/guests/pc-guest.dtsi; the devemu services (interrupt lines, shared
- * state, region IRQ) and vmm_manager_guest_reset() are fakes in this file,
+ * state, region IRQ) and vmm_manager_guest_reboot() are fakes in this file,
  * linked before the kernel archive (so devemu/devemu.o and kernel/manager.o
  * are not pulled in). The fake guest reset runs every instance's reset op,
  * as the real one does through vmm_devemu_guest_reset().
@@ -86,7 +86,7 @@ void *vmm_devemu_guest_shared(struct vmm_guest *g, const char *key, size_t size)
 	return NULL;
 }
 
-int vmm_manager_guest_reset(struct vmm_guest *g)
+int vmm_manager_guest_reboot(struct vmm_guest *g)
 {
 	assert_ptr_equal(g, &guest);
 	resets++;
@@ -390,7 +390,7 @@ static void test_guest_reset_restores_power_on_state(void **state)
 	assert_int_equal(line[1], 0);
 	set_config(0x01);
 	assert_int_equal(line[1], 1);
-	assert_int_equal(vmm_manager_guest_reset(&guest), VMM_OK);
+	assert_int_equal(vmm_manager_guest_reboot(&guest), VMM_OK);
 	assert_int_equal(line[1], 0);
 	assert_int_equal(status(), ST_SYS | ST_UNLOCKED);
 	assert_int_equal(config(), 0x65);

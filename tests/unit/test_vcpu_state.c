@@ -531,7 +531,13 @@ static void test_guest_reset_outside_a_thread_stops_now(void **state)
 	(void)state;
 	fx_to_state(w, RUNNING);
 	fx_to_state(g2->vcpus[1], PAUSED);
-	assert_int_equal(vmm_manager_guest_reset(g2), VMM_OK);
+	/* the terminal's (cold) reset needs a thread: refused, nothing moved */
+	fake_console_reset();
+	assert_int_equal(vmm_manager_guest_reset(g2), -VMM_EINVALID);
+	assert_true(fake_console_contains("reset refused: only a thread"));
+	assert_int_equal(w->state, RUNNING);
+	/* the guest's own (warm) reset: VCPUs stop now, the rest is deferred */
+	assert_int_equal(vmm_manager_guest_reboot(g2), VMM_OK);
 	assert_int_equal(w->state, RESET);
 	assert_int_equal(g2->vcpus[1]->state, RESET);
 	assert_int_equal(fx_arch_resets, 0);	/* not here: in the manager thread */

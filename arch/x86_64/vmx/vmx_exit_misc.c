@@ -73,7 +73,7 @@ int vmx_exit_triple_fault(struct vmm_vcpu *v, struct arch_regs *r)
 	if (v->guest->config->reset_on_triple_fault) {
 		vmm_warn("guest %s: %s: triple fault at RIP 0x%llx: resetting the guest (on_triple_fault = \"reset\")\n",
 			 v->guest->name, v->name, (unsigned long long)vmcs_read(VMCS_GUEST_RIP));
-		return vmm_manager_guest_reset(v->guest);
+		return vmm_manager_guest_reboot(v->guest);
 	}
 	return vmx_halt_vcpu(v, "triple fault at RIP 0x%llx",
 			     (unsigned long long)vmcs_read(VMCS_GUEST_RIP));
