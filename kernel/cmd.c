@@ -47,13 +47,14 @@ static int cmd_meminfo(int argc __unused, char **argv __unused)
 	struct vmm_heap *h = vmm_kernel_heap();
 	u64 used = b->total_pages - b->free_pages;
 
-	vmm_printk(VMM_LOG_EMERG, "pages: %llu KiB managed, %llu KiB free, %u zones\n",
+	/* one printk: another CPU's output never splits the report */
+	vmm_printk(VMM_LOG_EMERG, "pages: %llu KiB managed, %llu KiB free, %u zones\n"
+		   "heap: %llu objects, %llu bytes in use, %llu pages held\n"
+		   "in use: %llu pages outside the heap, %llu heap objects, %u vserial endpoints\n",
 		   (unsigned long long)(b->total_pages * PAGE_SIZE / KiB),
-		   (unsigned long long)(b->free_pages * PAGE_SIZE / KiB), b->nr_zones);
-	vmm_printk(VMM_LOG_EMERG, "heap: %llu objects, %llu bytes in use, %llu pages held\n",
+		   (unsigned long long)(b->free_pages * PAGE_SIZE / KiB), b->nr_zones,
 		   (unsigned long long)h->objects_in_use,
-		   (unsigned long long)h->bytes_in_use, (unsigned long long)h->pages_taken);
-	vmm_printk(VMM_LOG_EMERG, "in use: %llu pages outside the heap, %llu heap objects, %u vserial endpoints\n",
+		   (unsigned long long)h->bytes_in_use, (unsigned long long)h->pages_taken,
 		   (unsigned long long)(used > h->pages_taken ? used - h->pages_taken : 0),
 		   (unsigned long long)h->objects_in_use, vmm_vserial_count());
 	return VMM_OK;

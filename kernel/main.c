@@ -185,7 +185,8 @@ static void start_bootcmd(const char *cmdline)
 		vmm_info("%s: ready\n", VMM_NAME);
 		return;
 	}
-	t = vmm_thread_create("bootcmd", bootcmd_thread, NULL, VMM_THREAD_DEF_PRIORITY, 0, 0);
+	/* on the boot CPU, as the console's terminal will be */
+	t = vmm_thread_create("bootcmd", bootcmd_thread, NULL, VMM_THREAD_DEF_PRIORITY, 0, 1ULL << 0);
 	if (!t || vmm_thread_start(t)) {
 		vmm_err("bootcmd: cannot start its thread; boot commands not run\n");
 		vmm_info("%s: ready\n", VMM_NAME);
