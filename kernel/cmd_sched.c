@@ -43,9 +43,13 @@ static int cmd_sched(int argc, char **argv __unused)
 		if (!ci.up)
 			continue;
 		ncpu = c + 1;
-		vmm_printk(VMM_LOG_EMERG, "sched: cpu%u current %s ready %u switches %llu idle-us %llu\n",
+		vmm_printk(VMM_LOG_EMERG, "sched: cpu%u current %s ready %u switches %llu idle-us %llu "
+			   "remote-stops %llu avg-ns %llu max-ns %llu\n",
 			   c, ci.current ? ci.current->name : "-", ci.ready,
-			   (unsigned long long)ci.switches, (unsigned long long)(ci.idle_ns / 1000));
+			   (unsigned long long)ci.switches, (unsigned long long)(ci.idle_ns / 1000),
+			   (unsigned long long)ci.remote_stops,
+			   (unsigned long long)(ci.remote_stops ? ci.remote_stop_ns / ci.remote_stops : 0),
+			   (unsigned long long)ci.remote_stop_max_ns);
 	}
 	for (u32 i = 0; i < vmm_manager_vcpu_count(); i++) {
 		struct vmm_vcpu *v = vmm_manager_vcpu(i);

@@ -30,6 +30,9 @@ struct sched_cpu {
 	u64 switches;
 	u64 idle_ns;
 	u64 run_start;			/* when current got the CPU */
+	/* changes made on another CPU to the VCPU running here: how many, and
+	 * the time from the change to this CPU switching the VCPU out */
+	u64 remote_stops, remote_stop_ns, remote_stop_max_ns;
 	struct vmm_timer_event slice_ev;	/* end of current's time slice */
 };
 
@@ -154,8 +157,11 @@ static int change_locked(struct vmm_vcpu *v, enum vmm_vcpu_state to, bool by_sch
 	if (to == VMM_VCPU_STATE_READY)
 		enqueue_ready(v);
 	/* it runs on some CPU: that CPU stops it at the end of its trap */
-	if (from == VMM_VCPU_STATE_RUNNING)
+	if (from == VMM_VCPU_STATE_RUNNING) {
+		if (v->host_cpu != arch_cpu_id())
+			v->stop_asked_ns = vmm_timer_now_ns();
 		request(v->host_cpu);
+	}
 	return VMM_OK;
 }
 
@@ -398,6 +404,15 @@ void vmm_scheduler_resched(struct arch_regs *regs)
 		s->idle_ns += now - s->run_start;
 	else
 		cur->run_ns[cpu] += now - s->run_start;
+	if (cur->stop_asked_ns) {
+		u64 d = now > cur->stop_asked_ns ? now - cur->stop_asked_ns : 0;
+
+		s->remote_stops++;
+		s->remote_stop_ns += d;
+		if (d > s->remote_stop_max_ns)
+			s->remote_stop_max_ns = d;
+		cur->stop_asked_ns = 0;
+	}
 	/* the next one comes in */
 	vmm_sched_queue_del(&sched[next->host_cpu].rq, next);
 	if (next->state == VMM_VCPU_STATE_READY)
@@ -530,5 +545,8 @@ void vmm_scheduler_cpu_info(u32 cpu, struct vmm_sched_cpu_info *out)
 	out->switches = s->switches;
 	out->idle_ns = s->idle_ns + (s->up && s->current == s->idle ?
 				     vmm_timer_now_ns() - s->run_start : 0);
+	out->remote_stops = s->remote_stops;
+	out->remote_stop_ns = s->remote_stop_ns;
+	out->remote_stop_max_ns = s->remote_stop_max_ns;
 	vmm_spin_unlock_irqrestore(&sched_lock, f);
 }

@@ -104,6 +104,9 @@ struct vmm_sched_cpu_info {
 	u32 ready;
 	u64 switches;
 	u64 idle_ns;
+	/* a VCPU running here stopped (paused, halted, reset) from another
+	 * CPU: how often, and from the change to its switch-out here */
+	u64 remote_stops, remote_stop_ns, remote_stop_max_ns;
 };
 void vmm_scheduler_cpu_info(u32 cpu, struct vmm_sched_cpu_info *out);
 

@@ -36,13 +36,12 @@ echo
 sed -n '/VM exits by reason/,/total/p' "$out/transcript.txt"
 
 # --- second boot: the scheduler on two CPUs --------------------------------
-pad=64
-spaces=$(printf '%*s' $pad '')
-lat="sleep 50; vcpu pause s1/vcpu0; vcpu dumpreg s0/vcpu0; vcpu dumpreg s1/vcpu0; vcpu resume s1/vcpu0"
-latpad="sleep 50; vcpu pause$spaces s1/vcpu0; vcpu dumpreg s0/vcpu0; vcpu dumpreg s1/vcpu0; vcpu resume s1/vcpu0"
+# s1 spins on CPU1; the bootcmd thread on CPU0 pauses and resumes it: the
+# hypervisor times each change to its effect on CPU1 (sched's remote-stops)
+lat="sleep 20; vcpu pause s1/vcpu0; sleep 20; vcpu resume s1/vcpu0"
 cmd="guest kick ylone; sleep 100; guest kick y1; guest kick y2; sleep 300"
 cmd="$cmd; guest kick c1; sleep 300; guest kick c2; sleep 600; guest halt c1; guest halt c2"
-cmd="$cmd; guest kick s0; guest kick s1; $lat; $latpad; $lat; $latpad; sched; poweroff"
+cmd="$cmd; guest kick s0; guest kick s1; $lat; $lat; $lat; $lat; sched; poweroff"
 cpp -nostdinc -undef -x assembler-with-cpp -I"$here/dts" -I"$here/dts/include" \
     "$here/tests/bench/smp-bench.dts" | dtc -q -I dts -O dtb -o "$out/smp-bench.dtb" -
 "$here/scripts/mkiso.sh" "$out/smp-bench.iso" "$build/xvisor.elf" "loglevel=4 bootcmd=\"$cmd\"" \
@@ -57,4 +56,4 @@ if ! grep -q "^powering off" "$out/smp-transcript.txt"; then
   tail -20 "$out/smp-transcript.txt" >&2
   exit 1
 fi
-python3 "$here/tests/bench/smp_report.py" "$out/smp-transcript.txt" $pad
+python3 "$here/tests/bench/smp_report.py" "$out/smp-transcript.txt"

@@ -116,7 +116,8 @@ def starts(r, guest, start=0, end=None):
 # --------------------------------------------------------------------------
 # sched tables
 # --------------------------------------------------------------------------
-CPU_LINE = re.compile(r"^sched: cpu(\d+) current (\S+) ready (\d+) switches (\d+) idle-us (\d+)$")
+CPU_LINE = re.compile(r"^sched: cpu(\d+) current (\S+) ready (\d+) switches (\d+) idle-us (\d+) "
+                      r"remote-stops (\d+) avg-ns (\d+) max-ns (\d+)$")
 VCPU_LINE = re.compile(r"^sched: vcpu (\S+) ([A-Z]+) cpu(\d+) prio (\d+) slice-us (\d+) "
                        r"affinity (any|\d+(?:,\d+)*) run-us (\d+(?:,\d+)*) migrations (\d+)$")
 

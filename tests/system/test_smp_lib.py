@@ -17,7 +17,8 @@ import test_sched_smp as smp
 from conftest import BootResult
 from smp_lib import ALIVE, run_delta, sched_tables, spans, tick_share, ticks
 
-SCHED_CPU = "sched: cpu%d current %s ready %d switches %d idle-us %d"
+SCHED_CPU = ("sched: cpu%d current %s ready %d switches %d idle-us %d"
+             " remote-stops 0 avg-ns 0 max-ns 0")
 SCHED_VCPU = ("sched: vcpu %s %s cpu%d prio 0 slice-us 10000 affinity any "
               "run-us %d,%d migrations %d")
 
