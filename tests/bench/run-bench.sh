@@ -41,7 +41,7 @@ sed -n '/VM exits by reason/,/total/p' "$out/transcript.txt"
 lat="sleep 20; vcpu pause s1/vcpu0; sleep 20; vcpu resume s1/vcpu0"
 cmd="guest kick ylone; sleep 100; guest kick y1; guest kick y2; sleep 300"
 cmd="$cmd; guest kick c1; sleep 300; guest kick c2; sleep 600; guest halt c1; guest halt c2"
-cmd="$cmd; guest kick s0; guest kick s1; $lat; $lat; $lat; $lat; sched; poweroff"
+cmd="$cmd; guest kick s0; guest kick s1; sleep 20; sched; $lat; $lat; $lat; $lat; sched; poweroff"
 cpp -nostdinc -undef -x assembler-with-cpp -I"$here/dts" -I"$here/dts/include" \
     "$here/tests/bench/smp-bench.dts" | dtc -q -I dts -O dtb -o "$out/smp-bench.dtb" -
 "$here/scripts/mkiso.sh" "$out/smp-bench.iso" "$build/xvisor.elf" "loglevel=4 bootcmd=\"$cmd\"" \

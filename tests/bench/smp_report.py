@@ -69,10 +69,12 @@ def main(path):
     # switching the VCPU out (sched: "remote-stops N avg-ns A max-ns M")
     rows = re.findall(r"^sched: cpu1 current \S+ ready \d+ switches \d+ idle-us \d+ "
                       r"remote-stops (\d+) avg-ns (\d+) max-ns (\d+)$", out, re.M)
-    if rows and int(rows[-1][0]):
-        n, avg, mx = (int(x) for x in rows[-1])
-        print(row % ("state change on CPU0 -> VCPU off CPU1", "%.0f" % (avg * hz / 1e9),
-                     "average of %d (max %.0f): change, IPI, exit, switch" % (n, mx * hz / 1e9)))
+    if len(rows) >= 2 and int(rows[-1][0]) > int(rows[-2][0]):
+        # between the last two tables: the `vcpu pause` commands only
+        (n0, a0, _), (n1, a1, _) = ([int(x) for x in r] for r in rows[-2:])
+        n, total = n1 - n0, n1 * a1 - n0 * a0
+        print(row % ("state change on CPU0 -> VCPU off CPU1", "%.0f" % (total / n * hz / 1e9),
+                     "average of %d `vcpu pause`: change, kick IPI, exit, switch" % n))
     else:
         print(row % ("state change on CPU0 -> VCPU off CPU1", "n/a", "no remote-stops in sched"))
 
