@@ -985,6 +985,10 @@ static void test_vmm_defaults_and_values(void **state)
 	assert_true(cfg.vmm.default_time_slice_ns == 20000000);
 	assert_string_equal(cfg.vmm.console, "/host/serial0");
 	assert_string_equal(cfg.vmm.bootcmd, "guest start a");
+	/* every string, in order, for the bootcmd thread */
+	assert_int_equal(cfg.vmm.nr_bootcmds, 2);
+	assert_string_equal(cfg.vmm.bootcmds[0], "guest start a");
+	assert_string_equal(cfg.vmm.bootcmds[1], "guest list");
 	/* VCPUs without time_slice get the /vmm default */
 	assert_true(accepted("a")->vcpus[0].time_slice_ns == 20000000);
 }
