@@ -356,6 +356,16 @@ int vmm_manager_vcpu_user_pause(struct vmm_vcpu *vcpu)
 
 int vmm_manager_vcpu_resume(struct vmm_vcpu *vcpu)
 {
+	/*
+	 * Entered in wait-for-SIPI it would hold its CPU until a SIPI comes
+	 * (neither interrupts nor the preemption timer end that state, SDM
+	 * 25.5.1): only the SIPI's sender starts it (vmx_sipi_expect).
+	 */
+	if (arch_vcpu_waits_for_sipi(vcpu)) {
+		vmm_err("vcpu %s: resume refused: it waits for a start-up IPI (INIT-SIPI from its guest)\n",
+			vcpu->name);
+		return -VMM_EILLEGAL;
+	}
 	return vmm_scheduler_state_change_from(vcpu, 1u << PAUSED, READY, "resume");
 }
 

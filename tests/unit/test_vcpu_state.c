@@ -441,6 +441,11 @@ static void test_guest_kick_boot_vcpu_only(void **state)
 	/* guest resume leaves a VCPU that waits for its SIPI alone */
 	assert_int_equal(vmm_manager_guest_resume(g2), VMM_OK);
 	assert_int_equal(ap->state, PAUSED);
+	/* and its own resume is refused: only a SIPI starts it */
+	fake_console_reset();
+	assert_int_equal(vmm_manager_vcpu_resume(ap), -VMM_EILLEGAL);
+	assert_true(fake_console_contains("resume refused: it waits for a start-up IPI"));
+	assert_int_equal(ap->state, PAUSED);
 	/* pause and resume of the guest: the boot VCPU only */
 	assert_int_equal(vmm_manager_guest_pause(g2), VMM_OK);
 	assert_int_equal(w->state, PAUSED);
