@@ -447,6 +447,7 @@ static void test_guest_kick_boot_vcpu_only(void **state)
 	assert_true(fake_console_contains("resume refused: it waits for a start-up IPI"));
 	assert_int_equal(ap->state, PAUSED);
 	/* pause and resume of the guest: the boot VCPU only */
+	fake_console_reset();
 	assert_int_equal(vmm_manager_guest_pause(g2), VMM_OK);
 	assert_int_equal(w->state, PAUSED);
 	assert_int_equal(vmm_scheduler_ready_count(), 0);
