@@ -151,8 +151,21 @@ void vmm_devemu_set_irq(struct vmm_guest *g, u32 irq, int level)
 
 void vmm_devemu_pulse_irq(struct vmm_guest *g, u32 irq)
 {
-	vmm_devemu_set_irq(g, irq, 1);
-	vmm_devemu_set_irq(g, irq, 0);
+	struct devemu_guest *dg = g->devemu_priv;
+
+	if (!dg || irq >= VMM_DEVEMU_IRQ_LINES)
+		return;
+	/* the controllers of a line are independent: one pulse each */
+	for (u32 i = 0; i < DEVEMU_LINE_CHIPS && dg->line_chip[irq][i]; i++) {
+		const struct vmm_irqchip *c = dg->line_chip[irq][i];
+
+		if (c->pulse_line) {
+			c->pulse_line(c->priv, irq);
+		} else {
+			c->set_line(c->priv, irq, 1);
+			c->set_line(c->priv, irq, 0);
+		}
+	}
 }
 
 int vmm_devemu_irq_taken_listen(struct vmm_guest *g, u32 irq, vmm_devemu_irq_taken_fn fn,

@@ -60,6 +60,10 @@ struct vmm_irqchip {
 	u32 first_line, nr_lines;	/* the guest lines it takes */
 	/* guest line irq (first_line..) is now at 'level' (1 asserted, 0 not) */
 	void (*set_line)(void *priv, u32 irq, int level);
+	/* optional: line irq goes high and back low, with the same effect as
+	 * set_line 1 then 0 (in one step: a periodic timer's edge is hot);
+	 * NULL: devemu makes the two set_line calls */
+	void (*pulse_line)(void *priv, u32 irq);
 	/* the chip calls vmm_devemu_irq_taken() whenever an input's latched
 	 * request goes away (INTA, poll, re-initialisation, a level line
 	 * dropping), so edge sources may wait for it (see below) */

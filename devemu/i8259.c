@@ -16,7 +16,8 @@
  * Both share one state per guest and together are the guest's interrupt
  * controller for the device-emulation framework. It reports every latched
  * request that goes away (INTA, poll, ICW1, a level line dropping) through
- * vmm_devemu_irq_taken(), so edge sources can coalesce (devemu.h).
+ * vmm_devemu_irq_taken(), so edge sources can coalesce (devemu.h), and
+ * takes a pulse (the PIT's tick) in one step (pair_pulse_line()).
  *
  * The master's INTR drives the ExtINT line of the guest's boot VCPU
  * (pic_intr_vcpu(), the one place that says so; kernel/vcpu_irq.h), which
@@ -58,13 +59,18 @@ struct pic_pair {
 	u16 taken;		/* requests gone since, not yet reported */
 };
 
-/* Priority (0 = highest) of the highest-priority bit of 'mask', 8 if none. */
+/*
+ * Priority (0 = highest) of the highest-priority bit of 'mask', 8 if none:
+ * line (p + priority_add) & 7 has priority p, so the mask rotated right by
+ * priority_add has it at bit p (no loop: this runs several times per
+ * interrupt).
+ */
 static int get_priority(const struct pic8259 *s, u8 mask)
 {
-	for (int p = 0; p < 8; p++)
-		if (mask & (1u << ((p + s->priority_add) & 7)))
-			return p;
-	return 8;
+	u32 pa = s->priority_add & 7;
+	u32 rot = ((u32)mask >> pa | (u32)mask << (8 - pa)) & 0xFF;
+
+	return rot ? __builtin_ctz(rot) : 8;
 }
 
 /* The line the chip would present now, or -1. */
@@ -89,11 +95,17 @@ static int chip_output(const struct pic8259 *s, bool is_master, u8 cascade)
 	return -1;
 }
 
+/* Is input 'line' level triggered (ELCR bit, or LTIM for the whole chip)? */
+static bool line_is_level(const struct pic8259 *s, u32 line)
+{
+	return (s->elcr | (s->ltim ? 0xFF : 0)) & (1u << line);
+}
+
 static void chip_set_line(struct pic8259 *s, u32 line, int level)
 {
 	u8 bit = 1u << line;
 
-	if ((s->elcr | (s->ltim ? 0xFF : 0)) & bit) {	/* level triggered */
+	if (line_is_level(s, line)) {	/* level triggered */
 		if (level)
 			s->irr |= bit;
 		else
@@ -153,7 +165,7 @@ static void chip_intack(struct pic8259 *s, int line)
 		s->isr |= 1u << line;
 	}
 	/* an edge request is consumed; a level one stays while the line is high */
-	if (!((s->elcr | (s->ltim ? 0xFF : 0)) & (1u << line)))
+	if (!line_is_level(s, line))
 		s->irr &= ~(1u << line);
 }
 
@@ -209,6 +221,34 @@ static void pair_set_line(void *priv, u32 irq, int level)
 		chip_set_line(&pp->chip[1], irq - 8, level);
 	else
 		chip_set_line(&pp->chip[0], irq, level);
+	update_cascade(pp);
+	unlock_and_report(pp, f);
+}
+
+/*
+ * An edge on input irq (the PIT's IRQ0 every tick): the same as
+ * pair_set_line 1 then 0, under one lock. On an edge-triggered input the
+ * rise latches the request and the fall changes no output, so one update
+ * of the outputs after both is the same as one after each; a
+ * level-triggered input sees a request that comes and goes, so the rise
+ * is propagated (INTR, taken reports) before the fall, as two calls would.
+ */
+static void pair_pulse_line(void *priv, u32 irq)
+{
+	struct pic_pair *pp = priv;
+	struct pic8259 *s;
+	unsigned long f;
+	u32 line;
+
+	if (irq >= 16)
+		return;
+	s = &pp->chip[irq >= 8];
+	line = irq & 7;
+	f = vmm_spin_lock_irqsave(&pp->lock);
+	chip_set_line(s, line, 1);
+	if (line_is_level(s, line))
+		update_cascade(pp);
+	chip_set_line(s, line, 0);
 	update_cascade(pp);
 	unlock_and_report(pp, f);
 }
@@ -380,6 +420,7 @@ static struct pic_pair *pair_of(struct vmm_guest *g)
 		pp->irqchip = (struct vmm_irqchip){ .name = "i8259a", .priv = pp,
 						    .first_line = 0, .nr_lines = 16,
 						    .set_line = pair_set_line,
+						    .pulse_line = pair_pulse_line,
 						    .reports_taken = true };
 	}
 	return pp;

@@ -165,13 +165,31 @@ static void program_locked(u32 cpu)
 	arch_timer_program(tc->first_expiry);
 }
 
+/*
+ * Interrupts off: when ev is on (or was last on) list 'target' and stays
+ * there, lock that list alone and return true; else false with nothing
+ * held. The usual case of a start: a device re-arming its own event (its
+ * handler during this CPU's pass, or a register write on its VCPU's CPU).
+ */
+static inline bool lock_same_list(struct vmm_timer_event *ev, struct vmm_vcpu *v, u32 target)
+{
+	if (__atomic_load_n(&ev->cpu, __ATOMIC_ACQUIRE) % ARCH_CPU_MAX != target)
+		return false;
+	vmm_spin_lock(&timer_cpus[target].lock);
+	/* the same checks as lock_event(), under the lock */
+	if (ev->cpu == target && (!v || v->host_cpu % ARCH_CPU_MAX == target))
+		return true;
+	vmm_spin_unlock(&timer_cpus[target].lock);
+	return false;
+}
+
 void vmm_timer_event_start(struct vmm_timer_event *ev, u64 expiry_ns)
 {
 	unsigned long f = arch_cpu_irq_save();
 	u32 self = this_timer_cpu();
 	struct vmm_vcpu *v = vmm_timer_event_vcpu(ev);
 	u32 target = v ? v->host_cpu % ARCH_CPU_MAX : self;
-	u32 old = lock_event(ev, &target);
+	u32 old = lock_same_list(ev, v, target) ? target : lock_event(ev, &target);
 	bool kick = false;
 
 	/* a first event that leaves, or moves later, only bumps the
@@ -221,46 +239,46 @@ u64 vmm_timer_next_expiry(void)
 	return timer_cpus[this_timer_cpu()].first_expiry;
 }
 
-/* One bounded pass over list 'cpu' (this CPU's) for the events due at 'start'. */
+/*
+ * One bounded pass over list 'cpu' (this CPU's, interrupts off: plain
+ * locks) for the events due at 'start'.
+ */
 static void process_cpu(u32 cpu, u64 start)
 {
 	struct timer_cpu *tc = &timer_cpus[cpu];
-	unsigned long f = vmm_spin_lock_irqsave(&tc->lock);
-	/* unique among all CPUs' passes: an event that moved keeps its mark */
+	/* unique among all CPUs' passes: an event that moved keeps its mark
+	 * (only this CPU's passes count here: no lock) */
 	u64 pass = ++tc->pass * ARCH_CPU_MAX + cpu;
+	struct vmm_timer_event *ev;
 
-	vmm_spin_unlock_irqrestore(&tc->lock, f);
-	for (;;) {
-		struct vmm_timer_event *ev;
-
-		f = vmm_spin_lock_irqsave(&tc->lock);
-		ev = tc->pending;
-		/* only what was due when the pass started */
-		if (!ev || ev->expiry_ns > start) {
-			program_locked(cpu);
-			vmm_spin_unlock_irqrestore(&tc->lock, f);
-			break;
-		}
+	vmm_spin_lock(&tc->lock);
+	/* only what was due when the pass started */
+	while ((ev = tc->pending) && ev->expiry_ns <= start) {
 		unlink_locked(tc, ev);
 		gen_bump(cpu);
 		if (ev->ran_pass == pass) {
 			/* re-armed in the past by its own handler: to the floor */
 			insert_locked(cpu, ev, start + VMM_TIMER_MIN_PERIOD_NS);
-			vmm_spin_unlock_irqrestore(&tc->lock, f);
 			continue;
 		}
 		ev->ran_pass = pass;
 		tc->running = ev;
-		vmm_spin_unlock_irqrestore(&tc->lock, f);
+		vmm_spin_unlock(&tc->lock);
 		/* the handler may re-arm ev (periodic devices) */
 		ev->handler(ev);
 		__atomic_store_n(&tc->running, NULL, __ATOMIC_RELEASE);
+		vmm_spin_lock(&tc->lock);
 	}
+	program_locked(cpu);
+	vmm_spin_unlock(&tc->lock);
 }
 
 void vmm_timer_process(void)
 {
+	unsigned long f = arch_cpu_irq_save();
+
 	process_cpu(this_timer_cpu(), vmm_timer_now_ns());
+	arch_cpu_irq_restore(f);
 }
 
 void vmm_timer_expired(void)
@@ -268,7 +286,6 @@ void vmm_timer_expired(void)
 	u32 cpu = this_timer_cpu();
 	struct timer_cpu *tc = &timer_cpus[cpu];
 	u64 now = vmm_timer_now_ns();
-	unsigned long f;
 
 	/* unlocked: the pass checks every event again under the lock */
 	if (tc->first_expiry <= now) {
@@ -277,9 +294,9 @@ void vmm_timer_expired(void)
 	}
 	if (tc->programmed_gen == vmm_timer_generation_cpu[cpu].value)
 		return;
-	f = vmm_spin_lock_irqsave(&tc->lock);
+	vmm_spin_lock(&tc->lock);	/* interrupts are off on this path */
 	program_locked(cpu);
-	vmm_spin_unlock_irqrestore(&tc->lock, f);
+	vmm_spin_unlock(&tc->lock);
 }
 
 void vmm_timer_vcpu_moved(struct vmm_vcpu *v, u32 old_cpu, u32 new_cpu)

@@ -51,6 +51,7 @@ struct percpu {
 	struct vmm_vcpu *guest_vcpu;	/* normal VCPU whose VMCS runs here, or NULL */
 	struct arch_regs *exit_regs;	/* trap frame of the VM exit being handled */
 	u64 preempt_generation;		/* this CPU's timer generation the preemption timer was set for (vmx_timer.c) */
+	const volatile u64 *timer_gen;	/* this CPU's timer generation (kernel/timer.h), set by timer.c */
 	/* SMP (smp.c) */
 	volatile u32 stop_requested;	/* the next NMI stops this CPU (panic elsewhere) */
 	volatile u32 nmi_unreported;	/* root-mode NMIs not yet reported (self-IPI pending) */
@@ -61,6 +62,7 @@ struct percpu {
 	bool init_stale_reported;
 	/* host timer (timer.c) */
 	u64 timer_next_tsc;		/* TSC of this CPU's earliest timer event (~0: none) */
+	u64 timer_next_ns;		/* ... and its expiry in ns, as programmed */
 };
 
 _Static_assert(__builtin_offsetof(struct percpu, return_to_guest) == 0x10, "trap_entry.asm");
@@ -75,6 +77,37 @@ static inline struct percpu *this_cpu(void)
 	__asm__ volatile("mov %%fs:0, %0" : "=r"(p));
 	return p;
 }
+
+/* One field of this CPU's struct percpu, in one FS-relative load (for the
+ * exit and entry fast paths: no this_cpu() pointer kept live). */
+#define this_cpu_read(field) ({							\
+	__typeof__(((struct percpu *)0)->field) v_;				\
+	__asm__ volatile("mov %%fs:%c1, %0" : "=r"(v_)				\
+			 : "i"(__builtin_offsetof(struct percpu, field)));	\
+	v_;									\
+})
+/* Set a 64-bit field of this CPU's percpu with one FS-relative store. */
+#define this_cpu_write(field, x) do {						\
+	_Static_assert(sizeof(((struct percpu *)0)->field) == 8, "64-bit field");	\
+	__asm__ volatile("movq %0, %%fs:%c1" : : "er"((u64)(x)),		\
+			 "i"(__builtin_offsetof(struct percpu, field)) : "memory");	\
+} while (0)
+/* 'x' (u64) >= / != a u64 field of this CPU's percpu: one FS-relative
+ * compare, the flags straight into the branch. */
+#define this_cpu_u64_le(field, x) ({						\
+	bool r_;								\
+	_Static_assert(sizeof(((struct percpu *)0)->field) == 8, "u64 field");	\
+	__asm__ volatile("cmp %%fs:%c2, %1" : "=@ccae"(r_)			\
+			 : "r"((u64)(x)), "i"(__builtin_offsetof(struct percpu, field)));	\
+	r_;									\
+})
+#define this_cpu_u64_ne(field, x) ({						\
+	bool r_;								\
+	_Static_assert(sizeof(((struct percpu *)0)->field) == 8, "u64 field");	\
+	__asm__ volatile("cmp %%fs:%c2, %1" : "=@ccne"(r_)			\
+			 : "r"((u64)(x)), "i"(__builtin_offsetof(struct percpu, field)));	\
+	r_;									\
+})
 
 extern struct percpu percpu_bsp_area;
 /* Every started CPU's per-CPU area by CPU index (NULL: not started). */

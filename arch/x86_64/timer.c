@@ -6,8 +6,10 @@
  * TSC-deadline mode where the CPU offers it (CPUID.1:ECX[24], SDM vol 3
  * 11.5.4.1), else one-shot count mode calibrated once against the TSC on
  * the bootstrap CPU; the host RTC read once for the wall clock. Each CPU
- * keeps the TSC of its earliest event in its percpu (timer_next_tsc), for
- * the catch-up at VM exits. While a guest runs, the VMX preemption timer
+ * keeps its earliest event's expiry and TSC deadline in its percpu
+ * (timer_next_ns, timer_next_tsc), for the catch-up at VM exits and the
+ * VMX preemption timer, and a pointer to its timer generation (timer_gen)
+ * for the VM-entry test. While a guest runs, the VMX preemption timer
  * backs the APIC timer (vmx/vmx_timer.c), so a guest running with
  * interrupts off cannot hold timer events back (see platform-notes: Bochs
  * does not exit for a pending host interrupt when both IFs are 0).
@@ -88,7 +90,7 @@ static u64 tsc_delta_to_ns(u64 ticks)
  * conversions round differently, and a timer that fires when the TSC
  * passes this value must find its event due.
  */
-static u64 tsc_at_ns(u64 ns)
+u64 arch_timer_tsc_at_ns(u64 ns)
 {
 	u64 d = arch_timer_ns_to_tsc(ns);
 
@@ -145,7 +147,8 @@ void arch_timer_program(u64 expiry_ns)
 {
 	struct percpu *pc = this_cpu();
 
-	pc->timer_next_tsc = expiry_ns == ~0ULL ? ~0ULL : tsc_at_ns(expiry_ns);
+	pc->timer_next_ns = expiry_ns;
+	pc->timer_next_tsc = expiry_ns == ~0ULL ? ~0ULL : arch_timer_tsc_at_ns(expiry_ns);
 	lapic_timer_arm(pc);
 }
 
@@ -209,6 +212,8 @@ void arch_timer_init_cpu(void)
 	struct percpu *pc = this_cpu();
 
 	pc->timer_next_tsc = ~0ULL;
+	pc->timer_next_ns = ~0ULL;
+	pc->timer_gen = &vmm_timer_generation_cpu[pc->cpu_id % ARCH_CPU_MAX].value;
 	if (!lapic_ok) {
 		lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED | ARCH_TIMER_VECTOR);
 		return;

@@ -6,7 +6,8 @@
  * rotating priority, edge and level triggering (LTIM, ELCR with its PC
  * masks), automatic EOI, special fully nested mode, the cascade through
  * IR2, default IR7 / IR15, simultaneous requests, masked requests latched,
- * INTR (the ExtINT line of the guest's VCPU) after every step, and reset.
+ * pulses (one step, the same as rise then fall), INTR (the ExtINT line of
+ * the guest's VCPU) after every step, and reset.
  *
  * The guest is a real one (tests/unit/devemu_fixture.h) with the PC's
  * regions: master 0x20-0x21, slave 0xA0-0xA1 (interrupts = <2>), ELCR
@@ -1415,12 +1416,69 @@ static void test_reports_taken_requests(void **state)
 	assert_int_equal(taken0, 3);
 }
 
+static int taken5;
+
+static void on_taken5(void *priv)
+{
+	(void)priv;
+	taken5++;
+}
+
+/*
+ * A pulse (vmm_devemu_pulse_irq(), which the pair takes in one step) has
+ * the effect of the line going high, then low: on an edge input the
+ * request is latched until INTA; on a level input it comes and goes, INTR
+ * raised (one request to the VCPU) and lowered and the request reported
+ * taken, as with two vmm_devemu_set_irq() calls.
+ */
+static void test_pulse_is_rise_then_fall(void **state)
+{
+	u64 asserts;
+
+	(void)state;
+	taken5 = 0;
+	assert_int_equal(vmm_devemu_irq_taken_listen(fx.guest, 5, on_taken5, NULL), VMM_OK);
+	init_pair();
+	/* edge */
+	asserts = fx.vcpu->irq.asserts;
+	pulse(5);
+	assert_int_equal(read_irr(M_CMD), 0x20);
+	assert_int_equal(fx.vcpu->irq.asserts, asserts + 1);
+	assert_int_equal(taken5, 0);
+	expect_vector(MBASE + 5);
+	assert_int_equal(taken5, 1);
+	eoi(M_CMD);
+	assert_false(intr());
+	/* level: two set_line calls, then the pulse, the same each time */
+	out8(ELCR0, 0x20);
+	for (int i = 0; i < 2; i++) {
+		asserts = fx.vcpu->irq.asserts;
+		if (i == 0) {
+			line(5, 1);
+			line(5, 0);
+		} else {
+			pulse(5);
+		}
+		assert_int_equal(read_irr(M_CMD), 0x00);
+		assert_false(intr());
+		assert_int_equal(fx.vcpu->irq.asserts, asserts + 1);
+		assert_int_equal(taken5, 2 + i);
+	}
+	/* the slave's edge input, through the cascade: latched */
+	pulse(12);
+	expect_vector(SBASE + 4);
+	eoi(S_CMD);
+	eoi(M_CMD);
+	assert_false(intr());
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_reports_taken_requests),
+		T(test_pulse_is_rise_then_fall),
 		T(test_icw_cascade_with_icw4),
 		T(test_icw_cascade_without_icw4),
 		T(test_icw_single_with_icw4),

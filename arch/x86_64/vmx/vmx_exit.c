@@ -276,8 +276,7 @@ static __attribute__((noinline, cold)) void exit_unusual(struct vmm_vcpu *vcpu, 
 void vmx_exit_handler(struct arch_regs *regs);
 void vmx_exit_handler(struct arch_regs *regs)
 {
-	struct percpu *pc = this_cpu();
-	struct vmm_vcpu *vcpu = pc->guest_vcpu;
+	struct vmm_vcpu *vcpu = this_cpu_read(guest_vcpu);
 	u64 start = rdtsc();
 	u32 full = (u32)vmcs_read(VMCS_EXIT_REASON);
 	u32 reason = full & 0xFFFF;
@@ -289,12 +288,12 @@ void vmx_exit_handler(struct arch_regs *regs)
 	if (unlikely(vmx_host_tpr_changed()))
 		vmx_host_tpr_restore(vcpu);
 	/* this VMCS is launched now: the next entry into it is VMRESUME */
-	pc->vmx_launch = 0;
-	pc->exit_regs = regs;
+	this_cpu_write(vmx_launch, 0);
+	this_cpu_write(exit_regs, regs);
 	if (unlikely((full & (1u << 31)) || reason >= VMX_EXIT_REASONS || !vcpu ||
 		     !(handler = exit_handlers[reason]))) {
 		exit_unusual(vcpu, full);
-		pc->exit_regs = NULL;
+		this_cpu_write(exit_regs, NULL);
 		if (!vcpu)
 			return;
 		if (reason >= VMX_EXIT_REASONS)
@@ -312,7 +311,7 @@ void vmx_exit_handler(struct arch_regs *regs)
 		vx = vcpu->arch_priv;
 		if (rc == VMX_EXIT_NEXT_INSN)
 			advance_rip(vx);
-		this_cpu()->exit_regs = NULL;
+		this_cpu_write(exit_regs, NULL);
 	}
 	vx->exit_count[reason]++;
 	vx->exit_ticks[reason] += (u32)(rdtsc() - start);
@@ -323,7 +322,7 @@ counted:
 	 * in Bochs a guest with interrupts off holds the APIC timer back and
 	 * the preemption timer fires late (platform notes).
 	 */
-	if (unlikely(start >= pc->timer_next_tsc))
+	if (unlikely(this_cpu_u64_le(timer_next_tsc, start)))
 		vmm_timer_expired();
 	vmm_scheduler_irq_process(regs);
 }

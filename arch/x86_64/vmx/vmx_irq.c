@@ -66,21 +66,21 @@ static __attribute__((noinline)) void inject_pending(struct vmm_vcpu *v)
 	vmcs_write(VMCS_GUEST_ACTIVITY, 0);
 }
 
-static __attribute__((noinline)) void prepare_entry_slow(struct percpu *pc, struct vmm_vcpu *v)
+static __attribute__((noinline)) void prepare_entry_slow(struct vmm_vcpu *v)
 {
-	if (vmx_timer_stale(pc))
-		vmx_timer_program(pc);
+	if (vmx_timer_stale())
+		vmx_timer_program(this_cpu());
 	if (vmm_vcpu_irq_pending(&v->irq))
 		inject_pending(v);
 }
 
-/* Called by vmx_enter_from_frame before every VM entry: keep it short. */
+/* Called by vmx_enter_from_frame before every VM entry: keep it short
+ * (FS-relative loads, no percpu pointer). */
 void vmx_prepare_entry(void);
 void vmx_prepare_entry(void)
 {
-	struct percpu *pc = this_cpu();
-	struct vmm_vcpu *v = pc->guest_vcpu;
+	struct vmm_vcpu *v = this_cpu_read(guest_vcpu);
 
-	if (unlikely(vmx_timer_stale(pc) || vmm_vcpu_irq_pending(&v->irq)))
-		prepare_entry_slow(pc, v);
+	if (unlikely(vmx_timer_stale() || vmm_vcpu_irq_pending(&v->irq)))
+		prepare_entry_slow(v);
 }

@@ -14,9 +14,9 @@ struct arch_regs;
 
 /* The VM-entry fast-path test: this CPU's timer list changed since the
  * preemption timer was programmed (or it must be programmed anyway). */
-static inline bool vmx_timer_stale(struct percpu *pc)
+static inline bool vmx_timer_stale(void)
 {
-	return vmm_timer_generation_cpu[pc->cpu_id].value != pc->preempt_generation;
+	return this_cpu_u64_ne(preempt_generation, *this_cpu_read(timer_gen));
 }
 
 /* A VCPU came in on this CPU (its VMCS holds a value counted elsewhere),
@@ -27,7 +27,8 @@ static inline void vmx_timer_vcpu_in(struct percpu *pc)
 }
 
 /* Before VM entry, when vmx_timer_stale(): program the preemption timer
- * of the current VMCS for this CPU's next timer event. */
+ * of the current VMCS for this CPU's next timer event, to end just after
+ * the APIC timer's deadline (one exit per event, not two). */
 void vmx_timer_program(struct percpu *pc);
 
 /* VM exit 52: the preemption timer ran out (a timer event is due). */
