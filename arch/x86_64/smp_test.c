@@ -97,16 +97,18 @@ static void send_sipi(u32 apic0, u8 vector)
  * An NMI for the guest's time: CPU0 also spends time in root operation
  * handling the guest's exits, and an NMI that lands there is the root-mode
  * case (reported as such). So NMIs go 10 ms apart until one exits from the
- * guest (vmx_nmi_exits), at most NMI_TRIES.
+ * guest (vmx_nmi_exits), at most NMI_TRIES. Said once: a line printed
+ * before each try would hold the console while the guest on CPU0 wants to
+ * print too, keeping CPU0 in root operation just when the NMI comes.
  */
 static void send_guest_nmi(u32 apic0)
 {
 	u64 before = vmx_nmi_exits;
 
+	vmm_info("testsignal: CPU1: NMI to CPU0\n");
 	for (int i = 0; i < NMI_TRIES && vmx_nmi_exits == before; i++) {
 		if (i)
 			acpi_delay_us(10000);
-		vmm_info("testsignal: CPU1: NMI to CPU0\n");
 		lapic_send_ipi(apic0, ICR_NMI);
 		acpi_delay_us(1000);
 	}
