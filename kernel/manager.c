@@ -552,27 +552,52 @@ static int guest_reset_work(struct vmm_guest *g, bool cold)
 /* ---- the manager thread: resets a guest asked for from a VM exit ------ */
 
 static struct vmm_waitqueue mgr_wq = VMM_WAITQUEUE_INIT;
-static struct vmm_guest *volatile reset_pending[VMM_MAX_GUESTS];
+/* resets asked for from VM exits, by guest slot (mgr_wq.lock) */
+static struct vmm_guest *reset_pending[VMM_MAX_GUESTS];
+/* one whole-guest operation at a time (reset, destroy): a destroy never
+ * frees a guest the manager thread is resetting or is about to */
+static struct vmm_mutex guest_ops = VMM_MUTEX_INIT;
+
+/* The next pending reset, taken off the list (mgr_wq.lock held), or NULL. */
+static struct vmm_guest *take_pending_locked(void)
+{
+	for (u32 i = 0; i < VMM_MAX_GUESTS; i++) {
+		struct vmm_guest *g = reset_pending[i];
+
+		if (g) {
+			reset_pending[i] = NULL;
+			return g;
+		}
+	}
+	return NULL;
+}
+
+static bool any_pending_locked(void)
+{
+	for (u32 i = 0; i < VMM_MAX_GUESTS; i++)
+		if (reset_pending[i])
+			return true;
+	return false;
+}
 
 static int manager_thread(void *arg)
 {
 	(void)arg;
 	for (;;) {
 		unsigned long f = vmm_spin_lock_irqsave(&mgr_wq.lock);
-		struct vmm_guest *g = NULL;
+		struct vmm_guest *g;
 
-		for (u32 i = 0; i < VMM_MAX_GUESTS && !g; i++)
-			if (reset_pending[i]) {
-				g = reset_pending[i];
-				reset_pending[i] = NULL;
-			}
-		if (!g) {
+		while (!any_pending_locked())
 			vmm_waitqueue_sleep_locked(&mgr_wq, 0, &f);
-			vmm_spin_unlock_irqrestore(&mgr_wq.lock, f);
-			continue;
-		}
 		vmm_spin_unlock_irqrestore(&mgr_wq.lock, f);
-		guest_reset_work(g, false);
+		/* taken only with guest_ops held: a destroy clears it first */
+		vmm_mutex_lock(&guest_ops);
+		f = vmm_spin_lock_irqsave(&mgr_wq.lock);
+		g = take_pending_locked();
+		vmm_spin_unlock_irqrestore(&mgr_wq.lock, f);
+		if (g)
+			guest_reset_work(g, false);
+		vmm_mutex_unlock(&guest_ops);
 	}
 	return 0;
 }
@@ -594,8 +619,12 @@ int vmm_manager_guest_reset(struct vmm_guest *guest)
 			guest->name);
 		return -VMM_EINVALID;
 	}
+	vmm_mutex_lock(&guest_ops);
 	rc = guest_stop(guest, "reset");
-	return rc ? rc : guest_reset_work(guest, true);
+	if (!rc)
+		rc = guest_reset_work(guest, true);
+	vmm_mutex_unlock(&guest_ops);
+	return rc;
 }
 
 int vmm_manager_guest_reboot(struct vmm_guest *guest)
@@ -605,8 +634,12 @@ int vmm_manager_guest_reboot(struct vmm_guest *guest)
 
 	if (rc)
 		return rc;
-	if (can_wait())
-		return guest_reset_work(guest, false);
+	if (can_wait()) {
+		vmm_mutex_lock(&guest_ops);
+		rc = guest_reset_work(guest, false);
+		vmm_mutex_unlock(&guest_ops);
+		return rc;
+	}
 	/* from the guest itself (a VM exit) or an interrupt: the manager thread */
 	f = vmm_spin_lock_irqsave(&mgr_wq.lock);
 	reset_pending[guest->id] = guest;
@@ -617,6 +650,7 @@ int vmm_manager_guest_reboot(struct vmm_guest *guest)
 
 int vmm_manager_guest_destroy(struct vmm_guest *guest)
 {
+	unsigned long f;
 	int rc;
 
 	if (!can_wait()) {
@@ -624,24 +658,30 @@ int vmm_manager_guest_destroy(struct vmm_guest *guest)
 			guest->name);
 		return -VMM_EINVALID;
 	}
+	vmm_mutex_lock(&guest_ops);
 	rc = guest_stop(guest, "destroy");
-	if (rc)
-		return rc;
-	for (u32 i = 0; i < guest->nr_vcpus; i++) {
+	/* a reset it asked for from a VM exit is moot now */
+	f = vmm_spin_lock_irqsave(&mgr_wq.lock);
+	if (reset_pending[guest->id] == guest)
+		reset_pending[guest->id] = NULL;
+	vmm_spin_unlock_irqrestore(&mgr_wq.lock, f);
+	for (u32 i = 0; !rc && i < guest->nr_vcpus; i++) {
 		struct vmm_vcpu *v = guest->vcpus[i];
 
 		vmm_scheduler_wait_off_cpu(v);
-		if (v->state == RESET) {
+		if (v->state == RESET)
 			rc = vmm_scheduler_state_change(v, UNKNOWN, "destroy");
-			if (rc)
-				return rc;
-		}
+	}
+	if (rc) {
+		vmm_mutex_unlock(&guest_ops);
+		return rc;
 	}
 	{
 		char name[VMM_DEVTREE_NAME_MAX];
 
 		strlcpy(name, guest->name, sizeof(name));
 		guest_free(guest);
+		vmm_mutex_unlock(&guest_ops);
 		vmm_info("guest %s: destroyed\n", name);
 	}
 	return VMM_OK;
