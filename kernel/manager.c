@@ -554,6 +554,8 @@ static int guest_reset_work(struct vmm_guest *g, bool cold)
 static struct vmm_waitqueue mgr_wq = VMM_WAITQUEUE_INIT;
 /* resets asked for from VM exits, by guest slot (mgr_wq.lock) */
 static struct vmm_guest *reset_pending[VMM_MAX_GUESTS];
+/* resets asked for and not finished (the guest will run again) */
+static volatile u32 resets_owed;
 /* one whole-guest operation at a time (reset, destroy): a destroy never
  * frees a guest the manager thread is resetting or is about to */
 static struct vmm_mutex guest_ops = VMM_MUTEX_INIT;
@@ -580,32 +582,51 @@ static bool any_pending_locked(void)
 	return false;
 }
 
+int vmm_manager_do_pending_resets(void)
+{
+	unsigned long f;
+	int done = 0;
+
+	if (!can_wait())
+		return -VMM_EINVALID;
+	/* taken only with guest_ops held: a destroy clears its entry first */
+	vmm_mutex_lock(&guest_ops);
+	for (;;) {
+		struct vmm_guest *g;
+
+		f = vmm_spin_lock_irqsave(&mgr_wq.lock);
+		g = take_pending_locked();
+		vmm_spin_unlock_irqrestore(&mgr_wq.lock, f);
+		if (!g)
+			break;
+		guest_reset_work(g, false);
+		__atomic_fetch_sub(&resets_owed, 1, __ATOMIC_ACQ_REL);
+		done++;
+	}
+	vmm_mutex_unlock(&guest_ops);
+	return done;
+}
+
 static int manager_thread(void *arg)
 {
 	(void)arg;
 	for (;;) {
 		unsigned long f = vmm_spin_lock_irqsave(&mgr_wq.lock);
-		struct vmm_guest *g;
 
 		while (!any_pending_locked())
 			vmm_waitqueue_sleep_locked(&mgr_wq, 0, &f);
 		vmm_spin_unlock_irqrestore(&mgr_wq.lock, f);
-		/* taken only with guest_ops held: a destroy clears it first */
-		vmm_mutex_lock(&guest_ops);
-		f = vmm_spin_lock_irqsave(&mgr_wq.lock);
-		g = take_pending_locked();
-		vmm_spin_unlock_irqrestore(&mgr_wq.lock, f);
-		if (g)
-			guest_reset_work(g, false);
-		vmm_mutex_unlock(&guest_ops);
+		vmm_manager_do_pending_resets();
 	}
 	return 0;
 }
 
 int vmm_manager_init(void)
 {
+	/* the default priority: a guest resetting itself in a loop gets its
+	 * resets done in the manager's turn, not ahead of everybody */
 	struct vmm_thread *t = vmm_thread_create("manager", manager_thread, NULL,
-						 VMM_MAX_PRIORITY, 0, 0);
+						 VMM_THREAD_DEF_PRIORITY, 0, 0);
 
 	return t ? vmm_thread_start(t) : -VMM_ENOMEM;
 }
@@ -642,6 +663,8 @@ int vmm_manager_guest_reboot(struct vmm_guest *guest)
 	}
 	/* from the guest itself (a VM exit) or an interrupt: the manager thread */
 	f = vmm_spin_lock_irqsave(&mgr_wq.lock);
+	if (reset_pending[guest->id] != guest)
+		__atomic_fetch_add(&resets_owed, 1, __ATOMIC_ACQ_REL);
 	reset_pending[guest->id] = guest;
 	vmm_waitqueue_wake_first_locked(&mgr_wq);
 	vmm_spin_unlock_irqrestore(&mgr_wq.lock, f);
@@ -662,8 +685,10 @@ int vmm_manager_guest_destroy(struct vmm_guest *guest)
 	rc = guest_stop(guest, "destroy");
 	/* a reset it asked for from a VM exit is moot now */
 	f = vmm_spin_lock_irqsave(&mgr_wq.lock);
-	if (reset_pending[guest->id] == guest)
+	if (reset_pending[guest->id] == guest) {
 		reset_pending[guest->id] = NULL;
+		__atomic_fetch_sub(&resets_owed, 1, __ATOMIC_ACQ_REL);
+	}
 	vmm_spin_unlock_irqrestore(&mgr_wq.lock, f);
 	for (u32 i = 0; !rc && i < guest->nr_vcpus; i++) {
 		struct vmm_vcpu *v = guest->vcpus[i];
@@ -691,6 +716,9 @@ bool vmm_manager_all_guests_idle(u32 *paused, u32 *waiting)
 {
 	u32 n = 0, w = 0;
 
+	/* a guest whose reset is owed runs again soon */
+	if (__atomic_load_n(&resets_owed, __ATOMIC_ACQUIRE))
+		return false;
 	for (u32 i = 0; i < nr_vcpu_slots; i++) {
 		struct vmm_vcpu *v = vmm_manager_vcpu(i);
 

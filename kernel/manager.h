@@ -130,8 +130,12 @@ int vmm_manager_guest_reset(struct vmm_guest *guest);
 int vmm_manager_guest_reboot(struct vmm_guest *guest);
 /* Start the manager thread (deferred guest resets); after the scheduler. */
 int vmm_manager_init(void);
+/* The manager thread's work: do the guest resets asked for from VM exits
+ * (thread context); the number done. */
+int vmm_manager_do_pending_resets(void);
 /*
- * true when no VCPU of any guest is READY or RUNNING. PAUSED VCPUs are
+ * true when no VCPU of any guest is READY or RUNNING and no guest's own
+ * reset is still to be done by the manager thread. PAUSED VCPUs are
  * counted in *paused, and those an interrupt can wake (HLT with interrupts
  * on) in *waiting.
  */

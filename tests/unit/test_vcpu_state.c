@@ -550,6 +550,14 @@ static void test_guest_reset_outside_a_thread_stops_now(void **state)
 	assert_true(fx_resched_pending());
 	fx_trap_end();
 	assert_ptr_equal(vmm_scheduler_current(), fx_idle);
+	/* the manager thread's turn: the guest starts again, RAM kept */
+	fx_thread_enter();
+	assert_int_equal(vmm_manager_do_pending_resets(), 1);
+	fx_thread_leave();
+	assert_int_equal(fx_arch_resets, g2->nr_vcpus);
+	/* kicked again: the thread gave CPU0 away, so w runs */
+	assert_int_equal(w->state, RUNNING);
+	assert_int_equal(vmm_manager_do_pending_resets(), -VMM_EINVALID);	/* not a thread */
 }
 
 /* Reset from a thread: every VCPU through RESET (arch reset, reason
