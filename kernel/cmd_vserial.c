@@ -7,6 +7,7 @@
 #include "kernel/cmd.h"
 #include "kernel/vserial.h"
 #include "kernel/printk.h"
+#include "kernel/heap.h"
 #include "kernel/error.h"
 
 /* "\n" and "\r" in the text stand for those bytes (a command line has none). */
@@ -33,8 +34,36 @@ static void list_one(struct vmm_vserial *vs, void *arg)
 		   (unsigned long long)vs->bytes_out, (unsigned long long)vs->bytes_in);
 }
 
+/* One line of 'vserial dump'. */
+static void dump_line(const char *text, size_t len, void *arg)
+{
+	vmm_printk(VMM_LOG_EMERG, "%s| %.*s\n", (const char *)arg, (int)len, text);
+}
+
+/* 'vserial dump <endpoint>': its recent output from the ring, line by line. */
+static int dump(const char *name)
+{
+	u8 *buf = vmm_malloc(VMM_VSERIAL_RING);
+	u64 total = 0;
+	int n = buf ? vmm_vserial_recent(name, buf, VMM_VSERIAL_RING, &total) : -VMM_ENOMEM;
+
+	if (n == -VMM_ENOENT)
+		vmm_printk(VMM_LOG_EMERG, "vserial: no endpoint '%s' (see 'vserial list')\n", name);
+	else if (n < 0)
+		vmm_printk(VMM_LOG_EMERG, "vserial dump: out of memory\n");
+	if (n >= 0) {
+		vmm_printk(VMM_LOG_EMERG, "vserial dump %s: last %d of %llu bytes\n", name, n,
+			   (unsigned long long)total);
+		vmm_vserial_lines(buf, (size_t)n, total > (u64)n, dump_line, (void *)name);
+	}
+	vmm_free(buf);
+	return n < 0 ? n : VMM_OK;
+}
+
 static int cmd_vserial(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "dump"))
+		return dump(argv[2]);
 	if (argc == 2 && !strcmp(argv[1], "list")) {
 		vmm_printk(VMM_LOG_EMERG, "  %-32s %10s %10s\n", "endpoint", "bytes out", "bytes in");
 		vmm_vserial_for_each(list_one, NULL);
@@ -63,12 +92,12 @@ static int cmd_vserial(int argc, char **argv)
 		}
 		return VMM_OK;
 	}
-	vmm_printk(VMM_LOG_EMERG, "usage: vserial list | send <endpoint> <text>  (\\n, \\r for line ends)\n");
+	vmm_printk(VMM_LOG_EMERG, "usage: vserial list | dump <endpoint> | send <endpoint> <text>  (\\n, \\r for line ends)\n");
 	return -VMM_EINVALID;
 }
 
 static const struct vmm_cmd vserial_cmd = {
-	"vserial", "vserial list|send", "list serial endpoints, send text to a guest's UART",
+	"vserial", "vserial list|dump|send", "list serial endpoints, show recent output, send text to a guest's UART",
 	cmd_vserial,
 };
 

@@ -1,23 +1,22 @@
 /*
  * kernel/printk.c - vmm_printk(): level filtering and console output.
  *
- * A message is formatted into a bounded buffer and written in one piece, so
- * lines from different CPUs do not interleave mid-line; an over-long message
- * is cut and marked with "...".
+ * A message is formatted into a bounded buffer and handed to the host
+ * console writer (kernel/console.h), which writes whole lines under the
+ * console lock: lines from different CPUs, and guest console lines, do not
+ * interleave inside a line; a message without its final '\n' waits for
+ * the rest of its line from the same CPU. An over-long message is cut and
+ * marked with "...".
  */
 #include "kernel/printk.h"
-#include "kernel/arch_console.h"
-#include "kernel/spinlock.h"
+#include "kernel/console.h"
 
 #define PRINTK_BUF 512
 
 static int console_level = VMM_LOG_DEFAULT;
-static vmm_spinlock_t printk_lock = VMM_SPINLOCK_INIT;
-static volatile bool printk_lockless;
-
 void vmm_printk_break_lock(void)
 {
-	__atomic_store_n(&printk_lockless, true, __ATOMIC_RELEASE);
+	vmm_console_break_lock();
 }
 
 void vmm_printk_set_level(int level)
@@ -37,7 +36,6 @@ int vmm_printk_get_level(void)
 int vmm_vprintk(int level, const char *fmt, va_list ap)
 {
 	char buf[PRINTK_BUF];
-	unsigned long flags;
 	int n;
 
 	if (level > console_level)
@@ -50,14 +48,7 @@ int vmm_vprintk(int level, const char *fmt, va_list ap)
 		buf[sizeof(buf) - 2] = '\n';
 		n = sizeof(buf) - 1;
 	}
-	if (__atomic_load_n(&printk_lockless, __ATOMIC_ACQUIRE)) {
-		/* the other CPUs are stopped, maybe holding the lock */
-		arch_console_write(buf, n);
-		return n;
-	}
-	flags = vmm_spin_lock_irqsave(&printk_lock);
-	arch_console_write(buf, n);
-	vmm_spin_unlock_irqrestore(&printk_lock, flags);
+	vmm_console_write(buf, (size_t)n);
 	return n;
 }
 

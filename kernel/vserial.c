@@ -1,8 +1,11 @@
 /*
- * kernel/vserial.c - virtual serial endpoints (vserial.h).
+ * kernel/vserial.c - virtual serial endpoints (vserial.h): the list, the
+ * output ring, the routing of output to the console or the bound sink,
+ * and the host-to-device path.
  */
 #include <string.h>
 #include "kernel/vserial.h"
+#include "kernel/console.h"
 #include "kernel/heap.h"
 #include "kernel/printk.h"
 #include "kernel/error.h"
@@ -40,8 +43,10 @@ void vmm_vserial_unregister(struct vmm_vserial *vs)
 		;
 	if (*link)
 		*link = vs->next;
+	vmm_spin_lock(&vs->out_lock);
 	sink = vs->sink;
 	vs->sink = NULL;
+	vmm_spin_unlock(&vs->out_lock);
 	vs->input = NULL;
 	vmm_spin_unlock_irqrestore(&vserial_lock, f);
 	if (sink && sink->detached)
@@ -55,18 +60,29 @@ void vmm_vserial_destroy(struct vmm_vserial *vs)
 	vmm_vserial_unregister(vs);
 }
 
+/* Write out the console line so far; the output lock is held. */
+static void flush_locked(struct vmm_vserial *vs)
+{
+	if (!vs->len)
+		return;
+	vmm_console_write_line(vs->prefix, vs->line, vs->len);
+	vs->len = 0;
+}
+
 int vmm_vserial_attach(struct vmm_vserial *vs, struct vmm_vserial_sink *sink)
 {
 	unsigned long f = vmm_spin_lock_irqsave(&vserial_lock);
 	int rc = VMM_OK;
 
-	if (vs->sink)
+	vmm_spin_lock(&vs->out_lock);
+	if (vs->sink) {
 		rc = -VMM_EBUSY;
-	else
-		__atomic_store_n(&vs->sink, sink, __ATOMIC_RELEASE);
+	} else {
+		flush_locked(vs);	/* the console line so far, before the sink's bytes */
+		vs->sink = sink;
+	}
+	vmm_spin_unlock(&vs->out_lock);
 	vmm_spin_unlock_irqrestore(&vserial_lock, f);
-	if (!rc)
-		vmm_vserial_flush(vs);	/* the console line so far, before the sink's bytes */
 	return rc;
 }
 
@@ -74,8 +90,10 @@ void vmm_vserial_detach(struct vmm_vserial *vs, struct vmm_vserial_sink *sink)
 {
 	unsigned long f = vmm_spin_lock_irqsave(&vserial_lock);
 
+	vmm_spin_lock(&vs->out_lock);
 	if (vs->sink == sink)
-		__atomic_store_n(&vs->sink, NULL, __ATOMIC_RELEASE);
+		vs->sink = NULL;
+	vmm_spin_unlock(&vs->out_lock);
 	vmm_spin_unlock_irqrestore(&vserial_lock, f);
 }
 
@@ -168,33 +186,108 @@ u32 vmm_vserial_count(void)
 	return n;
 }
 
+int vmm_vserial_recent(const char *name, u8 *buf, size_t max, u64 *total)
+{
+	unsigned long f = vmm_spin_lock_irqsave(&vserial_lock);
+	struct vmm_vserial *vs = find_locked(name);
+	u64 held, first;
+	int n;
+
+	if (!vs) {
+		vmm_spin_unlock_irqrestore(&vserial_lock, f);
+		return -VMM_ENOENT;
+	}
+	vmm_spin_lock(&vs->out_lock);
+	held = vs->bytes_out < VMM_VSERIAL_RING ? vs->bytes_out : VMM_VSERIAL_RING;
+	if (held > max)
+		held = max;
+	first = vs->bytes_out - held;
+	for (u64 i = 0; i < held; i++)
+		buf[i] = vs->ring[(first + i) % VMM_VSERIAL_RING];
+	if (total)
+		*total = vs->bytes_out;
+	n = (int)held;
+	vmm_spin_unlock(&vs->out_lock);
+	vmm_spin_unlock_irqrestore(&vserial_lock, f);
+	return n;
+}
+
+/* A byte as the console shows it: 0 for none ('\r'), '.' for a control
+ * byte (a guest cannot drive the host terminal), else itself. */
+static char shown(u8 c)
+{
+	if (c == '\r')
+		return 0;
+	return (c >= 0x20 && c < 0x7f) || c == '\t' ? (char)c : '.';
+}
+
+u32 vmm_vserial_lines(const u8 *buf, size_t n, bool skip_first,
+		      void (*fn)(const char *text, size_t len, void *arg), void *arg)
+{
+	char line[VMM_VSERIAL_LINE_MAX];
+	size_t len = 0, i = 0;
+	u32 lines = 0;
+
+	if (skip_first) {
+		while (i < n && buf[i] != '\n')
+			i++;
+		if (i < n)
+			i++;
+		else
+			i = 0;	/* no line end at all: show what there is */
+	}
+	for (; i < n; i++) {
+		char c;
+
+		if (buf[i] == '\n') {
+			fn(line, len, arg);
+			lines++;
+			len = 0;
+			continue;
+		}
+		c = shown(buf[i]);
+		if (!c)
+			continue;
+		line[len++] = c;
+		if (len == sizeof(line)) {
+			fn(line, len, arg);
+			lines++;
+			len = 0;
+		}
+	}
+	if (len) {
+		fn(line, len, arg);
+		lines++;
+	}
+	return lines;
+}
+
 void vmm_vserial_flush(struct vmm_vserial *vs)
 {
-	if (!vs->len)
-		return;
-	vmm_printk(VMM_LOG_EMERG, "%s: %.*s\n", vs->prefix, (int)vs->len, vs->line);
-	vs->len = 0;
+	unsigned long f = vmm_spin_lock_irqsave(&vs->out_lock);
+
+	flush_locked(vs);
+	vmm_spin_unlock_irqrestore(&vs->out_lock, f);
 }
 
 void vmm_vserial_putc(struct vmm_vserial *vs, u8 c)
 {
-	struct vmm_vserial_sink *sink = __atomic_load_n(&vs->sink, __ATOMIC_ACQUIRE);
+	unsigned long f = vmm_spin_lock_irqsave(&vs->out_lock);
+	struct vmm_vserial_sink *sink = vs->sink;
+	char ch;
 
+	vs->ring[vs->bytes_out % VMM_VSERIAL_RING] = c;
 	vs->bytes_out++;
 	if (sink) {
 		sink->putc(sink, c);
-		return;
-	}
-	if (c == '\n') {
+	} else if (c == '\n') {
 		if (!vs->len)
-			vmm_printk(VMM_LOG_EMERG, "%s: \n", vs->prefix);
-		vmm_vserial_flush(vs);
-		return;
+			vmm_console_write_line(vs->prefix, "", 0);
+		flush_locked(vs);
+	} else if ((ch = shown(c))) {
+		vs->line[vs->len++] = ch;
+		if (vs->len == sizeof(vs->line))
+			flush_locked(vs);
 	}
-	if (c == '\r')
-		return;
-	/* show control characters as '.', so a guest cannot drive the host terminal */
-	vs->line[vs->len++] = (c >= 0x20 && c < 0x7f) || c == '\t' ? (char)c : '.';
-	if (vs->len == sizeof(vs->line))
-		vmm_vserial_flush(vs);
+	vmm_spin_unlock_irqrestore(&vs->out_lock, f);
 }

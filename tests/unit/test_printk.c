@@ -1,7 +1,8 @@
 /*
  * tests/unit/test_printk.c - vmm_printk() (kernel/printk.c): filtering by
- * the console log level, clamping of the level, one console write per
- * message, and the "..." marking of an over-long message.
+ * the console log level, clamping of the level, a whole line reaching the
+ * console at once, and the "..." marking of an over-long message. (Lines
+ * split over several calls: test_console.c.)
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,12 +13,14 @@
 
 #include "tests/unit/fake_arch.h"
 #include "kernel/printk.h"
+#include "kernel/console.h"
 #include "kernel/arch_cpu.h"
 
 static int setup(void **state)
 {
 	(void)state;
 	fake_arch_reset();
+	vmm_console_reset();
 	vmm_printk_set_level(VMM_LOG_DEFAULT);
 	return 0;
 }
@@ -41,11 +44,11 @@ static void test_level_filtering(void **state)
 		assert_int_equal(vmm_printk_get_level(), level);
 		for (int msg = VMM_LOG_EMERG; msg <= VMM_LOG_DEBUG; msg++) {
 			fake_console_reset();
-			int n = vmm_printk(msg, "m%d", msg);
+			int n = vmm_printk(msg, "m%d\n", msg);
 
 			if (msg <= level) {
-				assert_int_equal(n, 2);
-				assert_int_equal(fake_console_len(), 2);
+				assert_int_equal(n, 3);
+				assert_int_equal(fake_console_len(), 3);
 			} else {
 				assert_int_equal(n, 0);
 				assert_int_equal(fake_console_len(), 0);
@@ -74,9 +77,9 @@ static void test_long_message_cut(void **state)
 	memset(big, 'q', sizeof(big) - 1);
 	big[sizeof(big) - 1] = 0;
 	/* 511 characters fit the 512-byte buffer as they are */
-	assert_int_equal(vmm_info("%.511s", big), 511);
+	assert_int_equal(vmm_info("%.510s\n", big), 511);
 	assert_int_equal(fake_console_len(), 511);
-	assert_int_equal(strspn(fake_console_text(), "q"), 511);
+	assert_int_equal(strspn(fake_console_text(), "q"), 510);
 	/* one more and the end is replaced by "...\n" */
 	fake_console_reset();
 	assert_int_equal(vmm_info("%.512s", big), 511);
@@ -109,6 +112,9 @@ static void test_vprintk_and_irq_state(void **state)
 	/* called with interrupts off, they stay off */
 	arch_cpu_irq_save();
 	assert_int_equal(vmm_err("x"), 1);
+	assert_false(fake_irq_enabled());
+	vmm_console_flush();
+	assert_string_equal(fake_console_text(), "rc=-3\nx");
 	assert_false(fake_irq_enabled());
 }
 
