@@ -4,7 +4,9 @@
  * and detached, the partial line written out, the memory freed), a sink
  * taking the output instead of the console, and the host-to-device path by
  * name (vmm_vserial_send_name) refusing an endpoint that is gone or takes
- * no input. The heap is the fixture's counting one (devemu_fixture.h).
+ * no input; the output ring (wrap-around, dump order, partial lines,
+ * control bytes, long lines) and the console line format. The heap is the
+ * fixture's counting one (devemu_fixture.h).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +20,8 @@
 #include "tests/unit/fake_arch.h"
 #include "tests/unit/devemu_fixture.h"
 #include "kernel/vserial.h"
+#include "kernel/console.h"
+#include "kernel/printk.h"
 
 struct rec_sink {
 	struct vmm_vserial_sink sink;
@@ -63,6 +67,7 @@ static int setup(void **state)
 {
 	(void)state;
 	fake_arch_reset();
+	vmm_console_reset();
 	nr_received = 0;
 	return 0;
 }
@@ -186,6 +191,142 @@ static void test_for_each(void **state)
 	vmm_vserial_unregister(b);
 }
 
+static void puts_vs(struct vmm_vserial *vs, const char *s)
+{
+	while (*s)
+		vmm_vserial_putc(vs, (u8)*s++);
+}
+
+/* The lines vmm_vserial_lines() makes, joined with '\n' after each. */
+static char joined[8192];
+static size_t joined_len;
+
+static void join_line(const char *text, size_t len, void *arg)
+{
+	(*(u32 *)arg)++;
+	memcpy(joined + joined_len, text, len);
+	joined_len += len;
+	joined[joined_len++] = '\n';
+	joined[joined_len] = 0;
+}
+
+static u32 dump(const char *name, u64 *total)
+{
+	static u8 buf[VMM_VSERIAL_RING];
+	int n = vmm_vserial_recent(name, buf, sizeof(buf), total);
+	u32 calls = 0, lines;
+
+	assert_true(n >= 0);
+	joined_len = 0;
+	joined[0] = 0;
+	lines = vmm_vserial_lines(buf, (size_t)n, *total > (u64)n, join_line, &calls);
+	assert_int_equal(lines, calls);
+	return lines;
+}
+
+/* The console shows "<guest>: <text>" per line, never through printk's
+ * level; control bytes as '.', '\r' dropped, an empty line as "<guest>: ". */
+static void test_console_format(void **state)
+{
+	struct vmm_vserial *a = vmm_vserial_create("gf", "uart0");
+
+	(void)state;
+	vmm_printk_set_level(VMM_LOG_EMERG);	/* guest output is not a log message */
+	puts_vs(a, "Hello\r\n\n\x1b[2Jtab\there\x7f\n");
+	assert_string_equal(fake_console_text(), "gf: Hello\ngf: \ngf: .[2Jtab\there.\n");
+	vmm_printk_set_level(VMM_LOG_DEFAULT);
+	vmm_vserial_unregister(a);
+}
+
+/* A line longer than VMM_VSERIAL_LINE_MAX leaves in pieces of that size. */
+static void test_console_long_line(void **state)
+{
+	struct vmm_vserial *a = vmm_vserial_create("gl", "uart0");
+	char want[VMM_VSERIAL_LINE_MAX + 1];
+
+	(void)state;
+	for (u32 i = 0; i < VMM_VSERIAL_LINE_MAX + 5; i++)
+		vmm_vserial_putc(a, 'L');
+	vmm_vserial_putc(a, '\n');
+	memset(want, 'L', VMM_VSERIAL_LINE_MAX);
+	want[VMM_VSERIAL_LINE_MAX] = 0;
+	assert_int_equal(fake_console_count("gl: "), 2);
+	assert_true(fake_console_contains(want));
+	assert_true(fake_console_contains("\ngl: LLLLL\n"));
+	vmm_vserial_unregister(a);
+}
+
+/* Dump: oldest first, the partial last line included, control bytes as the
+ * console shows them; an unknown endpoint is refused. */
+static void test_ring_dump_order(void **state)
+{
+	struct vmm_vserial *a = vmm_vserial_create("gr", "uart0");
+	u64 total;
+
+	(void)state;
+	assert_int_equal(dump("gr/uart0", &total), 0);
+	assert_int_equal(total, 0);
+	puts_vs(a, "first\r\nsecond\x07\nthird, no end");
+	assert_int_equal(dump("gr/uart0", &total), 3);
+	assert_int_equal(total, 7 + 8 + 13);
+	assert_string_equal(joined, "first\nsecond.\nthird, no end\n");
+	/* the partial line is still the console's: not written yet */
+	assert_false(fake_console_contains("third"));
+	assert_int_equal(vmm_vserial_recent("gr/none", (u8 *)joined, 4, NULL), -VMM_ENOENT);
+	/* at most max bytes, the most recent ones */
+	assert_int_equal(vmm_vserial_recent("gr/uart0", (u8 *)joined, 6, NULL), 6);
+	assert_memory_equal(joined, "no end", 6);
+	vmm_vserial_unregister(a);
+}
+
+/* Past VMM_VSERIAL_RING bytes the oldest go; the line cut by the wrap is
+ * dropped from the dump, the rest are whole and in order. A sink bound to
+ * the endpoint does not stop the ring. */
+static void test_ring_wrap(void **state)
+{
+	struct vmm_vserial *a = vmm_vserial_create("gw", "uart0");
+	struct rec_sink r;
+	char line[32];
+	u64 total;
+	u32 lines;
+
+	(void)state;
+	rec_init(&r);
+	for (u32 i = 0; i < 1000; i++) {
+		snprintf(line, sizeof(line), "line %04u\n", i);	/* 10 bytes */
+		puts_vs(a, line);
+		if (i == 500)
+			assert_int_equal(vmm_vserial_attach(a, &r.sink), VMM_OK);
+	}
+	lines = dump("gw/uart0", &total);
+	assert_int_equal(total, 10000);
+	/* 4096 bytes: 6 bytes of line 0590, then lines 0591-0999 */
+	assert_int_equal(lines, 409);
+	assert_memory_equal(joined, "line 0591\nline 0592\n", 20);
+	assert_string_equal(joined + joined_len - 10, "line 0999\n");
+	assert_false(fake_console_contains("gw: line 0501"));
+	assert_true(fake_console_contains("gw: line 0500\n"));
+	vmm_vserial_unregister(a);
+}
+
+/* Lines in the dump are cut like the console's; a ring without any line
+ * end (all of it one long line) is shown, not dropped. */
+static void test_ring_long_line(void **state)
+{
+	struct vmm_vserial *a = vmm_vserial_create("gk", "uart0");
+	u64 total;
+
+	(void)state;
+	for (u32 i = 0; i < VMM_VSERIAL_RING + 100; i++)
+		vmm_vserial_putc(a, 'k');
+	assert_int_equal(dump("gk/uart0", &total), (VMM_VSERIAL_RING + VMM_VSERIAL_LINE_MAX - 1) /
+						   VMM_VSERIAL_LINE_MAX);
+	assert_int_equal(joined_len, VMM_VSERIAL_RING + (VMM_VSERIAL_RING + VMM_VSERIAL_LINE_MAX - 1) /
+							       VMM_VSERIAL_LINE_MAX);
+	assert_int_equal(joined[VMM_VSERIAL_LINE_MAX], '\n');
+	vmm_vserial_unregister(a);
+}
+
 #define T(f) cmocka_unit_test_setup(f, setup)
 
 int main(void)
@@ -197,6 +338,11 @@ int main(void)
 		T(test_sink_detach),
 		T(test_send_name),
 		T(test_for_each),
+		T(test_console_format),
+		T(test_console_long_line),
+		T(test_ring_dump_order),
+		T(test_ring_wrap),
+		T(test_ring_long_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
