@@ -5,7 +5,8 @@
  * character cell: character, attribute) and the CRT controller's index and
  * data ports (compatible "vga-crtc", 0x3D4-0x3D5). Both regions share one
  * state per guest (vmm_devemu_guest_shared, key "vga"), which
- * vmm_vga_text_snapshot() (vga_text.h) renders as text for the hypervisor.
+ * vmm_vga_text_snapshot() and vmm_vga_text_render() (vga_text.h) show as
+ * text for the hypervisor, the latter with the cursor.
  *
  * What works: the text buffer as memory, read and written with any width
  * at any offset through the MMIO path (bytes past the region's end read
@@ -22,7 +23,7 @@
  * modes, fonts, planes and the A0000-B7FFF windows; the CRTC's timing
  * registers are stored but mean nothing; the snapshot reads 80 columns a
  * row whatever the offset register (0x13) says. The cursor is only kept in
- * its registers. Indexes above 0x18 read 0xFF and ignore writes.
+ * its registers (and marked in the rendering); it does not blink. Indexes above 0x18 read 0xFF and ignore writes.
  */
 #include <string.h>
 #include "devemu/devemu.h"
@@ -36,6 +37,11 @@
 #define CRTC_PROTECT 0x80	/* register 0x11 bit 7: registers 0-7 read-only */
 #define CRTC_START_HI 0x0C
 #define CRTC_START_LO 0x0D
+#define CRTC_CURSOR_START 0x0A
+#define CRTC_CURSOR_OFF 0x20	/* register 0x0A bit 5 */
+#define CRTC_CURSOR_HI 0x0E
+#define CRTC_CURSOR_LO 0x0F
+#define VGA_TEXT_CELLS (VGA_TEXT_SIZE / 2)
 
 struct vga {
 	u8 mem[VGA_TEXT_SIZE];
@@ -172,40 +178,111 @@ const struct vmm_emulator vga_crtc_emulator = {
 
 /* ---- the screen as text --------------------------------------------------- */
 
-int vmm_vga_text_snapshot(struct vmm_guest *g, char *buf, size_t size)
+/* The guest's VGA state, or NULL when it has no "vga-text" region. */
+static struct vga *find_vga(struct vmm_guest *g)
 {
-	struct vga *v = NULL;
 	struct vmm_aspace *as = g->aspace;
-	u32 start;
-	size_t len = 0;
 
-	for (u32 i = 0; as && i < as->nr_regions && !v; i++) {
+	for (u32 i = 0; as && i < as->nr_regions; i++) {
 		struct vmm_emudev *ed = as->regions[i].emudev;
 
 		if (ed && ed->emu == &vga_text_emulator)
-			v = ed->priv;
+			return ed->priv;
 	}
+	return NULL;
+}
+
+/* The character cell 'cell' (counted from the start address) as shown. */
+static char cell_char(const struct vga *v, u32 cell)
+{
+	u32 start = (u32)v->crtc[CRTC_START_HI] << 8 | v->crtc[CRTC_START_LO];
+	u8 c = v->mem[(start + cell) % VGA_TEXT_CELLS * 2];
+
+	return c == 0 ? ' ' : (c >= 0x20 && c < 0x7F) ? (char)c : '.';
+}
+
+/* Append n bytes to the output like snprintf (len counts them all). */
+static void out(char *buf, size_t size, size_t *len, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++, (*len)++)
+		if (size && *len < size - 1)
+			buf[*len] = s[i];
+}
+
+static void out_end(char *buf, size_t size, size_t len)
+{
+	if (size)
+		buf[len < size ? len : size - 1] = 0;
+}
+
+/* Cursor position and whether it shows, from the registers of v. */
+static int cursor_of(const struct vga *v, u32 *row, u32 *col)
+{
+	u32 start = (u32)v->crtc[CRTC_START_HI] << 8 | v->crtc[CRTC_START_LO];
+	u32 loc = (u32)v->crtc[CRTC_CURSOR_HI] << 8 | v->crtc[CRTC_CURSOR_LO];
+	u32 rel = (loc - start) % VGA_TEXT_CELLS;
+
+	*row = rel / VGA_TEXT_COLS;
+	*col = rel % VGA_TEXT_COLS;
+	if (*row >= VGA_TEXT_ROWS)
+		*row = VGA_TEXT_ROWS;
+	return *row < VGA_TEXT_ROWS && !(v->crtc[CRTC_CURSOR_START] & CRTC_CURSOR_OFF);
+}
+
+int vmm_vga_text_cursor(struct vmm_guest *g, u32 *row, u32 *col)
+{
+	struct vga *v = find_vga(g);
+
+	return v ? cursor_of(v, row, col) : -VMM_ENOENT;
+}
+
+int vmm_vga_text_render(struct vmm_guest *g, char *buf, size_t size)
+{
+	struct vga *v = find_vga(g);
+	char line[VGA_TEXT_COLS + 3];
+	size_t len = 0;
+	u32 crow, ccol;
+	int shown;
+
 	if (!v)
 		return -VMM_ENOENT;
-	/* the start address counts character cells */
-	start = ((u32)v->crtc[CRTC_START_HI] << 8 | v->crtc[CRTC_START_LO]) * 2;
+	shown = cursor_of(v, &crow, &ccol);
+	for (u32 row = 0; row < VGA_TEXT_ROWS + 2; row++) {
+		bool border = row == 0 || row == VGA_TEXT_ROWS + 1;
+		bool here = shown && !border && row - 1 == crow;
+
+		line[0] = border ? '+' : here ? '>' : '|';
+		for (u32 col = 0; col < VGA_TEXT_COLS; col++)
+			line[col + 1] = border ? '-' : cell_char(v, (row - 1) * VGA_TEXT_COLS + col);
+		if (border && shown)
+			line[ccol + 1] = row == 0 ? 'v' : '^';
+		line[VGA_TEXT_COLS + 1] = border ? '+' : here ? '<' : '|';
+		line[VGA_TEXT_COLS + 2] = '\n';
+		out(buf, size, &len, line, sizeof(line));
+	}
+	out_end(buf, size, len);
+	return (int)len;
+}
+
+int vmm_vga_text_snapshot(struct vmm_guest *g, char *buf, size_t size)
+{
+	struct vga *v = find_vga(g);
+	size_t len = 0;
+
+	if (!v)
+		return -VMM_ENOENT;
 	for (u32 row = 0; row < VGA_TEXT_ROWS; row++) {
 		char line[VGA_TEXT_COLS + 1];
 		u32 n = 0;
 
 		for (u32 col = 0; col < VGA_TEXT_COLS; col++) {
-			u8 c = v->mem[(start + (row * VGA_TEXT_COLS + col) * 2) % VGA_TEXT_SIZE];
-
-			line[col] = c == 0 ? ' ' : (c >= 0x20 && c < 0x7F) ? (char)c : '.';
+			line[col] = cell_char(v, row * VGA_TEXT_COLS + col);
 			if (line[col] != ' ')
 				n = col + 1;
 		}
 		line[n++] = '\n';
-		for (u32 i = 0; i < n; i++, len++)
-			if (size && len < size - 1)
-				buf[len] = line[i];
+		out(buf, size, &len, line, n);
 	}
-	if (size)
-		buf[len < size ? len : size - 1] = 0;
+	out_end(buf, size, len);
 	return (int)len;
 }

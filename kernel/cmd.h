@@ -31,6 +31,8 @@ void vmm_cmd_devtree_init(void);
 void vmm_cmd_guest_init(void);
 /* Register the vserial command (kernel/cmd_vserial.c). */
 void vmm_cmd_vserial_init(void);
+/* Register the vscreen command (kernel/cmd_vscreen.c). */
+void vmm_cmd_vscreen_init(void);
 /* Register the sched and thread commands (kernel/cmd_sched.c). */
 void vmm_cmd_sched_init(void);
 

@@ -92,7 +92,7 @@ static int cmd_vserial(int argc, char **argv)
 		}
 		return VMM_OK;
 	}
-	vmm_printk(VMM_LOG_EMERG, "usage: vserial list | dump <endpoint> | send <endpoint> <text>  (\\n, \\r for line ends)\n");
+	vmm_printk(VMM_LOG_EMERG, "usage: vserial list | send <endpoint> <text> | dump <endpoint>  (\\n, \\r for line ends)\n");
 	return -VMM_EINVALID;
 }
 

@@ -202,6 +202,7 @@ void vmm_main(const struct vmm_boot_info *bi)
 	vmm_cmd_devtree_init();
 	vmm_cmd_guest_init();
 	vmm_cmd_vserial_init();
+	vmm_cmd_vscreen_init();
 	vmm_cmd_sched_init();
 	vmm_boot_info_set(bi);
 	print_banner(bi);

@@ -431,6 +431,89 @@ static void test_snapshot_without_device(void **state)
 	assert_int_equal(vmm_vga_text_snapshot(&guest, buf, sizeof(buf)), -VMM_ENOENT);
 }
 
+/* ---- cursor and rendering ---- */
+
+static void test_cursor(void **state)
+{
+	u32 row = 99, col = 99;
+
+	(void)state;
+	start();
+	/* mode 3 at reset: cursor at cell 0, shown (0x0A = 0x0D) */
+	assert_int_equal(vmm_vga_text_cursor(&guest, &row, &col), 1);
+	assert_int_equal(row, 0);
+	assert_int_equal(col, 0);
+	crtc_wr(0x0E, (3 * 80 + 7) >> 8);
+	crtc_wr(0x0F, (3 * 80 + 7) & 0xFF);
+	assert_int_equal(vmm_vga_text_cursor(&guest, &row, &col), 1);
+	assert_int_equal(row, 3);
+	assert_int_equal(col, 7);
+	/* counted from the start address */
+	crtc_wr(0x0D, 80);
+	assert_int_equal(vmm_vga_text_cursor(&guest, &row, &col), 1);
+	assert_int_equal(row, 2);
+	assert_int_equal(col, 7);
+	/* above the start: off the screen */
+	crtc_wr(0x0D, 250);
+	assert_int_equal(vmm_vga_text_cursor(&guest, &row, &col), 0);
+	assert_int_equal(row, VGA_TEXT_ROWS);
+	/* cursor disable bit */
+	crtc_wr(0x0D, 0);
+	crtc_wr(0x0A, 0x2D);
+	assert_int_equal(vmm_vga_text_cursor(&guest, &row, &col), 0);
+	assert_int_equal(row, 3);
+}
+
+static void test_render(void **state)
+{
+	char buf[VGA_TEXT_RENDER_MAX];
+	char want[83];
+	const char *line;
+	int n;
+
+	(void)state;
+	start();
+	put(0, 0, "Hello");
+	put(24, 78, "Z!");
+	mem_wr((1 * 80) * 2, 1, 0x1B);	/* ESC shows as '.' */
+	crtc_wr(0x0E, 0);
+	crtc_wr(0x0F, 1 * 80 + 5);
+	n = vmm_vga_text_render(&guest, buf, sizeof(buf));
+	assert_int_equal(n, 27 * 83);
+	assert_int_equal(n, VGA_TEXT_RENDER_MAX - 1);
+	assert_int_equal(strlen(buf), (size_t)n);
+	/* top border: 'v' above column 5 */
+	memset(want, '-', sizeof(want));
+	want[0] = '+';
+	want[6] = 'v';
+	want[81] = '+';
+	want[82] = '\n';
+	assert_memory_equal(buf, want, 83);
+	line = buf + 83;
+	assert_memory_equal(line, "|Hello     ", 11);
+	assert_memory_equal(line + 80, " |\n", 3);
+	line += 83;	/* the cursor's row */
+	assert_memory_equal(line, ">.    ", 6);
+	assert_memory_equal(line + 80, " <\n", 3);
+	line = buf + 25 * 83;
+	assert_memory_equal(line + 79, "Z!|\n", 4);
+	want[6] = '^';
+	assert_memory_equal(buf + 26 * 83, want, 83);
+	/* cursor off: no markers */
+	crtc_wr(0x0A, 0x2D);
+	vmm_vga_text_render(&guest, buf, sizeof(buf));
+	assert_null(strchr(buf, 'v'));
+	assert_null(strchr(buf, '>'));
+	assert_null(strchr(buf, '^'));
+	/* cut to size, and no device */
+	assert_int_equal(vmm_vga_text_render(&guest, buf, 4), n);
+	assert_string_equal(buf, "+--");
+	regions[TEXT].emudev = NULL;
+	start();
+	assert_int_equal(vmm_vga_text_render(&guest, buf, sizeof(buf)), -VMM_ENOENT);
+	assert_int_equal(vmm_vga_text_cursor(&guest, (u32 *)&n, (u32 *)&n), -VMM_ENOENT);
+}
+
 static void test_emulator_table_entries(void **state)
 {
 	(void)state;
@@ -458,6 +541,8 @@ int main(void)
 		T(test_snapshot_start_address),
 		T(test_snapshot_truncated),
 		T(test_snapshot_without_device),
+		T(test_cursor),
+		T(test_render),
 		T(test_emulator_table_entries),
 	};
 
