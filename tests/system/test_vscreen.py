@@ -22,9 +22,9 @@ def test_vserial_dump_and_vscreen_show(make_iso, boot_bochs, make_dtb, guest_bin
     r.expect(r"^vscreen: vscreen line 0000$", r"^vscreen: vscreen line 012B$",
              r"^vscreen: ctl:\.\[2J\.end$",
              r"^guest vscreen: vscreen/vcpu0 shut down with status 0$")
-    # the dump: 5400 + 15 + 12 bytes sent, the last 4096 kept; line 0x49 was
+    # the dump: 5400 + 14 + 12 bytes sent, the last 4096 kept; line 0x49 was
     # cut by the ring (dropped), 0x4A..0x12B whole, then the last two lines
-    total = 300 * 18 + 15 + 12
+    total = 300 * 18 + 14 + 12
     head = r.expect(r"^vserial dump vscreen/uart0: last 4096 of %d bytes$" % total)[0]
     dump = re.findall(r"^vscreen/uart0\| (.*)$", r.output[head.end():], re.M)
     want = ["vscreen line %04X" % i for i in range(0x4A, 300)] + ["ctl:.[2J.end", "PASS vscreen"]
