@@ -67,12 +67,5 @@ static int cmd_vserial(int argc, char **argv)
 	return -VMM_EINVALID;
 }
 
-static const struct vmm_cmd vserial_cmd = {
-	"vserial", "vserial list|send", "list serial endpoints, send text to a guest's UART",
-	cmd_vserial,
-};
-
-void vmm_cmd_vserial_init(void)
-{
-	vmm_cmd_register(&vserial_cmd);
-}
+VMM_CMD(vserial, "vserial list|send",
+	"list serial endpoints, send text to a guest's UART", cmd_vserial);
