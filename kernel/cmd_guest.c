@@ -4,14 +4,10 @@
  * ("vcpu" and "sleep" are in kernel/cmd_vcpu.c and kernel/cmd_sleep.c.)
  */
 #include <string.h>
-#include <stdlib.h>
 #include "kernel/cmd.h"
 #include "kernel/manager.h"
-#include "kernel/scheduler.h"
 #include "kernel/printk.h"
 #include "kernel/error.h"
-#include "kernel/arch_cpu.h"
-#include "kernel/arch_vcpu.h"
 #include "kernel/timer.h"
 #include "kernel/threads.h"
 #include "kernel/config.h"
