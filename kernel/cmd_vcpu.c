@@ -3,11 +3,14 @@
  * statistics or registers, and the operations of figure 3 on one VCPU.
  */
 #include <string.h>
+#include <stdlib.h>
 #include "kernel/cmd.h"
 #include "kernel/manager.h"
 #include "kernel/printk.h"
 #include "kernel/error.h"
 #include "kernel/arch_vcpu.h"
+#include "kernel/scheduler.h"
+#include "kernel/arch_cpu.h"
 
 static struct vmm_vcpu *vcpu_by_name(const char *name)
 {
@@ -33,6 +36,41 @@ static void list_vcpus(void)
 	}
 }
 
+/* "any", or host CPU indices separated by commas: the mask, or -1. */
+static s64 parse_cpus(const char *text)
+{
+	const char *p = text;
+	u64 mask = 0;
+
+	if (!strcmp(text, "any"))
+		return 0;
+	while (*p) {
+		char *end;
+		unsigned long c = strtoul(p, &end, 10);
+
+		if (end == p || c >= ARCH_CPU_MAX || (*end && *end != ','))
+			return -1;
+		mask |= 1ULL << c;
+		p = *end ? end + 1 : end;
+	}
+	return mask ? (s64)mask : -1;
+}
+
+static int set_affinity(const char *name, const char *cpus)
+{
+	struct vmm_vcpu *v = vcpu_by_name(name);
+	s64 mask = parse_cpus(cpus);
+
+	if (!v)
+		return -VMM_ENOENT;
+	if (mask < 0) {
+		vmm_printk(VMM_LOG_EMERG, "vcpu set_affinity: '%s' is not 'any' or a list of host CPUs 0..%d like 0,1\n",
+			   cpus, ARCH_CPU_MAX - 1);
+		return -VMM_EINVALID;
+	}
+	return vmm_scheduler_set_affinity(v, (u64)mask);
+}
+
 static int cmd_vcpu(int argc, char **argv)
 {
 	struct vmm_vcpu *v;
@@ -41,8 +79,11 @@ static int cmd_vcpu(int argc, char **argv)
 		list_vcpus();
 		return VMM_OK;
 	}
+	if (argc == 4 && !strcmp(argv[1], "set_affinity"))
+		return set_affinity(argv[2], argv[3]);
 	if (argc != 3) {
-		vmm_printk(VMM_LOG_EMERG, "usage: vcpu list | stats|dumpreg|kick|pause|resume|halt|reset <vcpu>\n");
+		vmm_printk(VMM_LOG_EMERG, "usage: vcpu list | stats|dumpreg|kick|pause|resume|halt|reset <vcpu> | "
+			   "set_affinity <vcpu> <cpu,cpu...|any>\n");
 		return -VMM_EINVALID;
 	}
 	v = vcpu_by_name(argv[2]);
@@ -70,5 +111,5 @@ static int cmd_vcpu(int argc, char **argv)
 	return -VMM_EINVALID;
 }
 
-VMM_CMD(vcpu, "vcpu list|stats|dumpreg|kick|pause|resume|halt|reset",
+VMM_CMD(vcpu, "vcpu list|stats|dumpreg|kick|pause|resume|halt|reset|set_affinity",
 	"list VCPUs, show their exits or registers, change their state", cmd_vcpu);
