@@ -12,32 +12,13 @@
 #include "kernel/timer.h"
 #include "kernel/error.h"
 
-extern const struct vmm_emulator uart8250_emulator;
-extern const struct vmm_emulator i8259_emulator;
-extern const struct vmm_emulator elcr_emulator;
-extern const struct vmm_emulator mc146818_emulator;
-extern const struct vmm_emulator i8042_emulator;
-extern const struct vmm_emulator port92_emulator;
-extern const struct vmm_emulator ioport_sink_emulator;
-extern const struct vmm_emulator vga_text_emulator;
-extern const struct vmm_emulator vga_crtc_emulator;
-extern const struct vmm_emulator i8254_emulator;
-extern const struct vmm_emulator i8254_port61_emulator;
-
-/* Every emulator the hypervisor has. */
-static const struct vmm_emulator *const emulators[] = {
-	&uart8250_emulator,
-	&i8259_emulator,
-	&elcr_emulator,
-	&i8254_emulator,
-	&i8254_port61_emulator,
-	&mc146818_emulator,
-	&i8042_emulator,
-	&port92_emulator,
-	&ioport_sink_emulator,
-	&vga_text_emulator,
-	&vga_crtc_emulator,
-};
+/*
+ * Every emulator linked in: each model declares itself with VMM_EMULATOR()
+ * (devemu.h). The bounds come from linker.ld in the kernel and from the
+ * linker on the host; weak so that a host program with no model links.
+ */
+extern const struct vmm_emulator *const __start_vmm_emulators[] __attribute__((weak));
+extern const struct vmm_emulator *const __stop_vmm_emulators[] __attribute__((weak));
 
 #define DEVEMU_SHARED_MAX 8
 #define DEVEMU_TAKEN_MAX 4
@@ -202,10 +183,10 @@ void vmm_devemu_irq_taken(struct vmm_guest *g, u32 mask)
 
 const struct vmm_emulator *vmm_devemu_find_emulator(const char *compatible)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(emulators); i++)
-		for (const char *const *c = emulators[i]->compatible; *c; c++)
+	for (const struct vmm_emulator *const *e = __start_vmm_emulators; e < __stop_vmm_emulators; e++)
+		for (const char *const *c = (*e)->compatible; *c; c++)
 			if (!strcmp(*c, compatible))
-				return emulators[i];
+				return *e;
 	return NULL;
 }
 

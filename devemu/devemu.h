@@ -34,6 +34,30 @@ struct vmm_emulator {
 	int (*write)(struct vmm_emudev *edev, u64 offset, u32 width, u64 value);
 };
 
+/*
+ * Declare an emulator, once, after its definition in the model's file:
+ *     const struct vmm_emulator foo_emulator = { ... };
+ *     VMM_EMULATOR(foo_emulator);
+ * puts a pointer to it into the section vmm_emulators, which
+ * vmm_devemu_find_emulator() walks (__start_/__stop_vmm_emulators, from
+ * linker.ld in the kernel and from the linker on the host). No list to
+ * edit: adding a model touches its own file only.
+ *
+ * Host programs that link devemu/ from a static archive (unit tests) only
+ * get the models they refer to: a test that has devemu match a compatible
+ * string names the model with VMM_EMULATOR_USE(foo_emulator) at file scope
+ * (naming a model twice, e.g. in a fixture and in the test, is fine).
+ */
+#define VMM_EMULATOR(emu_)							\
+	static const struct vmm_emulator *const vmm_emulator_entry_##emu_	\
+	__attribute__((used, section("vmm_emulators"), aligned(sizeof(void *)))) = &emu_
+#define VMM_EMULATOR_USE(emu_) VMM_EMULATOR_USE_(emu_, __COUNTER__)
+#define VMM_EMULATOR_USE_(emu_, n_) VMM_EMULATOR_USE__(emu_, n_)
+#define VMM_EMULATOR_USE__(emu_, n_)						\
+	extern const struct vmm_emulator emu_;					\
+	static const struct vmm_emulator *const vmm_emulator_use_##emu_##_##n_	\
+	__attribute__((used)) = &emu_
+
 struct vmm_emudev {
 	struct vmm_guest *guest;
 	struct vmm_region *region;

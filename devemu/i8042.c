@@ -478,6 +478,7 @@ const struct vmm_emulator i8042_emulator = {
 	.read = kbc_read,
 	.write = kbc_write,
 };
+VMM_EMULATOR(i8042_emulator);
 
 /* ---- port 0x92 ------------------------------------------------------------------ */
 
@@ -534,6 +535,7 @@ const struct vmm_emulator port92_emulator = {
 	.read = port92_read,
 	.write = port92_write,
 };
+VMM_EMULATOR(port92_emulator);
 
 /* ---- ioport-sink ------------------------------------------------------------------- */
 
@@ -563,3 +565,4 @@ const struct vmm_emulator ioport_sink_emulator = {
 	.read = sink_read,
 	.write = sink_write,
 };
+VMM_EMULATOR(ioport_sink_emulator);

@@ -509,6 +509,7 @@ const struct vmm_emulator i8254_emulator = {
 	.read = pit_read,
 	.write = pit_write,
 };
+VMM_EMULATOR(i8254_emulator);
 
 /* ---- port 0x61 ---------------------------------------------------------- */
 
@@ -551,3 +552,4 @@ const struct vmm_emulator i8254_port61_emulator = {
 	.read = port61_read,
 	.write = port61_write,
 };
+VMM_EMULATOR(i8254_port61_emulator);

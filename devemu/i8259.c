@@ -520,6 +520,7 @@ const struct vmm_emulator i8259_emulator = {
 	.read = pic_read,
 	.write = pic_write,
 };
+VMM_EMULATOR(i8259_emulator);
 
 /* ---- ELCR: 0x4D0 master, 0x4D1 slave ---------------------------------- */
 
@@ -581,3 +582,4 @@ const struct vmm_emulator elcr_emulator = {
 	.read = elcr_read,
 	.write = elcr_write,
 };
+VMM_EMULATOR(elcr_emulator);

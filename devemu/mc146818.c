@@ -692,3 +692,4 @@ const struct vmm_emulator mc146818_emulator = {
 	.read = rtc_read,
 	.write = rtc_write,
 };
+VMM_EMULATOR(mc146818_emulator);

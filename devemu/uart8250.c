@@ -367,3 +367,4 @@ const struct vmm_emulator uart8250_emulator = {
 	.read = uart_read,
 	.write = uart_write,
 };
+VMM_EMULATOR(uart8250_emulator);

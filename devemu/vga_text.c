@@ -112,6 +112,7 @@ const struct vmm_emulator vga_text_emulator = {
 	.read = text_read,
 	.write = text_write,
 };
+VMM_EMULATOR(vga_text_emulator);
 
 /* ---- the CRT controller --------------------------------------------------- */
 
@@ -175,6 +176,7 @@ const struct vmm_emulator vga_crtc_emulator = {
 	.read = crtc_read,
 	.write = crtc_write,
 };
+VMM_EMULATOR(vga_crtc_emulator);
 
 /* ---- the screen as text --------------------------------------------------- */
 

@@ -1,122 +1,100 @@
 /*
- * kernel/cmd.c - the command table and its first commands: help, echo,
- * version, meminfo, poweroff.
+ * kernel/cmd.c - the command table (every VMM_CMD() linked in, found in the
+ * vmm_cmds section), its check, lookup in name order, and running a command
+ * line or a ';'-separated script. The commands are in kernel/cmd_*.c.
  */
 #include <string.h>
 #include "kernel/cmd.h"
 #include "kernel/printk.h"
+#include "kernel/panic.h"
 #include "kernel/error.h"
-#include "kernel/version.h"
-#include "kernel/host_mem.h"
-#include "kernel/heap.h"
-#include "kernel/vserial.h"
-#include "kernel/arch_cpu.h"
-
-static int cmd_help(int argc, char **argv);
-
-static int cmd_echo(int argc, char **argv)
-{
-	char line[VMM_CMD_LINE_MAX + 1];
-	size_t off = 0;
-
-	/* one printk: other CPUs' output never lands inside the line */
-	line[0] = 0;
-	for (int i = 1; i < argc && off < sizeof(line); i++)
-		off += vmm_snprintf(line + off, sizeof(line) - off, "%s%s", argv[i],
-				    i + 1 < argc ? " " : "");
-	vmm_printk(VMM_LOG_EMERG, "%s\n", line);
-	return VMM_OK;
-}
-
-static int cmd_version(int argc __unused, char **argv __unused)
-{
-	vmm_printk(VMM_LOG_EMERG, "%s %s (%s)\n", VMM_NAME, VMM_VERSION, VMM_BUILD_ID);
-	return VMM_OK;
-}
 
 /*
- * Host memory and heap. The last line is the leak check of guest destroy:
- * the pages in use that the heap does not hold (its small-object pages stay
- * with it after a free, so "KiB free" alone drops once without a leak), the
- * live heap objects and the vserial endpoints; after destroying a guest it
- * reads as before the guest was created.
+ * The section's bounds: from linker.ld in the kernel, from the linker on
+ * the host. Weak: a host test that links no command at all sees an empty
+ * table (both NULL) instead of an undefined symbol.
  */
-static int cmd_meminfo(int argc __unused, char **argv __unused)
-{
-	struct vmm_buddy *b = vmm_host_buddy();
-	struct vmm_heap *h = vmm_kernel_heap();
-	u64 used = b->total_pages - b->free_pages;
+extern const struct vmm_cmd *const __start_vmm_cmds[] __attribute__((weak));
+extern const struct vmm_cmd *const __stop_vmm_cmds[] __attribute__((weak));
 
-	/* one printk: another CPU's output never splits the report */
-	vmm_printk(VMM_LOG_EMERG, "pages: %llu KiB managed, %llu KiB free, %u zones\n"
-		   "heap: %llu objects, %llu bytes in use, %llu pages held\n"
-		   "in use: %llu pages outside the heap, %llu heap objects, %u vserial endpoints\n",
-		   (unsigned long long)(b->total_pages * PAGE_SIZE / KiB),
-		   (unsigned long long)(b->free_pages * PAGE_SIZE / KiB), b->nr_zones,
-		   (unsigned long long)h->objects_in_use,
-		   (unsigned long long)h->bytes_in_use, (unsigned long long)h->pages_taken,
-		   (unsigned long long)(used > h->pages_taken ? used - h->pages_taken : 0),
-		   (unsigned long long)h->objects_in_use, vmm_vserial_count());
+int vmm_cmd_check_table(const struct vmm_cmd *const *first, const struct vmm_cmd *const *end)
+{
+	for (const struct vmm_cmd *const *p = first; p < end; p++) {
+		const struct vmm_cmd *c = *p;
+
+		if (!c->name || !c->name[0] || !c->usage || !c->usage[0] || !c->summary ||
+		    !c->summary[0] || !c->exec) {
+			vmm_printk(VMM_LOG_EMERG, "cmd: command '%s' (%s) lacks a usage, summary or function\n",
+				   c->name ? c->name : "?", c->file ? c->file : "?");
+			return -VMM_EINVALID;
+		}
+		for (const struct vmm_cmd *const *q = first; q < p; q++)
+			if (!strcmp((*q)->name, c->name)) {
+				vmm_printk(VMM_LOG_EMERG, "cmd: command '%s' declared twice (%s and %s)\n",
+					   c->name, (*q)->file ? (*q)->file : "?", c->file ? c->file : "?");
+				return -VMM_EEXIST;
+			}
+	}
 	return VMM_OK;
 }
 
-static int cmd_poweroff(int argc __unused, char **argv __unused)
+int vmm_cmd_check(void)
 {
-	vmm_printk(VMM_LOG_EMERG, "powering off\n");
-	arch_power_off();
+	return vmm_cmd_check_table(__start_vmm_cmds, __stop_vmm_cmds);
 }
 
-static const struct vmm_cmd commands[] = {
-	{ "help", "help [command]", "list commands or show one command's usage", cmd_help },
-	{ "echo", "echo [text...]", "print the text", cmd_echo },
-	{ "version", "version", "print the hypervisor version", cmd_version },
-	{ "meminfo", "meminfo", "host page allocator and heap usage", cmd_meminfo },
-	{ "poweroff", "poweroff", "power the machine off", cmd_poweroff },
-};
-
-#define MAX_EXTRA_CMDS 32
-static const struct vmm_cmd *extra_commands[MAX_EXTRA_CMDS];
-static u32 nr_extra_commands;
-
-int vmm_cmd_register(const struct vmm_cmd *cmd)
+/* The table, checked once (the first caller; a repeat is harmless). */
+static void table(const struct vmm_cmd *const **first, const struct vmm_cmd *const **end)
 {
-	if (vmm_cmd_find(cmd->name))
-		return -VMM_EEXIST;
-	if (nr_extra_commands >= MAX_EXTRA_CMDS)
-		return -VMM_ENOSPC;
-	extra_commands[nr_extra_commands++] = cmd;
-	return VMM_OK;
+	static bool checked;
+
+	if (!__atomic_load_n(&checked, __ATOMIC_ACQUIRE)) {
+		if (vmm_cmd_check())
+			vmm_panic("cmd: the command table is broken (see above)\n");
+		__atomic_store_n(&checked, true, __ATOMIC_RELEASE);
+	}
+	*first = __start_vmm_cmds;
+	*end = __stop_vmm_cmds;
 }
 
 const struct vmm_cmd *vmm_cmd_find(const char *name)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		if (!strcmp(commands[i].name, name))
-			return &commands[i];
-	for (u32 i = 0; i < nr_extra_commands; i++)
-		if (!strcmp(extra_commands[i]->name, name))
-			return extra_commands[i];
+	const struct vmm_cmd *const *p, *const *end;
+
+	table(&p, &end);
+	for (; p < end; p++)
+		if (!strcmp((*p)->name, name))
+			return *p;
 	return NULL;
 }
 
-static int cmd_help(int argc, char **argv)
+u32 vmm_cmd_count(void)
 {
-	if (argc > 1) {
-		const struct vmm_cmd *c = vmm_cmd_find(argv[1]);
+	const struct vmm_cmd *const *p, *const *end;
 
-		if (!c) {
-			vmm_printk(VMM_LOG_EMERG, "help: no command '%s'\n", argv[1]);
-			return -VMM_ENOENT;
-		}
-		vmm_printk(VMM_LOG_EMERG, "usage: %s\n  %s\n", c->usage, c->summary);
-		return VMM_OK;
+	table(&p, &end);
+	return (u32)(end - p);
+}
+
+/* The i-th command by name: the table is small (tens), so no sorted copy. */
+const struct vmm_cmd *vmm_cmd_sorted(u32 i)
+{
+	const struct vmm_cmd *const *first, *const *end;
+	const struct vmm_cmd *prev = NULL;
+
+	table(&first, &end);
+	for (u32 k = 0; k <= i; k++) {
+		const struct vmm_cmd *best = NULL;
+
+		for (const struct vmm_cmd *const *p = first; p < end; p++)
+			if ((!prev || strcmp((*p)->name, prev->name) > 0) &&
+			    (!best || strcmp((*p)->name, best->name) < 0))
+				best = *p;
+		if (!best)
+			return NULL;
+		prev = best;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		vmm_printk(VMM_LOG_EMERG, "  %-24s %s\n", commands[i].usage, commands[i].summary);
-	for (u32 i = 0; i < nr_extra_commands; i++)
-		vmm_printk(VMM_LOG_EMERG, "  %-24s %s\n", extra_commands[i]->usage,
-			   extra_commands[i]->summary);
-	return VMM_OK;
+	return prev;
 }
 
 int vmm_cmd_exec_line(char *line)

@@ -1,6 +1,6 @@
 /*
- * kernel/cmd_devtree.c - commands over the configuration: "devtree" (print,
- * get, set, del on the live tree) and "config" (the validated guests).
+ * kernel/cmd_devtree.c - the "devtree" command: print, get, set, del on
+ * the live configuration tree.
  */
 #include <string.h>
 #include <stdlib.h>
@@ -136,23 +136,5 @@ static int cmd_devtree(int argc, char **argv)
 	return -VMM_EINVALID;
 }
 
-static int cmd_config(int argc, char **argv)
-{
-	vmm_printk(VMM_LOG_EMERG, "configuration: %s DTB\n", vmm_config_source());
-	vmm_config_print_summary(vmm_config(), VMM_LOG_EMERG);
-	return VMM_OK;
-}
-
-static const struct vmm_cmd devtree_cmd = {
-	"devtree", "devtree print|get|set|del ...",
-	"show or change the configuration tree", cmd_devtree,
-};
-static const struct vmm_cmd config_cmd = {
-	"config", "config", "show the validated guest configuration", cmd_config,
-};
-
-void vmm_cmd_devtree_init(void)
-{
-	vmm_cmd_register(&devtree_cmd);
-	vmm_cmd_register(&config_cmd);
-}
+VMM_CMD(devtree, "devtree print|get|set|del ...",
+	"show or change the configuration tree", cmd_devtree);

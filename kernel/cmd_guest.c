@@ -1,17 +1,13 @@
 /*
- * kernel/cmd_guest.c - the "guest", "vcpu" and "sleep" commands: list
- * guests and VCPUs, the operations of figure 3 on either, create and
- * destroy guests, wait for them or let them run a while.
+ * kernel/cmd_guest.c - the "guest" command: list guests, the operations of
+ * figure 3 on a guest (or all), create and destroy guests, wait for them.
+ * ("vcpu" and "sleep" are in kernel/cmd_vcpu.c and kernel/cmd_sleep.c.)
  */
 #include <string.h>
-#include <stdlib.h>
 #include "kernel/cmd.h"
 #include "kernel/manager.h"
-#include "kernel/scheduler.h"
 #include "kernel/printk.h"
 #include "kernel/error.h"
-#include "kernel/arch_cpu.h"
-#include "kernel/arch_vcpu.h"
 #include "kernel/timer.h"
 #include "kernel/threads.h"
 #include "kernel/config.h"
@@ -95,24 +91,6 @@ static int wait_guests(void)
 	return VMM_OK;
 }
 
-/* Let the guests run for 'ms' milliseconds, then come back. */
-static int cmd_sleep(int argc, char **argv)
-{
-	unsigned long ms;
-	char *end;
-
-	if (argc != 2 || !(ms = strtoul(argv[1], &end, 10)) || *end || ms > 600000) {
-		vmm_printk(VMM_LOG_EMERG, "usage: sleep <milliseconds, 1..600000>\n");
-		return -VMM_EINVALID;
-	}
-	if (!vmm_thread_current()) {
-		vmm_printk(VMM_LOG_EMERG, "sleep: only a thread can sleep\n");
-		return -VMM_EINVALID;
-	}
-	vmm_thread_sleep_ms(ms);
-	return VMM_OK;
-}
-
 static void list_guests(void)
 {
 	vmm_printk(VMM_LOG_EMERG, "  %-3s %-16s %-6s %s\n", "id", "guest", "vcpus", "states");
@@ -156,80 +134,5 @@ static int cmd_guest(int argc, char **argv)
 	return -VMM_EINVALID;
 }
 
-static struct vmm_vcpu *vcpu_by_name(const char *name)
-{
-	struct vmm_vcpu *v = vmm_manager_vcpu_find(name);
-
-	if (!v)
-		vmm_printk(VMM_LOG_EMERG, "vcpu: no VCPU '%s' (see 'vcpu list')\n", name);
-	return v;
-}
-
-static void list_vcpus(void)
-{
-	vmm_printk(VMM_LOG_EMERG, "  %-3s %-24s %-7s %-8s %-4s %-4s %s\n", "id", "vcpu", "kind",
-		   "state", "cpu", "prio", "halt reason");
-	for (u32 i = 0; i < vmm_manager_vcpu_count(); i++) {
-		struct vmm_vcpu *v = vmm_manager_vcpu(i);
-
-		if (!v)
-			continue;
-		vmm_printk(VMM_LOG_EMERG, "  %-3u %-24s %-7s %-8s %-4u %-4u %s\n", v->id, v->name,
-			   v->is_normal ? "normal" : "orphan", vmm_vcpu_state_name(v->state),
-			   v->host_cpu, v->priority, v->halt_reason);
-	}
-}
-
-static int cmd_vcpu(int argc, char **argv)
-{
-	struct vmm_vcpu *v;
-
-	if (argc == 2 && !strcmp(argv[1], "list")) {
-		list_vcpus();
-		return VMM_OK;
-	}
-	if (argc != 3) {
-		vmm_printk(VMM_LOG_EMERG, "usage: vcpu list | stats|dumpreg|kick|pause|resume|halt|reset <vcpu>\n");
-		return -VMM_EINVALID;
-	}
-	v = vcpu_by_name(argv[2]);
-	if (!v)
-		return -VMM_ENOENT;
-	if (!strcmp(argv[1], "stats")) {
-		arch_vcpu_stats_print(v);
-		return VMM_OK;
-	}
-	if (!strcmp(argv[1], "dumpreg")) {
-		arch_vcpu_dump(v);
-		return VMM_OK;
-	}
-	if (!strcmp(argv[1], "kick"))
-		return vmm_manager_vcpu_kick(v);
-	if (!strcmp(argv[1], "pause"))
-		return vmm_manager_vcpu_user_pause(v);
-	if (!strcmp(argv[1], "resume"))
-		return vmm_manager_vcpu_resume(v);
-	if (!strcmp(argv[1], "halt"))
-		return vmm_manager_vcpu_halt(v, "halted from the terminal");
-	if (!strcmp(argv[1], "reset"))
-		return vmm_manager_vcpu_reset(v);
-	vmm_printk(VMM_LOG_EMERG, "vcpu: unknown operation '%s'\n", argv[1]);
-	return -VMM_EINVALID;
-}
-
-static const struct vmm_cmd guest_cmd = {
-	"guest", "guest list|wait|create|kick|pause|resume|halt|reset|destroy", "list guests, change their state, create or destroy them", cmd_guest,
-};
-static const struct vmm_cmd sleep_cmd = {
-	"sleep", "sleep <ms>", "let the guests run for a while", cmd_sleep,
-};
-static const struct vmm_cmd vcpu_cmd = {
-	"vcpu", "vcpu list|stats|dumpreg|kick|pause|resume|halt|reset", "list VCPUs, show their exits or registers, change their state", cmd_vcpu,
-};
-
-void vmm_cmd_guest_init(void)
-{
-	vmm_cmd_register(&guest_cmd);
-	vmm_cmd_register(&vcpu_cmd);
-	vmm_cmd_register(&sleep_cmd);
-}
+VMM_CMD(guest, "guest list|wait|create|kick|pause|resume|halt|reset|destroy",
+	"list guests, change their state, create or destroy them", cmd_guest);

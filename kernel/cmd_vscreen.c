@@ -58,12 +58,5 @@ static int cmd_vscreen(int argc, char **argv)
 	return -VMM_EINVALID;
 }
 
-static const struct vmm_cmd vscreen_cmd = {
-	"vscreen", "vscreen show <guest>", "show a guest's VGA text screen with its cursor",
-	cmd_vscreen,
-};
-
-void vmm_cmd_vscreen_init(void)
-{
-	vmm_cmd_register(&vscreen_cmd);
-}
+VMM_CMD(vscreen, "vscreen show <guest>", "show a guest's VGA text screen with its cursor",
+	cmd_vscreen);

@@ -96,12 +96,5 @@ static int cmd_vserial(int argc, char **argv)
 	return -VMM_EINVALID;
 }
 
-static const struct vmm_cmd vserial_cmd = {
-	"vserial", "vserial list|dump|send", "list serial endpoints, show recent output, send text to a guest's UART",
-	cmd_vserial,
-};
-
-void vmm_cmd_vserial_init(void)
-{
-	vmm_cmd_register(&vserial_cmd);
-}
+VMM_CMD(vserial, "vserial list|dump|send",
+	"list serial endpoints, show recent output, send text to a guest's UART", cmd_vserial);

@@ -199,11 +199,6 @@ void vmm_main(const struct vmm_boot_info *bi)
 	bool virt;
 
 	vmm_heap_setup();
-	vmm_cmd_devtree_init();
-	vmm_cmd_guest_init();
-	vmm_cmd_vserial_init();
-	vmm_cmd_vscreen_init();
-	vmm_cmd_sched_init();
 	vmm_boot_info_set(bi);
 	print_banner(bi);
 	vmm_cmdline_foreach(bi->cmdline, check_option, NULL);

@@ -268,6 +268,38 @@ int vmm_scheduler_state_change2(struct vmm_vcpu *v, enum vmm_vcpu_state via,
 	return rc;
 }
 
+int vmm_scheduler_set_affinity(struct vmm_vcpu *v, u64 mask)
+{
+	unsigned long f;
+	u64 up = 0;
+
+	for (u32 c = 0; c < cpus_up; c++)
+		if (sched[c].up)
+			up |= 1ULL << c;
+	if (mask && !(mask & up)) {
+		vmm_err("vcpu %s: affinity 0x%llx names no CPU that runs the scheduler (0x%llx)\n",
+			v->name, (unsigned long long)mask, (unsigned long long)up);
+		return -VMM_EINVALID;
+	}
+	if (!v->is_normal && v == sched[v->host_cpu % ARCH_CPU_MAX].idle) {
+		vmm_err("vcpu %s: an idle orphan stays on its CPU\n", v->name);
+		return -VMM_EINVALID;
+	}
+	f = vmm_spin_lock_irqsave(&sched_lock);
+	v->affinity = mask & up;
+	if (v->queued && !allowed(v, v->host_cpu)) {
+		/* waiting on a CPU it may no longer use: queued again elsewhere */
+		vmm_sched_queue_del(&sched[v->host_cpu].rq, v);
+		enqueue_ready(v);
+	} else if (v->state == VMM_VCPU_STATE_RUNNING && !allowed(v, v->host_cpu)) {
+		/* its CPU lets it go at its next decision (pick) */
+		request(v->host_cpu);
+	}
+	vmm_spin_unlock_irqrestore(&sched_lock, f);
+	decide_soon();
+	return VMM_OK;
+}
+
 void vmm_scheduler_wait_off_cpu(struct vmm_vcpu *v)
 {
 	while (__atomic_load_n(&v->on_cpu, __ATOMIC_ACQUIRE))
@@ -330,7 +362,9 @@ static struct vmm_vcpu *pick(struct sched_cpu *s)
 {
 	struct vmm_vcpu *cur = s->current, *v;
 	struct pick_arg a = { cur, cpu_of(s) };
-	bool cur_runs = cur->state == VMM_VCPU_STATE_RUNNING;
+	/* a VCPU whose affinity no longer has this CPU leaves it like a stopped one */
+	bool cur_runs = cur->state == VMM_VCPU_STATE_RUNNING &&
+			(cur == s->idle || allowed(cur, cpu_of(s)));
 
 	if (cur_runs && cur != s->idle) {
 		/* strictly higher priority preempts; equal only when cur gives way */

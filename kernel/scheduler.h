@@ -62,6 +62,13 @@ int vmm_scheduler_state_change_from(struct vmm_vcpu *v, u32 from_mask, enum vmm_
  */
 int vmm_scheduler_state_change2(struct vmm_vcpu *v, enum vmm_vcpu_state via,
 				enum vmm_vcpu_state to, const char *op);
+/*
+ * Change where v may run (bit n: host CPU n; 0: any) from any CPU: queued
+ * on a CPU it may no longer use, it is queued again elsewhere; running on
+ * one, that CPU lets it go at once. -VMM_EINVALID when the mask names no
+ * CPU that runs the scheduler (or v is an idle orphan).
+ */
+int vmm_scheduler_set_affinity(struct vmm_vcpu *v, u64 mask);
 /* Wait (interrupts on, thread context) until v runs on no CPU. */
 void vmm_scheduler_wait_off_cpu(struct vmm_vcpu *v);
 /*

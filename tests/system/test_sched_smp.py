@@ -232,6 +232,39 @@ def test_migrated_vcpu_counted_and_keeps_working(migrate):
     assert ticks(r, "u", echo_pos(r, "sched", 2)), "u stopped ticking after migrating\n%s" % r
 
 
+# `vcpu set_affinity` at run time (smp-migrate.dts: u is free)
+SETAFF_CMD = ("guest kick all; sleep 200; vcpu set_affinity u/vcpu0 1; sleep 100; sched; "
+              "sleep 300; sched; vcpu set_affinity u/vcpu0 0; sleep 100; sched; sleep 300; sched; "
+              "vcpu set_affinity u/vcpu0 7; vcpu set_affinity u/vcpu0 x; "
+              "vcpu set_affinity u/vcpu0 any; echo %s; poweroff" % ALIVE)
+
+
+@pytest.fixture(scope="module")
+def setaff(make_dtb, make_iso, boot_bochs, guest_bin):
+    return smp_boot(make_dtb, make_iso, boot_bochs, guest_bin, "smp-migrate", ["tick"],
+                    SETAFF_CMD)
+
+
+def test_set_affinity_moves_a_running_vcpu(setaff):
+    """`vcpu set_affinity u/vcpu0 1` then `0`: between the tables of each
+    phase u runs only on the CPU it was given (from `sched`), keeps ticking,
+    and the table shows the affinity; a CPU that runs no scheduler and a
+    word that is no CPU list are refused with one line each."""
+    r = setaff
+    assert_alive(r)
+    t = sched_tables(r)
+    assert len(t) == 4, r
+    assert t[1].vcpu("u/vcpu0").affinity == "1", t[1].vcpu("u/vcpu0")
+    on1 = run_delta(t[0], t[1], "u/vcpu0")
+    assert on1[0] == 0 and on1[1] > 0, "pinned to CPU1, u ran %s\n%s" % (on1, r)
+    assert t[3].vcpu("u/vcpu0").affinity == "0", t[3].vcpu("u/vcpu0")
+    on0 = run_delta(t[2], t[3], "u/vcpu0")
+    assert on0[1] == 0 and on0[0] > 0, "pinned to CPU0, u ran %s\n%s" % (on0, r)
+    assert ticks(r, "u", echo_pos(r, "sched", 3)), "u stopped ticking\n%s" % r
+    r.expect(r"^vcpu u/vcpu0: affinity 0x80 names no CPU that runs the scheduler \(0x3\)$",
+             r"^vcpu set_affinity: 'x' is not 'any' or a list of host CPUs 0\.\.7 like 0,1$")
+
+
 def test_affinity_honoured(migrate):
     """`sched` (waits for the lead): in every table p0 and q have run-us 0
     on cpu1, p1 run-us 0 on cpu0, none of them ever migrated, and each

@@ -183,6 +183,11 @@ static const struct fx_region fx_pc_regions[] = {
 	{ "uart0", 0x3F8, 8, "ns16550a", 4 },
 };
 #define FX_PC_NR_REGIONS (sizeof(fx_pc_regions) / sizeof(fx_pc_regions[0]))
+/* their models: linked into every test that includes this fixture (the
+ * unit tests take devemu/ from an archive; see VMM_EMULATOR_USE) */
+VMM_EMULATOR_USE(i8259_emulator);
+VMM_EMULATOR_USE(elcr_emulator);
+VMM_EMULATOR_USE(uart8250_emulator);
 
 struct fx {
 	struct vmm_devtree_node *root;

@@ -1,8 +1,11 @@
 /*
- * tests/unit/test_cmd.c - the command table (kernel/cmd.c): word splitting
- * and dispatch in vmm_cmd_exec_line(), ';'-separated scripts in
- * vmm_cmd_exec_script(), and the commands help, echo, version, meminfo and
- * poweroff (arch_power_off() is faked and longjmps back).
+ * tests/unit/test_cmd.c - the command table (kernel/cmd.c): the vmm_cmds
+ * section walked in name order, its check (names unique, usage and summary
+ * given), word splitting and dispatch in vmm_cmd_exec_line(), ';'-separated
+ * scripts in vmm_cmd_exec_script(), and the commands help, echo, version,
+ * meminfo, heap, loglevel, host, shutdown and poweroff (arch_power_off() is
+ * faked and longjmps back). The commands come from the kernel archive
+ * through VMM_CMD_USE(); the test declares one of its own with VMM_CMD().
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,9 +22,28 @@
 #include "kernel/host_mem.h"
 #include "kernel/version.h"
 #include "kernel/error.h"
+#include "kernel/printk.h"
+#include "kernel/arch_info.h"
+
+/* link the commands under test from the archive (kernel/cmd.h) */
+VMM_CMD_USE(help);
+VMM_CMD_USE(echo);
+VMM_CMD_USE(version);
+VMM_CMD_USE(meminfo);
+VMM_CMD_USE(heap);
+VMM_CMD_USE(loglevel);
+VMM_CMD_USE(host);
+VMM_CMD_USE(shutdown);
+VMM_CMD_USE(poweroff);
+VMM_CMD_USE(echo);		/* naming one twice is fine */
+
+/* every command this binary has, in name order ("probe" is the test's) */
+static const char *const all_names[] = {
+	"echo", "heap", "help", "host", "loglevel", "meminfo", "poweroff", "probe",
+	"shutdown", "version",
+};
 
 static u8 *ram;
-static unsigned int nr_registered;	/* commands added by test_register */
 
 /* meminfo reads the host page allocator and the kernel heap: give them RAM. */
 static int group_setup(void **state)
@@ -153,22 +175,31 @@ static void test_empty_lines(void **state)
 
 static void test_help(void **state)
 {
-	static const char *const names[] = { "help", "echo", "version", "meminfo", "poweroff" };
+	const char *out, *prev = NULL;
 
 	(void)state;
 	assert_int_equal(run("help"), VMM_OK);
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-		const struct vmm_cmd *c = vmm_cmd_find(names[i]);
+	/* one line per command: usage padded to 24 columns, then summary;
+	 * in name order */
+	out = fake_console_text();
+	for (size_t i = 0; i < ARRAY_SIZE(all_names); i++) {
+		const struct vmm_cmd *c = vmm_cmd_find(all_names[i]);
+		const char *at;
 		char want[160];
 
 		assert_non_null(c);
-		assert_string_equal(c->name, names[i]);
+		assert_string_equal(c->name, all_names[i]);
 		assert_non_null(c->exec);
-		/* one line per command: usage padded to 24 columns, then summary */
 		snprintf(want, sizeof(want), "  %-24s %s\n", c->usage, c->summary);
-		assert_console(want);
+		at = strstr(out, want);
+		if (!at)
+			fail_msg("help lacks \"%s\":\n%s", want, out);
+		if (prev && at < prev)
+			fail_msg("help lists %s before the one ahead of it in name order:\n%s",
+				 all_names[i - 1], out);
+		prev = at;
 	}
-	assert_int_equal(fake_console_count("\n"), ARRAY_SIZE(names) + nr_registered);
+	assert_int_equal(fake_console_count("\n"), ARRAY_SIZE(all_names));
 	/* help for one command */
 	fake_console_reset();
 	assert_int_equal(run("help echo"), VMM_OK);
@@ -176,6 +207,67 @@ static void test_help(void **state)
 	fake_console_reset();
 	assert_int_equal(run("help nosuch"), -VMM_ENOENT);
 	assert_console_is("help: no command 'nosuch'\n");
+}
+
+/* The table in name order, each with a usage starting with its name and a
+ * summary; nothing but the linked-in commands, each once. */
+static void test_table_sorted_and_complete(void **state)
+{
+	(void)state;
+	assert_int_equal(vmm_cmd_check(), VMM_OK);
+	assert_int_equal(vmm_cmd_count(), ARRAY_SIZE(all_names));
+	for (u32 i = 0; i < ARRAY_SIZE(all_names); i++) {
+		const struct vmm_cmd *c = vmm_cmd_sorted(i);
+
+		assert_non_null(c);
+		assert_string_equal(c->name, all_names[i]);
+		assert_true(strlen(c->summary) > 0);
+		assert_int_equal(strncmp(c->usage, c->name, strlen(c->name)), 0);
+		assert_true(c->usage[strlen(c->name)] == 0 || c->usage[strlen(c->name)] == ' ');
+		assert_non_null(c->file);
+		assert_ptr_equal(vmm_cmd_find(c->name), c);
+	}
+	assert_null(vmm_cmd_sorted(ARRAY_SIZE(all_names)));
+	assert_null(vmm_cmd_sorted(1000));
+	assert_string_equal(vmm_cmd_find("help")->file, "kernel/cmd_help.c");
+	assert_string_equal(vmm_cmd_find("probe")->file, "tests/unit/test_cmd.c");
+}
+
+/* vmm_cmd_check_table() refuses a name twice and a missing usage/summary. */
+static void test_check_table(void **state)
+{
+	static const struct vmm_cmd a = { "alpha", "alpha", "first", NULL, "a.c" };
+	static const struct vmm_cmd b = { "beta", "beta <x>", "second", NULL, "b.c" };
+	static const struct vmm_cmd a2 = { "alpha", "alpha", "again", NULL, "c.c" };
+	static const struct vmm_cmd nousage = { "gamma", "", "no usage", NULL, "d.c" };
+	static const struct vmm_cmd nosummary = { "delta", "delta", NULL, NULL, "e.c" };
+	struct vmm_cmd ok_a = a, ok_b = b, dup = a2;
+	const struct vmm_cmd *t[3];
+
+	(void)state;
+	ok_a.exec = ok_b.exec = dup.exec = vmm_cmd_find("echo")->exec;
+	t[0] = &ok_a;
+	t[1] = &ok_b;
+	assert_int_equal(vmm_cmd_check_table(t, t + 2), VMM_OK);
+	assert_int_equal(vmm_cmd_check_table(t, t), VMM_OK);		/* empty */
+	assert_int_equal(fake_console_len(), 0);
+	/* the same name twice: both files named */
+	t[2] = &dup;
+	assert_int_equal(vmm_cmd_check_table(t, t + 3), -VMM_EEXIST);
+	assert_console_is("cmd: command 'alpha' declared twice (a.c and c.c)\n");
+	/* no usage, no summary, no function */
+	fake_console_reset();
+	t[2] = &nousage;
+	assert_int_equal(vmm_cmd_check_table(t, t + 3), -VMM_EINVALID);
+	assert_console_is("cmd: command 'gamma' (d.c) lacks a usage, summary or function\n");
+	fake_console_reset();
+	t[2] = &nosummary;
+	assert_int_equal(vmm_cmd_check_table(t, t + 3), -VMM_EINVALID);
+	assert_console("'delta' (e.c) lacks");
+	fake_console_reset();
+	t[0] = &a;	/* no function */
+	assert_int_equal(vmm_cmd_check_table(t, t + 1), -VMM_EINVALID);
+	assert_console("'alpha' (a.c) lacks");
 }
 
 static void test_find(void **state)
@@ -249,6 +341,97 @@ static void test_poweroff(void **state)
 	assert_true(stopped);
 	assert_int_equal(fake_power_off_calls, 1);
 	assert_console_is("powering off\n");
+}
+
+/* "shutdown" is the name for it; "poweroff" stays as an alias. */
+static void test_shutdown(void **state)
+{
+	bool stopped;
+
+	(void)state;
+	stopped = FAKE_CATCH_STOP(run("shutdown"));
+	assert_true(stopped);
+	assert_int_equal(fake_power_off_calls, 1);
+	assert_console_is("powering off\n");
+	assert_ptr_equal(vmm_cmd_find("shutdown")->exec, vmm_cmd_find("poweroff")->exec);
+}
+
+static void test_heap_info(void **state)
+{
+	struct vmm_heap *h = vmm_kernel_heap();
+	void *p = vmm_malloc(100);
+	char want[160];
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal(run("heap info"), VMM_OK);
+	snprintf(want, sizeof(want), "heap: 1 objects, 100 bytes in use, %llu pages held (%llu KiB)\n",
+		 (unsigned long long)h->pages_taken, (unsigned long long)h->pages_taken * 4);
+	assert_console_is(want);
+	vmm_free(p);
+	fake_console_reset();
+	assert_int_equal(run("heap"), -VMM_EINVALID);
+	assert_console_is("usage: heap info\n");
+	fake_console_reset();
+	assert_int_equal(run("heap info more"), -VMM_EINVALID);
+	assert_console_is("usage: heap info\n");
+}
+
+static void test_loglevel(void **state)
+{
+	int old = vmm_printk_get_level();
+
+	(void)state;
+	assert_int_equal(run("loglevel"), VMM_OK);
+	{
+		char want[32];
+
+		snprintf(want, sizeof(want), "loglevel: %d\n", old);
+		assert_console_is(want);
+	}
+	fake_console_reset();
+	assert_int_equal(run("loglevel 3"), VMM_OK);
+	assert_int_equal(vmm_printk_get_level(), 3);
+	assert_console_is("loglevel: 3\n");
+	/* bad values change nothing */
+	static const char *const bad[] = { "loglevel 8", "loglevel -1", "loglevel x", "loglevel 3x",
+					   "loglevel 1 2", "loglevel 99999999999999999999" };
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		fake_console_reset();
+		assert_int_equal(run(bad[i]), -VMM_EINVALID);
+		assert_console_is("usage: loglevel [0..7]\n");
+		assert_int_equal(vmm_printk_get_level(), 3);
+	}
+	vmm_printk_set_level(old);
+}
+
+static void test_host_info(void **state)
+{
+	struct vmm_buddy *b = vmm_host_buddy();
+	char want[160];
+
+	(void)state;
+	fake_nr_host_cpus = 3;
+	fake_host_cpu_ids[0] = 0;
+	fake_host_cpu_ids[1] = 2;
+	fake_host_cpu_ids[2] = ARCH_HOST_CPU_NO_ID;
+	fake_host_cpu_online[1] = true;
+	fake_host_cpu_online[2] = false;
+	assert_int_equal(run("host info"), VMM_OK);
+	assert_console("host: FakeVendor fake CPU (host unit test)\n");
+	assert_console("host: 3 CPUs, 2 online (index:APIC id): cpu0:0 cpu1:2 cpu2:?(off)\n");
+	snprintf(want, sizeof(want), "host: memory %llu KiB managed, %llu KiB free\n",
+		 (unsigned long long)b->total_pages * 4, (unsigned long long)b->free_pages * 4);
+	assert_console(want);
+	assert_int_equal(fake_console_count("\n"), 3);
+	fake_nr_host_cpus = 1;
+	fake_host_cpu_online[1] = false;
+	fake_console_reset();
+	assert_int_equal(run("host"), -VMM_EINVALID);
+	assert_console_is("usage: host info\n");
+	fake_console_reset();
+	assert_int_equal(run("host bogus"), -VMM_EINVALID);
+	assert_console_is("usage: host info\n");
 }
 
 static void test_script(void **state)
@@ -337,7 +520,7 @@ static void test_script_poweroff_stops(void **state)
 }
 
 
-/* ---- vmm_cmd_register() ---- */
+/* ---- a command declared by the test itself ---- */
 
 static int seen_argc;
 static char seen_argv[VMM_CMD_MAX_ARGS + 1][32];
@@ -352,21 +535,12 @@ static int cmd_probe(int argc, char **argv)
 	return -VMM_EBUSY;	/* a distinctive code, passed up unchanged */
 }
 
-static const struct vmm_cmd probe_cmd = {
-	"probe", "probe [args...]", "test command recording its arguments", cmd_probe,
-};
+VMM_CMD(probe, "probe [args...]", "test command recording its arguments", cmd_probe);
 
-static void test_register(void **state)
+static void test_declared_command(void **state)
 {
-	static struct vmm_cmd fillers[40];
-	static char names[40][24];
-	int rc = VMM_OK, added = 0;
-
 	(void)state;
-	assert_null(vmm_cmd_find("probe"));
-	assert_int_equal(vmm_cmd_register(&probe_cmd), VMM_OK);
-	nr_registered++;
-	assert_ptr_equal(vmm_cmd_find("probe"), &probe_cmd);
+	assert_ptr_equal(vmm_cmd_find("probe"), &vmm_cmd_probe);
 	/* runs with its words, argv NULL-terminated, its code returned as is */
 	assert_int_equal(run("probe  one\ttwo three"), -VMM_EBUSY);
 	assert_int_equal(seen_argc, 4);
@@ -384,32 +558,6 @@ static void test_register(void **state)
 	fake_console_reset();
 	assert_int_equal(run("help probe"), VMM_OK);
 	assert_console_is("usage: probe [args...]\n  test command recording its arguments\n");
-	/* names are unique, built-in or not */
-	assert_int_equal(vmm_cmd_register(&probe_cmd), -VMM_EEXIST);
-	{
-		static const struct vmm_cmd fake_echo = { "echo", "echo", "impostor", cmd_probe };
-
-		assert_int_equal(vmm_cmd_register(&fake_echo), -VMM_EEXIST);
-		assert_ptr_not_equal(vmm_cmd_find("echo"), &fake_echo);
-	}
-	/* the table fills up */
-	for (int i = 0; i < 40; i++) {
-		snprintf(names[i], sizeof(names[i]), "filler%d", i);
-		fillers[i] = (struct vmm_cmd){ names[i], names[i], "filler", cmd_probe };
-		rc = vmm_cmd_register(&fillers[i]);
-		if (rc)
-			break;
-		added++;
-		nr_registered++;
-	}
-	assert_int_equal(rc, -VMM_ENOSPC);
-	assert_true(added >= 1 && added < 40);
-	assert_non_null(vmm_cmd_find(names[added - 1]));
-	assert_null(vmm_cmd_find(names[added]));
-	/* help still lists everything */
-	fake_console_reset();
-	assert_int_equal(run("help"), VMM_OK);
-	assert_int_equal(fake_console_count("\n"), 5 + nr_registered);
 }
 
 #define T(fn) cmocka_unit_test_setup(fn, setup)
@@ -432,8 +580,13 @@ int main(void)
 		T(test_script_errors_continue),
 		T(test_script_overlong_command),
 		T(test_script_poweroff_stops),
-		T(test_register),
-		T(test_help),		/* again, with the registered commands */
+		T(test_shutdown),
+		T(test_heap_info),
+		T(test_loglevel),
+		T(test_host_info),
+		T(test_declared_command),
+		T(test_table_sorted_and_complete),
+		T(test_check_table),
 	};
 
 	return cmocka_run_group_tests_name("cmd", tests, group_setup, group_teardown);

@@ -23,6 +23,17 @@
 #include "kernel/timer.h"
 #include "kernel/vserial.h"
 
+/* the models this test has devemu match by compatible string (devemu.h),
+ * besides the PC ones devemu_fixture.h names */
+VMM_EMULATOR_USE(i8254_emulator);
+VMM_EMULATOR_USE(i8254_port61_emulator);
+VMM_EMULATOR_USE(mc146818_emulator);
+VMM_EMULATOR_USE(i8042_emulator);
+VMM_EMULATOR_USE(port92_emulator);
+VMM_EMULATOR_USE(ioport_sink_emulator);
+VMM_EMULATOR_USE(vga_text_emulator);
+VMM_EMULATOR_USE(vga_crtc_emulator);
+
 /* Every device model, at the PC's ports (one region per dtsi node). */
 static const struct fx_region all_regions[] = {
 	{ "pic_master", 0x20, 2, "i8259a", -1 },
@@ -251,6 +262,29 @@ static void test_recreate(void **state)
 	assert_int_equal(vmm_vserial_count(), endpoints);
 }
 
+/* Each model declared itself (VMM_EMULATOR): every compatible string of
+ * every model in this binary finds that model; an unknown one finds none. */
+static void test_find_emulator(void **state)
+{
+	extern const struct vmm_emulator uart8250_emulator, i8259_emulator, elcr_emulator,
+		i8254_emulator, i8254_port61_emulator, mc146818_emulator, i8042_emulator,
+		port92_emulator, ioport_sink_emulator, vga_text_emulator, vga_crtc_emulator;
+	static const struct vmm_emulator *const models[] = {
+		&uart8250_emulator, &i8259_emulator, &elcr_emulator, &i8254_emulator,
+		&i8254_port61_emulator, &mc146818_emulator, &i8042_emulator, &port92_emulator,
+		&ioport_sink_emulator, &vga_text_emulator, &vga_crtc_emulator,
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(models); i++)
+		for (const char *const *c = models[i]->compatible; *c; c++)
+			assert_ptr_equal(vmm_devemu_find_emulator(*c), models[i]);
+	assert_string_equal(vmm_devemu_find_emulator("intel,8259a")->name, i8259_emulator.name);
+	assert_null(vmm_devemu_find_emulator("no-such-device"));
+	assert_null(vmm_devemu_find_emulator(""));
+	assert_null(vmm_devemu_find_emulator("i8259"));
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -263,6 +297,7 @@ int main(void)
 		T(test_deinit_twice),
 		T(test_ports_after_deinit),
 		T(test_recreate),
+		cmocka_unit_test(test_find_emulator),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -30,6 +30,10 @@
 #include "kernel/timer.h"
 #include "kernel/manager.h"
 
+/* the models this test has devemu match by compatible string (devemu.h) */
+VMM_EMULATOR_USE(i8254_emulator);
+VMM_EMULATOR_USE(i8254_port61_emulator);
+
 #define PIT_HZ 1193182ULL
 #define NSEC 1000000000ULL
 #define MSEC 1000000ULL

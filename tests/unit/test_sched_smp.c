@@ -497,6 +497,49 @@ static void test_thread_destroys_a_guest_running_on_cpu1(void **state)
 	fx_thread_leave();
 }
 
+/* ---- changing affinity ---- */
+
+/* A running VCPU whose new affinity leaves out its CPU goes at once; a
+ * queued one is queued again on a CPU it may use. */
+static void test_set_affinity_moves_running_and_queued(void **state)
+{
+	(void)state;
+	run_on(a, 0);
+	run_on(c, 1);
+	home_on(b, 0);
+	assert_int_equal(vmm_manager_vcpu_kick(b), VMM_OK);	/* queued behind a */
+	fx_trap_end_on(0);
+	assert_int_equal(b->host_cpu, 0);
+	assert_true(b->queued);
+	/* b may only use CPU1: it is queued there */
+	assert_int_equal(vmm_scheduler_set_affinity(b, 1ULL << 1), VMM_OK);
+	assert_int_equal(b->host_cpu, 1);
+	assert_true(b->queued);
+	/* a may only use CPU1: CPU0 lets it go at its next decision */
+	fake_kicks[0] = 0;
+	assert_int_equal(vmm_scheduler_set_affinity(a, 1ULL << 1), VMM_OK);
+	assert_true(fx_resched_pending_on(0));
+	fx_trap_end_on(0);
+	assert_ptr_equal(fx_current_on(0), fx_idle_of[0]);
+	assert_int_equal(a->state, READY);
+	assert_int_equal(a->host_cpu, 1);
+	/* and it never runs on CPU0 again */
+	for (int i = 0; i < 6; i++) {
+		fx_clock_to(fx_clock_ns + FX_SLICE_NS);
+		fx_trap_end_on(1);
+		fx_trap_end_on(0);
+		assert_true(fx_current_on(0) != a);
+	}
+	/* a mask of CPUs that run no scheduler is refused, nothing changes */
+	fake_console_reset();
+	assert_int_equal(vmm_scheduler_set_affinity(a, 1ULL << 5), -VMM_EINVALID);
+	assert_true(fake_console_contains("names no CPU that runs the scheduler"));
+	assert_int_equal(a->affinity, 1ULL << 1);
+	/* back to any CPU, for the tests that follow */
+	assert_int_equal(vmm_scheduler_set_affinity(a, 0), VMM_OK);
+	assert_int_equal(vmm_scheduler_set_affinity(b, 0), VMM_OK);
+}
+
 #define T(f) cmocka_unit_test_setup(f, setup)
 
 int main(void)
@@ -507,6 +550,7 @@ int main(void)
 		T(test_kick_placed_on_the_idle_cpu),
 		T(test_kick_both_busy),
 		T(test_pinned_vcpu_waits_for_its_cpu),
+		T(test_set_affinity_moves_running_and_queued),
 		T(test_affinity_honoured_over_many_slices),
 		T(test_idle_cpu_steals),
 		T(test_steal_respects_affinity),

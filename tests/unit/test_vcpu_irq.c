@@ -19,6 +19,10 @@
 #include "kernel/devtree.h"
 #include "devemu/devemu.h"
 
+/* the models this test has devemu match by compatible string (devemu.h) */
+VMM_EMULATOR_USE(i8259_emulator);
+VMM_EMULATOR_USE(elcr_emulator);
+
 #define READY VMM_VCPU_STATE_READY
 #define RUNNING VMM_VCPU_STATE_RUNNING
 #define PAUSED VMM_VCPU_STATE_PAUSED

@@ -1,0 +1,54 @@
+/*
+ * kernel/cmd_host.c - the "host" command: "host info" describes the host
+ * (CPU model, the CPUs with their hardware ids and whether they run the
+ * hypervisor, the memory the page allocator manages).
+ */
+#include <string.h>
+#include "kernel/cmd.h"
+#include "kernel/printk.h"
+#include "kernel/error.h"
+#include "kernel/arch_info.h"
+#include "kernel/host_mem.h"
+
+/* "host info": CPU model, CPUs, memory. */
+static int host_info(void)
+{
+	static struct arch_host_cpu cpus[ARCH_HOST_CPUS_MAX];
+	static char line[ARCH_HOST_CPUS_MAX * 12 + 1];
+	struct vmm_buddy *b = vmm_host_buddy();
+	char model[96];
+	u32 n, online = 0;
+	size_t off = 0;
+
+	arch_cpu_describe(model, sizeof(model));
+	n = arch_host_cpus(cpus, ARRAY_SIZE(cpus));
+	line[0] = 0;
+	for (u32 i = 0; i < n && off < sizeof(line); i++) {
+		online += cpus[i].online;
+		if (cpus[i].hw_id == ARCH_HOST_CPU_NO_ID)
+			off += vmm_snprintf(line + off, sizeof(line) - off, " cpu%u:?%s", i,
+					    cpus[i].online ? "" : "(off)");
+		else
+			off += vmm_snprintf(line + off, sizeof(line) - off, " cpu%u:%u%s", i,
+					    cpus[i].hw_id, cpus[i].online ? "" : "(off)");
+	}
+	/* one printk: another CPU's output never splits the report */
+	vmm_printk(VMM_LOG_EMERG, "host: %s\n"
+		   "host: %u CPUs, %u online (index:APIC id):%s\n"
+		   "host: memory %llu KiB managed, %llu KiB free\n",
+		   model, n, online, line,
+		   (unsigned long long)(b->total_pages * PAGE_SIZE / KiB),
+		   (unsigned long long)(b->free_pages * PAGE_SIZE / KiB));
+	return VMM_OK;
+}
+
+/* Dispatch the subcommands of "host". */
+static int cmd_host(int argc, char **argv)
+{
+	if (argc == 2 && !strcmp(argv[1], "info"))
+		return host_info();
+	vmm_printk(VMM_LOG_EMERG, "usage: host info\n");
+	return -VMM_EINVALID;
+}
+
+VMM_CMD(host, "host info", "the host: CPU model, CPUs with their APIC ids, memory", cmd_host);
