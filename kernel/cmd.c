@@ -99,6 +99,16 @@ const struct vmm_cmd *vmm_cmd_find(const char *name)
 	return NULL;
 }
 
+/* The i-th command (built-in first, then registered), NULL past the end:
+ * for the terminal's completion (kernel/term.c). */
+const struct vmm_cmd *vmm_cmd_by_index(u32 i)
+{
+	if (i < ARRAY_SIZE(commands))
+		return &commands[i];
+	i -= ARRAY_SIZE(commands);
+	return i < nr_extra_commands ? extra_commands[i] : NULL;
+}
+
 static int cmd_help(int argc, char **argv)
 {
 	if (argc > 1) {

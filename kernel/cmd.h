@@ -23,6 +23,8 @@ int vmm_cmd_exec_line(char *line);
 /* Run each ';'-separated command of 'script' in order, echoing it first. */
 int vmm_cmd_exec_script(const char *origin, const char *script);
 const struct vmm_cmd *vmm_cmd_find(const char *name);
+/* Every command by index 0, 1, ... (NULL past the last): completion. */
+const struct vmm_cmd *vmm_cmd_by_index(u32 i);
 /* Add a command defined elsewhere (kernel/cmd_*.c); -VMM_ENOSPC when full. */
 int vmm_cmd_register(const struct vmm_cmd *cmd);
 /* Register the devtree and config commands (kernel/cmd_devtree.c). */

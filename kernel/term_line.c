@@ -114,7 +114,10 @@ static bool insert(struct term_line *l, const char *s, size_t n)
 	l->len += n;
 	l->cur += n;
 	l->buf[l->len] = 0;
-	redraw_from(l, from);
+	if (l->cur == l->len)
+		out(l, s, n);		/* typed at the end: only the new bytes */
+	else
+		redraw_from(l, from);
 	return true;
 }
 

@@ -16,6 +16,9 @@
 #                     controller, read-only) instead of a CD: the image as
 #                     written raw to a stick by scripts/mkusb.sh
 #   --serial-file F   serial port into file F instead of the terminal
+#   --serial-socket S serial port on a unix socket S (QEMU listens and waits
+#                     for one client before it starts: a two-way link for
+#                     tests that type at the hypervisor's terminal)
 #   --kernel          boot the ELF (default build/xvisor.elf, or a last
 #                     argument ending in .elf) with -kernel (QEMU's Multiboot
 #                     loader, no GRUB); pass the command line with -append
@@ -26,7 +29,7 @@
 # power-off, (v << 1) | 1 after a write of v to port 0x501.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-kvm=0; uefi=0; usb=0; serial_file=""; kernel_mode=0; dry=0; image=""; extra=()
+kvm=0; uefi=0; usb=0; serial_file=""; serial_socket=""; kernel_mode=0; dry=0; image=""; extra=()
 
 die() { echo "run-qemu.sh: $*" >&2; exit 1; }
 
@@ -36,9 +39,10 @@ while [ $# -gt 0 ]; do
     --uefi) uefi=1; shift ;;
     --usb) usb=1; shift ;;
     --serial-file) [ $# -ge 2 ] || die "--serial-file needs a file name"; serial_file=$2; shift 2 ;;
+    --serial-socket) [ $# -ge 2 ] || die "--serial-socket needs a socket path"; serial_socket=$2; shift 2 ;;
     --kernel) kernel_mode=1; shift ;;
     --dry-run) dry=1; shift ;;
-    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
     *) extra+=("$1"); shift ;;
   esac
 done
@@ -98,8 +102,12 @@ else
   accel=(-accel tcg)
 fi
 
-if [ -n "$serial_file" ]; then
+if [ -n "$serial_file" ] && [ -n "$serial_socket" ]; then
+  die "--serial-file and --serial-socket exclude each other"
+elif [ -n "$serial_file" ]; then
   serial=(-serial "file:$serial_file")
+elif [ -n "$serial_socket" ]; then
+  serial=(-serial "unix:$serial_socket,server=on,wait=on")
 else
   serial=(-serial stdio)
 fi
