@@ -4,8 +4,9 @@
 # Default: QEMU TCG (software CPU, no VMX: the hypervisor reports "VMX not
 # available" and idles), booting ISO (default build/xvisor.iso) from CD
 # through GRUB (Multiboot2), with -m 256, -display none, -no-reboot and an
-# isa-debug-exit device at 0x501. The serial console (COM1) is the terminal
-# (Ctrl-C ends QEMU). Options:
+# isa-debug-exit device at 0x501. The serial console (COM1) is the terminal:
+# keys go to the hypervisor's prompt (Ctrl-C too: it cancels the line); leave
+# with the 'poweroff' command or Ctrl-A x (Ctrl-A c: QEMU's monitor). Options:
 #   --kvm             hardware virtualization with nested VMX:
 #                     -enable-kvm -cpu host,+vmx. Refused unless /dev/kvm is
 #                     usable and kvm_intel has nested=Y/1 (Intel host).
@@ -109,7 +110,9 @@ elif [ -n "$serial_file" ]; then
 elif [ -n "$serial_socket" ]; then
   serial=(-serial "unix:$serial_socket,server=on,wait=on")
 else
-  serial=(-serial stdio)
+  # stdio multiplexed with the monitor: Ctrl-A x quits, Ctrl-C is a key
+  serial=(-chardev stdio,id=con0,mux=on,signal=off -serial chardev:con0
+          -mon chardev=con0,mode=readline)
 fi
 
 cmd=(qemu-system-x86_64 "${accel[@]}" -m 256 "${firmware[@]}" "${boot[@]}" "${serial[@]}"
