@@ -9,6 +9,9 @@
 # build/bochs/bochs.log. Leave with the hypervisor's 'poweroff' command
 # (Ctrl-C is a key for the hypervisor's prompt: it cancels the line). Options:
 #   --serial-file F   serial port (COM1) into file F instead of the terminal
+#   --serial-socket H:P  COM1 on a TCP socket Bochs listens on at H:P (it
+#                     waits for one client before it starts): a two-way link
+#                     for tests that type at the hypervisor's terminal
 #   --debug           stop at the Bochs debugger prompt; symbols of
 #                     build/xvisor.elf are loaded (ldsym) for 'lb', 'info symbols'
 #   --rc F            use debugger command file F (default: one line "c")
@@ -18,18 +21,19 @@
 #   --log F           Bochs log file (default build/bochs/bochs.log)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-serial_file=""; debug=0; rc=""; megs=128; cpu=corei7_skylake_x; cpus=1
+serial_file=""; serial_socket=""; debug=0; rc=""; megs=128; cpu=corei7_skylake_x; cpus=1
 log=""; iso=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --serial-file) serial_file=$2; shift 2 ;;
+    --serial-socket) serial_socket=$2; shift 2 ;;
     --debug) debug=1; shift ;;
     --rc) rc=$2; shift 2 ;;
     --megs) megs=$2; shift 2 ;;
     --cpu) cpu=$2; shift 2 ;;
     --cpus) cpus=$2; shift 2 ;;
     --log) log=$2; shift 2 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     -*) echo "run-bochs.sh: unknown option $1" >&2; exit 2 ;;
     *) iso=$1; shift ;;
   esac
@@ -45,7 +49,11 @@ trap 'rm -rf "$work"' EXIT
 [ -n "$log" ] || { mkdir -p "$here/build/bochs"; log=$here/build/bochs/bochs.log; }
 
 interactive=0
-if [ -n "$serial_file" ]; then
+if [ -n "$serial_file" ] && [ -n "$serial_socket" ]; then
+  echo "run-bochs.sh: --serial-file and --serial-socket exclude each other" >&2; exit 2
+elif [ -n "$serial_socket" ]; then
+  com1="com1: enabled=1, mode=socket-server, dev=$serial_socket"
+elif [ -n "$serial_file" ]; then
   rm -f "$serial_file"            # Bochs creates it only at the first byte
   com1="com1: enabled=1, mode=file, dev=$serial_file"
 elif [ $debug = 0 ] && tty -s && [ -t 1 ]; then

@@ -6,8 +6,8 @@ build/test-isos/), DTBs from test DTS files (`make_dtb`), the test guests'
 images (`guest_bin`), and boots in Bochs (`boot_bochs`, VMX with EPT) and QEMU
 TCG (`boot_qemu`, no VMX) that return the serial transcript.
 
-`qemu_terminal` boots QEMU TCG with COM1 on a unix socket and returns a
-two-way link (SerialTerminal: send bytes, expect output) for the tests that
+`qemu_terminal` boots QEMU TCG with COM1 on a unix socket
+(boot_bochs_terminal(): Bochs with COM1 on a TCP socket) and returns a two-way link (SerialTerminal: send bytes, expect output) for the tests that
 type at the hypervisor's terminal.
 
 Every boot has a timeout, runs the emulator in its own session (so its own
@@ -379,6 +379,52 @@ class SerialTerminal:
             _kill_group(self.proc)
 
 
+def _connect(proc, workdir, family, address, what):
+    """Connect to the emulator's serial socket as soon as it listens."""
+    deadline = time.monotonic() + 30
+    while True:
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.connect(address)
+            return sock
+        except (FileNotFoundError, ConnectionRefusedError):
+            sock.close()
+            if proc.poll() is not None or time.monotonic() > deadline:
+                _kill_group(proc)
+                raise RuntimeError("%s did not open its serial socket %s:\n%s"
+                                   % (what, address, _read(workdir / "emulator.log")))
+            time.sleep(0.1)
+
+
+def _start(cmd, workdir):
+    env = dict(os.environ)
+    env["TERM"] = "dumb"                 # Bochs' term display needs a terminfo entry
+    env["TMPDIR"] = str(workdir)
+    with open(workdir / "emulator.log", "wb") as logf:
+        proc = subprocess.Popen([str(c) for c in cmd], cwd=workdir, env=env,
+                                stdin=subprocess.DEVNULL, stdout=logf,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    _live_groups.add(proc.pid)
+    return proc
+
+
+def boot_bochs_terminal(iso, cpus=None):
+    """Boot `iso` in Bochs with COM1 on a TCP socket on localhost (Bochs
+    listens, and waits for us before it starts); return the SerialTerminal."""
+    workdir = _new_workdir("bochs")
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    cmd = [RUN_BOCHS, "--serial-socket", "localhost:%d" % port, "--log", workdir / "bochs.log"]
+    if cpus:
+        cmd += ["--cpus", str(cpus)]
+    cmd.append(Path(iso).resolve())
+    proc = _start(cmd, workdir)
+    sock = _connect(proc, workdir, socket.AF_INET, ("127.0.0.1", port), "Bochs")
+    return SerialTerminal(sock, proc, workdir)
+
+
 def boot_qemu_terminal(kernel, append=None, extra=()):
     """Boot `kernel` in QEMU TCG (run-qemu.sh --kernel) with COM1 on a unix
     socket QEMU listens on (it waits for us before it starts); return the
@@ -389,23 +435,8 @@ def boot_qemu_terminal(kernel, append=None, extra=()):
     if append is not None:
         cmd += ["-append", append]
     cmd += list(extra) + [Path(kernel).resolve()]
-    logf = open(workdir / "emulator.log", "wb")
-    proc = subprocess.Popen([str(c) for c in cmd], cwd=workdir, stdin=subprocess.DEVNULL,
-                            stdout=logf, stderr=subprocess.STDOUT, start_new_session=True)
-    logf.close()
-    _live_groups.add(proc.pid)
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            sock.connect(str(path))
-            break
-        except (FileNotFoundError, ConnectionRefusedError):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                sock.close()
-                _kill_group(proc)
-                raise RuntimeError("QEMU did not open %s:\n%s" % (path, _read(workdir / "emulator.log")))
-            time.sleep(0.05)
+    proc = _start(cmd, workdir)
+    sock = _connect(proc, workdir, socket.AF_UNIX, str(path), "QEMU")
     return SerialTerminal(sock, proc, workdir)
 
 

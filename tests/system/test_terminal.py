@@ -5,11 +5,20 @@ editing keys, history and tab completion as typed on a real terminal, a
 line far longer than the editor holds, every control byte, random binary
 garbage (the prompt comes back and `version` still answers each time),
 keys echoed by the receive interrupt rather than a slow poll, and
-`poweroff` ending the emulator. One boot for the whole module, in order."""
+`poweroff` ending the emulator. One boot for the whole module, in order.
+Then in Bochs (VMX) with COM1 on a TCP socket: a guest that prints
+forever keeps printing through the terminal's commands and garbage."""
 import random
 import re
 import statistics
 import time
+from pathlib import Path
+
+import pytest
+
+from conftest import boot_bochs_terminal
+
+DTS_DIR = Path(__file__).resolve().parent / "dts"
 
 PROMPT = "xvisor# "
 VERSION_RE = r"^xvisor-x86 \S+ \(.*\)$"
@@ -143,3 +152,38 @@ def test_poweroff_from_the_terminal(qemu_terminal):
     t.send("poweroff\r")
     t.expect(r"^powering off$")
     assert t.wait_exit(timeout=10) is not None
+
+
+@pytest.fixture
+def bochs_life(make_dtb, make_iso, guest_bin):
+    """Bochs, 2 CPUs, tests/system/dts/smp-life.dts (four tick guests), only
+    guest v kicked; COM1 on a TCP socket."""
+    dtb = make_dtb(DTS_DIR / "smp-life.dts")
+    iso = make_iso('bootcmd="guest kick v"', [dtb, guest_bin("tick")])
+    term = boot_bochs_terminal(iso, cpus=2)
+    yield term
+    term.close()
+
+
+def test_bochs_terminal_with_a_running_guest(bochs_life):
+    t = bochs_life
+    t.expect(r"^xvisor-x86: ready$", timeout=120)
+    t.expect(re.escape(PROMPT), timeout=20)
+    t.expect(r"^v: tick ", timeout=30)
+    t.send("guest list\r")
+    t.expect(r"^  \d+ +a +1 +RESET$", timeout=20)
+    t.expect(r"^  \d+ +v +1 +(RUNNING|READY)$", timeout=20)
+    rnd = random.Random(12)
+    garbage = bytes(rnd.randrange(256) for _ in range(4096))
+    for i in range(0, len(garbage), 256):
+        t.send(garbage[i:i + 256])
+        time.sleep(0.05)
+    t.send(b"\x03version\r")
+    t.expect(VERSION_RE, timeout=30)
+    # the guest still runs: new tick lines after the garbage
+    t.expect(r"^v: tick ", timeout=30)
+    t.expect(r"^v: tick ", timeout=30)
+    t.send("poweroff\r")
+    t.expect(r"^powering off$", timeout=30)
+    assert t.wait_exit(timeout=20) is not None
+    assert not re.search(r"PANIC|exception", t.text())
