@@ -13,5 +13,15 @@ void arch_console_write(const char *s, size_t n);
 void arch_console_flush(void);
 /* Non-blocking read of one byte; returns -1 when nothing is waiting. */
 int arch_console_getc(void);
+/*
+ * Receive by interrupt from now on: the bytes go into a ring that
+ * arch_console_getc() reads, and notify(data) is called (interrupt context,
+ * any CPU; it may only wake someone) when bytes arrived. A negative VMM_E*
+ * code when there is no receive interrupt: arch_console_getc() keeps
+ * polling the hardware.
+ */
+int arch_console_rx_start(void (*notify)(void *data), void *data);
+/* Bytes received and dropped (ring full), and whether the interrupt is on. */
+void arch_console_rx_stats(u64 *received, u64 *dropped, bool *irq);
 
 #endif

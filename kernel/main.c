@@ -23,6 +23,7 @@
 #include "kernel/scheduler.h"
 #include "kernel/boot_info.h"
 #include "kernel/threads.h"
+#include "kernel/term.h"
 
 /* Every option the kernel understands; anything else is reported. */
 static const char *const known_options[] = {
@@ -151,6 +152,17 @@ static u32 cmdline_maxcpus(const char *cmdline)
 static char bootcmd_line[VMM_BOOT_CMDLINE_MAX];
 static bool bootcmd_from_cmdline;
 
+/* The boot is complete: say so, then give the console to the terminal. */
+static void boot_ready(void)
+{
+	int rc;
+
+	vmm_info("%s: ready\n", VMM_NAME);
+	rc = vmm_term_start();
+	if (rc)
+		vmm_err("term: cannot start the terminal thread (%s)\n", vmm_strerror(rc));
+}
+
 static int bootcmd_thread(void *arg)
 {
 	int rc = VMM_OK;
@@ -167,7 +179,7 @@ static int bootcmd_thread(void *arg)
 		}
 	}
 	/* the boot is complete when its commands are */
-	vmm_info("%s: ready\n", VMM_NAME);
+	boot_ready();
 	return rc;
 }
 
@@ -182,14 +194,14 @@ static void start_bootcmd(const char *cmdline)
 	bootcmd_from_cmdline = vmm_cmdline_get(cmdline, "bootcmd", bootcmd_line,
 					       sizeof(bootcmd_line)) >= 0;
 	if (!bootcmd_from_cmdline && !vmm_config()->vmm.nr_bootcmds) {
-		vmm_info("%s: ready\n", VMM_NAME);
+		boot_ready();
 		return;
 	}
 	/* on the boot CPU, as the console's terminal will be */
 	t = vmm_thread_create("bootcmd", bootcmd_thread, NULL, VMM_THREAD_DEF_PRIORITY, 0, 1ULL << 0);
 	if (!t || vmm_thread_start(t)) {
 		vmm_err("bootcmd: cannot start its thread; boot commands not run\n");
-		vmm_info("%s: ready\n", VMM_NAME);
+		boot_ready();
 	}
 }
 

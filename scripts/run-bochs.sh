@@ -3,8 +3,15 @@
 #
 # Writes a bochsrc under build/bochs/ and starts Bochs headless
 # (display_library: term) with its debugger continuing at once, so the run
-# needs no input. Options:
+# needs no input. Run from a terminal without --serial-file (make run), the
+# terminal shows only COM1, the hypervisor's console and prompt: Bochs' own
+# output and its display go to build/bochs/bochs.out, its log to
+# build/bochs/bochs.log. Leave with the hypervisor's 'poweroff' command
+# (Ctrl-C is a key for the hypervisor's prompt: it cancels the line). Options:
 #   --serial-file F   serial port (COM1) into file F instead of the terminal
+#   --serial-socket H:P  COM1 on a TCP socket Bochs listens on at H:P (it
+#                     waits for one client before it starts): a two-way link
+#                     for tests that type at the hypervisor's terminal
 #   --debug           stop at the Bochs debugger prompt; symbols of
 #                     build/xvisor.elf are loaded (ldsym) for 'lb', 'info symbols'
 #   --rc F            use debugger command file F (default: one line "c")
@@ -14,18 +21,19 @@
 #   --log F           Bochs log file (default build/bochs/bochs.log)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-serial_file=""; debug=0; rc=""; megs=128; cpu=corei7_skylake_x; cpus=1
+serial_file=""; serial_socket=""; debug=0; rc=""; megs=128; cpu=corei7_skylake_x; cpus=1
 log=""; iso=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --serial-file) serial_file=$2; shift 2 ;;
+    --serial-socket) serial_socket=$2; shift 2 ;;
     --debug) debug=1; shift ;;
     --rc) rc=$2; shift 2 ;;
     --megs) megs=$2; shift 2 ;;
     --cpu) cpu=$2; shift 2 ;;
     --cpus) cpus=$2; shift 2 ;;
     --log) log=$2; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     -*) echo "run-bochs.sh: unknown option $1" >&2; exit 2 ;;
     *) iso=$1; shift ;;
   esac
@@ -40,9 +48,21 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/xvisor-bochs.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 [ -n "$log" ] || { mkdir -p "$here/build/bochs"; log=$here/build/bochs/bochs.log; }
 
-if [ -n "$serial_file" ]; then
+interactive=0
+if [ -n "$serial_file" ] && [ -n "$serial_socket" ]; then
+  echo "run-bochs.sh: --serial-file and --serial-socket exclude each other" >&2; exit 2
+elif [ -n "$serial_socket" ]; then
+  com1="com1: enabled=1, mode=socket-server, dev=$serial_socket"
+elif [ -n "$serial_file" ]; then
   rm -f "$serial_file"            # Bochs creates it only at the first byte
   com1="com1: enabled=1, mode=file, dev=$serial_file"
+elif [ $debug = 0 ] && tty -s && [ -t 1 ]; then
+  # make run: COM1 on this terminal, everything else of Bochs in build/bochs/
+  interactive=1
+  ttydev=$(tty)
+  com1="com1: enabled=1, mode=term, dev=$ttydev"
+  mkdir -p "$here/build/bochs"
+  out=$here/build/bochs/bochs.out
 else
   # the terminal when there is one (interactive make run), else stdout
   if tty -s; then ttydev=$(tty); else ttydev=/dev/stdout; fi
@@ -82,7 +102,7 @@ if [ $debug = 1 ]; then
   bochs -q -f "$work/bochsrc" -rc "$rc"
 else
   # stdin from /dev/null would end Bochs at t=0; give it the terminal or a pipe that stays open
-  if [ -t 0 ]; then bochs -q -f "$work/bochsrc" -rc "$rc"
+  if [ -t 0 ] && [ $interactive = 0 ]; then bochs -q -f "$work/bochsrc" -rc "$rc"
   else
     # an open, silent stdin: the writer side is a sleep killed on exit
     exec 4< <(exec sleep 86400)
@@ -90,9 +110,16 @@ else
     # Bochs runs as a background job so that a signal to this script
     # (timeout(1), kill) ends Bochs too instead of orphaning it; Bochs
     # leaves at once on SIGHUP (it lingers ~5 s on SIGTERM)
-    bochs -q -f "$work/bochsrc" -rc "$rc" <&4 &
+    if [ $interactive = 1 ]; then
+      saved_tty=$(stty -g)
+      echo "run-bochs.sh: the hypervisor's console; type 'help', leave with 'poweroff' (Bochs output: $out)" >&2
+      TERM=dumb bochs -q -f "$work/bochsrc" -rc "$rc" <&4 >"$out" 2>&1 &
+    else
+      saved_tty=""
+      bochs -q -f "$work/bochsrc" -rc "$rc" <&4 &
+    fi
     bpid=$!
-    trap '[ -z "$bpid" ] || kill -HUP $bpid 2>/dev/null; kill $holder 2>/dev/null; rm -rf "$work"' EXIT
+    trap '[ -z "$bpid" ] || kill -HUP $bpid 2>/dev/null; kill $holder 2>/dev/null; [ -z "$saved_tty" ] || stty "$saved_tty" 2>/dev/null; rm -rf "$work"' EXIT
     trap 'exit 143' TERM HUP INT
     wait $bpid || status=$?
     bpid=""

@@ -4,8 +4,9 @@
 # Default: QEMU TCG (software CPU, no VMX: the hypervisor reports "VMX not
 # available" and idles), booting ISO (default build/xvisor.iso) from CD
 # through GRUB (Multiboot2), with -m 256, -display none, -no-reboot and an
-# isa-debug-exit device at 0x501. The serial console (COM1) is the terminal
-# (Ctrl-C ends QEMU). Options:
+# isa-debug-exit device at 0x501. The serial console (COM1) is the terminal:
+# keys go to the hypervisor's prompt (Ctrl-C too: it cancels the line); leave
+# with the 'poweroff' command or Ctrl-A x (Ctrl-A c: QEMU's monitor). Options:
 #   --kvm             hardware virtualization with nested VMX:
 #                     -enable-kvm -cpu host,+vmx. Refused unless /dev/kvm is
 #                     usable and kvm_intel has nested=Y/1 (Intel host).
@@ -16,6 +17,9 @@
 #                     controller, read-only) instead of a CD: the image as
 #                     written raw to a stick by scripts/mkusb.sh
 #   --serial-file F   serial port into file F instead of the terminal
+#   --serial-socket S serial port on a unix socket S (QEMU listens and waits
+#                     for one client before it starts: a two-way link for
+#                     tests that type at the hypervisor's terminal)
 #   --kernel          boot the ELF (default build/xvisor.elf, or a last
 #                     argument ending in .elf) with -kernel (QEMU's Multiboot
 #                     loader, no GRUB); pass the command line with -append
@@ -26,7 +30,7 @@
 # power-off, (v << 1) | 1 after a write of v to port 0x501.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-kvm=0; uefi=0; usb=0; serial_file=""; kernel_mode=0; dry=0; image=""; extra=()
+kvm=0; uefi=0; usb=0; serial_file=""; serial_socket=""; kernel_mode=0; dry=0; image=""; extra=()
 
 die() { echo "run-qemu.sh: $*" >&2; exit 1; }
 
@@ -36,9 +40,10 @@ while [ $# -gt 0 ]; do
     --uefi) uefi=1; shift ;;
     --usb) usb=1; shift ;;
     --serial-file) [ $# -ge 2 ] || die "--serial-file needs a file name"; serial_file=$2; shift 2 ;;
+    --serial-socket) [ $# -ge 2 ] || die "--serial-socket needs a socket path"; serial_socket=$2; shift 2 ;;
     --kernel) kernel_mode=1; shift ;;
     --dry-run) dry=1; shift ;;
-    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
     *) extra+=("$1"); shift ;;
   esac
 done
@@ -98,10 +103,16 @@ else
   accel=(-accel tcg)
 fi
 
-if [ -n "$serial_file" ]; then
+if [ -n "$serial_file" ] && [ -n "$serial_socket" ]; then
+  die "--serial-file and --serial-socket exclude each other"
+elif [ -n "$serial_file" ]; then
   serial=(-serial "file:$serial_file")
+elif [ -n "$serial_socket" ]; then
+  serial=(-serial "unix:$serial_socket,server=on,wait=on")
 else
-  serial=(-serial stdio)
+  # stdio multiplexed with the monitor: Ctrl-A x quits, Ctrl-C is a key
+  serial=(-chardev stdio,id=con0,mux=on,signal=off -serial chardev:con0
+          -mon chardev=con0,mode=readline)
 fi
 
 cmd=(qemu-system-x86_64 "${accel[@]}" -m 256 "${firmware[@]}" "${boot[@]}" "${serial[@]}"

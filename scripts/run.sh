@@ -63,11 +63,11 @@ reason=""
 if kvm_nested_vmx; then
   echo "run.sh: engine QEMU+KVM with nested VMX: $reason" >&2
   [ $why_only = 1 ] && exit 0
-  echo "run.sh: booting $(pick_iso qemu) (Ctrl-C ends QEMU)" >&2
+  echo "run.sh: booting $(pick_iso qemu) (leave with 'poweroff' or Ctrl-A x)" >&2
   exec "$here/scripts/run-qemu.sh" --kvm "$(pick_iso qemu)"
 else
   echo "run.sh: engine Bochs (software VMX with EPT): no nested VMX under KVM because $reason" >&2
   [ $why_only = 1 ] && exit 0
-  echo "run.sh: booting $(pick_iso bochs) (COM1 owns the terminal: Ctrl-C goes to the hypervisor; stop Bochs with 'kill' from another terminal)" >&2
+  echo "run.sh: booting $(pick_iso bochs) (COM1 owns the terminal: Ctrl-C goes to the hypervisor; leave with 'poweroff')" >&2
   exec "$here/scripts/run-bochs.sh" "$(pick_iso bochs)"
 fi

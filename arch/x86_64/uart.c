@@ -1,10 +1,18 @@
 /*
  * arch/x86_64/uart.c - the host's 16550 UART on COM1 (115200 8N1), the
- * hypervisor console behind the kernel/arch_console.h contract.
+ * hypervisor console behind the kernel/arch_console.h contract: output by
+ * polling the transmitter; input, once arch_console_rx_start() ran, by the
+ * receive interrupt (ISA IRQ 4 through IO-APIC pin 4 to the boot CPU) into
+ * a ring that arch_console_getc() reads.
  */
 #include "kernel/arch_console.h"
+#include "kernel/host_irq.h"
+#include "kernel/spinlock.h"
+#include "kernel/error.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/uart.h"
+#include "arch/x86_64/lapic.h"
+#include "arch/x86_64/acpi.h"
 
 #define COM1 0x3F8
 #define UART_RBR 0
@@ -16,7 +24,10 @@
 #define UART_LCR 3
 #define UART_MCR 4
 #define UART_LSR 5
+#define UART_IIR 2
 #define UART_SCR 7
+#define IER_RDA 0x01		/* interrupt when received data is available */
+#define MCR_OUT2 0x08		/* gates the UART's interrupt line on a PC */
 #define LSR_DR 0x01
 #define LSR_THRE 0x20
 #define LSR_TEMT 0x40
@@ -71,9 +82,117 @@ void arch_console_flush(void)
 			break;
 }
 
+/* ---- receive ---- */
+
+#define UART_IRQ_PIN 4		/* ISA IRQ 4 (COM1); no interrupt source override assumed */
+#define UART_IRQ_VECTOR 0x34
+#define RX_RING_SIZE 512	/* power of two */
+#define RX_DRAIN_MAX 64		/* bytes taken per drain: a babbling line cannot pin a CPU */
+#define IOAPIC_DEFAULT_BASE 0xFEC00000ULL
+#define IOAPIC_REGSEL 0x00
+#define IOAPIC_WIN 0x10
+#define IOAPIC_REDIR(pin) (0x10 + 2 * (pin))
+
+static struct {
+	vmm_spinlock_t lock;
+	u8 ring[RX_RING_SIZE];
+	u32 head, tail;			/* head - tail bytes waiting */
+	u64 received, dropped;
+	bool irq;			/* the receive interrupt is on */
+	void (*notify)(void *data);
+	void *data;
+} rx = { .lock = VMM_SPINLOCK_INIT };
+
+/* Move what the UART holds into the ring (rx.lock held); true if any. */
+static bool rx_drain_locked(void)
+{
+	bool got = false;
+
+	for (int i = 0; i < RX_DRAIN_MAX && (inb(uart_base + UART_LSR) & LSR_DR); i++) {
+		u8 c = inb(uart_base + UART_RBR);
+
+		got = true;
+		rx.received++;
+		if (rx.head - rx.tail >= RX_RING_SIZE)
+			rx.dropped++;
+		else
+			rx.ring[rx.head++ % RX_RING_SIZE] = c;
+	}
+	return got;
+}
+
+/* The receive interrupt (interrupt context, interrupts off). */
+static void uart_rx_irq(u32 vector, struct arch_regs *regs, void *data)
+{
+	bool got;
+
+	(void)vector; (void)regs; (void)data;
+	vmm_spin_lock(&rx.lock);
+	(void)inb(uart_base + UART_IIR);
+	got = rx_drain_locked();
+	vmm_spin_unlock(&rx.lock);
+	lapic_eoi();
+	if (got && rx.notify)
+		rx.notify(rx.data);
+}
+
+static void ioapic_write(volatile u32 *base, u32 reg, u32 val)
+{
+	base[IOAPIC_REGSEL / 4] = reg;
+	base[IOAPIC_WIN / 4] = val;
+}
+
+/* IO-APIC pin 4: our vector, fixed delivery to this CPU, edge, active high. */
+static void ioapic_route_uart(void)
+{
+	const struct acpi_tables_info *ti = acpi_tables_info();
+	u64 pa = ti && ti->nr_ioapics ? ti->ioapic_base[0] : IOAPIC_DEFAULT_BASE;
+	volatile u32 *base = (volatile u32 *)(uintptr_t)pa;	/* identity-mapped, UC */
+
+	ioapic_write(base, IOAPIC_REDIR(UART_IRQ_PIN) + 1, lapic_id() << 24);
+	ioapic_write(base, IOAPIC_REDIR(UART_IRQ_PIN), UART_IRQ_VECTOR);
+}
+
+int arch_console_rx_start(void (*notify)(void *data), void *data)
+{
+	unsigned long flags;
+	int rc;
+
+	if (!uart_present)
+		return -VMM_ENOTAVAIL;
+	rx.notify = notify;
+	rx.data = data;
+	rc = vmm_host_irq_register(UART_IRQ_VECTOR, uart_rx_irq, NULL);
+	if (rc)
+		return rc;
+	flags = vmm_spin_lock_irqsave(&rx.lock);
+	ioapic_route_uart();
+	outb(uart_base + UART_MCR, 0x03 | MCR_OUT2);
+	outb(uart_base + UART_IER, IER_RDA);
+	rx.irq = true;
+	rx_drain_locked();		/* what came before; its edge may be gone */
+	vmm_spin_unlock_irqrestore(&rx.lock, flags);
+	return VMM_OK;
+}
+
 int arch_console_getc(void)
 {
-	if (!(inb(uart_base + UART_LSR) & LSR_DR))
-		return -1;
-	return inb(uart_base + UART_RBR);
+	unsigned long flags;
+	int c = -1;
+
+	flags = vmm_spin_lock_irqsave(&rx.lock);
+	/* also the fallback when an interrupt went missing, or before the start */
+	if (rx.head == rx.tail)
+		rx_drain_locked();
+	if (rx.head != rx.tail)
+		c = rx.ring[rx.tail++ % RX_RING_SIZE];
+	vmm_spin_unlock_irqrestore(&rx.lock, flags);
+	return c;
+}
+
+void arch_console_rx_stats(u64 *received, u64 *dropped, bool *irq)
+{
+	*received = rx.received;
+	*dropped = rx.dropped;
+	*irq = rx.irq;
 }

@@ -6,6 +6,10 @@ build/test-isos/), DTBs from test DTS files (`make_dtb`), the test guests'
 images (`guest_bin`), and boots in Bochs (`boot_bochs`, VMX with EPT) and QEMU
 TCG (`boot_qemu`, no VMX) that return the serial transcript.
 
+`qemu_terminal` boots QEMU TCG with COM1 on a unix socket
+(boot_bochs_terminal(): Bochs with COM1 on a TCP socket) and returns a two-way link (SerialTerminal: send bytes, expect output) for the tests that
+type at the hypervisor's terminal.
+
 Every boot has a timeout, runs the emulator in its own session (so its own
 process group) and kills that whole group when the run ends, whether the
 emulator exited by itself, the awaited output appeared or time ran out: no
@@ -18,6 +22,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -290,6 +295,152 @@ def boot_qemu_run(iso=None, kernel=None, append=None, initrd=(), extra=(),
 
 
 # --------------------------------------------------------------------------
+# a two-way serial link (the management terminal)
+# --------------------------------------------------------------------------
+ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]|\x07|\r")
+
+
+class SerialTerminal:
+    """COM1 of a running emulator on a unix socket: send() bytes, expect()
+    a regular expression in what came back since the last match (escape
+    sequences, BELs and CRs removed; `raw` keeps everything). Kept in
+    serial.txt of the run's directory as well."""
+
+    def __init__(self, sock, proc, workdir):
+        self.sock, self.proc, self.workdir = sock, proc, workdir
+        self.raw = b""
+        self.pos = 0            # into text(): where the next expect() starts
+        self.sock.settimeout(0.05)
+
+    def _pump(self):
+        try:
+            data = self.sock.recv(65536)
+        except socket.timeout:
+            return True
+        except OSError:
+            return False
+        if not data:
+            return False
+        self.raw += data
+        with open(self.workdir / "serial.txt", "ab") as f:
+            f.write(data)
+        return True
+
+    def text(self):
+        return ANSI_RE.sub("", self.raw.decode("latin-1"))
+
+    def bells(self):
+        return self.raw.count(b"\x07")
+
+    def expect(self, pattern, timeout=10):
+        """Wait for `pattern` (re.M) after the last match; return the match."""
+        rx = re.compile(pattern, re.M)
+        deadline = time.monotonic() + timeout
+        while True:
+            m = rx.search(self.text(), self.pos)
+            if m:
+                self.pos = m.end()
+                return m
+            if time.monotonic() >= deadline or not self._pump():
+                m = rx.search(self.text(), self.pos)
+                if m:
+                    self.pos = m.end()
+                    return m
+                raise AssertionError("no %r within %ss; got after the last match:\n%s"
+                                     % (pattern, timeout, self.text()[self.pos:][-3000:]))
+
+    def send(self, data):
+        if isinstance(data, str):
+            data = data.encode("latin-1")
+        self.sock.sendall(data)
+
+    def command(self, line, prompt="xvisor# ", timeout=10):
+        """Type `line` and Enter; return what it printed before the next prompt."""
+        self.send(line + "\r")
+        self.expect(re.escape(line[-40:]) + r"\n" if line else r"\n", timeout)
+        start = self.pos
+        self.expect(r"^" + re.escape(prompt), timeout)
+        return self.text()[start:self.pos - len(prompt)]
+
+    def wait_exit(self, timeout=10):
+        """Wait for the emulator to end; its exit status (None: still running)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self._pump()
+            if self.proc.poll() is not None:
+                return self.proc.returncode
+            time.sleep(0.05)
+        return None
+
+    def close(self):
+        try:
+            self.sock.close()
+        finally:
+            _kill_group(self.proc)
+
+
+def _connect(proc, workdir, family, address, what):
+    """Connect to the emulator's serial socket as soon as it listens."""
+    deadline = time.monotonic() + 30
+    while True:
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.connect(address)
+            return sock
+        except (FileNotFoundError, ConnectionRefusedError):
+            sock.close()
+            if proc.poll() is not None or time.monotonic() > deadline:
+                _kill_group(proc)
+                raise RuntimeError("%s did not open its serial socket %s:\n%s"
+                                   % (what, address, _read(workdir / "emulator.log")))
+            time.sleep(0.1)
+
+
+def _start(cmd, workdir):
+    env = dict(os.environ)
+    env["TERM"] = "dumb"                 # Bochs' term display needs a terminfo entry
+    env["TMPDIR"] = str(workdir)
+    with open(workdir / "emulator.log", "wb") as logf:
+        proc = subprocess.Popen([str(c) for c in cmd], cwd=workdir, env=env,
+                                stdin=subprocess.DEVNULL, stdout=logf,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    _live_groups.add(proc.pid)
+    return proc
+
+
+def boot_bochs_terminal(iso, cpus=None):
+    """Boot `iso` in Bochs with COM1 on a TCP socket on localhost (Bochs
+    listens, and waits for us before it starts); return the SerialTerminal."""
+    workdir = _new_workdir("bochs")
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    cmd = [RUN_BOCHS, "--serial-socket", "localhost:%d" % port, "--log", workdir / "bochs.log"]
+    if cpus:
+        cmd += ["--cpus", str(cpus)]
+    cmd.append(Path(iso).resolve())
+    proc = _start(cmd, workdir)
+    sock = _connect(proc, workdir, socket.AF_INET, ("127.0.0.1", port), "Bochs")
+    return SerialTerminal(sock, proc, workdir)
+
+
+def boot_qemu_terminal(kernel, append=None, extra=()):
+    """Boot `kernel` in QEMU TCG (run-qemu.sh --kernel) with COM1 on a unix
+    socket QEMU listens on (it waits for us before it starts); return the
+    SerialTerminal. Close it to end the emulator."""
+    workdir = _new_workdir("qemu")
+    path = workdir / "serial.sock"
+    cmd = [RUN_QEMU, "--serial-socket", path, "--kernel"]
+    if append is not None:
+        cmd += ["-append", append]
+    cmd += list(extra) + [Path(kernel).resolve()]
+    proc = _start(cmd, workdir)
+    sock = _connect(proc, workdir, socket.AF_UNIX, str(path), "QEMU")
+    return SerialTerminal(sock, proc, workdir)
+
+
+# --------------------------------------------------------------------------
 # ISOs
 # --------------------------------------------------------------------------
 def make_iso_cached(cmdline, modules=()):
@@ -443,6 +594,15 @@ def boot_qemu(build):
     """boot_qemu(iso=None, kernel=None, append=None, initrd=(), extra=(),
     timeout=20, until=None, linger=0.3, uefi=False, usb=False) -> BootResult."""
     return boot_qemu_run
+
+
+@pytest.fixture(scope="module")
+def qemu_terminal(build):
+    """One QEMU TCG boot per test module with COM1 as a two-way link
+    (SerialTerminal), ended after the module's last test."""
+    term = boot_qemu_terminal(build)
+    yield term
+    term.close()
 
 
 @pytest.fixture(scope="session")

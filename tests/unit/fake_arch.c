@@ -62,6 +62,18 @@ int arch_console_getc(void)
 	return -1;
 }
 
+int arch_console_rx_start(void (*notify)(void *data), void *data)
+{
+	(void)notify; (void)data;
+	return -VMM_ENOTAVAIL;	/* the fake console is polled */
+}
+
+void arch_console_rx_stats(u64 *received, u64 *dropped, bool *irq)
+{
+	*received = *dropped = 0;
+	*irq = false;
+}
+
 const char *fake_console_text(void)
 {
 	return con_buf ? con_buf : "";

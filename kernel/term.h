@@ -1,0 +1,27 @@
+/*
+ * kernel/term.h - the management terminal: a hypervisor thread on the
+ * boot CPU that reads the host console, edits lines (kernel/term_line.h)
+ * and runs them as commands (kernel/cmd.h), with tab completion of command
+ * names, subcommands, guest, VCPU and serial endpoint names.
+ */
+#ifndef KERNEL_TERM_H
+#define KERNEL_TERM_H
+
+#include "kernel/types.h"
+
+struct term_complete;
+
+#define VMM_TERM_PROMPT "xvisor# "
+
+/* Create and start the terminal thread; a negative VMM_E* code if not. */
+int vmm_term_start(void);
+/*
+ * The completion callback of the terminal's editor (term_line.h's
+ * term_complete_fn): word 0 the command names, word 1 the subcommands of
+ * the command's usage line ("guest list|create|...") or, after help, the
+ * command names; later words the guest names (guest ...), VCPU names
+ * (vcpu ...) or serial endpoint names (vserial ...).
+ */
+void vmm_term_complete(void *ctx, int word_index, char **words, struct term_complete *c);
+
+#endif
