@@ -27,14 +27,6 @@ struct sched_cpu {
 	struct vmm_sched_queue rq;
 	bool yield;			/* current gives way to its own priority */
 	bool slice_over;		/* ... because its slice ended (else: it yielded) */
-	/*
-	 * The slice event runs only while a VCPU of the current one's priority
-	 * waits here (a VCPU alone on its CPU needs no tick); a VCPU queued
-	 * behind one without a slice asks for it (arm_slice) at the next
-	 * decision, counted from when the current one got the CPU.
-	 */
-	bool slice_armed;
-	bool arm_slice;
 	u64 switches;
 	u64 idle_ns;
 	u64 run_start;			/* when current got the CPU */
@@ -137,19 +129,8 @@ static void enqueue_ready(struct vmm_vcpu *v)
 	/* an idle CPU runs it now; a busy one when it has a higher priority
 	 * (equal: at the end of the running VCPU's slice) */
 	if (s->current == s->idle || !s->current || v->priority > s->current->priority ||
-	    s->current->state != VMM_VCPU_STATE_RUNNING) {
+	    s->current->state != VMM_VCPU_STATE_RUNNING)
 		request(cpu);
-	} else if (v->priority == s->current->priority && !s->slice_armed && !s->arm_slice) {
-		/* the running VCPU was alone: its slice starts to count now */
-		s->arm_slice = true;
-		request(cpu);
-	}
-}
-
-/* Does the VCPU about to run here need a slice event (sched_lock held)? */
-static bool needs_slice(struct sched_cpu *s, struct vmm_vcpu *v)
-{
-	return v != s->idle && vmm_sched_queue_first(&s->rq, v->priority, NULL, NULL);
 }
 
 static bool is_sched_arrow(enum vmm_vcpu_state from, enum vmm_vcpu_state to)
@@ -394,8 +375,6 @@ static void slice_expired(struct vmm_timer_event *ev)
 
 	if (cur && cur != s->idle)
 		waiting = vmm_sched_queue_first(&s->rq, cur->priority, takeable, &a) != NULL;
-	if (!waiting)
-		s->slice_armed = false;	/* alone again: no tick until someone comes */
 	if (waiting) {
 		s->yield = true;
 		s->slice_over = true;
@@ -406,6 +385,8 @@ static void slice_expired(struct vmm_timer_event *ev)
 				request(c);
 	}
 	vmm_spin_unlock_irqrestore(&sched_lock, f);
+	if (!waiting && cur && cur != s->idle)
+		vmm_timer_event_start(ev, vmm_timer_now_ns() + cur->time_slice_ns);
 }
 
 void vmm_scheduler_resched(struct arch_regs *regs)
@@ -413,7 +394,6 @@ void vmm_scheduler_resched(struct arch_regs *regs)
 	struct sched_cpu *s = this_sched();
 	u32 cpu = cpu_of(s);
 	struct vmm_vcpu *cur, *next;
-	bool arm, disarm;
 	unsigned long f;
 	u32 from_cpu;
 	u64 now;
@@ -430,9 +410,8 @@ void vmm_scheduler_resched(struct arch_regs *regs)
 	next = pick(s);
 	now = vmm_timer_now_ns();
 	if (next == cur) {
-		/* its slice ended and the VCPU waiting could not take over: a new one */
+		/* its slice ended with nobody to take over: a new one */
 		bool renew = s->slice_over;
-		u64 expiry = now + cur->time_slice_ns;
 
 		/* resumed before it got away: it keeps the CPU (it may have
 		 * been queued on another CPU meanwhile) */
@@ -442,20 +421,11 @@ void vmm_scheduler_resched(struct arch_regs *regs)
 			change_locked(cur, VMM_VCPU_STATE_RUNNING, true);
 			renew = true;
 		}
-		if (s->arm_slice && !renew && cur != s->idle) {
-			/* a VCPU came to wait behind one that was alone */
-			expiry = s->run_start + cur->time_slice_ns;
-			renew = true;
-		}
-		renew = renew && cur != s->idle;
-		if (renew)
-			s->slice_armed = true;
 		s->yield = false;
 		s->slice_over = false;
-		s->arm_slice = false;
 		vmm_spin_unlock_irqrestore(&sched_lock, f);
-		if (renew)
-			vmm_timer_event_start(&s->slice_ev, expiry > now ? expiry : now);
+		if (renew && cur != s->idle)
+			vmm_timer_event_start(&s->slice_ev, now + cur->time_slice_ns);
 		return;
 	}
 	/* the current VCPU leaves: a preempted one waits READY at the back */
@@ -490,10 +460,6 @@ void vmm_scheduler_resched(struct arch_regs *regs)
 	s->switches++;
 	s->yield = false;
 	s->slice_over = false;
-	s->arm_slice = false;
-	arm = needs_slice(s, next);
-	disarm = !arm && s->slice_armed;
-	s->slice_armed = arm;
 	/* requests to this CPU made under the lock (the changes above) are
 	 * answered by this decision; later ones come after the unlock */
 	clear_need_resched(cpu);
@@ -503,9 +469,9 @@ void vmm_scheduler_resched(struct arch_regs *regs)
 		next->migrations++;
 		vmm_timer_vcpu_moved(next, from_cpu, cpu);
 	}
-	if (arm)
+	if (next != s->idle)
 		vmm_timer_event_start(&s->slice_ev, now + next->time_slice_ns);
-	else if (disarm)
+	else
 		vmm_timer_event_stop(&s->slice_ev);
 	arch_vcpu_regs_switch(cur, next, regs);
 	/*
