@@ -50,7 +50,7 @@ FUZZ_LIBS    := -lfdt
 FUZZ_BIN     := $(OUT)/fuzz_devtree
 
 DEVTREE_SRC  := tests/fuzz/fuzz_devtree.c kernel/devtree.c kernel/devtree_fdt.c \
-                kernel/problems.c kernel/guest_config.c kernel/printk.c \
+                kernel/problems.c kernel/guest_config.c kernel/printk.c kernel/console.c \
                 kernel/vsprintf.c kernel/error.c
 ifneq ($(LIBFDT_SRC),)
 FUZZ_CFLAGS  += -I$(LIBFDT_SRC)
@@ -66,7 +66,7 @@ DTC          := dtc -q -I dts -O dtb
 # the device-model harness
 DEVEMU_BIN   := $(OUT)/fuzz_devemu
 DEVEMU_SRC   := tests/fuzz/fuzz_devemu.c $(wildcard devemu/*.c) kernel/aspace.c \
-                kernel/devtree.c kernel/vserial.c kernel/timer.c kernel/printk.c \
+                kernel/devtree.c kernel/vserial.c kernel/timer.c kernel/printk.c kernel/console.c \
                 kernel/vsprintf.c kernel/error.c kernel/vcpu_irq.c
 DEVEMU_SEEDS := $(patsubst tests/fuzz/devemu-seeds/%.hex,$(OUT)/seeds/devemu/%,\
                 $(wildcard tests/fuzz/devemu-seeds/*.hex))
@@ -147,7 +147,7 @@ $(OUT)/seeds/devemu/%: tests/fuzz/devemu-seeds/%.hex
 # ---- device models with time: PIT, RTC, i8042, port 0x92 (fuzz_devices) ----
 DEVICES_BIN  := $(OUT)/fuzz_devices
 DEVICES_SRC  := tests/fuzz/fuzz_devices.c $(wildcard devemu/*.c) kernel/aspace.c \
-                kernel/devtree.c kernel/vserial.c kernel/timer.c kernel/printk.c \
+                kernel/devtree.c kernel/vserial.c kernel/timer.c kernel/printk.c kernel/console.c \
                 kernel/vsprintf.c kernel/error.c kernel/vcpu_irq.c
 
 run-devices: $(DEVICES_BIN)
