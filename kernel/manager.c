@@ -341,17 +341,12 @@ int vmm_manager_vcpu_pause(struct vmm_vcpu *vcpu)
 }
 
 /* A pause from the terminal: also one in the HLT wait stays paused. */
-static int user_pause(struct vmm_vcpu *vcpu)
+int vmm_manager_vcpu_user_pause(struct vmm_vcpu *vcpu)
 {
 	vmm_vcpu_irq_wait_cancel(vcpu);
 	if (vcpu->state == PAUSED)
 		return VMM_OK;
 	return vmm_manager_vcpu_pause(vcpu);
-}
-
-int vmm_manager_vcpu_user_pause(struct vmm_vcpu *vcpu)
-{
-	return user_pause(vcpu);
 }
 
 int vmm_manager_vcpu_resume(struct vmm_vcpu *vcpu)
@@ -454,7 +449,7 @@ int vmm_manager_guest_pause(struct vmm_guest *guest)
 		struct vmm_vcpu *v = guest->vcpus[i];
 
 		if (v->state == READY || v->state == RUNNING || vmm_vcpu_irq_waiting(v)) {
-			int r = user_pause(v);
+			int r = vmm_manager_vcpu_user_pause(v);
 
 			if (r)
 				rc = r;
