@@ -21,7 +21,12 @@ int arch_console_getc(void);
  * polling the hardware.
  */
 int arch_console_rx_start(void (*notify)(void *data), void *data);
-/* Bytes received and dropped (ring full), and whether the interrupt is on. */
-void arch_console_rx_stats(u64 *received, u64 *dropped, bool *irq);
+/*
+ * Bytes received, bytes the hardware lost (the sender went on while the
+ * receiver was full: a full receive ring stops the sender where the line
+ * has flow control, it never drops bytes itself), and whether the receive
+ * interrupt is on.
+ */
+void arch_console_rx_stats(u64 *received, u64 *lost, bool *irq);
 
 #endif

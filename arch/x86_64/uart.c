@@ -4,6 +4,14 @@
  * polling the transmitter; input, once arch_console_rx_start() ran, by the
  * receive interrupt (ISA IRQ 4 through IO-APIC pin 4 to the boot CPU) into
  * a ring that arch_console_getc() reads.
+ *
+ * Flow control instead of loss: when the ring is full the driver stops
+ * reading the UART, turns its receive interrupt off and drops RTS. The
+ * bytes wait in the UART's FIFO, and behind it in the sender (a terminal
+ * with RTS/CTS flow control; QEMU's and Bochs' socket and pty back ends
+ * simply stop reading). When the reader has emptied half the ring, the
+ * driver reads again and turns the interrupt and RTS back on. Bytes the
+ * UART itself lost (LSR overrun: a sender that ignores RTS) are counted.
  */
 #include "kernel/arch_console.h"
 #include "kernel/host_irq.h"
@@ -27,8 +35,11 @@
 #define UART_IIR 2
 #define UART_SCR 7
 #define IER_RDA 0x01		/* interrupt when received data is available */
+#define MCR_DTR 0x01
+#define MCR_RTS 0x02		/* request to send: the sender may go on */
 #define MCR_OUT2 0x08		/* gates the UART's interrupt line on a PC */
 #define LSR_DR 0x01
+#define LSR_OE 0x02		/* overrun: a byte was lost in the UART */
 #define LSR_THRE 0x20
 #define LSR_TEMT 0x40
 
@@ -97,26 +108,64 @@ static struct {
 	vmm_spinlock_t lock;
 	u8 ring[RX_RING_SIZE];
 	u32 head, tail;			/* head - tail bytes waiting */
-	u64 received, dropped;
+	u64 received, overruns;
 	bool irq;			/* the receive interrupt is on */
+	bool throttled;			/* ring full: UART not read, IER and RTS off */
 	void (*notify)(void *data);
 	void *data;
 } rx = { .lock = VMM_SPINLOCK_INIT };
 
-/* Move what the UART holds into the ring (rx.lock held); true if any. */
+/* Read the UART's line status, counting an overrun it reports (rx.lock held). */
+static u8 rx_lsr_locked(void)
+{
+	u8 lsr = inb(uart_base + UART_LSR);
+
+	if (lsr & LSR_OE)
+		rx.overruns++;
+	return lsr;
+}
+
+/*
+ * Stop taking bytes (ring full; rx.lock held): the UART keeps them, its
+ * receive interrupt is off, RTS tells the sender to wait.
+ */
+static void rx_throttle_locked(void)
+{
+	rx.throttled = true;
+	if (rx.irq) {
+		outb(uart_base + UART_IER, 0);
+		outb(uart_base + UART_MCR, MCR_DTR | MCR_OUT2);
+	}
+}
+
+/* Take bytes again (rx.lock held). */
+static void rx_unthrottle_locked(void)
+{
+	rx.throttled = false;
+	if (rx.irq) {
+		outb(uart_base + UART_MCR, MCR_DTR | MCR_RTS | MCR_OUT2);
+		outb(uart_base + UART_IER, IER_RDA);
+	}
+}
+
+/*
+ * Move what the UART holds into the ring while it has room (rx.lock held);
+ * true if any byte came. A full ring throttles the receiver.
+ */
 static bool rx_drain_locked(void)
 {
 	bool got = false;
 
-	for (int i = 0; i < RX_DRAIN_MAX && (inb(uart_base + UART_LSR) & LSR_DR); i++) {
-		u8 c = inb(uart_base + UART_RBR);
-
-		got = true;
+	for (int i = 0; i < RX_DRAIN_MAX; i++) {
+		if (!(rx_lsr_locked() & LSR_DR))
+			break;
+		if (rx.head - rx.tail >= RX_RING_SIZE) {
+			rx_throttle_locked();
+			break;
+		}
+		rx.ring[rx.head++ % RX_RING_SIZE] = inb(uart_base + UART_RBR);
 		rx.received++;
-		if (rx.head - rx.tail >= RX_RING_SIZE)
-			rx.dropped++;
-		else
-			rx.ring[rx.head++ % RX_RING_SIZE] = c;
+		got = true;
 	}
 	return got;
 }
@@ -167,9 +216,8 @@ int arch_console_rx_start(void (*notify)(void *data), void *data)
 		return rc;
 	flags = vmm_spin_lock_irqsave(&rx.lock);
 	ioapic_route_uart();
-	outb(uart_base + UART_MCR, 0x03 | MCR_OUT2);
-	outb(uart_base + UART_IER, IER_RDA);
 	rx.irq = true;
+	rx_unthrottle_locked();
 	rx_drain_locked();		/* what came before; its edge may be gone */
 	vmm_spin_unlock_irqrestore(&rx.lock, flags);
 	return VMM_OK;
@@ -186,13 +234,18 @@ int arch_console_getc(void)
 		rx_drain_locked();
 	if (rx.head != rx.tail)
 		c = rx.ring[rx.tail++ % RX_RING_SIZE];
+	/* half the ring free again: take what waited in the UART, let it send */
+	if (rx.throttled && rx.head - rx.tail <= RX_RING_SIZE / 2) {
+		rx_unthrottle_locked();
+		rx_drain_locked();
+	}
 	vmm_spin_unlock_irqrestore(&rx.lock, flags);
 	return c;
 }
 
-void arch_console_rx_stats(u64 *received, u64 *dropped, bool *irq)
+void arch_console_rx_stats(u64 *received, u64 *lost, bool *irq)
 {
 	*received = rx.received;
-	*dropped = rx.dropped;
+	*lost = rx.overruns;
 	*irq = rx.irq;
 }

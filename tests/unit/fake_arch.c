@@ -68,9 +68,9 @@ int arch_console_rx_start(void (*notify)(void *data), void *data)
 	return -VMM_ENOTAVAIL;	/* the fake console is polled */
 }
 
-void arch_console_rx_stats(u64 *received, u64 *dropped, bool *irq)
+void arch_console_rx_stats(u64 *received, u64 *lost, bool *irq)
 {
-	*received = *dropped = 0;
+	*received = *lost = 0;
 	*irq = false;
 }
 
