@@ -18,6 +18,13 @@ static vmm_spinlock_t console_lock = VMM_SPINLOCK_INIT;
 static volatile bool console_lockless;
 static struct pending_line pending[ARCH_CPU_MAX];
 
+/* The terminal's input line as shown (console lock) */
+static struct {
+	char text[VMM_CONSOLE_INPUT_MAX];
+	u32 len, cursor;
+	bool interactive;	/* someone types: keep the line at the bottom */
+} input;
+
 /* This CPU's pending line (CPU ids beyond the bound share the last one). */
 static struct pending_line *my_pending(void)
 {
@@ -47,13 +54,45 @@ void vmm_console_break_lock(void)
 	__atomic_store_n(&console_lockless, true, __ATOMIC_RELEASE);
 }
 
+/* Another line is about to be written: take the input line away (lock held). */
+static void input_erase_locked(void)
+{
+	if (input.interactive && input.len &&
+	    !__atomic_load_n(&console_lockless, __ATOMIC_ACQUIRE))
+		arch_console_write("\r\x1b[K", 4);
+}
+
+/* ... and draw it again below that line, the cursor where it was. */
+static void input_redraw_locked(void)
+{
+	char seq[16];
+	u32 back, i = sizeof(seq);
+
+	if (!input.interactive || !input.len ||
+	    __atomic_load_n(&console_lockless, __ATOMIC_ACQUIRE))
+		return;
+	arch_console_write(input.text, input.len);
+	back = input.len - input.cursor;
+	if (!back)
+		return;
+	/* ESC [ <back> D, the number written backwards from the end */
+	seq[--i] = 'D';
+	for (; back; back /= 10)
+		seq[--i] = (char)('0' + back % 10);
+	seq[--i] = '[';
+	seq[--i] = '\x1b';
+	arch_console_write(seq + i, sizeof(seq) - i);
+}
+
 /* The pending text and then s[0..n) (ending with '\n'), lock held. */
 static void write_line_locked(struct pending_line *p, const char *s, size_t n)
 {
+	input_erase_locked();
 	if (p->len)
 		arch_console_write(p->buf, p->len);
 	p->len = 0;
 	arch_console_write(s, n);
+	input_redraw_locked();
 }
 
 void vmm_console_write(const char *s, size_t n)
@@ -92,10 +131,12 @@ void vmm_console_write_line(const char *prefix, const char *text, size_t n)
 {
 	unsigned long f = console_lock_take();
 
+	input_erase_locked();
 	arch_console_write(prefix, strlen(prefix));
 	arch_console_write(": ", 2);
 	arch_console_write(text, n);
 	arch_console_write("\n", 1);
+	input_redraw_locked();
 	console_lock_give(f);
 }
 
@@ -110,11 +151,37 @@ void vmm_console_flush(void)
 	console_lock_give(f);
 }
 
+void vmm_console_input(const char *echo, size_t n, const char *line, size_t len,
+		       size_t cursor, bool interactive)
+{
+	unsigned long f = console_lock_take();
+
+	if (n)
+		arch_console_write(echo, n);
+	if (len > sizeof(input.text))
+		len = sizeof(input.text);
+	memcpy(input.text, line, len);
+	input.len = (u32)len;
+	input.cursor = (u32)(cursor < len ? cursor : len);
+	input.interactive = interactive;
+	console_lock_give(f);
+}
+
+void vmm_console_write_raw(const char *s, size_t n)
+{
+	unsigned long f = console_lock_take();
+
+	arch_console_write(s, n);
+	console_lock_give(f);
+}
+
 void vmm_console_reset(void)
 {
 	unsigned long f = console_lock_take();
 
 	for (u32 i = 0; i < ARCH_CPU_MAX; i++)
 		pending[i].len = 0;
+	input.len = input.cursor = 0;
+	input.interactive = false;
 	console_lock_give(f);
 }

@@ -18,20 +18,51 @@
 #define TERM_POLL_MS 20			/* no receive interrupt: poll this often */
 #define TERM_IRQ_TIMEOUT_NS 500000000ULL	/* with one: look anyway (a lost edge) */
 
+#define TERM_ECHO_MAX 1024		/* echo bytes gathered per key */
+
 static struct term_line term_line;
 static struct vmm_waitqueue term_wq = VMM_WAITQUEUE_INIT;
 static bool term_irq;
+static bool term_interactive;		/* a key came: keep the line at the bottom */
+static struct {
+	char buf[TERM_ECHO_MAX];
+	size_t len;
+} echo;
 
 /*
- * The editor's echo and the prompt: through the console writer, which
- * holds a line without its end until the line ends (so no log line cuts
- * it) - the terminal shows its unfinished line at once.
+ * Hand the echo gathered so far to the console with the line as it now
+ * stands (prompt + text, cursor), or with no line at all ('editing' false:
+ * a command runs). The console draws the line again under any other line.
  */
+static void term_show(bool editing)
+{
+	char line[VMM_CONSOLE_INPUT_MAX];
+	size_t plen = strlen(term_line.prompt), len = 0, cursor = 0;
+
+	if (editing) {
+		len = vmm_snprintf(line, sizeof(line), "%s%s", term_line.prompt, term_line.buf);
+		if (len >= sizeof(line))
+			len = sizeof(line) - 1;
+		cursor = plen + term_line.cur;
+	}
+	vmm_console_input(echo.buf, echo.len, line, len, cursor, term_interactive);
+	echo.len = 0;
+}
+
+/* The editor's output (echo, prompt, redraws): gathered, shown per key. */
 static void term_write(void *ctx, const char *s, size_t n)
 {
 	(void)ctx;
-	vmm_printk(VMM_LOG_EMERG, "%.*s", (int)n, s);
-	vmm_console_flush();
+	while (n) {
+		size_t take = n < sizeof(echo.buf) - echo.len ? n : sizeof(echo.buf) - echo.len;
+
+		memcpy(echo.buf + echo.len, s, take);
+		echo.len += take;
+		s += take;
+		n -= take;
+		if (echo.len == sizeof(echo.buf))
+			term_show(true);	/* a long listing: out in pieces */
+	}
 }
 
 /* Receive interrupt: bytes are waiting (interrupt context). */
@@ -69,6 +100,7 @@ static void term_run(const char *text)
 	term_line_history_add(&term_line, text);
 	strncpy(line, text, sizeof(line) - 1);
 	line[sizeof(line) - 1] = 0;
+	term_show(false);		/* the command's output is no input line */
 	vmm_cmd_exec_line(line);
 }
 
@@ -80,8 +112,19 @@ static int term_thread(void *arg)
 		vmm_warn("term: no console receive interrupt; polling every %u ms\n", TERM_POLL_MS);
 	term_line_init(&term_line, VMM_TERM_PROMPT, term_write, vmm_term_complete, NULL);
 	term_line_start(&term_line);
+	term_show(true);
 	for (;;) {
-		switch (term_line_feed(&term_line, term_getc())) {
+		u8 c = term_getc();
+
+		if (!term_interactive) {
+			/* the first key: from now on the line stays at the bottom,
+			 * drawn again here (the prompt may be far up by now) */
+			term_interactive = true;
+			term_write(NULL, "\r\x1b[K", 4);
+			term_write(NULL, term_line.prompt, strlen(term_line.prompt));
+			term_write(NULL, term_line.buf, term_line.len);
+		}
+		switch (term_line_feed(&term_line, c)) {
 		case TERM_LINE_DONE:
 			term_run(term_line_text(&term_line));
 			term_line_start(&term_line);
@@ -92,6 +135,7 @@ static int term_thread(void *arg)
 		default:
 			break;
 		}
+		term_show(true);
 	}
 	return VMM_OK;
 }

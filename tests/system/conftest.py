@@ -298,19 +298,40 @@ def boot_qemu_run(iso=None, kernel=None, append=None, initrd=(), extra=(),
 # a two-way serial link (the management terminal)
 # --------------------------------------------------------------------------
 ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]|\x07|\r")
+ERASE_LINE = "\r\x1b[K"      # the console takes the terminal's input line away
+ESC_OPEN_RE = re.compile(r"(\x1b(\[[0-9;]*)?|\r(\x1b\[?)?)$")   # a sequence cut by recv()
 
 
 class SerialTerminal:
     """COM1 of a running emulator on a unix socket: send() bytes, expect()
     a regular expression in what came back since the last match (escape
-    sequences, BELs and CRs removed; `raw` keeps everything). Kept in
-    serial.txt of the run's directory as well."""
+    sequences, BELs and CRs removed; "\\r ESC [K", with which the console
+    takes the input line away before another line, erases the text's last
+    line, as on the screen; `raw` keeps everything). Kept in serial.txt of
+    the run's directory as well."""
 
     def __init__(self, sock, proc, workdir):
         self.sock, self.proc, self.workdir = sock, proc, workdir
         self.raw = b""
+        self.cooked = ""        # text() so far
+        self.tail = ""          # received, not cooked yet: an unfinished sequence
         self.pos = 0            # into text(): where the next expect() starts
         self.sock.settimeout(0.05)
+
+    def _cook(self, data):
+        """Add received text to cooked: erase-line applied, sequences gone.
+        An erase takes only the last line, so expect()'s position moves back
+        to that line's start at most."""
+        s = self.tail + data
+        m = ESC_OPEN_RE.search(s)
+        self.tail = s[m.start():] if m else ""
+        s = s[:m.start()] if m else s
+        parts = s.split(ERASE_LINE)
+        for i, part in enumerate(parts):
+            if i:
+                self.cooked = self.cooked[:self.cooked.rfind("\n") + 1]
+                self.pos = min(self.pos, len(self.cooked))
+            self.cooked += ANSI_RE.sub("", part)
 
     def _pump(self):
         try:
@@ -322,12 +343,13 @@ class SerialTerminal:
         if not data:
             return False
         self.raw += data
+        self._cook(data.decode("latin-1"))
         with open(self.workdir / "serial.txt", "ab") as f:
             f.write(data)
         return True
 
     def text(self):
-        return ANSI_RE.sub("", self.raw.decode("latin-1"))
+        return self.cooked
 
     def bells(self):
         return self.raw.count(b"\x07")

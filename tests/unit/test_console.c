@@ -3,7 +3,8 @@
  * and printk through it: whole lines only. Two "CPUs" of the fake arch
  * print halves of lines in turn, and guest lines (vserial) come in between:
  * the console sees each line whole. Also: the pending buffer cut when full,
- * vmm_console_flush() for a prompt, and the lockless (panic) mode.
+ * vmm_console_flush() for a prompt, the lockless (panic) mode, and the
+ * terminal's input line kept below other lines once someone types.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -110,6 +111,55 @@ static void test_lockless_writes_at_once(void **state)
 	assert_string_equal(fake_console_text(), "pending \nPANIC on CPU0: ");
 }
 
+/* Before the first key the console is a plain log: the prompt stays where
+ * it is, lines come after it, no escape sequence. */
+static void test_input_line_not_interactive(void **state)
+{
+	(void)state;
+	vmm_console_input("xvisor# ", 8, "xvisor# ", 8, 8, false);
+	vmm_emerg("log line\n");
+	assert_string_equal(fake_console_text(), "xvisor# log line\n");
+}
+
+/* Once someone types: a log line and a guest line each take the input line
+ * away and draw it again after themselves, cursor put back where it was. */
+static void test_input_line_redrawn(void **state)
+{
+	struct vmm_vserial *vs = vmm_vserial_create("g2", "uart0");
+
+	(void)state;
+	vmm_console_input("xvisor# gue", 11, "xvisor# guest", 13, 11, true);
+	vmm_emerg("log\n");
+	for (const char *p = "hi\n"; *p; p++)
+		vmm_vserial_putc(vs, (u8)*p);
+	assert_string_equal(fake_console_text(),
+			    "xvisor# gue"
+			    "\r\x1b[Klog\nxvisor# guest\x1b[2D"
+			    "\r\x1b[Kg2: hi\nxvisor# guest\x1b[2D");
+	vmm_vserial_destroy(vs);
+}
+
+/* A command runs (no input line): its output is plain; raw bytes too. */
+static void test_input_line_none_while_command_runs(void **state)
+{
+	(void)state;
+	vmm_console_input("\n", 1, "", 0, 0, true);
+	vmm_emerg("out\n");
+	vmm_console_write_raw("\x1b[1mraw", 7);
+	assert_string_equal(fake_console_text(), "\nout\n\x1b[1mraw");
+}
+
+/* The cursor at the end: nothing to move back; panic mode: no redraws. */
+static void test_input_line_cursor_end_and_panic(void **state)
+{
+	(void)state;
+	vmm_console_input("", 0, "xvisor# ab", 10, 10, true);
+	vmm_emerg("x\n");
+	vmm_console_break_lock();
+	vmm_emerg("panic\n");
+	assert_string_equal(fake_console_text(), "\r\x1b[Kx\nxvisor# abpanic\n");
+}
+
 #define T(f) cmocka_unit_test_setup(f, setup)
 
 int main(void)
@@ -119,6 +169,10 @@ int main(void)
 		T(test_guest_line_between_halves),
 		T(test_pending_full),
 		T(test_multi_line_and_flush),
+		T(test_input_line_not_interactive),
+		T(test_input_line_redrawn),
+		T(test_input_line_none_while_command_runs),
+		T(test_input_line_cursor_end_and_panic),	/* lockless from here on */
 		T(test_lockless_writes_at_once),
 	};
 
