@@ -14,7 +14,10 @@
  * region's `interrupts` line, gated by MCR.OUT2 as on a PC (loopback
  * forces OUT2 inactive). Transmit goes to the guest's vserial endpoint at
  * once (THR and the transmitter are empty again immediately); bytes from
- * the endpoint (the host side, e.g. `vserial send`) are received.
+ * the endpoint (the host side, e.g. `vserial send`) are received as the
+ * receiver has room: the host side is flow-controlled through the
+ * endpoint's input queue (kernel/vserial.h), so it never overruns the
+ * FIFO; an overrun happens only in loopback.
  * Not emulated: parity/framing errors and break (nothing on the host side
  * makes them), the transmit FIFO's timing.
  */
@@ -183,16 +186,35 @@ static void timeout_expired(struct vmm_timer_event *ev)
 	vmm_spin_unlock_irqrestore(&u->lock, f);
 }
 
-/* Bytes from the host side of the vserial endpoint. */
-static void uart_host_input(void *priv, u8 c)
+/*
+ * A byte from the host side of the vserial endpoint: false while the
+ * receiver is full (the byte waits in the endpoint's input queue, which
+ * vmm_vserial_input_ready() moves on after the guest read). Loopback
+ * disconnects the receiver input: the byte is gone, as on the wire.
+ */
+static bool uart_host_input(void *priv, u8 c)
 {
 	struct uart8250 *u = priv;
 	unsigned long f = vmm_spin_lock_irqsave(&u->lock);
+	bool taken = true;
 
-	if (!(u->mcr & MCR_LOOP))	/* loopback disconnects the receiver input */
-		rx_push(u, c);
+	if (!(u->mcr & MCR_LOOP)) {
+		if (u->rx_count >= (fifo_on(u) ? FIFO_SIZE : 1))
+			taken = false;
+		else
+			rx_push(u, c);
+	}
 	uart_update_irq(u->ed, u);
 	vmm_spin_unlock_irqrestore(&u->lock, f);
+	return taken;
+}
+
+/* After a register access (device lock released): the receiver may have
+ * room for bytes waiting in the endpoint's queue. */
+static void uart_pull(struct uart8250 *u)
+{
+	if (u->vs)
+		vmm_vserial_input_ready(u->vs);
 }
 
 static int uart_probe(struct vmm_emudev *ed)
@@ -227,7 +249,7 @@ static int uart_reset(struct vmm_emudev *ed)
 	u->thre_pending = false;
 	u->msr_delta = 0;
 	uart_update_irq(ed, u);
-	return VMM_OK;
+	return VMM_OK;	/* queued host bytes come when the guest reads (uart_pull) */
 }
 
 /*
@@ -290,6 +312,8 @@ static int uart_read(struct vmm_emudev *ed, u64 off, u32 width, u64 *value)
 	if (irq_may_change)
 		uart_update_irq(ed, u);
 	vmm_spin_unlock_irqrestore(&u->lock, f);
+	if (off == RBR)
+		uart_pull(u);
 	return VMM_OK;
 }
 
@@ -352,6 +376,8 @@ static int uart_write(struct vmm_emudev *ed, u64 off, u32 width, u64 value)
 	if (irq_may_change)
 		uart_update_irq(ed, u);
 	vmm_spin_unlock_irqrestore(&u->lock, f);
+	if (off == FCR || off == MCR)
+		uart_pull(u);	/* a cleared or resized FIFO, loopback ended */
 	return VMM_OK;
 }
 

@@ -9,6 +9,19 @@
 #include "kernel/panic.h"
 #include "kernel/error.h"
 
+static bool (*interrupt_check)(void);
+
+void vmm_cmd_set_interrupt_check(bool (*check)(void))
+{
+	interrupt_check = check;
+}
+
+bool vmm_cmd_interrupted(void)
+{
+	return interrupt_check && interrupt_check();
+}
+
+
 /*
  * The section's bounds: from linker.ld in the kernel, from the linker on
  * the host. Weak: a host test that links no command at all sees an empty

@@ -64,6 +64,19 @@ struct vmm_cmd {
 	static const struct vmm_cmd *const vmm_cmd_use_##name_##_##n_		\
 	__attribute__((used)) = &vmm_cmd_##name_
 
+/*
+ * Ctrl-C: a command that can run for long (sleep, guest wait) asks
+ * vmm_cmd_interrupted() now and then and stops with -VMM_EINTR when it says
+ * so. The terminal registers the check (it looks at what was typed
+ * meanwhile, for the thread it runs commands in); elsewhere (bootcmd=) the
+ * answer is false.
+ */
+bool vmm_cmd_interrupted(void);
+void vmm_cmd_set_interrupt_check(bool (*check)(void));
+/* Sleep 'ms' milliseconds in short steps, stopping early at a Ctrl-C:
+ * VMM_OK or -VMM_EINTR. */
+int vmm_cmd_sleep_ms(u64 ms);
+
 /* Split 'line' (modified in place) into words and run the command. */
 int vmm_cmd_exec_line(char *line);
 /* Run each ';'-separated command of 'script' in order, echoing it first. */

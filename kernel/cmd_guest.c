@@ -83,6 +83,10 @@ static int wait_guests(void)
 		/* in HLT with interrupts on and no timer event left: for good */
 		if (idle && (!waiting || vmm_timer_next_expiry() == ~0ULL))
 			break;
+		if (vmm_cmd_interrupted()) {
+			vmm_printk(VMM_LOG_EMERG, "guest wait: interrupted; the guests go on\n");
+			return -VMM_EINTR;
+		}
 		vmm_thread_sleep_ms(1);
 	}
 	if (paused)

@@ -1,12 +1,27 @@
 /*
  * kernel/cmd_sleep.c - the "sleep" command: the calling thread (bootcmd,
- * terminal) sleeps while the guests run.
+ * terminal) sleeps while the guests run; Ctrl-C at the terminal ends it.
  */
 #include <stdlib.h>
 #include "kernel/cmd.h"
 #include "kernel/printk.h"
 #include "kernel/error.h"
 #include "kernel/threads.h"
+
+#define CMD_SLEEP_STEP_MS 50		/* how often a sleeping command looks for Ctrl-C */
+
+int vmm_cmd_sleep_ms(u64 ms)
+{
+	while (ms) {
+		u64 step = ms < CMD_SLEEP_STEP_MS ? ms : CMD_SLEEP_STEP_MS;
+
+		if (vmm_cmd_interrupted())
+			return -VMM_EINTR;
+		vmm_thread_sleep_ms(step);
+		ms -= step;
+	}
+	return vmm_cmd_interrupted() ? -VMM_EINTR : VMM_OK;
+}
 
 /* Let the guests run for 'ms' milliseconds, then come back. */
 static int cmd_sleep(int argc, char **argv)
@@ -22,7 +37,10 @@ static int cmd_sleep(int argc, char **argv)
 		vmm_printk(VMM_LOG_EMERG, "sleep: only a thread can sleep\n");
 		return -VMM_EINVALID;
 	}
-	vmm_thread_sleep_ms(ms);
+	if (vmm_cmd_sleep_ms(ms) == -VMM_EINTR) {
+		vmm_printk(VMM_LOG_EMERG, "sleep: interrupted\n");
+		return -VMM_EINTR;
+	}
 	return VMM_OK;
 }
 

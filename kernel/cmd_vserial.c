@@ -1,7 +1,7 @@
 /*
  * kernel/cmd_vserial.c - the "vserial" command: list the virtual serial
- * endpoints and send text to a guest's UART from the host side (the
- * management terminal will later bind the console to an endpoint).
+ * endpoints, show an endpoint's recent output, send text to a guest's UART
+ * from the host side, and bind the terminal to a guest console.
  */
 #include <string.h>
 #include "kernel/cmd.h"
@@ -9,6 +9,7 @@
 #include "kernel/printk.h"
 #include "kernel/heap.h"
 #include "kernel/error.h"
+#include "kernel/term.h"
 
 /* "\n" and "\r" in the text stand for those bytes (a command line has none). */
 static size_t unescape(const char *in, u8 *out, size_t max)
@@ -64,6 +65,8 @@ static int cmd_vserial(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "dump"))
 		return dump(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "bind"))
+		return vmm_term_bind(argv[2]);
 	if (argc == 2 && !strcmp(argv[1], "list")) {
 		vmm_printk(VMM_LOG_EMERG, "  %-32s %10s %10s\n", "endpoint", "bytes out", "bytes in");
 		vmm_vserial_for_each(list_one, NULL);
@@ -82,6 +85,9 @@ static int cmd_vserial(int argc, char **argv)
 		/* looked up and fed under the vserial lock: a guest being
 		 * destroyed meanwhile cannot free the endpoint under us */
 		rc = vmm_vserial_send_name(argv[2], buf, n);
+		if (rc >= 0 && (size_t)rc < n)
+			vmm_printk(VMM_LOG_EMERG, "vserial: %s took %d of %zu bytes (its input queue is full: the guest does not read)\n",
+				   argv[2], rc, n);
 		if (rc == -VMM_ENOENT) {
 			vmm_printk(VMM_LOG_EMERG, "vserial: no endpoint '%s' (see 'vserial list')\n", argv[2]);
 			return rc;
@@ -92,9 +98,9 @@ static int cmd_vserial(int argc, char **argv)
 		}
 		return VMM_OK;
 	}
-	vmm_printk(VMM_LOG_EMERG, "usage: vserial list | send <endpoint> <text> | dump <endpoint>  (\\n, \\r for line ends)\n");
+	vmm_printk(VMM_LOG_EMERG, "usage: vserial list | send <endpoint> <text> | dump <endpoint> | bind <endpoint>  (\\n, \\r for line ends; ESC x q leaves bind)\n");
 	return -VMM_EINVALID;
 }
 
-VMM_CMD(vserial, "vserial list|dump|send",
-	"list serial endpoints, show recent output, send text to a guest's UART", cmd_vserial);
+VMM_CMD(vserial, "vserial list|bind|dump|send",
+	"list guest consoles, bind the terminal to one, show recent output, send text", cmd_vserial);

@@ -20,6 +20,7 @@ static const char *const error_names[] = {
 	[VMM_ETIMEDOUT] = "ETIMEDOUT",
 	[VMM_EILLEGAL] = "EILLEGAL",
 	[VMM_EOVERFLOW] = "EOVERFLOW",
+	[VMM_EINTR] = "EINTR",
 };
 
 /* Name of an error code for messages; accepts either sign. */

@@ -21,6 +21,7 @@
 #define VMM_ETIMEDOUT   13  /* timed out */
 #define VMM_EILLEGAL    14  /* illegal operation (e.g. a state transition) */
 #define VMM_EOVERFLOW   15  /* value does not fit */
+#define VMM_EINTR       16  /* interrupted (Ctrl-C at the terminal) */
 
 /* Short name of an error code (positive or negative), e.g. "ENOMEM". */
 const char *vmm_strerror(int err);

@@ -16,6 +16,16 @@ struct term_complete;
 /* Create and start the terminal thread; a negative VMM_E* code if not. */
 int vmm_term_start(void);
 /*
+ * Bind the terminal to the guest console 'name' ("guest/uart0"): keys go
+ * to the guest through the endpoint's input queue, its output comes to the
+ * terminal as it is, other guests' console lines are held back (kept in
+ * their rings, counted and named at the end); returns when ESC x q is typed
+ * or the endpoint goes away. Only from the terminal thread (a command it
+ * runs): -VMM_EACCESS elsewhere; -VMM_ENOENT, -VMM_ENOSYS (no input),
+ * -VMM_EBUSY as vmm_vserial_attach_name(). Every refusal is printed.
+ */
+int vmm_term_bind(const char *name);
+/*
  * The completion callback of the terminal's editor (term_line.h's
  * term_complete_fn): word 0 the command names, word 1 the subcommands of
  * the command's usage line ("guest list|create|...") or, after help, the

@@ -1,7 +1,7 @@
 /*
  * kernel/vserial.c - virtual serial endpoints (vserial.h): the list, the
  * output ring, the routing of output to the console or the bound sink,
- * and the host-to-device path.
+ * muting, and the host-to-device path through the input queue.
  */
 #include <string.h>
 #include "kernel/vserial.h"
@@ -13,6 +13,7 @@
 
 static struct vmm_vserial *all_endpoints;
 static vmm_spinlock_t vserial_lock = VMM_SPINLOCK_INIT;
+static volatile bool console_muted;	/* the terminal is bound to one endpoint */
 
 struct vmm_vserial *vmm_vserial_create(const char *guest, const char *node)
 {
@@ -86,6 +87,48 @@ int vmm_vserial_attach(struct vmm_vserial *vs, struct vmm_vserial_sink *sink)
 	return rc;
 }
 
+static struct vmm_vserial *find_locked(const char *name);
+
+int vmm_vserial_attach_name(const char *name, struct vmm_vserial_sink *sink)
+{
+	unsigned long f = vmm_spin_lock_irqsave(&vserial_lock);
+	struct vmm_vserial *vs = find_locked(name);
+	int rc = VMM_OK;
+
+	if (!vs) {
+		rc = -VMM_ENOENT;
+	} else if (!vs->input) {
+		rc = -VMM_ENOSYS;
+	} else {
+		vmm_spin_lock(&vs->out_lock);
+		if (vs->sink) {
+			rc = -VMM_EBUSY;
+		} else {
+			flush_locked(vs);
+			vs->sink = sink;
+		}
+		vmm_spin_unlock(&vs->out_lock);
+	}
+	vmm_spin_unlock_irqrestore(&vserial_lock, f);
+	return rc;
+}
+
+/* One endpoint's muted-line counter back to 0 (vserial lock held). */
+static void mute_reset(struct vmm_vserial *vs, void *arg)
+{
+	(void)arg;
+	vs->lines_muted = 0;
+}
+
+u32 vmm_vserial_for_each(void (*fn)(struct vmm_vserial *vs, void *arg), void *arg);
+
+void vmm_vserial_mute(bool mute)
+{
+	if (mute)
+		vmm_vserial_for_each(mute_reset, NULL);
+	__atomic_store_n(&console_muted, mute, __ATOMIC_RELEASE);
+}
+
 void vmm_vserial_detach(struct vmm_vserial *vs, struct vmm_vserial_sink *sink)
 {
 	unsigned long f = vmm_spin_lock_irqsave(&vserial_lock);
@@ -97,7 +140,20 @@ void vmm_vserial_detach(struct vmm_vserial *vs, struct vmm_vserial_sink *sink)
 	vmm_spin_unlock_irqrestore(&vserial_lock, f);
 }
 
-void vmm_vserial_set_input(struct vmm_vserial *vs, void (*input)(void *priv, u8 c), void *priv)
+void vmm_vserial_detach_sink(struct vmm_vserial_sink *sink)
+{
+	unsigned long f = vmm_spin_lock_irqsave(&vserial_lock);
+
+	for (struct vmm_vserial *vs = all_endpoints; vs; vs = vs->next) {
+		vmm_spin_lock(&vs->out_lock);
+		if (vs->sink == sink)
+			vs->sink = NULL;
+		vmm_spin_unlock(&vs->out_lock);
+	}
+	vmm_spin_unlock_irqrestore(&vserial_lock, f);
+}
+
+void vmm_vserial_set_input(struct vmm_vserial *vs, bool (*input)(void *priv, u8 c), void *priv)
 {
 	unsigned long f = vmm_spin_lock_irqsave(&vserial_lock);
 
@@ -106,15 +162,39 @@ void vmm_vserial_set_input(struct vmm_vserial *vs, void (*input)(void *priv, u8 
 	vmm_spin_unlock_irqrestore(&vserial_lock, f);
 }
 
-/* Feed the device's receiver; the vserial lock is held. */
+/* Move queued bytes to the receiver while it takes them (input lock held). */
+static void pump_locked(struct vmm_vserial *vs)
+{
+	while (vs->in_head != vs->in_tail && vs->input &&
+	       vs->input(vs->input_priv, vs->in_q[vs->in_tail % VMM_VSERIAL_INQ]))
+		vs->in_tail++;
+}
+
+void vmm_vserial_input_ready(struct vmm_vserial *vs)
+{
+	unsigned long f;
+
+	if (__atomic_load_n(&vs->in_head, __ATOMIC_ACQUIRE) == vs->in_tail)
+		return;
+	f = vmm_spin_lock_irqsave(&vs->in_lock);
+	pump_locked(vs);
+	vmm_spin_unlock_irqrestore(&vs->in_lock, f);
+}
+
+/* Queue host bytes and pass on what the receiver takes (vserial lock held). */
 static size_t send_locked(struct vmm_vserial *vs, const u8 *buf, size_t len)
 {
+	size_t n = 0;
+
 	if (!vs->input)
 		return 0;
-	for (size_t i = 0; i < len; i++)
-		vs->input(vs->input_priv, buf[i]);
-	vs->bytes_in += len;
-	return len;
+	vmm_spin_lock(&vs->in_lock);
+	for (; n < len && vs->in_head - vs->in_tail < VMM_VSERIAL_INQ; n++)
+		vs->in_q[vs->in_head++ % VMM_VSERIAL_INQ] = buf[n];
+	pump_locked(vs);
+	vmm_spin_unlock(&vs->in_lock);
+	vs->bytes_in += n;
+	return n;
 }
 
 static struct vmm_vserial *find_locked(const char *name)
@@ -280,6 +360,12 @@ void vmm_vserial_putc(struct vmm_vserial *vs, u8 c)
 	vs->bytes_out++;
 	if (sink) {
 		sink->putc(sink, c);
+	} else if (__atomic_load_n(&console_muted, __ATOMIC_ACQUIRE)) {
+		/* the terminal is bound elsewhere: the ring has it, count lines */
+		if (c == '\n') {
+			vs->lines_muted++;
+			vs->len = 0;
+		}
 	} else if (c == '\n') {
 		if (!vs->len)
 			vmm_console_write_line(vs->prefix, "", 0);

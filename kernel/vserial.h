@@ -10,12 +10,26 @@
  * lines longer than VMM_VSERIAL_LINE_MAX cut into several), or byte by byte
  * the one sink bound to the endpoint (the management terminal).
  *
+ * Input (host to guest: `vserial send`, the bound terminal) goes into the
+ * endpoint's input queue of VMM_VSERIAL_INQ bytes and from there to the
+ * device's receiver as fast as the receiver takes it: the device's input
+ * function refuses a byte while its receiver is full, and the device calls
+ * vmm_vserial_input_ready() when it has room again (its lock not held).
+ * So the host side is flow-controlled, as QEMU's serial back ends are: the
+ * guest never loses typed bytes to a receiver overrun; a send finding the
+ * queue full takes what fits and says so.
+ *
+ * Muting: while the terminal is bound to one endpoint, the other endpoints'
+ * lines are not shown on the console (vmm_vserial_mute()); they stay in
+ * their rings and are counted, so the terminal can say what it held back.
+ *
  * Lifetime: the device model creates its endpoint at probe and unregisters
  * it at remove (guest destroy). The list of endpoints, the sink binding
  * and the host-to-device path (vmm_vserial_send_name) are under one lock,
  * so a command naming an endpoint never reaches one being unregistered.
- * Lock order: the vserial lock, then the device model's own lock (the
- * device's input function runs under the vserial lock). The output side
+ * Lock order: the vserial lock, then an endpoint's input lock, then the
+ * device model's own lock (the device's input function runs under the
+ * input lock). The output side
  * (putc, flush, the ring, the sink pointer) is under the endpoint's own
  * output lock, taken inside the vserial lock and the device's lock and
  * before the console lock; a sink's putc runs under it. The endpoint lives
@@ -31,6 +45,7 @@
 #define VMM_VSERIAL_NAME_MAX 96
 #define VMM_VSERIAL_LINE_MAX 160
 #define VMM_VSERIAL_RING 4096	/* recent output kept per endpoint */
+#define VMM_VSERIAL_INQ 1024	/* host bytes waiting for the receiver */
 
 struct vmm_vserial;
 
@@ -52,9 +67,14 @@ struct vmm_vserial {
 	u32 len;
 	u8 ring[VMM_VSERIAL_RING];	/* output byte i at ring[i % VMM_VSERIAL_RING] */
 	u64 bytes_out, bytes_in;
-	/* the device side's receiver: bytes from the host go there */
-	void (*input)(void *priv, u8 c);
+	u64 lines_muted;		/* console lines held back while muted */
+	/* the device side's receiver: bytes from the host go there; false:
+	 * full now, the byte waits in the input queue */
+	bool (*input)(void *priv, u8 c);
 	void *input_priv;
+	vmm_spinlock_t in_lock;		/* in_q, in_head, in_tail */
+	u8 in_q[VMM_VSERIAL_INQ];	/* byte i at in_q[i % VMM_VSERIAL_INQ] */
+	u32 in_head, in_tail;		/* in_head - in_tail bytes wait */
 	struct vmm_vserial_sink *sink;	/* bound output, or NULL: the console */
 	struct vmm_vserial *next;	/* all endpoints */
 };
@@ -69,20 +89,38 @@ void vmm_vserial_unregister(struct vmm_vserial *vs);
 void vmm_vserial_destroy(struct vmm_vserial *vs);
 /* Bind 'sink' to the endpoint's output; -VMM_EBUSY if one is bound. */
 int vmm_vserial_attach(struct vmm_vserial *vs, struct vmm_vserial_sink *sink);
+/* The same for the endpoint called 'name' (looked up under the vserial
+ * lock): -VMM_ENOENT when there is none, -VMM_ENOSYS when it takes no input
+ * (a console one cannot type into), -VMM_EBUSY when one is bound. */
+int vmm_vserial_attach_name(const char *name, struct vmm_vserial_sink *sink);
+/*
+ * Mute (true) or show again (false) the console lines of every endpoint
+ * without a sink; muted lines still go into the rings and are counted in
+ * lines_muted (reset when muting starts).
+ */
+void vmm_vserial_mute(bool mute);
 /* Unbind it (its detached function is not called); output to the console again. */
 void vmm_vserial_detach(struct vmm_vserial *vs, struct vmm_vserial_sink *sink);
+/* The same wherever 'sink' is bound (looked up under the vserial lock; an
+ * endpoint that went away meanwhile has unbound it already). */
+void vmm_vserial_detach_sink(struct vmm_vserial_sink *sink);
 /* A byte from the guest side. */
 void vmm_vserial_putc(struct vmm_vserial *vs, u8 c);
 /* Write out a partial line (e.g. when the guest halts). */
 void vmm_vserial_flush(struct vmm_vserial *vs);
 /* The device model registers where host bytes go (its receiver). */
-void vmm_vserial_set_input(struct vmm_vserial *vs, void (*input)(void *priv, u8 c), void *priv);
-/* Bytes from the host side to the device; returns how many were taken. */
+void vmm_vserial_set_input(struct vmm_vserial *vs, bool (*input)(void *priv, u8 c), void *priv);
+/* The device's receiver has room again (device lock not held): queued
+ * bytes move on. Cheap when nothing waits. */
+void vmm_vserial_input_ready(struct vmm_vserial *vs);
+/* Bytes from the host side into the input queue (and on to the device as
+ * it takes them); returns how many the queue took. */
 size_t vmm_vserial_send(struct vmm_vserial *vs, const u8 *buf, size_t len);
 /*
  * The same to the endpoint called 'name', looked up and fed under the
- * vserial lock: the bytes taken, -VMM_ENOENT when there is no such
- * endpoint, -VMM_ENOSYS when it takes no input.
+ * vserial lock: the bytes taken (fewer than len: the queue is full),
+ * -VMM_ENOENT when there is no such endpoint, -VMM_ENOSYS when it takes no
+ * input.
  */
 int vmm_vserial_send_name(const char *name, const u8 *buf, size_t len);
 /* Endpoint by name ("guest0/uart0"), or NULL; and iteration over all. */

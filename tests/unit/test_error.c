@@ -21,14 +21,15 @@ static void test_names(void **state)
 	assert_string_equal(vmm_strerror(-VMM_EINVALID), "EINVALID");
 	assert_string_equal(vmm_strerror(-VMM_ENOSPC), "ENOSPC");
 	assert_string_equal(vmm_strerror(-VMM_EOVERFLOW), "EOVERFLOW");
+	assert_string_equal(vmm_strerror(-VMM_EINTR), "EINTR");
 }
 
 static void test_every_code_named_once(void **state)
 {
-	const char *names[VMM_EOVERFLOW + 1];
+	const char *names[VMM_EINTR + 1];
 
 	(void)state;
-	for (int e = VMM_OK; e <= VMM_EOVERFLOW; e++) {
+	for (int e = VMM_OK; e <= VMM_EINTR; e++) {
 		names[e] = vmm_strerror(-e);
 		assert_non_null(names[e]);
 		assert_string_not_equal(names[e], "E?");
@@ -41,8 +42,8 @@ static void test_every_code_named_once(void **state)
 static void test_unknown_codes(void **state)
 {
 	(void)state;
-	assert_string_equal(vmm_strerror(VMM_EOVERFLOW + 1), "E?");
-	assert_string_equal(vmm_strerror(-(VMM_EOVERFLOW + 1)), "E?");
+	assert_string_equal(vmm_strerror(VMM_EINTR + 1), "E?");
+	assert_string_equal(vmm_strerror(-(VMM_EINTR + 1)), "E?");
 	assert_string_equal(vmm_strerror(1000), "E?");
 	assert_string_equal(vmm_strerror(INT_MAX), "E?");
 	assert_string_equal(vmm_strerror(INT_MIN), "E?");

@@ -127,7 +127,7 @@ static void test_subcommands(void **state)
 	assert_int_equal(offer("plainword", 1, ""), 0);
 	assert_int_equal(offer("nosuchcmd", 1, ""), 0);
 	/* the real ones */
-	assert_int_equal(offer("vserial", 1, ""), 3);	/* list send dump */
+	assert_int_equal(offer("vserial", 1, ""), 4);	/* list bind dump send */
 	assert_int_equal(offer("echo", 1, ""), 0);
 }
 

@@ -7,7 +7,8 @@
  * enabling ETBEI with THR empty), LSR, MSR in normal and loopback mode with
  * its delta bits, loopback of written bytes into RBR, LCR, MCR, scratch,
  * OUT2 gating the interrupt line (seen in the PIC's IRR, and on a recording
- * irqchip), and the transmitted text on the console after the guest name.
+ * irqchip), the transmitted text on the console after the guest name, and
+ * host input paced by the receiver (no overrun from the host side).
  *
  * Same guest as test_i8259.c (tests/unit/devemu_fixture.h): PIC pair, ELCR
  * and the UART at 0x3F8 on IRQ4, accessed through vmm_devemu_io_read()/
@@ -24,6 +25,7 @@
 
 #include "tests/unit/fake_arch.h"
 #include "tests/unit/devemu_fixture.h"
+#include "kernel/vserial.h"
 #include "kernel/printk.h"
 
 #define COM1 0x3F8
@@ -603,6 +605,38 @@ static void test_transmit_console(void **state)
 	assert_false(fake_console_contains("guest0"));
 }
 
+/* ---- the host side: flow-controlled through the endpoint's input queue ---- */
+
+/* 40 bytes from the host into a 16-byte FIFO: 16 in the FIFO, LSR shows DR
+ * and no overrun, and every byte is read in order as the FIFO drains; with
+ * the FIFOs off, the one-byte RBR is refilled after each read. */
+static void test_host_input_flow_control(void **state)
+{
+	struct vmm_vserial *vs = vmm_vserial_first();
+	u8 msg[40];
+
+	(void)state;
+	assert_non_null(vs);
+	for (u32 i = 0; i < sizeof(msg); i++)
+		msg[i] = (u8)('A' + i);
+	out8(FCR, 0x01);
+	assert_int_equal(vmm_vserial_send(vs, msg, sizeof(msg)), sizeof(msg));
+	assert_int_equal(in8(LSR) & 0x03, 0x01);
+	for (u32 i = 0; i < sizeof(msg); i++) {
+		assert_int_equal(in8(LSR) & 0x03, 0x01);
+		assert_int_equal(in8(RBR), msg[i]);
+	}
+	assert_int_equal(in8(LSR) & 0x03, 0x00);
+	out8(FCR, 0x00);
+	assert_int_equal(vmm_vserial_send(vs, (const u8 *)"xyz", 3), 3);
+	assert_int_equal(in8(RBR), 'x');
+	assert_int_equal(in8(RBR), 'y');
+	assert_int_equal(in8(LSR) & 0x03, 0x01);
+	assert_int_equal(in8(RBR), 'z');
+	assert_int_equal(in8(LSR) & 0x03, 0x00);
+	assert_int_equal(vs->bytes_in, 43);
+}
+
 /* ---- reset ---- */
 
 static void test_guest_reset(void **state)
@@ -649,6 +683,7 @@ int main(void)
 		R(test_line_transitions),
 		R(test_no_interrupts_attribute),
 		T(test_transmit_console),
+		T(test_host_input_flow_control),
 		T(test_guest_reset),
 	};
 

@@ -53,14 +53,20 @@ static void rec_init(struct rec_sink *r)
 	r->sink = (struct vmm_vserial_sink){ rec_putc, rec_detached, r };
 }
 
-static u8 received[16];
+static u8 received[2048];
 static u32 nr_received;
+static u32 dev_room = ~0u;	/* bytes the fake receiver still takes */
 
-static void dev_input(void *priv, u8 c)
+/* A fake device receiver: takes bytes while it has room. */
+static bool dev_input(void *priv, u8 c)
 {
 	(void)priv;
+	if (!dev_room)
+		return false;
+	dev_room--;
 	if (nr_received < sizeof(received))
 		received[nr_received++] = c;
+	return true;
 }
 
 static int setup(void **state)
@@ -68,6 +74,8 @@ static int setup(void **state)
 	(void)state;
 	fake_arch_reset();
 	vmm_console_reset();
+	nr_received = 0;
+	dev_room = ~0u;
 	nr_received = 0;
 	return 0;
 }
@@ -327,6 +335,84 @@ static void test_ring_long_line(void **state)
 	vmm_vserial_unregister(a);
 }
 
+/* A receiver that is full: the bytes wait in the input queue, in order,
+ * and move on as it has room; a full queue takes what fits. */
+static void test_input_queue(void **state)
+{
+	struct vmm_vserial *a = vmm_vserial_create("gq", "uart0");
+	u8 big[VMM_VSERIAL_INQ + 10];
+
+	(void)state;
+	vmm_vserial_set_input(a, dev_input, NULL);
+	dev_room = 2;
+	assert_int_equal(vmm_vserial_send_name("gq/uart0", (const u8 *)"hello", 5), 5);
+	assert_int_equal(nr_received, 2);
+	vmm_vserial_input_ready(a);		/* still full: nothing moves */
+	assert_int_equal(nr_received, 2);
+	dev_room = 1;
+	vmm_vserial_input_ready(a);
+	assert_int_equal(nr_received, 3);
+	dev_room = ~0u;
+	vmm_vserial_input_ready(a);
+	assert_int_equal(nr_received, 5);
+	assert_memory_equal(received, "hello", 5);
+	assert_int_equal(a->bytes_in, 5);
+	/* a receiver that takes nothing: the queue fills, the rest is refused */
+	dev_room = 0;
+	memset(big, 'x', sizeof(big));
+	assert_int_equal(vmm_vserial_send(a, big, sizeof(big)), VMM_VSERIAL_INQ);
+	assert_int_equal(vmm_vserial_send_name("gq/uart0", big, 1), 0);
+	dev_room = ~0u;
+	vmm_vserial_input_ready(a);
+	assert_int_equal(nr_received, 5 + VMM_VSERIAL_INQ);
+	vmm_vserial_unregister(a);
+}
+
+/* Attach by name: unknown, output-only and already bound endpoints are refused. */
+static void test_attach_name(void **state)
+{
+	struct vmm_vserial *a = vmm_vserial_create("ga", "uart0");
+	struct vmm_vserial *h = vmm_vserial_create("ga", "hvc");
+	struct rec_sink r, r2;
+
+	(void)state;
+	rec_init(&r);
+	rec_init(&r2);
+	vmm_vserial_set_input(a, dev_input, NULL);
+	assert_int_equal(vmm_vserial_attach_name("ga/none", &r.sink), -VMM_ENOENT);
+	assert_int_equal(vmm_vserial_attach_name("ga/hvc", &r.sink), -VMM_ENOSYS);
+	assert_int_equal(vmm_vserial_attach_name("ga/uart0", &r.sink), VMM_OK);
+	assert_int_equal(vmm_vserial_attach_name("ga/uart0", &r2.sink), -VMM_EBUSY);
+	vmm_vserial_putc(a, 'z');
+	assert_int_equal(r.n, 1);
+	vmm_vserial_detach(a, &r.sink);
+	vmm_vserial_unregister(a);
+	vmm_vserial_unregister(h);
+}
+
+/* Muted: other endpoints' lines stay off the console, in the ring, counted. */
+static void test_mute(void **state)
+{
+	struct vmm_vserial *a = vmm_vserial_create("gm", "uart0");
+	u8 buf[32];
+
+	(void)state;
+	vmm_vserial_mute(true);
+	for (const char *p = "one\ntwo\n"; *p; p++)
+		vmm_vserial_putc(a, (u8)*p);
+	assert_false(fake_console_contains("gm:"));
+	assert_int_equal(a->lines_muted, 2);
+	assert_int_equal(vmm_vserial_recent("gm/uart0", buf, sizeof(buf), NULL), 8);
+	vmm_vserial_mute(false);
+	for (const char *p = "three\n"; *p; p++)
+		vmm_vserial_putc(a, (u8)*p);
+	assert_true(fake_console_contains("gm: three\n"));
+	vmm_vserial_mute(true);		/* a new binding counts from 0 */
+	assert_int_equal(a->lines_muted, 0);
+	vmm_vserial_mute(false);
+	vmm_vserial_unregister(a);
+}
+
 #define T(f) cmocka_unit_test_setup(f, setup)
 
 int main(void)
@@ -337,6 +423,9 @@ int main(void)
 		T(test_sink_detached_at_unregister),
 		T(test_sink_detach),
 		T(test_send_name),
+		T(test_input_queue),
+		T(test_attach_name),
+		T(test_mute),
 		T(test_for_each),
 		T(test_console_format),
 		T(test_console_long_line),
