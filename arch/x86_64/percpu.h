@@ -63,6 +63,9 @@ struct percpu {
 	/* host timer (timer.c) */
 	u64 timer_next_tsc;		/* TSC of this CPU's earliest timer event (~0: none) */
 	u64 timer_next_ns;		/* ... and its expiry in ns, as programmed */
+	/* time in guest mode (vmx_prepare_entry / vmx_exit_handler) */
+	u64 guest_entry_tsc;		/* TSC just before the last VM entry */
+	u64 guest_ticks;		/* TSC ticks from VM entries to their exits */
 };
 
 _Static_assert(__builtin_offsetof(struct percpu, return_to_guest) == 0x10, "trap_entry.asm");
@@ -91,6 +94,12 @@ static inline struct percpu *this_cpu(void)
 	_Static_assert(sizeof(((struct percpu *)0)->field) == 8, "64-bit field");	\
 	__asm__ volatile("movq %0, %%fs:%c1" : : "er"((u64)(x)),		\
 			 "i"(__builtin_offsetof(struct percpu, field)) : "memory");	\
+} while (0)
+/* Add 'x' to a 64-bit field of this CPU's percpu (one FS-relative add). */
+#define this_cpu_add(field, x) do {						\
+	_Static_assert(sizeof(((struct percpu *)0)->field) == 8, "64-bit field");	\
+	__asm__ volatile("addq %0, %%fs:%c1" : : "er"((u64)(x)),		\
+			 "i"(__builtin_offsetof(struct percpu, field)) : "memory", "cc");	\
 } while (0)
 /* 'x' (u64) >= / != a u64 field of this CPU's percpu: one FS-relative
  * compare, the flags straight into the branch. */

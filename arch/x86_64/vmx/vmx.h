@@ -58,6 +58,7 @@ struct vmx_vcpu {
 	u64 msr_misc_enable, msr_mtrr_def_type;
 	u64 exit_count[VMX_EXIT_REASONS];
 	u64 exit_ticks[VMX_EXIT_REASONS];	/* TSC ticks in the handler (Bochs: instructions) */
+	u64 guest_ticks;	/* TSC ticks in guest mode (VM entry to exit) */
 	u32 msr_reported[MSR_REPORT_MAX];	/* unknown MSRs reported (vmx_exit_msr.c) */
 	u32 msr_reported_n;
 	u64 msr_unreported;	/* unknown-MSR accesses after the first MSR_REPORT_MAX MSRs */

@@ -278,6 +278,7 @@ void vmx_exit_handler(struct arch_regs *regs)
 {
 	struct vmm_vcpu *vcpu = this_cpu_read(guest_vcpu);
 	u64 start = rdtsc();
+	u64 in_guest = start - this_cpu_read(guest_entry_tsc);
 	u32 full = (u32)vmcs_read(VMCS_EXIT_REASON);
 	u32 reason = full & 0xFFFF;
 	vmx_exit_handler_t handler;
@@ -290,6 +291,7 @@ void vmx_exit_handler(struct arch_regs *regs)
 	/* this VMCS is launched now: the next entry into it is VMRESUME */
 	this_cpu_write(vmx_launch, 0);
 	this_cpu_write(exit_regs, regs);
+	this_cpu_add(guest_ticks, in_guest);
 	if (unlikely((full & (1u << 31)) || reason >= VMX_EXIT_REASONS || !vcpu ||
 		     !(handler = exit_handlers[reason]))) {
 		exit_unusual(vcpu, full);
@@ -315,6 +317,7 @@ void vmx_exit_handler(struct arch_regs *regs)
 	}
 	vx->exit_count[reason]++;
 	vx->exit_ticks[reason] += (u32)(rdtsc() - start);
+	vx->guest_ticks += in_guest;
 counted:
 	/*
 	 * Timer events that fell due while the guest ran are run now: the
@@ -347,6 +350,29 @@ void vmx_entry_failed(struct arch_regs *regs)
 	this_cpu()->return_to_guest = 0;
 	vmm_scheduler_preempt();
 	vmm_scheduler_irq_process(regs);
+}
+
+void arch_vcpu_stats_get(struct vmm_vcpu *v, struct arch_vcpu_stats *out)
+{
+	struct vmx_vcpu *vx = v->is_normal ? v->arch_priv : NULL;
+	u64 ticks = 0;
+
+	*out = (struct arch_vcpu_stats){ 0 };
+	if (!vx)
+		return;
+	for (u32 i = 0; i < VMX_EXIT_REASONS; i++) {
+		out->exits += vx->exit_count[i];
+		ticks += vx->exit_ticks[i];
+	}
+	out->handler_ns = arch_timer_tsc_to_ns(ticks);
+	out->guest_ns = arch_timer_tsc_to_ns(vx->guest_ticks);
+}
+
+u64 arch_cpu_guest_ns(unsigned int cpu)
+{
+	struct percpu *p = cpu < ARCH_MAX_CPUS ? arch_percpu[cpu] : NULL;
+
+	return p ? arch_timer_tsc_to_ns(__atomic_load_n(&p->guest_ticks, __ATOMIC_RELAXED)) : 0;
 }
 
 void arch_vcpu_stats_print(struct vmm_vcpu *v)
