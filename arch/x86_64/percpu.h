@@ -63,9 +63,13 @@ struct percpu {
 	/* host timer (timer.c) */
 	u64 timer_next_tsc;		/* TSC of this CPU's earliest timer event (~0: none) */
 	u64 timer_next_ns;		/* ... and its expiry in ns, as programmed */
-	/* time in guest mode (vmx_prepare_entry / vmx_exit_handler) */
-	u64 guest_entry_tsc;		/* TSC just before the last VM entry */
-	u64 guest_ticks;		/* TSC ticks from VM entries to their exits */
+	/*
+	 * TSC ticks in guest mode: each VM entry subtracts the TSC
+	 * (vmx_prepare_entry), each exit adds it (vmx_exit_handler): one
+	 * memory operation per side. In guest mode the value, as s64, is
+	 * negative (the sum so far minus the entry's TSC): add the TSC now.
+	 */
+	u64 guest_ticks;
 };
 
 _Static_assert(__builtin_offsetof(struct percpu, return_to_guest) == 0x10, "trap_entry.asm");
@@ -99,6 +103,12 @@ static inline struct percpu *this_cpu(void)
 #define this_cpu_add(field, x) do {						\
 	_Static_assert(sizeof(((struct percpu *)0)->field) == 8, "64-bit field");	\
 	__asm__ volatile("addq %0, %%fs:%c1" : : "er"((u64)(x)),		\
+			 "i"(__builtin_offsetof(struct percpu, field)) : "memory", "cc");	\
+} while (0)
+/* Subtract 'x' from a 64-bit field of this CPU's percpu. */
+#define this_cpu_sub(field, x) do {						\
+	_Static_assert(sizeof(((struct percpu *)0)->field) == 8, "64-bit field");	\
+	__asm__ volatile("subq %0, %%fs:%c1" : : "er"((u64)(x)),		\
 			 "i"(__builtin_offsetof(struct percpu, field)) : "memory", "cc");	\
 } while (0)
 /* 'x' (u64) >= / != a u64 field of this CPU's percpu: one FS-relative

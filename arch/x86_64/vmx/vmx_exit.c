@@ -278,7 +278,6 @@ void vmx_exit_handler(struct arch_regs *regs)
 {
 	struct vmm_vcpu *vcpu = this_cpu_read(guest_vcpu);
 	u64 start = rdtsc();
-	u64 in_guest = start - this_cpu_read(guest_entry_tsc);
 	u32 full = (u32)vmcs_read(VMCS_EXIT_REASON);
 	u32 reason = full & 0xFFFF;
 	vmx_exit_handler_t handler;
@@ -291,7 +290,7 @@ void vmx_exit_handler(struct arch_regs *regs)
 	/* this VMCS is launched now: the next entry into it is VMRESUME */
 	this_cpu_write(vmx_launch, 0);
 	this_cpu_write(exit_regs, regs);
-	this_cpu_add(guest_ticks, in_guest);
+	this_cpu_add(guest_ticks, start);	/* guest time ends (percpu.h) */
 	if (unlikely((full & (1u << 31)) || reason >= VMX_EXIT_REASONS || !vcpu ||
 		     !(handler = exit_handlers[reason]))) {
 		exit_unusual(vcpu, full);
@@ -317,7 +316,6 @@ void vmx_exit_handler(struct arch_regs *regs)
 	}
 	vx->exit_count[reason]++;
 	vx->exit_ticks[reason] += (u32)(rdtsc() - start);
-	vx->guest_ticks += in_guest;
 counted:
 	/*
 	 * Timer events that fell due while the guest ran are run now: the
@@ -337,6 +335,7 @@ void vmx_entry_failed(struct arch_regs *regs)
 	struct vmm_vcpu *vcpu = vmm_scheduler_current();
 	u64 err = 0;
 
+	this_cpu_add(guest_ticks, rdtsc());	/* no guest time: the entry failed */
 	if (vmcs_read_checked(VMCS_INSN_ERROR, &err))
 		err = 0;
 	if (vcpu && vcpu->is_normal) {
@@ -365,14 +364,12 @@ void arch_vcpu_stats_get(struct vmm_vcpu *v, struct arch_vcpu_stats *out)
 		ticks += vx->exit_ticks[i];
 	}
 	out->handler_ns = arch_timer_tsc_to_ns(ticks);
-	out->guest_ns = arch_timer_tsc_to_ns(vx->guest_ticks);
+	out->guest_ns = arch_timer_tsc_to_ns(vmx_vcpu_guest_ticks(v));
 }
 
 u64 arch_cpu_guest_ns(unsigned int cpu)
 {
-	struct percpu *p = cpu < ARCH_MAX_CPUS ? arch_percpu[cpu] : NULL;
-
-	return p ? arch_timer_tsc_to_ns(__atomic_load_n(&p->guest_ticks, __ATOMIC_RELAXED)) : 0;
+	return arch_timer_tsc_to_ns(vmx_cpu_guest_ticks(cpu));
 }
 
 void arch_vcpu_stats_print(struct vmm_vcpu *v)
