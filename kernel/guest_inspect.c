@@ -56,9 +56,9 @@ static bool is_real(const struct vmm_region *r)
  */
 static int check_range(const struct vmm_guest *g, u64 gpa, u64 len)
 {
-	u64 a = gpa, end = gpa + len;
+	u64 a = gpa, left = len;	/* no end address: gpa + len may be 2^64 */
 
-	while (a < end) {
+	while (left) {
 		const struct vmm_region *r = region_at(g, a);
 		u64 avail;
 
@@ -78,7 +78,9 @@ static int check_range(const struct vmm_guest *g, u64 gpa, u64 len)
 				   g->name, (unsigned long long)a, r->cfg->name);
 			return -VMM_ENOENT;
 		}
-		a += MIN(avail, end - a);
+		avail = MIN(avail, left);
+		a += avail;
+		left -= avail;
 	}
 	return VMM_OK;
 }
