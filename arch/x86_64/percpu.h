@@ -65,7 +65,7 @@ struct percpu {
 	u64 timer_next_ns;		/* ... and its expiry in ns, as programmed */
 	/*
 	 * TSC ticks in guest mode: each VM entry subtracts the TSC
-	 * (vmx_prepare_entry), each exit adds it (vmx_exit_handler): one
+	 * (vmx_entry.asm), each exit adds it (vmx_exit_handler): one
 	 * memory operation per side. In guest mode the value, as s64, is
 	 * negative (the sum so far minus the entry's TSC): add the TSC now.
 	 */
@@ -74,6 +74,7 @@ struct percpu {
 
 _Static_assert(__builtin_offsetof(struct percpu, return_to_guest) == 0x10, "trap_entry.asm");
 _Static_assert(__builtin_offsetof(struct percpu, vmx_launch) == 0x18, "vmx_entry.asm");
+_Static_assert(__builtin_offsetof(struct percpu, guest_ticks) == 0x158, "vmx_entry.asm");
 _Static_assert(__builtin_offsetof(struct percpu, stack_canary) == 0x28,
 	       "the stack-protector canary must sit at %fs:0x28");
 
@@ -103,12 +104,6 @@ static inline struct percpu *this_cpu(void)
 #define this_cpu_add(field, x) do {						\
 	_Static_assert(sizeof(((struct percpu *)0)->field) == 8, "64-bit field");	\
 	__asm__ volatile("addq %0, %%fs:%c1" : : "er"((u64)(x)),		\
-			 "i"(__builtin_offsetof(struct percpu, field)) : "memory", "cc");	\
-} while (0)
-/* Subtract 'x' from a 64-bit field of this CPU's percpu. */
-#define this_cpu_sub(field, x) do {						\
-	_Static_assert(sizeof(((struct percpu *)0)->field) == 8, "64-bit field");	\
-	__asm__ volatile("subq %0, %%fs:%c1" : : "er"((u64)(x)),		\
 			 "i"(__builtin_offsetof(struct percpu, field)) : "memory", "cc");	\
 } while (0)
 /* 'x' (u64) >= / != a u64 field of this CPU's percpu: one FS-relative

@@ -83,6 +83,4 @@ void vmx_prepare_entry(void)
 
 	if (unlikely(vmx_timer_stale() || vmm_vcpu_irq_pending(&v->irq)))
 		prepare_entry_slow(v);
-	/* guest time runs from here to the exit (percpu.h: guest_ticks) */
-	this_cpu_sub(guest_ticks, rdtsc());
 }
