@@ -32,10 +32,10 @@ def test_guest_inspect_bochs(make_iso, boot_bochs, make_dtb, guest_bin):
     r = boot_bochs(iso, timeout=150)
     r.expect(r"^guest vscreen: vscreen/vcpu0 shut down with status 0$",
              r"^bootcmd> guest region_list vscreen$",
-             r"^  lowmem +ram +memory 0x0000000000000000 0x000000000009ffff 0x[0-9a-f]{16} +0xa0000$",
+             r"^  lowmem +ram +memory 0x0000000000000000 0x000000000009ffff 0x[0-9a-f]{16}(\+\d+)? +0xa0000$",
              r"^  bios +rom +memory 0x00000000000f0000 0x00000000000fffff 0x[0-9a-f]{16} +0x10000$",
-             r"^  vga\w* +virtual memory 0x00000000000b8000 ",
-             r"^  pic_master +virtual io +0x0000000000000020 0x0000000000000021 emulated i8259a")
+             r"^  pic_master +virtual io +0x0000000000000020 0x0000000000000021 emulated i8259a",
+             r"^  vga_text +virtual memory 0x00000000000b8000 0x00000000000bffff emulated vga-text +0x8000$")
     # the ROM's first 40 bytes are the image's
     image = guest_bin("vscreen").read_bytes()[:40]
     m = r.expect(r"^guest vscreen: 40 bytes at guest-physical 0xf0000 \(region bios, rom\)$")[0]
@@ -55,7 +55,7 @@ def test_guest_inspect_bochs(make_iso, boot_bochs, make_dtb, guest_bin):
              r"^guest dumpmem: length not 1\.\.4096: '5000'$", r"^usage: guest dumpmem <guest>",
              r"^guest dumpmem: not a guest-physical address \(decimal or 0x hex\): 'zz'$",
              r"^guest dumpmem: no guest 'nosuch' \(see 'guest list'\)$")
-    m = r.expect(r"^  vscreen/vcpu0 +RESET +0 +(\d+) +(\d+) +(\d+) +(\d+) +(\d+) +0$")[0]
+    m = r.expect(r"^  vscreen/vcpu0 +HALTED +0 +(\d+) +(\d+) +(\d+) +(\d+) +(\d+) +0$")[0]
     exits, guest_us, handler_us, run_us, switches = map(int, m.groups())
     assert exits > 300 and switches >= 1, m.group(0)     # 300 lines of UART output at least
     assert 0 < guest_us < run_us and 0 < handler_us < run_us, m.group(0)
