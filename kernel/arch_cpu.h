@@ -38,5 +38,14 @@ void arch_smp_init(u32 maxcpus);
 void arch_cpu_stop_others(void);
 /* Power the machine off (emulator exit); stops the CPU if that fails. */
 void arch_power_off(void) __attribute__((noreturn));
+/*
+ * Reset the machine: the console flushed, the other CPUs stopped, then
+ * each way the platform offers until one works (each printed before it is
+ * tried); stops the CPU if none does.
+ */
+void arch_reboot(void) __attribute__((noreturn));
+/* Time host CPU 'cpu' spent in guest mode since boot, in ns (up to its
+ * last VM exit; 0 where guests never ran). */
+u64 arch_cpu_guest_ns(unsigned int cpu);
 
 #endif

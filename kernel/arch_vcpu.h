@@ -34,6 +34,14 @@ void arch_vcpu_yield(void);
 void arch_vcpu_dump(struct vmm_vcpu *vcpu);
 /* Print a normal VCPU's exit statistics (counts and handler ticks by reason). */
 void arch_vcpu_stats_print(struct vmm_vcpu *vcpu);
+/* A VCPU's totals for "guest stats": VM exits, ns in their handlers, ns
+ * in guest mode (VM entry to exit). Zero for an orphan. */
+struct arch_vcpu_stats {
+	u64 exits;
+	u64 handler_ns;
+	u64 guest_ns;
+};
+void arch_vcpu_stats_get(struct vmm_vcpu *vcpu, struct arch_vcpu_stats *out);
 /* Put a normal VCPU back to its architectural reset state (for a guest reset). */
 int arch_vcpu_reset(struct vmm_vcpu *vcpu);
 /*

@@ -1,7 +1,9 @@
 /*
  * kernel/cmd_guest.c - the "guest" command: list guests, the operations of
  * figure 3 on a guest (or all), create and destroy guests, wait for them.
- * ("vcpu" and "sleep" are in kernel/cmd_vcpu.c and kernel/cmd_sleep.c.)
+ * The inspection subcommands (dumpmem, region_list, stats) are in
+ * kernel/guest_inspect.c. ("vcpu" and "sleep" are in kernel/cmd_vcpu.c and
+ * kernel/cmd_sleep.c.)
  */
 #include <string.h>
 #include "kernel/cmd.h"
@@ -11,6 +13,7 @@
 #include "kernel/timer.h"
 #include "kernel/threads.h"
 #include "kernel/config.h"
+#include "kernel/guest_inspect.h"
 
 static int for_guests(const char *name, int (*fn)(struct vmm_guest *g))
 {
@@ -130,13 +133,23 @@ static int cmd_guest(int argc, char **argv)
 		return wait_guests();
 	if (argc == 3 && !strcmp(argv[1], "create"))
 		return create(argv[2]);
+	if (argc >= 3 && vmm_guest_inspect_is(argv[1])) {
+		struct vmm_guest *g = vmm_manager_guest_find(argv[2]);
+
+		if (!g) {
+			vmm_printk(VMM_LOG_EMERG, "guest %s: no guest '%s' (see 'guest list')\n", argv[1], argv[2]);
+			return -VMM_ENOENT;
+		}
+		return vmm_guest_inspect(g, argc, argv);
+	}
 	for (size_t i = 0; argc == 3 && i < ARRAY_SIZE(guest_ops); i++)
 		if (!strcmp(argv[1], guest_ops[i].name))
 			return for_guests(argv[2], guest_ops[i].fn);
 	vmm_printk(VMM_LOG_EMERG, "usage: guest list | wait | create <name> | "
-		   "kick|pause|resume|halt|reset|destroy <name|all>\n");
+		   "kick|pause|resume|halt|reset|destroy <name|all> | "
+		   "dumpmem <name> <guest-physical-addr> [len] | region_list|stats <name>\n");
 	return -VMM_EINVALID;
 }
 
-VMM_CMD(guest, "guest list|wait|create|kick|pause|resume|halt|reset|destroy",
+VMM_CMD(guest, "guest list|wait|create|kick|pause|resume|halt|reset|destroy|dumpmem|region_list|stats",
 	"list guests, change their state, create or destroy them", cmd_guest);

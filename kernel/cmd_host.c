@@ -1,7 +1,10 @@
 /*
  * kernel/cmd_host.c - the "host" command: "host info" describes the host
  * (CPU model, the CPUs with their hardware ids and whether they run the
- * hypervisor, the memory the page allocator manages).
+ * hypervisor, the memory the page allocator manages); "host cpu stats"
+ * where each CPU's time went (kernel/cpu_time.c); "host irq stats" the
+ * host interrupts taken per vector and CPU (kernel/host_irq.c); "host
+ * reboot" resets the machine.
  */
 #include <string.h>
 #include "kernel/cmd.h"
@@ -9,6 +12,12 @@
 #include "kernel/error.h"
 #include "kernel/arch_info.h"
 #include "kernel/host_mem.h"
+#include "kernel/host_irq.h"
+#include "kernel/cpu_time.h"
+#include "kernel/arch_cpu.h"
+#include "kernel/arch_timer.h"
+
+#define HOST_USAGE "host info | cpu stats | irq stats | reboot"
 
 /* "host info": CPU model, CPUs, memory. */
 static int host_info(void)
@@ -47,8 +56,29 @@ static int cmd_host(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "info"))
 		return host_info();
-	vmm_printk(VMM_LOG_EMERG, "usage: host info\n");
+	if (argc == 3 && !strcmp(argv[1], "cpu") && !strcmp(argv[2], "stats"))
+		return vmm_cpu_time_print(arch_timer_now_ns());
+	if (argc == 3 && !strcmp(argv[1], "irq") && !strcmp(argv[2], "stats"))
+		return vmm_host_irq_stats_print();
+	if (argc == 2 && !strcmp(argv[1], "reboot")) {
+		vmm_printk(VMM_LOG_EMERG, "host: rebooting\n");
+		arch_reboot();
+	}
+	if (argc < 2)
+		vmm_printk(VMM_LOG_EMERG, "host: which subcommand?\nusage: " HOST_USAGE "\n");
+	else if ((!strcmp(argv[1], "cpu") || !strcmp(argv[1], "irq")) && argc <= 3)
+		vmm_printk(VMM_LOG_EMERG, "host %s: expected 'stats', got '%s'\nusage: " HOST_USAGE "\n",
+			   argv[1], argc > 2 ? argv[2] : "nothing");
+	else if (!strcmp(argv[1], "cpu") || !strcmp(argv[1], "irq"))
+		vmm_printk(VMM_LOG_EMERG, "host %s stats: unexpected argument '%s'\nusage: " HOST_USAGE "\n",
+			   argv[1], argv[3]);
+	else if (!strcmp(argv[1], "info") || !strcmp(argv[1], "reboot"))
+		vmm_printk(VMM_LOG_EMERG, "host %s: unexpected argument '%s'\nusage: " HOST_USAGE "\n",
+			   argv[1], argv[2]);
+	else
+		vmm_printk(VMM_LOG_EMERG, "host: unknown subcommand '%s'\nusage: " HOST_USAGE "\n", argv[1]);
 	return -VMM_EINVALID;
 }
 
-VMM_CMD(host, "host info", "the host: CPU model, CPUs with their APIC ids, memory", cmd_host);
+VMM_CMD(host, "host info|cpu stats|irq stats|reboot", "the host: CPUs, memory; CPU time and interrupt counts; reset",
+	cmd_host);

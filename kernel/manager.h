@@ -45,6 +45,7 @@ struct vmm_vcpu {
 	u32 priority;			/* 0..VMM_MAX_PRIORITY, higher runs first */
 	u64 run_ns[ARCH_CPU_MAX];	/* time it ran on each host CPU */
 	u64 migrations;			/* times it ran on another CPU than the time before */
+	u64 switches;			/* times the scheduler gave it a CPU */
 	u64 stop_asked_ns;		/* stopped from another CPU at this time, not yet switched out */
 	struct arch_regs *regs;		/* user registers while not running */
 	void *arch_priv;		/* arch VCPU context (VMCS, ...) */

@@ -19,6 +19,7 @@
 #include "kernel/arch_cpu.h"
 #include "kernel/arch_vcpu.h"
 #include "kernel/timer.h"
+#include "kernel/cpu_time.h"
 
 struct sched_cpu {
 	bool up;			/* vmm_scheduler_init_cpu() ran here */
@@ -28,7 +29,6 @@ struct sched_cpu {
 	bool yield;			/* current gives way to its own priority */
 	bool slice_over;		/* ... because its slice ended (else: it yielded) */
 	u64 switches;
-	u64 idle_ns;
 	u64 run_start;			/* when current got the CPU */
 	/* changes made on another CPU to the VCPU running here: how many, and
 	 * the time from the change to this CPU switching the VCPU out */
@@ -435,9 +435,11 @@ void vmm_scheduler_resched(struct arch_regs *regs)
 			enqueue_ready(cur);
 	}
 	if (cur == s->idle)
-		s->idle_ns += now - s->run_start;
+		vmm_cpu_time_idle_leave(cpu, now);
 	else
 		cur->run_ns[cpu] += now - s->run_start;
+	if (next == s->idle)
+		vmm_cpu_time_idle_enter(cpu, now);
 	if (cur->stop_asked_ns) {
 		u64 d = now > cur->stop_asked_ns ? now - cur->stop_asked_ns : 0;
 
@@ -458,6 +460,7 @@ void vmm_scheduler_resched(struct arch_regs *regs)
 	s->current = next;
 	s->run_start = now;
 	s->switches++;
+	next->switches++;
 	s->yield = false;
 	s->slice_over = false;
 	/* requests to this CPU made under the lock (the changes above) are
@@ -512,6 +515,7 @@ int vmm_scheduler_init_cpu(void)
 	idle->on_cpu = true;
 	s->current = idle;
 	s->run_start = vmm_timer_now_ns();
+	vmm_cpu_time_start(cpu, s->run_start);
 	s->up = true;
 	if (cpu + 1 > cpus_up)
 		cpus_up = cpu + 1;
@@ -577,8 +581,7 @@ void vmm_scheduler_cpu_info(u32 cpu, struct vmm_sched_cpu_info *out)
 	out->current = s->current;
 	out->ready = s->rq.count;
 	out->switches = s->switches;
-	out->idle_ns = s->idle_ns + (s->up && s->current == s->idle ?
-				     vmm_timer_now_ns() - s->run_start : 0);
+	out->idle_ns = s->up ? vmm_cpu_time_idle_ns(cpu % ARCH_CPU_MAX, vmm_timer_now_ns()) : 0;
 	out->remote_stops = s->remote_stops;
 	out->remote_stop_ns = s->remote_stop_ns;
 	out->remote_stop_max_ns = s->remote_stop_max_ns;

@@ -264,6 +264,16 @@ void acpi_init(u64 rsdp_pa)
 		memcpy(&tmr, (const u8 *)fadt + 76, 4);
 		power_info.pm_timer = (u16)tmr;
 	}
+	if (fadt->length >= 129) {
+		u32 flags;
+
+		memcpy(&flags, (const u8 *)fadt + 112, 4);
+		power_info.reset_space = *((const u8 *)fadt + 116);
+		memcpy(&power_info.reset_addr, (const u8 *)fadt + 120, 8);
+		power_info.reset_value = *((const u8 *)fadt + 128);
+		power_info.reset_valid = (flags & (1u << 10)) && power_info.reset_addr &&
+					 power_info.reset_space <= 1;
+	}
 	power_info.pm1a_cnt = pm1a;
 	power_info.pm1b_cnt = pm1b;
 	dsdt = table_at(dsdt_pa, "DSDT");

@@ -13,6 +13,12 @@ struct acpi_power_info {
 	u16 pm1a_cnt, pm1b_cnt;
 	u8 s5_typa, s5_typb;
 	u16 pm_timer;	/* PM timer port (3.579545 MHz, 24 bits), 0 = none */
+	/* the FADT's reset register (flag RESET_REG_SUP): address space
+	 * (0 memory, 1 I/O port), address, value to write */
+	bool reset_valid;
+	u8 reset_space;
+	u64 reset_addr;
+	u8 reset_value;
 };
 
 #define ACPI_MAX_CPUS 64

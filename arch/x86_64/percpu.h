@@ -63,10 +63,18 @@ struct percpu {
 	/* host timer (timer.c) */
 	u64 timer_next_tsc;		/* TSC of this CPU's earliest timer event (~0: none) */
 	u64 timer_next_ns;		/* ... and its expiry in ns, as programmed */
+	/*
+	 * TSC ticks in guest mode: each VM entry subtracts the TSC
+	 * (vmx_entry.asm), each exit adds it (vmx_exit_handler): one
+	 * memory operation per side. In guest mode the value, as s64, is
+	 * negative (the sum so far minus the entry's TSC): add the TSC now.
+	 */
+	u64 guest_ticks;
 };
 
 _Static_assert(__builtin_offsetof(struct percpu, return_to_guest) == 0x10, "trap_entry.asm");
 _Static_assert(__builtin_offsetof(struct percpu, vmx_launch) == 0x18, "vmx_entry.asm");
+_Static_assert(__builtin_offsetof(struct percpu, guest_ticks) == 0x158, "vmx_entry.asm");
 _Static_assert(__builtin_offsetof(struct percpu, stack_canary) == 0x28,
 	       "the stack-protector canary must sit at %fs:0x28");
 
@@ -91,6 +99,12 @@ static inline struct percpu *this_cpu(void)
 	_Static_assert(sizeof(((struct percpu *)0)->field) == 8, "64-bit field");	\
 	__asm__ volatile("movq %0, %%fs:%c1" : : "er"((u64)(x)),		\
 			 "i"(__builtin_offsetof(struct percpu, field)) : "memory");	\
+} while (0)
+/* Add 'x' to a 64-bit field of this CPU's percpu (one FS-relative add). */
+#define this_cpu_add(field, x) do {						\
+	_Static_assert(sizeof(((struct percpu *)0)->field) == 8, "64-bit field");	\
+	__asm__ volatile("addq %0, %%fs:%c1" : : "er"((u64)(x)),		\
+			 "i"(__builtin_offsetof(struct percpu, field)) : "memory", "cc");	\
 } while (0)
 /* 'x' (u64) >= / != a u64 field of this CPU's percpu: one FS-relative
  * compare, the flags straight into the branch. */

@@ -80,7 +80,7 @@ static u64 calibrate_tsc(void)
 	return 0;
 }
 
-static u64 tsc_delta_to_ns(u64 ticks)
+u64 arch_timer_tsc_to_ns(u64 ticks)
 {
 	return (u64)(((unsigned __int128)ticks * tsc_to_ns_mult) >> 32);
 }
@@ -94,8 +94,8 @@ u64 arch_timer_tsc_at_ns(u64 ns)
 {
 	u64 d = arch_timer_ns_to_tsc(ns);
 
-	for (int i = 0; i < 8 && tsc_delta_to_ns(d) < ns; i++)
-		d += arch_timer_ns_to_tsc(ns - tsc_delta_to_ns(d)) + 1;
+	for (int i = 0; i < 8 && arch_timer_tsc_to_ns(d) < ns; i++)
+		d += arch_timer_ns_to_tsc(ns - arch_timer_tsc_to_ns(d)) + 1;
 	return tsc_boot + d;
 }
 

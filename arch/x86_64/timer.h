@@ -15,6 +15,8 @@ int arch_timer_init(void);
 void arch_timer_init_cpu(void);
 u64 arch_timer_tsc_hz(void);
 u64 arch_timer_ns_to_tsc(u64 ns);
+/* A TSC interval in ns. */
+u64 arch_timer_tsc_to_ns(u64 ticks);
 /* The first TSC value at which vmm_timer_now_ns() reaches 'ns'. */
 u64 arch_timer_tsc_at_ns(u64 ns);
 /* TSC value at which this CPU's earliest timer event is due (~0: none). */

@@ -154,7 +154,7 @@ def test_devtree_commands(build, boot_qemu):
              r"devtree: /vmm has no attribute 'test_value'",
              r"devtree: /guests/guest0 is \(or holds\) the configuration of an accepted guest; not deleted",
              r"devtree: no node '/nowhere'",
-             r"usage: devtree print",
+             r"usage: devtree node show",
              r"configuration: module pc\.dtb DTB",
              r"guest guest0: 1 VCPU")
     # cpu1 is gone from the printed tree, cpu0 is still there

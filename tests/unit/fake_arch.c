@@ -13,6 +13,7 @@
 #include "kernel/error.h"
 #include "kernel/arch_console.h"
 #include "kernel/arch_cpu.h"
+#include "kernel/arch_timer.h"
 #include "kernel/arch_debug.h"
 #include "kernel/arch_info.h"
 #include "kernel/arch_test.h"
@@ -260,6 +261,27 @@ bool fake_virt_supported;
 int fake_virt_probe_calls;
 char fake_test_fault_kind[16];
 
+int fake_reboot_calls;
+unsigned long long fake_guest_ns[8];
+unsigned long long fake_now_ns;
+
+void arch_reboot(void)
+{
+	fake_reboot_calls++;
+	fake_stop("arch_reboot");
+}
+
+u64 arch_cpu_guest_ns(unsigned int cpu)
+{
+	return cpu < 8 ? fake_guest_ns[cpu] : 0;
+}
+
+/* weak: sched_fixture.h, devemu_fixture.h and some tests bring their own clock */
+__attribute__((weak)) u64 arch_timer_now_ns(void)
+{
+	return fake_now_ns;
+}
+
 void arch_cpu_describe(char *buf, size_t size)
 {
 	snprintf(buf, size, "FakeVendor fake CPU (host unit test)");
@@ -307,6 +329,9 @@ void fake_arch_reset(void)
 	relax_spins = 0;
 	fake_stop_jmp = NULL;
 	fake_power_off_calls = 0;
+	fake_reboot_calls = 0;
+	memset(fake_guest_ns, 0, sizeof(fake_guest_ns));
+	fake_now_ns = 0;
 	fake_cpu_stop_calls = 0;
 	fake_wait_for_irq_calls = 0;
 	fake_wait_for_irq_irq_was_on = false;

@@ -58,6 +58,13 @@ extern unsigned int fake_smp_maxcpus;
 extern int fake_stop_others_calls;
 extern char fake_test_signal_list[64];
 extern int fake_cpu_stop_calls;
+/* arch_reboot() calls (it stops like arch_power_off) */
+extern int fake_reboot_calls;
+/* arch_cpu_guest_ns(cpu) returns fake_guest_ns[cpu] */
+extern unsigned long long fake_guest_ns[8];
+/* arch_timer_now_ns(), where no test fixture defines its own clock (the
+ * fake's definition is weak) */
+extern unsigned long long fake_now_ns;
 /* arch_cpu_wait_for_irq (STI;HLT): how often, and whether interrupts were
  * on just before it (a check made then could lose a wakeup) */
 extern int fake_wait_for_irq_calls;

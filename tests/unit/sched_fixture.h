@@ -77,6 +77,12 @@ void arch_vcpu_deinit(struct vmm_vcpu *v) { (void)v; fx_arch_deinits++; }
 int arch_vcpu_reset(struct vmm_vcpu *v) { fx_sipi[v->id] = false; fx_arch_resets++; return 0; }
 void arch_vcpu_dump(struct vmm_vcpu *v) { (void)v; }
 void arch_vcpu_stats_print(struct vmm_vcpu *v) { (void)v; }
+/* per VCPU slot id: what arch_vcpu_stats_get() reports (tests set it) */
+struct arch_vcpu_stats fx_vcpu_stats[64];
+void arch_vcpu_stats_get(struct vmm_vcpu *v, struct arch_vcpu_stats *out)
+{
+	*out = v->is_normal && v->id < 64 ? fx_vcpu_stats[v->id] : (struct arch_vcpu_stats){ 0 };
+}
 void arch_vcpu_wait_for_sipi(struct vmm_vcpu *v) { fx_sipi[v->id] = true; }
 bool arch_vcpu_waits_for_sipi(struct vmm_vcpu *v) { return fx_sipi[v->id]; }
 

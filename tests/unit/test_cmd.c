@@ -428,10 +428,32 @@ static void test_host_info(void **state)
 	fake_host_cpu_online[1] = false;
 	fake_console_reset();
 	assert_int_equal(run("host"), -VMM_EINVALID);
-	assert_console_is("usage: host info\n");
+	assert_console_is("host: which subcommand?\nusage: host info | cpu stats | irq stats | reboot\n");
 	fake_console_reset();
 	assert_int_equal(run("host bogus"), -VMM_EINVALID);
-	assert_console_is("usage: host info\n");
+	assert_console_is("host: unknown subcommand 'bogus'\nusage: host info | cpu stats | irq stats | reboot\n");
+	fake_console_reset();
+	assert_int_equal(run("host cpu"), -VMM_EINVALID);
+	assert_console_is("host cpu: expected 'stats', got 'nothing'\n"
+			  "usage: host info | cpu stats | irq stats | reboot\n");
+	fake_console_reset();
+	assert_int_equal(run("host irq stats now"), -VMM_EINVALID);
+	assert_console_is("host irq stats: unexpected argument 'now'\n"
+			  "usage: host info | cpu stats | irq stats | reboot\n");
+	fake_console_reset();
+	assert_int_equal(run("host reboot now"), -VMM_EINVALID);
+	assert_console_is("host reboot: unexpected argument 'now'\n"
+			  "usage: host info | cpu stats | irq stats | reboot\n");
+	assert_int_equal(fake_reboot_calls, 0);
+}
+
+/* "host reboot" says so and calls arch_reboot() (faked: it longjmps back). */
+static void test_host_reboot(void **state)
+{
+	(void)state;
+	assert_true(FAKE_CATCH_STOP(run("host reboot")));
+	assert_int_equal(fake_reboot_calls, 1);
+	assert_console_is("host: rebooting\n");
 }
 
 static void test_script(void **state)
@@ -584,6 +606,7 @@ int main(void)
 		T(test_heap_info),
 		T(test_loglevel),
 		T(test_host_info),
+		T(test_host_reboot),
 		T(test_declared_command),
 		T(test_table_sorted_and_complete),
 		T(test_check_table),

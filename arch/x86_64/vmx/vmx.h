@@ -58,6 +58,9 @@ struct vmx_vcpu {
 	u64 msr_misc_enable, msr_mtrr_def_type;
 	u64 exit_count[VMX_EXIT_REASONS];
 	u64 exit_ticks[VMX_EXIT_REASONS];	/* TSC ticks in the handler (Bochs: instructions) */
+	/* TSC ticks in guest mode up to its last switch-out, and its CPU's
+	 * count (percpu guest_ticks) when it was switched in */
+	u64 guest_ticks, guest_base;
 	u32 msr_reported[MSR_REPORT_MAX];	/* unknown MSRs reported (vmx_exit_msr.c) */
 	u32 msr_reported_n;
 	u64 msr_unreported;	/* unknown-MSR accesses after the first MSR_REPORT_MAX MSRs */
@@ -129,6 +132,10 @@ const char *vmx_exit_reason_name(u32 reason);
 void vmx_vmcs_dump(struct vmm_vcpu *vcpu);
 /* true when the exit being handled reset the VCPU (its VMCS is fresh). */
 bool vmx_vcpu_was_reset(void);
+/* TSC ticks in guest mode: of host CPU 'cpu' (the current stretch
+ * included), of a normal VCPU (its current run on a CPU included). */
+u64 vmx_cpu_guest_ticks(unsigned int cpu);
+u64 vmx_vcpu_guest_ticks(struct vmm_vcpu *v);
 /* Skip the instruction that caused the exit (not after a reset). */
 void vmx_advance_rip(void);
 /* Queue an exception for the next VM entry (SDM 26.6). */

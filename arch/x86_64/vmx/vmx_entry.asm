@@ -13,6 +13,7 @@ global vmx_exit_entry, vmx_enter_from_frame
 extern vmx_exit_handler, vmx_entry_failed, trap_return, vmx_prepare_entry
 
 PERCPU_VMX_LAUNCH equ 0x18
+PERCPU_GUEST_TICKS equ 0x158        ; percpu.h: guest_ticks
 VMX_EXIT_VECTOR   equ 0x100
 VMX_FAIL_VECTOR   equ 0x101
 
@@ -34,6 +35,10 @@ vmx_exit_entry:
 align 16
 vmx_enter_from_frame:
     call vmx_prepare_entry          ; pending guest interrupts (vmx_irq.c)
+    rdtsc                           ; guest time starts: guest_ticks -= TSC
+    shl rdx, 32                     ; (the exit adds its TSC; rax, rdx are
+    or rax, rdx                     ;  the guest's, reloaded below)
+    sub [fs:PERCPU_GUEST_TICKS], rax
     cmp qword [fs:PERCPU_VMX_LAUNCH], 0
     POP_GPRS
     lea rsp, [rsp + 16]             ; vector, error; keeps the flags of the cmp

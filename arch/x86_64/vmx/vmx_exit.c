@@ -290,6 +290,7 @@ void vmx_exit_handler(struct arch_regs *regs)
 	/* this VMCS is launched now: the next entry into it is VMRESUME */
 	this_cpu_write(vmx_launch, 0);
 	this_cpu_write(exit_regs, regs);
+	this_cpu_add(guest_ticks, start);	/* guest time ends (percpu.h) */
 	if (unlikely((full & (1u << 31)) || reason >= VMX_EXIT_REASONS || !vcpu ||
 		     !(handler = exit_handlers[reason]))) {
 		exit_unusual(vcpu, full);
@@ -334,6 +335,7 @@ void vmx_entry_failed(struct arch_regs *regs)
 	struct vmm_vcpu *vcpu = vmm_scheduler_current();
 	u64 err = 0;
 
+	this_cpu_add(guest_ticks, rdtsc());	/* no guest time: the entry failed */
 	if (vmcs_read_checked(VMCS_INSN_ERROR, &err))
 		err = 0;
 	if (vcpu && vcpu->is_normal) {
@@ -347,6 +349,27 @@ void vmx_entry_failed(struct arch_regs *regs)
 	this_cpu()->return_to_guest = 0;
 	vmm_scheduler_preempt();
 	vmm_scheduler_irq_process(regs);
+}
+
+void arch_vcpu_stats_get(struct vmm_vcpu *v, struct arch_vcpu_stats *out)
+{
+	struct vmx_vcpu *vx = v->is_normal ? v->arch_priv : NULL;
+	u64 ticks = 0;
+
+	*out = (struct arch_vcpu_stats){ 0 };
+	if (!vx)
+		return;
+	for (u32 i = 0; i < VMX_EXIT_REASONS; i++) {
+		out->exits += vx->exit_count[i];
+		ticks += vx->exit_ticks[i];
+	}
+	out->handler_ns = arch_timer_tsc_to_ns(ticks);
+	out->guest_ns = arch_timer_tsc_to_ns(vmx_vcpu_guest_ticks(v));
+}
+
+u64 arch_cpu_guest_ns(unsigned int cpu)
+{
+	return arch_timer_tsc_to_ns(vmx_cpu_guest_ticks(cpu));
 }
 
 void arch_vcpu_stats_print(struct vmm_vcpu *v)

@@ -678,6 +678,35 @@ void arch_vcpu_deinit(struct vmm_vcpu *v)
 
 #define GPR_BYTES (15 * 8)	/* r15 .. rax, the first fields of arch_regs */
 
+u64 vmx_cpu_guest_ticks(unsigned int cpu)
+{
+	struct percpu *p = cpu < ARCH_MAX_CPUS ? arch_percpu[cpu] : NULL;
+	u64 t;
+
+	if (!p)
+		return 0;
+	t = __atomic_load_n(&p->guest_ticks, __ATOMIC_RELAXED);
+	if ((s64)t < 0)		/* in guest mode now: minus the entry's TSC */
+		t += rdtsc();
+	return (s64)t < 0 ? 0 : t;
+}
+
+u64 vmx_vcpu_guest_ticks(struct vmm_vcpu *v)
+{
+	struct vmx_vcpu *vx = v->arch_priv;
+	u32 cpu = __atomic_load_n(&v->host_cpu, __ATOMIC_RELAXED);
+	u64 t = __atomic_load_n(&vx->guest_ticks, __ATOMIC_RELAXED), now;
+
+	/* running on a CPU now: what that CPU counted since its switch-in */
+	if (cpu < ARCH_MAX_CPUS && arch_percpu[cpu] &&
+	    __atomic_load_n(&arch_percpu[cpu]->guest_vcpu, __ATOMIC_RELAXED) == v) {
+		now = vmx_cpu_guest_ticks(cpu);
+		if (now > vx->guest_base)
+			t += now - vx->guest_base;
+	}
+	return t;
+}
+
 void arch_vcpu_regs_switch(struct vmm_vcpu *cur, struct vmm_vcpu *next, struct arch_regs *regs)
 {
 	struct percpu *pc = this_cpu();
@@ -704,6 +733,7 @@ void arch_vcpu_regs_switch(struct vmm_vcpu *cur, struct vmm_vcpu *next, struct a
 			 */
 			if (vmx_vmclear(vx->vmcs))
 				vmm_err("vcpu %s: VMCLEAR failed\n", cur->name);
+			vx->guest_ticks += pc->guest_ticks - vx->guest_base;
 			pc->current_vmcs = 0;
 			vx->launched = false;
 		} else {
@@ -715,6 +745,7 @@ void arch_vcpu_regs_switch(struct vmm_vcpu *cur, struct vmm_vcpu *next, struct a
 
 		memcpy(regs, next->regs, GPR_BYTES);
 		regs->vector = VMX_EXIT_VECTOR;
+		vx->guest_base = pc->guest_ticks;
 		vx->fresh_regs = false;
 		vx->fresh_xsave = false;
 		if (vmx_vmcs_load(vx->vmcs))
