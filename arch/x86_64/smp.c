@@ -138,19 +138,25 @@ u64 smp_trampoline_pick(const struct vmm_boot_info *bi)
 
 /* ---- cross-CPU call ----------------------------------------------------- */
 
-static void smp_call_irq(u32 vector, struct arch_regs *regs, void *data)
+/* Run this CPU's posted call if it has not run yet (interrupts off). */
+void arch_smp_call_poll(void)
 {
 	struct smp_call *c = &calls[this_cpu()->cpu_id];
 	u64 seq = __atomic_load_n(&c->seq, __ATOMIC_ACQUIRE);
 
-	(void)vector;
-	(void)regs;
-	(void)data;
-	lapic_eoi();
 	if (c->done != seq) {
 		c->fn(c->arg);
 		__atomic_store_n(&c->done, seq, __ATOMIC_RELEASE);
 	}
+}
+
+static void smp_call_irq(u32 vector, struct arch_regs *regs, void *data)
+{
+	(void)vector;
+	(void)regs;
+	(void)data;
+	lapic_eoi();
+	arch_smp_call_poll();
 }
 
 /* Spin until *p == want or about 'ms' milliseconds of TSC pass. */

@@ -30,6 +30,13 @@ bool arch_smp_cpu_online(u32 cpu);
  * -VMM_ETIMEDOUT: the CPU did not answer within a second.
  */
 int arch_smp_call(u32 cpu, void (*fn)(void *), void *arg, bool wait);
+/*
+ * Run the call posted to this CPU, if any (interrupts off). The call's IPI
+ * runs it; the VMX-preemption-timer exit (the end of every slice) polls as
+ * well, so a call reaches a CPU whose guest holds interrupts off even where
+ * the IPI makes no exit (Bochs 2.7 with guest IF=0, platform notes).
+ */
+void arch_smp_call_poll(void);
 
 /* Every AP leaves VMX operation and stops (power-off), through arch_smp_call. */
 void arch_smp_stop_others_call(void);

@@ -11,6 +11,7 @@
  * to the one expiry path, vmm_timer_expired().
  */
 #include "arch/x86_64/vmx/vmx_timer.h"
+#include "arch/x86_64/smp.h"
 #include "arch/x86_64/vmx/vmx.h"
 #include "arch/x86_64/vmx/vmcs.h"
 #include "arch/x86_64/timer.h"
@@ -62,5 +63,6 @@ int vmx_exit_preemption_timer(struct vmm_vcpu *v, struct arch_regs *r)
 	 * set it again before the next entry, whatever the list does */
 	vmx_timer_vcpu_in(this_cpu());
 	vmm_timer_expired();
+	arch_smp_call_poll();	/* a call whose IPI made no exit (smp.h) */
 	return VMM_OK;
 }
