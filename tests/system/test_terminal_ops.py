@@ -163,6 +163,28 @@ def test_dumpreg_and_stats(term):
     assert "v/vcpu0" in out, out
 
 
+def test_info_commands(term):
+    """The inspection commands answer at the prompt while guests run."""
+    t = term
+    out = t.command("thread list", timeout=20)
+    assert re.search(r"^\s+term\s+\S+\s+0\s", out, re.M), out      # the terminal, on CPU0
+    out = t.command("heap info", timeout=20)
+    assert re.search(r"^heap: \d+ objects, \d+ bytes in use, \d+ pages held", out, re.M), out
+    out = t.command("loglevel", timeout=20)
+    level = re.search(r"^loglevel: (\d)$", out, re.M)
+    assert level, out
+    out = t.command("loglevel 9", timeout=20)
+    assert re.search(r"^usage: loglevel", out, re.M), out
+    out = t.command("loglevel " + level.group(1), timeout=20)
+    assert re.search(r"^loglevel: " + level.group(1) + "$", out, re.M), out
+    out = t.command("host info", timeout=20)
+    assert re.search(r"^host: 2 CPUs, 2 online", out, re.M), out
+    out = t.command("help vserial", timeout=20)
+    assert re.search(r"usage: vserial list\|bind\|dump\|send", out), out
+    out = t.command("vcpu list", timeout=20)
+    assert re.search(r"^\s+\d+\s+v/vcpu0\s+normal", out, re.M), out
+
+
 def test_ctrl_c_interrupts_commands(term):
     t = term
     t.send("sleep 600000\r")
