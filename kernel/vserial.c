@@ -49,6 +49,7 @@ void vmm_vserial_unregister(struct vmm_vserial *vs)
 	vs->sink = NULL;
 	vmm_spin_unlock(&vs->out_lock);
 	vs->input = NULL;
+	vs->polled = false;
 	vmm_spin_unlock_irqrestore(&vserial_lock, f);
 	if (sink && sink->detached)
 		sink->detached(sink, vs);
@@ -97,7 +98,7 @@ int vmm_vserial_attach_name(const char *name, struct vmm_vserial_sink *sink)
 
 	if (!vs) {
 		rc = -VMM_ENOENT;
-	} else if (!vs->input) {
+	} else if (!vs->input && !vs->polled) {
 		rc = -VMM_ENOSYS;
 	} else {
 		vmm_spin_lock(&vs->out_lock);
@@ -162,6 +163,28 @@ void vmm_vserial_set_input(struct vmm_vserial *vs, bool (*input)(void *priv, u8 
 	vmm_spin_unlock_irqrestore(&vserial_lock, f);
 }
 
+void vmm_vserial_set_input_polled(struct vmm_vserial *vs)
+{
+	unsigned long f = vmm_spin_lock_irqsave(&vserial_lock);
+
+	vs->polled = true;
+	vmm_spin_unlock_irqrestore(&vserial_lock, f);
+}
+
+int vmm_vserial_getc(struct vmm_vserial *vs)
+{
+	unsigned long f;
+	int c = -1;
+
+	if (__atomic_load_n(&vs->in_head, __ATOMIC_ACQUIRE) == vs->in_tail)
+		return -1;
+	f = vmm_spin_lock_irqsave(&vs->in_lock);
+	if (vs->in_head != vs->in_tail)
+		c = vs->in_q[vs->in_tail++ % VMM_VSERIAL_INQ];
+	vmm_spin_unlock_irqrestore(&vs->in_lock, f);
+	return c;
+}
+
 /* Move queued bytes to the receiver while it takes them (input lock held). */
 static void pump_locked(struct vmm_vserial *vs)
 {
@@ -186,7 +209,7 @@ static size_t send_locked(struct vmm_vserial *vs, const u8 *buf, size_t len)
 {
 	size_t n = 0;
 
-	if (!vs->input)
+	if (!vs->input && !vs->polled)
 		return 0;
 	vmm_spin_lock(&vs->in_lock);
 	for (; n < len && vs->in_head - vs->in_tail < VMM_VSERIAL_INQ; n++)
@@ -222,7 +245,7 @@ int vmm_vserial_send_name(const char *name, const u8 *buf, size_t len)
 
 	if (!vs)
 		rc = -VMM_ENOENT;
-	else if (!vs->input)
+	else if (!vs->input && !vs->polled)
 		rc = -VMM_ENOSYS;
 	else
 		rc = (int)send_locked(vs, buf, len);

@@ -72,6 +72,7 @@ struct vmm_vserial {
 	 * full now, the byte waits in the input queue */
 	bool (*input)(void *priv, u8 c);
 	void *input_priv;
+	bool polled;			/* no receiver: the guest side takes bytes (getc) */
 	vmm_spinlock_t in_lock;		/* in_q, in_head, in_tail */
 	u8 in_q[VMM_VSERIAL_INQ];	/* byte i at in_q[i % VMM_VSERIAL_INQ] */
 	u32 in_head, in_tail;		/* in_head - in_tail bytes wait */
@@ -108,6 +109,13 @@ void vmm_vserial_detach_sink(struct vmm_vserial_sink *sink);
 void vmm_vserial_putc(struct vmm_vserial *vs, u8 c);
 /* Write out a partial line (e.g. when the guest halts). */
 void vmm_vserial_flush(struct vmm_vserial *vs);
+/*
+ * An endpoint whose guest side asks for input itself (the hypercall
+ * console): host bytes stay in the input queue until vmm_vserial_getc().
+ */
+void vmm_vserial_set_input_polled(struct vmm_vserial *vs);
+/* The next queued host byte (0..255), or -1 when none waits. */
+int vmm_vserial_getc(struct vmm_vserial *vs);
 /* The device model registers where host bytes go (its receiver). */
 void vmm_vserial_set_input(struct vmm_vserial *vs, bool (*input)(void *priv, u8 c), void *priv);
 /* The device's receiver has room again (device lock not held): queued

@@ -30,6 +30,21 @@ def test_uart_receive_fifo_timeout_queue(make_iso, boot_bochs, make_dtb, guest_b
     assert r.exited
 
 
+def test_hypercall_console_input(make_iso, boot_bochs, make_dtb, guest_bin):
+    """The hypercall console takes input too: bytes sent to <guest>/hvc wait
+    in its queue until the guest asks with CONSOLE_GETC (tests/guests/hvcecho.asm
+    echoes them and stops at 'q')."""
+    dtb = make_dtb(REPO / "tests" / "system" / "dts" / "vmx-hvcecho.dts")
+    cmd = ("guest kick all; sleep 20; vserial send hvcecho/hvc abc\\n; sleep 20; "
+           "vserial send hvcecho/hvc xyzq; guest wait; vserial list; poweroff")
+    iso = make_iso('bootcmd="%s"' % cmd, [dtb, guest_bin("hvcecho")])
+    r = boot_bochs(iso, timeout=90)
+    r.expect(r"^hvcecho: hvc ready$", r"^hvcecho: abc$", r"^hvcecho: xyzq$",
+             r"^guest hvcecho: hvcecho/vcpu0 shut down with status 0$")
+    r.expect(r"^  hvcecho/hvc +\d+ +8$")      # 4 + 4 bytes received
+    assert r.exited
+
+
 def test_vserial_command_errors(build, boot_qemu):
     r = boot_qemu(kernel=build, append='bootcmd="vserial send nosuch/uart0 x; vserial bogus; poweroff"',
                   timeout=30)

@@ -368,6 +368,28 @@ static void test_input_queue(void **state)
 	vmm_vserial_unregister(a);
 }
 
+/* A polled endpoint (the hypercall console): bytes wait until getc takes them. */
+static void test_polled_getc(void **state)
+{
+	struct vmm_vserial *h = vmm_vserial_create("gp", "hvc");
+	struct rec_sink r;
+
+	(void)state;
+	rec_init(&r);
+	assert_int_equal(vmm_vserial_send_name("gp/hvc", (const u8 *)"a", 1), -VMM_ENOSYS);
+	assert_int_equal(vmm_vserial_attach_name("gp/hvc", &r.sink), -VMM_ENOSYS);
+	vmm_vserial_set_input_polled(h);
+	assert_int_equal(vmm_vserial_getc(h), -1);
+	assert_int_equal(vmm_vserial_send_name("gp/hvc", (const u8 *)"hi", 2), 2);
+	assert_int_equal(vmm_vserial_getc(h), 'h');
+	assert_int_equal(vmm_vserial_getc(h), 'i');
+	assert_int_equal(vmm_vserial_getc(h), -1);
+	assert_int_equal(vmm_vserial_attach_name("gp/hvc", &r.sink), VMM_OK);
+	vmm_vserial_detach_sink(&r.sink);
+	assert_null(h->sink);
+	vmm_vserial_unregister(h);
+}
+
 /* Attach by name: unknown, output-only and already bound endpoints are refused. */
 static void test_attach_name(void **state)
 {
@@ -425,6 +447,7 @@ int main(void)
 		T(test_send_name),
 		T(test_input_queue),
 		T(test_attach_name),
+		T(test_polled_getc),
 		T(test_mute),
 		T(test_for_each),
 		T(test_console_format),

@@ -11,6 +11,9 @@
  *   3  YIELD         give up the rest of the time slice
  *   4  SHUTDOWN      RBX = status; the VCPU halts ("shut down with status N")
  *   5  TSC          RAX = the guest's TSC (for benchmarks: no exit cost counted)
+ *   6  CONSOLE_GETC  RAX = the next byte typed into the guest's hypervisor
+ *                    console ("<guest>/hvc": vserial send or bind), or -3
+ *                    when none waits (poll; YIELD in between)
  */
 #include "arch/x86_64/vmx/vmx_exits.h"
 #include "arch/x86_64/vmx/vmcs.h"
@@ -28,10 +31,12 @@ enum {
 	HC_YIELD = 3,
 	HC_SHUTDOWN = 4,
 	HC_TSC = 5,
+	HC_CONSOLE_GETC = 6,
 };
 
 #define HC_ENOSYS ((u64)-1)
 #define HC_EPERM ((u64)-2)
+#define HC_EAGAIN ((u64)-3)
 
 /* The guest's hypercall console, made on first use; it belongs to the
  * guest's arch context and goes with it (arch_guest_deinit). */
@@ -43,6 +48,8 @@ static struct vmm_vserial *hvc_console(struct vmm_guest *g)
 	if (vs)
 		return vs;
 	vs = vmm_vserial_create(g->name, "hvc");
+	if (vs)
+		vmm_vserial_set_input_polled(vs);	/* CONSOLE_GETC takes the bytes */
 	/* two VCPUs of the guest may get here at once: one console is kept */
 	if (vs && !__atomic_compare_exchange_n(&vg->hvc, &none, vs, false, __ATOMIC_ACQ_REL,
 					       __ATOMIC_ACQUIRE)) {
@@ -93,6 +100,14 @@ int vmx_exit_vmcall(struct vmm_vcpu *v, struct arch_regs *r)
 	case HC_TSC:
 		r->rax = rdtsc() + vmcs_read(VMCS_TSC_OFFSET);
 		break;
+	case HC_CONSOLE_GETC: {
+		int c;
+
+		vs = hvc_console(v->guest);
+		c = vs ? vmm_vserial_getc(vs) : -1;
+		r->rax = c < 0 ? HC_EAGAIN : (u64)c;
+		break;
+	}
 	default:
 		r->rax = HC_ENOSYS;
 		break;
