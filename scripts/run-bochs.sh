@@ -19,10 +19,15 @@
 #   --cpu MODEL       Bochs CPU model (default corei7_skylake_x)
 #   --cpus N          number of CPUs (default 1)
 #   --log F           Bochs log file (default build/bochs/bochs.log)
+#   --clock SYNC      Bochs clock sync: none (emulated time follows the
+#                     instruction count, idle time flies by: what the tests
+#                     use), slowdown (never ahead of the host's clock: the
+#                     guests' seconds are real seconds) or realtime; default
+#                     slowdown on a terminal (make run), else none
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 serial_file=""; serial_socket=""; debug=0; rc=""; megs=128; cpu=corei7_skylake_x; cpus=1
-log=""; iso=""
+log=""; iso=""; clock=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --serial-file) serial_file=$2; shift 2 ;;
@@ -33,7 +38,8 @@ while [ $# -gt 0 ]; do
     --cpu) cpu=$2; shift 2 ;;
     --cpus) cpus=$2; shift 2 ;;
     --log) log=$2; shift 2 ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    --clock) clock=$2; shift 2 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     -*) echo "run-bochs.sh: unknown option $1" >&2; exit 2 ;;
     *) iso=$1; shift ;;
   esac
@@ -68,6 +74,10 @@ else
   if tty -s; then ttydev=$(tty); else ttydev=/dev/stdout; fi
   com1="com1: enabled=1, mode=term, dev=$ttydev"
 fi
+case "${clock:=$([ $interactive = 1 ] && echo slowdown || echo none)}" in
+  none|slowdown|realtime) ;;
+  *) echo "run-bochs.sh: --clock $clock: not none, slowdown or realtime" >&2; exit 2 ;;
+esac
 cat > "$work/bochsrc" <<RC
 megs: $megs
 cpu: model=$cpu, count=$cpus, ips=50000000, reset_on_triple_fault=0, ignore_bad_msrs=1
@@ -79,7 +89,7 @@ $com1
 port_e9_hack: enabled=1
 display_library: term
 sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
-clock: sync=none, time0=946684800
+clock: sync=$clock, time0=946684800
 log: $log
 panic: action=fatal
 error: action=report
