@@ -649,3 +649,36 @@ def elf(build):
 def default_iso(build):
     """The session's copy of build/xvisor.iso (the Makefile's CMDLINE)."""
     return SNAP_ISO
+
+
+# --------------------------------------------------------------------------
+# what `make run` boots (tests/system/test_run_default.py)
+# --------------------------------------------------------------------------
+def boot_bochs_terminal_clock(iso, clock):
+    """Like boot_bochs_terminal(iso) with the default CPU count, and Bochs'
+    clock synchronised as run-bochs.sh --clock CLOCK says (make run on a
+    terminal uses slowdown: a guest second takes a real second)."""
+    workdir = _new_workdir("bochs")
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    cmd = [RUN_BOCHS, "--serial-socket", "localhost:%d" % port, "--log", workdir / "bochs.log",
+           "--clock", clock, Path(iso).resolve()]
+    proc = _start(cmd, workdir)
+    sock = _connect(proc, workdir, socket.AF_INET, ("127.0.0.1", port), "Bochs")
+    return SerialTerminal(sock, proc, workdir)
+
+
+@pytest.fixture(scope="session")
+def run_bochs_iso(build):
+    """A session copy of build/xvisor-bochs.iso, made by `make` as `make run`
+    makes it (its default GRUB entry boots dts/bochs.dts)."""
+    r = subprocess.run(["make", "--no-print-directory", "build/xvisor-bochs.iso"], cwd=REPO,
+                       capture_output=True, text=True, timeout=600)
+    if r.returncode != 0:
+        pytest.fail("make build/xvisor-bochs.iso failed (%d):\n%s%s"
+                    % (r.returncode, r.stdout[-4000:], r.stderr[-4000:]), pytrace=False)
+    out = SESSION_DIR / "image" / "run-bochs.iso"
+    shutil.copy2(BUILD / "xvisor-bochs.iso", out)
+    return out
