@@ -4,8 +4,9 @@ the clock synchronised with slowdown as run-bochs.sh does on a terminal,
 COM1 as a two-way link. The prompt comes after "ready"; `guest list` and
 `vserial list` show the two demo guests; the counter guest prints "tick N"
 with N going up by one per (real) second; `vserial send` to the echo
-guest's UART comes back from it; `poweroff` ends Bochs. One boot for the
-whole module, tests in order. No garbage is typed (the 2-CPU terminal stall
+guest's UART comes back from it, and so does what is typed with the
+terminal bound to it (`vserial bind`, ESC x q); `poweroff` ends Bochs.
+One boot for the whole module, tests in order. No garbage is typed (the 2-CPU terminal stall
 of issue 12 is the lead's; this runs make run's one CPU)."""
 import re
 import time
@@ -91,6 +92,31 @@ def test_echo_guest_answers(run):
     run.send("vserial list\r")
     run.expect(r"^  echo/uart0 +\d+ +6\n", timeout=30)
     # the counter still runs after that
+    n = int(run.expect(TICK, timeout=30).group(1))
+    assert int(run.expect(TICK, timeout=30).group(1)) == n + 1
+
+
+def test_bind_type_detach(run):
+    """The terminal bound to the echo guest: what is typed comes back, an
+    Enter as a new line; ESC x q detaches and the counter, kept off the
+    terminal while bound, is on it again."""
+    # (these lines end in $, not \n: while bound nothing else comes, and
+    # SerialTerminal holds a "\r\n" at the end of what it received back
+    # until more arrives - its ESC_OPEN_RE's $ also matches before a final
+    # newline)
+    run.send("vserial bind echo/uart0\r")
+    run.expect(r"^vserial: bound to echo/uart0: keys go to the guest, ESC x q comes back$",
+               timeout=30)
+    bound = run.pos
+    run.send("typed at echo\r")
+    run.expect(r"^typed at echo$", timeout=30)
+    stay = time.monotonic() + 2.5       # counter writes a line or two meanwhile
+    while time.monotonic() < stay:
+        run._pump()
+    run.send("\x1bxq")
+    run.expect(r"^vserial: detached from echo/uart0$", timeout=30)
+    assert not re.search(TICK, run.text()[bound:run.pos], re.M), run.text()[bound:run.pos]
+    run.expect(r"^vserial: meanwhile counter/uart0 wrote \d+ lines?", timeout=30)
     n = int(run.expect(TICK, timeout=30).group(1))
     assert int(run.expect(TICK, timeout=30).group(1)) == n + 1
 
