@@ -13,6 +13,7 @@
 #include "kernel/timer.h"
 #include "kernel/threads.h"
 #include "kernel/config.h"
+#include "kernel/vcpu_irq.h"
 #include "kernel/guest_inspect.h"
 
 static int for_guests(const char *name, int (*fn)(struct vmm_guest *g))
@@ -109,8 +110,9 @@ static void list_guests(void)
 		if (!g)
 			continue;
 		for (u32 j = 0; j < g->nr_vcpus && off < sizeof(states); j++)
-			off += vmm_snprintf(states + off, sizeof(states) - off, "%s%s", j ? " " : "",
-					    vmm_vcpu_state_name(g->vcpus[j]->state));
+			off += vmm_snprintf(states + off, sizeof(states) - off, "%s%s%s", j ? " " : "",
+					    vmm_vcpu_state_name(g->vcpus[j]->state),
+					    vmm_vcpu_irq_waiting(g->vcpus[j]) ? "/hlt" : "");
 		vmm_printk(VMM_LOG_EMERG, "  %-3u %-16s %-6u %s\n", g->id, g->name, g->nr_vcpus, states);
 	}
 }

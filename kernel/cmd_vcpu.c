@@ -11,6 +11,7 @@
 #include "kernel/arch_vcpu.h"
 #include "kernel/scheduler.h"
 #include "kernel/arch_cpu.h"
+#include "kernel/vcpu_irq.h"
 
 static struct vmm_vcpu *vcpu_by_name(const char *name)
 {
@@ -23,15 +24,19 @@ static struct vmm_vcpu *vcpu_by_name(const char *name)
 
 static void list_vcpus(void)
 {
-	vmm_printk(VMM_LOG_EMERG, "  %-3s %-24s %-7s %-8s %-4s %-4s %s\n", "id", "vcpu", "kind",
+	vmm_printk(VMM_LOG_EMERG, "  %-3s %-24s %-7s %-10s %-4s %-4s %s\n", "id", "vcpu", "kind",
 		   "state", "cpu", "prio", "halt reason");
 	for (u32 i = 0; i < vmm_manager_vcpu_count(); i++) {
 		struct vmm_vcpu *v = vmm_manager_vcpu(i);
 
 		if (!v)
 			continue;
-		vmm_printk(VMM_LOG_EMERG, "  %-3u %-24s %-7s %-8s %-4u %-4u %s\n", v->id, v->name,
-			   v->is_normal ? "normal" : "orphan", vmm_vcpu_state_name(v->state),
+		char state[16];
+
+		vmm_snprintf(state, sizeof(state), "%s%s", vmm_vcpu_state_name(v->state),
+			     v->is_normal && vmm_vcpu_irq_waiting(v) ? "/hlt" : "");
+		vmm_printk(VMM_LOG_EMERG, "  %-3u %-24s %-7s %-10s %-4u %-4u %s\n", v->id, v->name,
+			   v->is_normal ? "normal" : "orphan", state,
 			   v->host_cpu, v->priority, v->halt_reason);
 	}
 }

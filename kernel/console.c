@@ -23,6 +23,7 @@ static struct {
 	char text[VMM_CONSOLE_INPUT_MAX];
 	u32 len, cursor;
 	bool interactive;	/* someone types: keep the line at the bottom */
+	bool visible;		/* the line is the last thing on the console */
 } input;
 
 /* This CPU's pending line (CPU ids beyond the bound share the last one). */
@@ -54,12 +55,20 @@ void vmm_console_break_lock(void)
 	__atomic_store_n(&console_lockless, true, __ATOMIC_RELEASE);
 }
 
-/* Another line is about to be written: take the input line away (lock held). */
+/*
+ * Another line is about to be written: take the input line away (lock
+ * held). Before the first key the prompt stays, and the line starts below
+ * it (no escape sequence in a captured boot).
+ */
 static void input_erase_locked(void)
 {
-	if (input.interactive && input.len &&
-	    !__atomic_load_n(&console_lockless, __ATOMIC_ACQUIRE))
+	if (!input.len || __atomic_load_n(&console_lockless, __ATOMIC_ACQUIRE))
+		return;
+	if (input.interactive)
 		arch_console_write("\r\x1b[K", 4);
+	else if (input.visible)
+		arch_console_write("\n", 1);
+	input.visible = false;
 }
 
 /* ... and draw it again below that line, the cursor where it was. */
@@ -72,6 +81,7 @@ static void input_redraw_locked(void)
 	    __atomic_load_n(&console_lockless, __ATOMIC_ACQUIRE))
 		return;
 	arch_console_write(input.text, input.len);
+	input.visible = true;
 	back = input.len - input.cursor;
 	if (!back)
 		return;
@@ -164,6 +174,7 @@ void vmm_console_input(const char *echo, size_t n, const char *line, size_t len,
 	input.len = (u32)len;
 	input.cursor = (u32)(cursor < len ? cursor : len);
 	input.interactive = interactive;
+	input.visible = len != 0;
 	console_lock_give(f);
 }
 
@@ -182,6 +193,6 @@ void vmm_console_reset(void)
 	for (u32 i = 0; i < ARCH_CPU_MAX; i++)
 		pending[i].len = 0;
 	input.len = input.cursor = 0;
-	input.interactive = false;
+	input.interactive = input.visible = false;
 	console_lock_give(f);
 }

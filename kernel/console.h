@@ -16,7 +16,7 @@
  * first erases it ("\r" ESC "[K"), is written, and the input line is drawn
  * again after it with the cursor where it was (vmm_console_input()). Before
  * the first key, the console is a plain log (captured boots see no escape
- * sequences).
+ * sequences): the first line after the prompt starts on a line of its own.
  *
  * Raw output: a terminal bound to a guest console gets the guest's bytes as
  * they come (vmm_console_write_raw()), with no line discipline.

@@ -299,7 +299,7 @@ def boot_qemu_run(iso=None, kernel=None, append=None, initrd=(), extra=(),
 # --------------------------------------------------------------------------
 ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]|\x07|\r")
 ERASE_LINE = "\r\x1b[K"      # the console takes the terminal's input line away
-ESC_OPEN_RE = re.compile(r"(\x1b(\[[0-9;]*)?|\r(\x1b\[?)?)$")   # a sequence cut by recv()
+ESC_OPEN_RE = re.compile(r"(\x1b(\[[0-9;]*)?|\r(\x1b\[?)?)\Z")   # a sequence cut by recv()
 
 
 class SerialTerminal:

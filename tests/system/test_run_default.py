@@ -20,9 +20,9 @@ PROMPT = "xvisor# "
 # whole lines, up to the newline (a line may still be arriving); the
 # console erases the prompt before a guest line (SerialTerminal applies it)
 TICK = r"^counter: tick (\d+)\n"
-# states of a live guest: PAUSED is also a VCPU waiting in HLT for its next
+# states of a live guest: PAUSED/hlt is a VCPU waiting in HLT for its next
 # interrupt, where these guests spend most of their time
-LIVE = r"(RUNNING|READY|PAUSED)"
+LIVE = r"(RUNNING|READY|PAUSED/hlt)"
 
 
 @pytest.fixture(scope="module")

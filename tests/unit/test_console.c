@@ -112,13 +112,15 @@ static void test_lockless_writes_at_once(void **state)
 }
 
 /* Before the first key the console is a plain log: the prompt stays where
- * it is, lines come after it, no escape sequence. */
+ * it is, the first line after it starts on its own line, no escape
+ * sequence, no redraw. */
 static void test_input_line_not_interactive(void **state)
 {
 	(void)state;
 	vmm_console_input("xvisor# ", 8, "xvisor# ", 8, 8, false);
 	vmm_emerg("log line\n");
-	assert_string_equal(fake_console_text(), "xvisor# log line\n");
+	vmm_emerg("another\n");
+	assert_string_equal(fake_console_text(), "xvisor# \nlog line\nanother\n");
 }
 
 /* Once someone types: a log line and a guest line each take the input line
