@@ -171,6 +171,7 @@ static void term_run(const char *text)
 static struct {
 	struct vmm_vserial_sink sink;
 	volatile bool gone;		/* the endpoint was unregistered */
+	volatile u8 last;		/* the last byte shown: a line left open? */
 } bind;
 
 /* The guest's output, byte by byte, as it comes (any CPU, locks held). */
@@ -180,6 +181,7 @@ static void bind_putc(struct vmm_vserial_sink *sink, u8 c)
 
 	(void)sink;
 	vmm_console_write_raw(&ch, 1);
+	bind.last = c;
 }
 
 /* The endpoint went away (its guest was destroyed): end the binding. */
@@ -208,8 +210,10 @@ static void bind_show_tail(const char *name)
 
 	while (from > 0 && buf[from - 1] != '\n')
 		from--;
-	if (n > from)
+	if (n > from) {
 		vmm_console_write_raw((const char *)buf + from, (size_t)(n - from));
+		bind.last = buf[n - 1];
+	}
 }
 
 int vmm_term_bind(const char *name)
@@ -225,6 +229,7 @@ int vmm_term_bind(const char *name)
 	}
 	bind.sink = (struct vmm_vserial_sink){ bind_putc, bind_detached, NULL };
 	bind.gone = false;
+	bind.last = '\n';
 	rc = vmm_vserial_attach_name(name, &bind.sink);
 	if (rc) {
 		if (rc == -VMM_ENOENT)
@@ -262,7 +267,8 @@ int vmm_term_bind(const char *name)
 	}
 	vmm_vserial_detach_sink(&bind.sink);
 	vmm_vserial_mute(false);
-	vmm_printk(VMM_LOG_EMERG, "\nvserial: %s %s\n", ended_by_user ? "detached from" : "gone:", name);
+	vmm_printk(VMM_LOG_EMERG, "%svserial: %s %s\n", bind.last == '\n' ? "" : "\n",
+		   ended_by_user ? "detached from" : "gone:", name);
 	if (lost)
 		vmm_printk(VMM_LOG_EMERG, "vserial: %llu typed bytes not taken: %s's input queue was full (the guest does not read its UART)\n",
 			   (unsigned long long)lost, name);
