@@ -1,6 +1,7 @@
 ; tests/guests/vmcall.asm - the hypercall ABI (vmx_exit_vmcall.c): VERSION,
 ; VCPU_ID, CONSOLE_PUTC (the guest's hvc console, shown with the guest's
-; name as prefix), YIELD, TSC, unknown functions (-1), and from CPL 3 in
+; name as prefix), YIELD, TSC, CONSOLE_GETC with nothing typed (-3),
+; unknown functions (-1), and from CPL 3 in
 ; protected mode every function refused with -2 (even SHUTDOWN).
 %include "rom16.inc"
 
@@ -24,7 +25,9 @@ start:
     HC 0x99
     T_EQ eax, 0xFFFFFFFF, 'vmcall-unknown-0x99-minus-1'
     HC 6
-    T_EQ eax, 0xFFFFFFFF, 'vmcall-unknown-6-minus-1'
+    T_EQ eax, 0xFFFFFFFD, 'vmcall-console-getc-none-minus-3'
+    HC 7
+    T_EQ eax, 0xFFFFFFFF, 'vmcall-unknown-7-minus-1'
     HC 0x40000000
     T_EQ eax, 0xFFFFFFFF, 'vmcall-unknown-0x40000000-minus-1'
 

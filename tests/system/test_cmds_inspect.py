@@ -78,7 +78,7 @@ DEVTREE = ("devtree node show /host/cpus; devtree node add /vmm/extra; devtree n
            "devtree attr show /vmm/extra; devtree attr get /vmm/extra speed; "
            "devtree node dump /vmm/extra; devtree attr del /vmm/extra speed; "
            "devtree attr get /vmm/extra speed; devtree node del /vmm/extra; devtree node show /vmm/extra; "
-           "devtree node del /; devtree node del /guests/guest0; devtree node frob /vmm; devtree attr get /vmm; "
+           "devtree node del /; devtree node del /guests/counter; devtree node frob /vmm; devtree attr get /vmm; "
            "devtree node; host cpu stats; host irq stats; poweroff")
 
 
@@ -97,7 +97,7 @@ def test_devtree_node_attr_qemu(build, boot_qemu):
              r"^devtree: /vmm/extra has no attribute 'speed'$",
              r"^bootcmd> devtree node show /vmm/extra$", r"^devtree: no node '/vmm/extra'$",
              r"^devtree: the root node cannot be deleted$",
-             r"^devtree: /guests/guest0 is \(or holds\) the configuration of an accepted guest; not deleted$",
+             r"^devtree: /guests/counter is \(or holds\) the configuration of an accepted guest; not deleted$",
              r"^devtree: unknown node operation 'frob'$", r"^usage: devtree node show",
              r"^devtree: attr needs an attribute name after '/vmm'$", r"^usage: devtree node show",
              r"^devtree: node needs show, dump, add or del; got 'nothing'$",
