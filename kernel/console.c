@@ -25,6 +25,7 @@ static struct {
 	bool interactive;	/* someone types: keep the line at the bottom */
 	bool visible;		/* the line is the last thing on the console */
 } input;
+static bool raw_open;		/* raw bytes (a bound guest) left a line open */
 
 /* This CPU's pending line (CPU ids beyond the bound share the last one). */
 static struct pending_line *my_pending(void)
@@ -62,6 +63,10 @@ void vmm_console_break_lock(void)
  */
 static void input_erase_locked(void)
 {
+	if (raw_open) {		/* a whole line, not inside the guest's */
+		arch_console_write("\n", 1);
+		raw_open = false;
+	}
 	if (!input.len || __atomic_load_n(&console_lockless, __ATOMIC_ACQUIRE))
 		return;
 	if (input.interactive)
@@ -183,6 +188,8 @@ void vmm_console_write_raw(const char *s, size_t n)
 	unsigned long f = console_lock_take();
 
 	arch_console_write(s, n);
+	if (n)
+		raw_open = s[n - 1] != '\n';
 	console_lock_give(f);
 }
 
@@ -194,5 +201,6 @@ void vmm_console_reset(void)
 		pending[i].len = 0;
 	input.len = input.cursor = 0;
 	input.interactive = input.visible = false;
+	raw_open = false;
 	console_lock_give(f);
 }

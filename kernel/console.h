@@ -19,7 +19,8 @@
  * sequences): the first line after the prompt starts on a line of its own.
  *
  * Raw output: a terminal bound to a guest console gets the guest's bytes as
- * they come (vmm_console_write_raw()), with no line discipline.
+ * they come (vmm_console_write_raw()), with no line discipline; a line
+ * written after raw bytes that left a line open starts on a new line.
  *
  * Limits: the pending buffer is per CPU, not per thread or per interrupt
  * level: an interrupt handler printing between two halves of a line on the

@@ -149,6 +149,11 @@ static void test_input_line_none_while_command_runs(void **state)
 	vmm_emerg("out\n");
 	vmm_console_write_raw("\x1b[1mraw", 7);
 	assert_string_equal(fake_console_text(), "\nout\n\x1b[1mraw");
+	/* a log line after raw bytes that left a line open: on its own line */
+	vmm_emerg("log\n");
+	vmm_console_write_raw("done\n", 5);
+	vmm_emerg("log2\n");
+	assert_string_equal(fake_console_text(), "\nout\n\x1b[1mraw\nlog\ndone\nlog2\n");
 }
 
 /* The cursor at the end: nothing to move back; panic mode: no redraws. */
