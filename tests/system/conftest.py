@@ -430,9 +430,11 @@ def _start(cmd, workdir):
     return proc
 
 
-def boot_bochs_terminal(iso, cpus=None):
+def boot_bochs_terminal(iso, cpus=None, clock=None):
     """Boot `iso` in Bochs with COM1 on a TCP socket on localhost (Bochs
-    listens, and waits for us before it starts); return the SerialTerminal."""
+    listens, and waits for us before it starts); return the SerialTerminal.
+    clock: run-bochs.sh --clock (make run on a terminal uses slowdown: a
+    guest second takes a real second)."""
     workdir = _new_workdir("bochs")
     probe = socket.socket()
     probe.bind(("127.0.0.1", 0))
@@ -441,6 +443,8 @@ def boot_bochs_terminal(iso, cpus=None):
     cmd = [RUN_BOCHS, "--serial-socket", "localhost:%d" % port, "--log", workdir / "bochs.log"]
     if cpus:
         cmd += ["--cpus", str(cpus)]
+    if clock:
+        cmd += ["--clock", clock]
     cmd.append(Path(iso).resolve())
     proc = _start(cmd, workdir)
     sock = _connect(proc, workdir, socket.AF_INET, ("127.0.0.1", port), "Bochs")
@@ -654,22 +658,6 @@ def default_iso(build):
 # --------------------------------------------------------------------------
 # what `make run` boots (tests/system/test_run_default.py)
 # --------------------------------------------------------------------------
-def boot_bochs_terminal_clock(iso, clock):
-    """Like boot_bochs_terminal(iso) with the default CPU count, and Bochs'
-    clock synchronised as run-bochs.sh --clock CLOCK says (make run on a
-    terminal uses slowdown: a guest second takes a real second)."""
-    workdir = _new_workdir("bochs")
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()
-    cmd = [RUN_BOCHS, "--serial-socket", "localhost:%d" % port, "--log", workdir / "bochs.log",
-           "--clock", clock, Path(iso).resolve()]
-    proc = _start(cmd, workdir)
-    sock = _connect(proc, workdir, socket.AF_INET, ("127.0.0.1", port), "Bochs")
-    return SerialTerminal(sock, proc, workdir)
-
-
 @pytest.fixture(scope="session")
 def run_bochs_iso(build):
     """A session copy of build/xvisor-bochs.iso, made by `make` as `make run`

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from conftest import boot_bochs_terminal_clock
+from conftest import boot_bochs_terminal
 
 PROMPT = "xvisor# "
 # whole lines, up to the newline (a line may still be arriving); the
@@ -27,7 +27,7 @@ LIVE = r"(RUNNING|READY|PAUSED/hlt)"
 
 @pytest.fixture(scope="module")
 def run(run_bochs_iso):
-    term = boot_bochs_terminal_clock(run_bochs_iso, "slowdown")
+    term = boot_bochs_terminal(run_bochs_iso, clock="slowdown")
     term.started = time.monotonic()     # Bochs starts once we are connected
     yield term
     term.close()
