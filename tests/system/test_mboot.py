@@ -35,3 +35,40 @@ def test_isa_debug_exit_ends_only_its_guest(make_dtb, make_iso, boot_bochs, gues
     pos = r.output.index("isa-debug-exit: status 85")
     later = ticks_after(r, pos)
     assert len(later) >= 3, "tick did not keep running after dbgexit ended\n%s" % r
+
+
+# --------------------------------------------------------------------------
+# the Multiboot C test kernel (tests/guests/mbtest.c)
+# --------------------------------------------------------------------------
+MB_CHECKS = ["mb-magic", "mb-cpu-cr0", "mb-cpu-eflags", "mb-cpu-segments", "mb-bss", "mb-flags",
+             "mb-mem", "mb-mmap", "mb-cmdline", "mb-loader-name", "mb-mods-count", "mb-mod1",
+             "mb-mod2", "mb-mods-placed", "mb-info-place"]
+MB_BOOTCMD = "guest kick all; sleep 600; guest reset mbtest; sleep 600; poweroff"
+GUEST_SRC = REPO / "tests" / "guests"
+
+
+def test_multiboot_kernel_with_modules_and_reset(make_dtb, make_iso, boot_bochs, guest_bin):
+    """mbtest.elf, loaded by the hypervisor as a Multiboot kernel with a
+    command line and two modules, passes every check, ends through
+    isa-debug-exit with status (0 << 1) | 1 = 1; `guest reset` (cold)
+    reloads it and rebuilds the information, so it passes all again; tick
+    runs throughout."""
+    dtb = make_dtb(DTS_DIR / "mboot-mbtest.dts")
+    elf = guest_bin("tick").parent / "mbtest.elf"
+    assert elf.is_file(), "build/guests/mbtest.elf missing (make all)"
+    iso = make_iso('bootcmd="%s"' % MB_BOOTCMD,
+                   [dtb, elf, GUEST_SRC / "mbmod1.txt", GUEST_SRC / "mbmod2.txt", guest_bin("tick")])
+    r = boot_bochs(iso, timeout=180)
+    r.expect(r"config: module mboot-mbtest\.dtb DTB, 0 problems in the tree",
+             r"^guest mbtest: Multiboot kernel 'mbtest\.elf' \(ELF32, 1 segments at 0x100000-0x[0-9a-f]+\) "
+             r"loaded, entry 0x10000c, 2 modules, information at 0x[0-9a-f]+$",
+             r"^powering off$")
+    r.refute(r"PANIC|EXCEPTION|rejected: |^mbtest: FAIL |^guest tick tick/vcpu0 halted")
+    for name in MB_CHECKS:
+        n = len(re.findall(r"^mbtest: PASS %s$" % re.escape(name), r.output, re.M))
+        assert n == 2, "mbtest: PASS %s seen %d times (want 2: boot and reset)\n%s" % (name, n, r)
+    exits = [m.start() for m in re.finditer(r"^guest mbtest: isa-debug-exit: status 1$", r.output, re.M)]
+    assert len(exits) == 2, "mbtest did not end twice with status 1\n%s" % r
+    reset = r.output.index("guest mbtest: reset (RAM cleared, images reloaded)")
+    assert exits[0] < reset < exits[1], r
+    assert len(ticks_after(r, exits[1])) >= 2, "tick did not keep running\n%s" % r
