@@ -1,5 +1,7 @@
 """tests/system/test_mboot.py - the isa-debug-exit test-exit device
-(devemu/isa_debug_exit.c) in Bochs, next to a guest that keeps running.
+(devemu/isa_debug_exit.c) and Multiboot v1 guest kernels (kernel/mb1_*.c,
+the C test guest tests/guests/mbtest.c) in Bochs, next to a guest that
+keeps running.
 
 dbgexit (tests/guests/dbgexit.asm) writes 0x2A to port 0xF4: the
 hypervisor prints "guest dbgexit: isa-debug-exit: status 85" and halts it;
@@ -52,7 +54,8 @@ def test_multiboot_kernel_with_modules_and_reset(make_dtb, make_iso, boot_bochs,
     command line and two modules, passes every check, ends through
     isa-debug-exit with status (0 << 1) | 1 = 1; `guest reset` (cold)
     reloads it and rebuilds the information, so it passes all again; tick
-    runs throughout."""
+    runs throughout. mbbad, whose multiboot_kernel is a text file, is
+    refused with a message naming the guest, the image and the problem."""
     dtb = make_dtb(DTS_DIR / "mboot-mbtest.dts")
     elf = guest_bin("tick").parent / "mbtest.elf"
     assert elf.is_file(), "build/guests/mbtest.elf missing (make all)"
@@ -63,7 +66,9 @@ def test_multiboot_kernel_with_modules_and_reset(make_dtb, make_iso, boot_bochs,
              r"^guest mbtest: Multiboot kernel 'mbtest\.elf' \(ELF32, 1 segments at 0x100000-0x[0-9a-f]+\) "
              r"loaded, entry 0x10000c, 2 modules, information at 0x[0-9a-f]+$",
              r"^powering off$")
-    r.refute(r"PANIC|EXCEPTION|rejected: |^mbtest: FAIL |^guest tick tick/vcpu0 halted")
+    r.expect(r"^guest mbbad: Multiboot kernel 'mbmod2\.txt' refused: no Multiboot header "
+             r"\(magic 0x1badb002, 4-byte aligned\) in its first 8192 bytes$")
+    r.refute(r"PANIC|EXCEPTION|rejected: |^mbtest: FAIL |^guest tick tick/vcpu0 halted|^mbbad: ")
     for name in MB_CHECKS:
         n = len(re.findall(r"^mbtest: PASS %s$" % re.escape(name), r.output, re.M))
         assert n == 2, "mbtest: PASS %s seen %d times (want 2: boot and reset)\n%s" % (name, n, r)
