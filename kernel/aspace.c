@@ -9,6 +9,7 @@
 #include "kernel/heap.h"
 #include "kernel/printk.h"
 #include "kernel/error.h"
+#include "kernel/mb1_guest.h"
 
 /* Largest order whose block is aligned at 'gpa' and fits in 'left'. */
 static unsigned int chunk_order(u64 gpa, u64 left)
@@ -135,7 +136,7 @@ int vmm_aspace_init(struct vmm_guest *g)
 		if (rc)
 			return rc;
 	}
-	return VMM_OK;
+	return vmm_mb1_guest_load(g);	/* a Multiboot kernel, after the region images */
 }
 
 /*
@@ -211,7 +212,7 @@ int vmm_aspace_reload(struct vmm_guest *g)
 		if (e && !rc)
 			rc = e;
 	}
-	return rc;
+	return rc ? rc : vmm_mb1_guest_load(g);
 }
 
 struct vmm_region *vmm_aspace_search(struct vmm_aspace *as, u64 addr, bool io)

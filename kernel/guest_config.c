@@ -146,7 +146,11 @@ static void check_vcpus(struct check_ctx *c, struct vmm_devtree_node *guest,
 		vc->node = v;
 		if (!vmm_devtree_string_is(v, "device_type", "vcpu"))
 			vmm_problem_add(c->problems, c->path, "device_type must be \"vcpu\"");
-		need_u64(c, v, "start_pc", &vc->start_pc);
+		/* a Multiboot kernel's boot VCPU starts at the image's entry */
+		if (g->mb1.kernel[0] && g->nr_vcpus == 1)
+			vc->start_pc = vmm_devtree_u64_default(v, "start_pc", 0);
+		else
+			need_u64(c, v, "start_pc", &vc->start_pc);
 		rc = vmm_devtree_read_u64(v, "time_slice", &ts);
 		if (rc == -VMM_ENOENT)
 			ts = vmm->default_time_slice_ns;
@@ -179,6 +183,13 @@ static void check_vcpus(struct check_ctx *c, struct vmm_devtree_node *guest,
 			else
 				vmm_problem_add(c->problems, c->path,
 						"cpu_mode \"%s\" is not \"real\", \"protected\" or \"long\"", mode);
+			if (g->mb1.kernel[0] && g->nr_vcpus == 1) {
+				if (vc->mode != VMM_VCPU_MODE_PROTECTED && vmm_devtree_attr(v, "cpu_mode"))
+					vmm_problem_add(c->problems, c->path,
+							"cpu_mode \"%s\": a Multiboot kernel starts in \"protected\" mode (leave cpu_mode out)",
+							mode);
+				vc->mode = VMM_VCPU_MODE_PROTECTED;
+			}
 			vc->page_table_addr = vmm_devtree_u64_default(v, "page_table_addr",
 								      VMM_DEFAULT_PT_ADDR);
 			if (vc->mode == VMM_VCPU_MODE_REAL && vc->start_pc >= MiB)
@@ -454,6 +465,66 @@ static void check_page_tables(struct check_ctx *c, struct vmm_guest_config *g)
 	}
 }
 
+/*
+ * multiboot_kernel, multiboot_cmdline, multiboot_modules: a Multiboot (v1)
+ * kernel for the guest (kernel/mb1_guest.c loads it; the image itself is
+ * checked when the guest is created, as images of regions are).
+ */
+static void read_multiboot(struct check_ctx *c, struct vmm_devtree_node *gn,
+			   struct vmm_guest_config *g)
+{
+	struct vmm_mb1_config *mb = &g->mb1;
+	const char *s;
+	int rc, n;
+
+	set_path(c, gn);
+	rc = vmm_devtree_read_string(gn, "multiboot_kernel", &s);
+	if (rc == -VMM_ENOENT) {
+		if (vmm_devtree_attr(gn, "multiboot_cmdline") || vmm_devtree_attr(gn, "multiboot_modules"))
+			vmm_problem_add(c->problems, c->path,
+					"multiboot_cmdline or multiboot_modules without multiboot_kernel");
+		return;
+	}
+	if (rc || !*s || vmm_devtree_string_count(gn, "multiboot_kernel") != 1 ||
+	    strlen(s) >= sizeof(mb->kernel)) {
+		vmm_problem_add(c->problems, c->path,
+				"attribute 'multiboot_kernel' must be one module name (1..%zu characters)",
+				sizeof(mb->kernel) - 1);
+		return;
+	}
+	strlcpy(mb->kernel, s, sizeof(mb->kernel));
+	s = mb->kernel;
+	rc = vmm_devtree_read_string(gn, "multiboot_cmdline", &s);
+	if (rc == -VMM_ENOENT)
+		s = mb->kernel;
+	else if (rc || vmm_devtree_string_count(gn, "multiboot_cmdline") != 1)
+		vmm_problem_add(c->problems, c->path, "attribute 'multiboot_cmdline' must be one string");
+	if (strlen(s) >= sizeof(mb->cmdline))
+		vmm_problem_add(c->problems, c->path, "multiboot_cmdline is longer than %zu characters",
+				sizeof(mb->cmdline) - 1);
+	strlcpy(mb->cmdline, s, sizeof(mb->cmdline));
+	if (!vmm_devtree_attr(gn, "multiboot_modules"))
+		return;
+	n = vmm_devtree_string_count(gn, "multiboot_modules");
+	if (n <= 0 || n > VMM_MB1_MAX_MODULES) {
+		vmm_problem_add(c->problems, c->path,
+				"attribute 'multiboot_modules' must be 1 to %d strings \"name [arguments]\"",
+				VMM_MB1_MAX_MODULES);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		if (vmm_devtree_read_string_index(gn, "multiboot_modules", i, &s) || !*s || *s == ' ' ||
+		    strlen(s) >= sizeof(mb->modules[0])) {
+			vmm_problem_add(c->problems, c->path,
+					"multiboot_modules: string %d must be \"name [arguments]\" of at most %zu characters",
+					i, sizeof(mb->modules[0]) - 1);
+			return;
+		}
+		strlcpy(mb->modules[i], s, sizeof(mb->modules[i]));
+	}
+	mb->nr_modules = (u32)n;
+}
+
 /* start = "boot" (default: only the first VCPU) or "all" (every VCPU). */
 static void read_start(struct check_ctx *c, struct vmm_devtree_node *gn,
 		       struct vmm_guest_config *g)
@@ -626,6 +697,7 @@ int vmm_config_validate(struct vmm_devtree_node *root, struct vmm_problems *prob
 		set_path(&c, gn);
 		if (!vmm_devtree_string_is(gn, "device_type", "guest"))
 			vmm_problem_add(&mine, c.path, "device_type must be \"guest\"");
+		read_multiboot(&c, gn, g);
 		check_vcpus(&c, gn, &out->vmm, g);
 		check_aspace(&c, gn, host, g);
 		check_page_tables(&c, g);

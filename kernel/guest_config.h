@@ -63,6 +63,18 @@ struct vmm_vcpu_config {
 	u64 affinity;		/* bit n: may run on host CPU n; 0 = any CPU (no 'affinity') */
 };
 
+/* A Multiboot (v1) kernel the hypervisor loads into the guest's RAM (kernel/mb1_guest.c). */
+#define VMM_BOOT_MODULE_NAME_MAX 128	/* = VMM_BOOT_NAME_MAX of kernel/multiboot.h */
+#define VMM_MB1_MAX_MODULES 8
+#define VMM_MB1_STRING_MAX 256
+struct vmm_mb1_config {
+	char kernel[VMM_BOOT_MODULE_NAME_MAX];	/* multiboot_kernel: module name; "" none */
+	char cmdline[VMM_MB1_STRING_MAX];	/* multiboot_cmdline (default: the kernel's name) */
+	u32 nr_modules;
+	/* multiboot_modules: "name [args]", the module's string; name = first word */
+	char modules[VMM_MB1_MAX_MODULES][VMM_MB1_STRING_MAX];
+};
+
 struct vmm_guest_config {
 	char name[VMM_DEVTREE_NAME_MAX];
 	struct vmm_devtree_node *node;
@@ -75,6 +87,7 @@ struct vmm_guest_config {
 	bool strict_io;			/* unassigned_io = "halt" (default "ignore"): unassigned ports and memory */
 	bool start_all;			/* start = "all": 'guest kick' starts every VCPU;
 					 * default "boot": only vcpus[0], the others wait for a SIPI */
+	struct vmm_mb1_config mb1;
 };
 
 struct vmm_vmm_config {

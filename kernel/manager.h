@@ -68,6 +68,13 @@ struct vmm_guest {
 	struct vmm_vcpu *vcpus[VMM_GUEST_MAX_VCPUS];
 	void *arch_priv;		/* arch guest context (EPT, ...) */
 	void *devemu_priv;		/* device emulation context */
+	/* a Multiboot kernel's start, set by kernel/mb1_guest.c when it is
+	 * loaded: the boot VCPU starts at 'entry' with EAX = 0x2BADB002 and
+	 * EBX = 'info' (the information's guest-physical address) */
+	struct {
+		bool valid;
+		u32 entry, info;
+	} mb1_start;
 };
 
 /* Create a guest (VCPUs in RESET) from its validated configuration. */

@@ -27,6 +27,12 @@
 # the devtree harness for FUZZ_SECONDS too, with the same rules and a last
 # line "fuzz: devemu: ...". Run one alone: make -f tests/fuzz/fuzz.mk run-devemu
 #
+# $(BUILD)/fuzz/fuzz_mb1 is tests/fuzz/fuzz_mb1.c with kernel/mb1_image.c
+# and kernel/mb1_info.c: any bytes as a Multiboot v1 guest kernel, the
+# accepted ones checked against what the loader relies on; seeded with the
+# C test guests build/guests/*.elf when make all built them. Last line
+# "fuzz: mb1: ...". Alone: make -f tests/fuzz/fuzz.mk run-mb1
+#
 # run-guests is the guest-side fuzzer (tests/guests/guestfuzz.asm, driven by
 # tests/system/test_guestfuzz.py in Bochs): GUEST_FUZZ_RUNS random seeds,
 # each one boot with a fuzzer guest per CPU mode (real, protected, long)
@@ -65,14 +71,17 @@ DTC          := dtc -q -I dts -O dtb
 
 # the device-model harness
 DEVEMU_BIN   := $(OUT)/fuzz_devemu
+MB1_BIN      := $(OUT)/fuzz_mb1
+MB1_SRC      := tests/fuzz/fuzz_mb1.c kernel/mb1_image.c kernel/mb1_info.c kernel/vsprintf.c
 DEVEMU_SRC   := tests/fuzz/fuzz_devemu.c $(wildcard devemu/*.c) kernel/aspace.c \
+                kernel/mb1_guest.c kernel/mb1_image.c kernel/mb1_info.c \
                 kernel/devtree.c kernel/vserial.c kernel/timer.c kernel/printk.c kernel/console.c \
                 kernel/vsprintf.c kernel/error.c kernel/vcpu_irq.c
 DEVEMU_SEEDS := $(patsubst tests/fuzz/devemu-seeds/%.hex,$(OUT)/seeds/devemu/%,\
                 $(wildcard tests/fuzz/devemu-seeds/*.hex))
 
-.PHONY: run build run-devtree run-devemu run-devices run-guests
-run: run-devtree run-devemu run-devices $(if $(filter-out 0,$(GUEST_FUZZ_RUNS)),run-guests)
+.PHONY: run build run-devtree run-devemu run-devices run-mb1 run-guests
+run: run-devtree run-devemu run-devices run-mb1 $(if $(filter-out 0,$(GUEST_FUZZ_RUNS)),run-guests)
 
 run-guests:
 	@echo "  FUZZ    guests: $(GUEST_FUZZ_RUNS) seeds x $(GUEST_FUZZ_TRIES) tries per mode (Bochs)"
@@ -100,7 +109,7 @@ run-devtree: $(FUZZ_BIN) $(SEEDS)
 	echo "fuzz: devtree: $${execs:-?} executions in $(FUZZ_SECONDS) s ($${rate:-?}/s)," \
 	     "corpus $$units inputs"
 
-build: $(FUZZ_BIN) $(DEVEMU_BIN)
+build: $(FUZZ_BIN) $(DEVEMU_BIN) $(MB1_BIN)
 
 $(FUZZ_BIN): $(DEVTREE_SRC) $(wildcard kernel/*.h) tests/unit/host_compat.h tests/fuzz/fuzz.mk
 	@mkdir -p $(dir $@)
@@ -147,6 +156,7 @@ $(OUT)/seeds/devemu/%: tests/fuzz/devemu-seeds/%.hex
 # ---- device models with time: PIT, RTC, i8042, port 0x92 (fuzz_devices) ----
 DEVICES_BIN  := $(OUT)/fuzz_devices
 DEVICES_SRC  := tests/fuzz/fuzz_devices.c $(wildcard devemu/*.c) kernel/aspace.c \
+                kernel/mb1_guest.c kernel/mb1_image.c kernel/mb1_info.c \
                 kernel/devtree.c kernel/vserial.c kernel/timer.c kernel/printk.c kernel/console.c \
                 kernel/vsprintf.c kernel/error.c kernel/vcpu_irq.c
 
@@ -171,3 +181,28 @@ $(DEVICES_BIN): $(DEVICES_SRC) $(wildcard kernel/*.h devemu/*.h tests/unit/devem
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $@"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(DEVICES_SRC)
+
+# ---- Multiboot v1 kernel images (fuzz_mb1) ----
+
+run-mb1: $(MB1_BIN)
+	@mkdir -p $(OUT)/corpus/mb1 $(OUT)/seeds/mb1 $(OUT)/artifacts
+	@for f in $(wildcard $(BUILD)/guests/*.elf); do cp $$f $(OUT)/seeds/mb1/; done
+	@echo "  FUZZ    mb1 for $(FUZZ_SECONDS) s"
+	@$(MB1_BIN) $(OUT)/corpus/mb1 $(OUT)/seeds/mb1 -max_total_time=$(FUZZ_SECONDS) -max_len=16384 -timeout=10 \
+		-print_final_stats=1 -artifact_prefix=$(OUT)/artifacts/mb1- $(FUZZ_ARGS) \
+		> $(OUT)/mb1.log 2>&1; \
+	rc=$$?; \
+	execs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $(OUT)/mb1.log | tail -1); \
+	rate=$$(sed -n 's/^stat::average_exec_per_sec: *//p' $(OUT)/mb1.log | tail -1); \
+	if [ $$rc -ne 0 ]; then \
+		tail -n 60 $(OUT)/mb1.log; \
+		echo "fuzz: mb1 FAILED (status $$rc) after $${execs:-?} executions;" \
+		     "full log $(OUT)/mb1.log, input in $(OUT)/artifacts/"; \
+		exit 1; \
+	fi; \
+	echo "fuzz: mb1: $${execs:-?} executions in $(FUZZ_SECONDS) s ($${rate:-?}/s)"
+
+$(MB1_BIN): $(MB1_SRC) $(wildcard kernel/*.h) tests/unit/host_compat.h tests/fuzz/fuzz.mk
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(MB1_SRC)

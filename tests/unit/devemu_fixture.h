@@ -16,7 +16,7 @@
  *    see leaks of listed blocks, AddressSanitizer sees every object);
  *    fx_heap_fail_nth() makes one later allocation fail;
  *  - vmm_manager_vcpu_pause()/_resume() (kernel/vcpu_irq.c's HLT wait) and
- *    vmm_manager_guest_reboot(), counted (the real ones are in
+ *    vmm_manager_guest_reboot() and vmm_manager_guest_halt(), counted (the real ones are in
  *    kernel/manager.c, which needs the arch VCPU contract), and a still host
  *    clock (arch_timer_*, weak) for the models that use timer events:
  *    devemu.c's emulator table links every model;
@@ -115,6 +115,8 @@ static inline void fx_heap_free_all(void)
 
 static long fx_vcpu_pauses, fx_vcpu_resumes;	/* the manager calls of kernel/vcpu_irq.c */
 static long fx_guest_resets;	/* vmm_manager_guest_reboot() calls */
+static long fx_guest_halts;	/* vmm_manager_guest_halt() calls */
+static char fx_halt_reason[256];	/* the reason of the last one */
 
 /* kernel/manager.c's needs the arch VCPU contract: the state and a count. */
 int vmm_manager_vcpu_pause(struct vmm_vcpu *vcpu)
@@ -136,6 +138,16 @@ int vmm_manager_guest_reboot(struct vmm_guest *guest)
 {
 	(void)guest;
 	fx_guest_resets++;
+	return VMM_OK;
+}
+
+/* A device ending its guest (isa-debug-exit): every VCPU HALTED, counted. */
+int vmm_manager_guest_halt(struct vmm_guest *guest, const char *reason)
+{
+	for (u32 i = 0; i < guest->nr_vcpus; i++)
+		guest->vcpus[i]->state = VMM_VCPU_STATE_HALTED;
+	snprintf(fx_halt_reason, sizeof(fx_halt_reason), "%s", reason);
+	fx_guest_halts++;
 	return VMM_OK;
 }
 

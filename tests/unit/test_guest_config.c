@@ -444,6 +444,58 @@ static void test_vcpu_attributes(void **state)
 	assert_true(accepted("ok")->vcpus[2].time_slice_ns == 200000);
 }
 
+/* multiboot_kernel, multiboot_cmdline, multiboot_modules (kernel/mb1_guest.c loads them). */
+static void test_multiboot_attributes(void **state)
+{
+	static const char mods[] = "mod1.bin one two\0mod2.bin";
+	struct vmm_devtree_node *ok = guest("ok", 2 * MiB), *dflt = guest("dflt", 2 * MiB);
+	struct vmm_devtree_node *b1 = guest("b1", 2 * MiB), *b2 = guest("b2", 2 * MiB);
+	struct vmm_devtree_node *b3 = guest("b3", 2 * MiB);
+	const struct vmm_guest_config *g;
+	char many[10 * 4], longs[300];
+
+	(void)state;
+	set_str(ok, "multiboot_kernel", "k.elf");
+	set_str(ok, "multiboot_cmdline", "k.elf a=1");
+	set_strs(ok, "multiboot_modules", mods, sizeof(mods));
+	/* start_pc may be left out; cpu_mode "protected" is what it gets anyway */
+	assert_int_equal(vmm_devtree_delattr(vmm_devtree_find(ok, "vcpus/vcpu0"), "start_pc"), VMM_OK);
+	set_str(dflt, "multiboot_kernel", "k.elf");
+	set_str(vmm_devtree_find(dflt, "vcpus/vcpu0"), "cpu_mode", "protected");
+	/* refusals */
+	set_str(b1, "multiboot_cmdline", "x");
+	set_str(b2, "multiboot_kernel", "");
+	set_str(vmm_devtree_find(b3, "vcpus/vcpu0"), "cpu_mode", "long");
+	set_str(b3, "multiboot_kernel", "k.elf");
+	for (int i = 0; i < 9; i++)
+		memcpy(many + i * 4, "m.x", 4);
+	set_strs(b3, "multiboot_modules", many, 9 * 4);
+	memset(longs, 'a', sizeof(longs) - 1);
+	longs[sizeof(longs) - 1] = 0;
+	set_str(b3, "multiboot_cmdline", longs);
+	validate();
+	expect_accepted("ok");
+	g = accepted("ok");
+	assert_string_equal(g->mb1.kernel, "k.elf");
+	assert_string_equal(g->mb1.cmdline, "k.elf a=1");
+	assert_int_equal(g->mb1.nr_modules, 2);
+	assert_string_equal(g->mb1.modules[0], "mod1.bin one two");
+	assert_string_equal(g->mb1.modules[1], "mod2.bin");
+	assert_int_equal(g->vcpus[0].mode, VMM_VCPU_MODE_PROTECTED);
+	expect_accepted("dflt");
+	assert_string_equal(accepted("dflt")->mb1.cmdline, "k.elf");	/* default: the kernel's name */
+	assert_int_equal(accepted("dflt")->mb1.nr_modules, 0);
+	expect_one("b1", "/guests/b1", "multiboot_cmdline or multiboot_modules without multiboot_kernel");
+	expect_one("b2", "/guests/b2", "attribute 'multiboot_kernel' must be one module name");
+	{
+		const char *b = rejection("b3", 3);
+
+		expect_line(b, "/guests/b3/vcpus/vcpu0", "cpu_mode \"long\": a Multiboot kernel starts in \"protected\" mode");
+		expect_line(b, "/guests/b3", "multiboot_cmdline is longer than 255 characters");
+		expect_line(b, "/guests/b3", "attribute 'multiboot_modules' must be 1 to 8 strings");
+	}
+}
+
 static void test_too_many_vcpus(void **state)
 {
 	struct vmm_devtree_node *g0 = guest("g0", 2 * MiB), *g1 = guest("ok", 2 * MiB);
@@ -1364,6 +1416,7 @@ int main(void)
 		T(test_guest_device_type),
 		T(test_vcpus_missing_or_empty),
 		T(test_vcpu_attributes),
+		T(test_multiboot_attributes),
 		T(test_too_many_vcpus),
 		T(test_aspace_missing_or_without_ram),
 		T(test_region_required_attributes),

@@ -14,6 +14,7 @@
 #include "arch/x86_64/percpu.h"
 #include "kernel/arch_vcpu.h"
 #include "kernel/manager.h"
+#include "kernel/mb1_image.h"
 #include "kernel/aspace.h"
 #include "kernel/host_mem.h"
 #include "kernel/heap.h"
@@ -554,6 +555,13 @@ static int vcpu_reset(struct vmm_vcpu *v, bool init)
 
 		cpuid(1, &a, &b, &c, &d);
 		v->regs->rdx = a;
+	}
+	/* a Multiboot kernel's boot VCPU (kernel/mb1_guest.c): the machine state
+	 * of Multiboot 0.6.96 section 3.2 on top of the flat protected mode */
+	if (!init && v->guest && v->subid == 0 && v->guest->mb1_start.valid) {
+		vmcs_write(VMCS_GUEST_RIP, v->guest->mb1_start.entry);
+		v->regs->rax = MB1_BOOT_MAGIC;
+		v->regs->rbx = v->guest->mb1_start.info;
 	}
 	if (vmx_invvpid_context(vx->vpid))
 		vmm_warn("vcpu %s: INVVPID failed\n", v->name);
