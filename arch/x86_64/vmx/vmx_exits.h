@@ -10,6 +10,8 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/vmx/vmx_timer.h"
 
+/* vmx_exit.c: reasons not enabled or not handled (the VCPU halts) */
+int vmx_exit_unhandled(struct vmm_vcpu *v, struct arch_regs *r);
 /* vmx_exit_misc.c */
 int vmx_exit_exception(struct vmm_vcpu *v, struct arch_regs *r);
 int vmx_exit_external_interrupt(struct vmm_vcpu *v, struct arch_regs *r);
