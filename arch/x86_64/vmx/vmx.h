@@ -56,6 +56,8 @@ struct vmx_vcpu {
 	/* MSRs the guest owns in hardware while it runs */
 	u64 msr_star, msr_lstar, msr_cstar, msr_sfmask, msr_kernel_gs_base, msr_tsc_aux;
 	u64 msr_misc_enable, msr_mtrr_def_type;
+	u64 exit_tsc;		/* TSC at the VM exit being handled (vmx_exit.c) */
+	u32 exit_reason;	/* its basic reason */
 	u64 exit_count[VMX_EXIT_REASONS];
 	u64 exit_ticks[VMX_EXIT_REASONS];	/* TSC ticks in the handler (Bochs: instructions) */
 	/* TSC ticks in guest mode up to its last switch-out, and its CPU's

@@ -4,14 +4,16 @@
 ; vmx_exit_entry is HOST_RIP of every VMCS. HOST_RSP is the top of the
 ; per-CPU interrupt stack minus the 5 qwords a CPU pushes on an interrupt,
 ; so the guest's GPRs land in a struct arch_regs at exactly the place where
-; an interrupt frame would be. C (vmx_exit_handler) dispatches the exit and
-; runs the scheduler; trap_return then enters whatever VCPU is current.
+; an interrupt frame would be. C (vmx_exit_handler, vmx_exit_finish)
+; dispatches the exit and runs the scheduler; then the same stub enters the VCPU that is current
+; (falling into vmx_enter_from_frame), or trap_return returns to an orphan.
 ; vmx_enter_from_frame restores the GPRs and does VMLAUNCH or VMRESUME; if
 ; the VM entry fails, the frame is rebuilt and vmx_entry_failed() decides.
 
 global vmx_exit_entry, vmx_enter_from_frame
-extern vmx_exit_handler, vmx_entry_failed, trap_return, vmx_prepare_entry
+extern vmx_exit_handler, vmx_exit_finish, vmx_entry_failed, trap_return, vmx_prepare_entry
 
+PERCPU_RETURN_TO_GUEST equ 0x10    ; percpu.h: return_to_guest
 PERCPU_VMX_LAUNCH equ 0x18
 PERCPU_GUEST_TICKS equ 0x158        ; percpu.h: guest_ticks
 VMX_EXIT_VECTOR   equ 0x100
@@ -27,12 +29,16 @@ vmx_exit_entry:
     push qword 0                    ; error code slot
     push qword VMX_EXIT_VECTOR
     PUSH_GPRS
-    cld
+    ; no CLD: a VM exit leaves RFLAGS = 2 (SDM 28.5.3), DF is clear
     mov rdi, rsp
-    call vmx_exit_handler
-    jmp trap_return
+    call vmx_exit_handler           ; dispatch; returns the handler's answer
+    mov edi, eax
+    call vmx_exit_finish            ; RIP, statistics, timers, scheduler
+    ; back into a guest unless the scheduler chose an orphan (trap_return
+    ; decides that case); falls through into the VM entry
+    cmp qword [fs:PERCPU_RETURN_TO_GUEST], 0
+    je trap_return
 
-align 16
 vmx_enter_from_frame:
     call vmx_prepare_entry          ; pending guest interrupts (vmx_irq.c)
     rdtsc                           ; guest time starts: guest_ticks -= TSC
@@ -46,7 +52,11 @@ vmx_enter_from_frame:
     vmresume
     jmp .failed
 .launch:
+    ; launched from here on: the next entry of this VMCS is VMRESUME (the
+    ; flag is set again when VMLAUNCH fails, and by a VCPU switch)
+    mov qword [fs:PERCPU_VMX_LAUNCH], 0
     vmlaunch
+    mov qword [fs:PERCPU_VMX_LAUNCH], 1
 .failed:
     ; still in root mode: the VM entry failed (VMfailValid/VMfailInvalid)
     push qword 0

@@ -70,10 +70,10 @@ static inline void finish_insn(struct vmx_vcpu *vx, u64 len)
 
 	if (unlikely(vx->fresh_regs))
 		return;
-	vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) + len);
-	intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
+	vmcs_write_cur(VMCS_GUEST_RIP, vmcs_read_cur(VMCS_GUEST_RIP) + len);
+	intr = vmcs_read_cur(VMCS_GUEST_INTERRUPTIBILITY);
 	if (unlikely(intr & VMX_INTR_STI_MOVSS))
-		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, intr & ~(u64)VMX_INTR_STI_MOVSS);
+		vmcs_write_cur(VMCS_GUEST_INTERRUPTIBILITY, intr & ~(u64)VMX_INTR_STI_MOVSS);
 }
 
 /*
@@ -196,87 +196,116 @@ void arch_vcpu_dump(struct vmm_vcpu *v)
 		vmm_printk(VMM_LOG_EMERG, "%s: runs on CPU%u, which did not answer\n", v->name, cpu);
 }
 
+/* exit_unusual()'s answer: nothing to count or finish for this exit */
+#define VMX_EXIT_UNCOUNTED (-0x7000)
+
 /*
  * The rare cases of an exit: no VCPU, a failed VM entry, a reason beyond
  * the table, or bits set above the basic reason (SDM 25.9.1: SMM, enclave
- * and pending-MTF bits; none of them is enabled here). Returns true when
- * the exit is an ordinary one after all (a known reason with only such
- * bits set), which the dispatcher then handles as usual.
+ * and pending-MTF exits, none of which this hypervisor enables). The VCPU
+ * halts with the reason; a failed entry is counted under its reason.
  */
-static __attribute__((noinline, cold)) bool exit_unusual(struct vmm_vcpu *vcpu, u32 full)
+static __attribute__((noinline, cold)) int exit_unusual(struct vmm_vcpu *vcpu, u32 full, u64 start)
 {
 	u32 reason = full & 0xFFFF;
+	struct vmx_vcpu *vx;
 
-	if (!vcpu || !vcpu->is_normal)
+	if (!vcpu || !vcpu->is_normal) {
 		vmm_emerg("vmx: VM exit (reason %u) with no guest VCPU current\n", reason);
-	else if (full & EXIT_REASON_ENTRY_FAILED)
+		return VMX_EXIT_UNCOUNTED;
+	}
+	if (full & EXIT_REASON_ENTRY_FAILED)
 		/* SDM 27.8: VM entry failed while checking or loading guest state */
 		vmx_halt_vcpu(vcpu, "VM entry failed: %s (qualification 0x%llx); see the Bochs log for the failed check",
 			      vmx_exit_reason_name(reason),
 			      (unsigned long long)vmcs_read(VMCS_EXIT_QUALIFICATION));
-	else if (reason >= VMX_EXIT_REASONS)
-		vmx_halt_vcpu(vcpu, "unhandled VM exit %u (%s) at RIP 0x%llx", reason,
-			      vmx_exit_reason_name(reason), (unsigned long long)vmcs_read(VMCS_GUEST_RIP));
 	else
-		return true;
-	if (vcpu && vcpu->is_normal && reason < VMX_EXIT_REASONS)
-		((struct vmx_vcpu *)vcpu->arch_priv)->exit_count[reason]++;
-	return false;
+		vmx_halt_vcpu(vcpu, "unhandled VM exit %u (%s, exit-reason field 0x%x) at RIP 0x%llx", reason,
+			      vmx_exit_reason_name(reason), full,
+			      (unsigned long long)vmcs_read(VMCS_GUEST_RIP));
+	if (reason >= VMX_EXIT_REASONS)
+		return VMX_EXIT_UNCOUNTED;
+	vx = vcpu->arch_priv;
+	vx->exit_tsc = start;
+	vx->exit_reason = reason;
+	return 0;
+}
+
+/* An exit cut an event's delivery short: it goes back in first (SDM 27.2.4). */
+static __attribute__((noinline)) int exit_reinject(const struct vmx_exit_desc *d, struct vmm_vcpu *vcpu,
+						   struct arch_regs *regs, u32 idt)
+{
+	vmx_reinject_vectoring(idt);
+	return d->handler(vcpu, regs);
 }
 
 /*
- * Called by vmx_exit_entry with the guest's GPRs in 'regs'. This is the
- * path of every exit, so it is kept short (make bench counts it): the
- * descriptor comes from the table by the basic exit reason; an event the
- * exit cut short goes back in first unless it is an instruction exit; the
- * handler runs; one that returns VMX_EXIT_NEXT_INSN[_LEN] has completed
- * the guest's instruction, which finish_insn() skips. Then the exit is
- * counted, due timer events run and the scheduler decides.
+ * The path of every exit, in two halves called one after the other by
+ * vmx_exit_entry with the guest's GPRs in 'regs' (make bench counts it):
+ *
+ * vmx_exit_handler() takes the descriptor from the table by the basic exit
+ * reason, re-injects an event the exit cut short unless it is an
+ * instruction exit, and ends in the handler, whose answer it returns.
+ *
+ * vmx_exit_finish() gets that answer: VMX_EXIT_NEXT_INSN[_LEN] means the
+ * guest's instruction is complete, which finish_insn() skips; then the
+ * exit is counted, due timer events run and the scheduler decides.
+ *
+ * Nothing lives in registers between the halves (the exit's TSC and reason
+ * wait in the VCPU, the VCPU and the frame in the per-CPU area), so both
+ * end in tail calls or return without saving callee-saved registers. The
+ * VMREADs need no failure check: a VM exit leaves current the VMCS it
+ * exited from (vmcs_read_cur()).
  */
-void vmx_exit_handler(struct arch_regs *regs);
-void vmx_exit_handler(struct arch_regs *regs)
+int vmx_exit_handler(struct arch_regs *regs);
+int vmx_exit_handler(struct arch_regs *regs)
 {
 	struct vmm_vcpu *vcpu = this_cpu_read(guest_vcpu);
-	u64 start = rdtsc();
-	u32 full = (u32)vmcs_read(VMCS_EXIT_REASON);
+	u64 start = rdtsc64();
+	u32 full = (u32)vmcs_read_cur(VMCS_EXIT_REASON);
 	const struct vmx_exit_desc *d;
 	struct vmx_vcpu *vx;
-	int rc;
 
-	/* defensive: no guest reaches the host TPR (CR8 is virtualised) */
-	if (unlikely(vmx_host_tpr_changed()))
-		vmx_host_tpr_restore(vcpu);
-	/* this VMCS is launched now: the next entry into it is VMRESUME */
-	this_cpu_write(vmx_launch, 0);
 	this_cpu_write(exit_regs, regs);
 	this_cpu_add(guest_ticks, start);	/* guest time ends (percpu.h) */
 	/* one comparison: a reason beyond the table or any bit above it */
-	if (unlikely(full >= VMX_EXIT_REASONS || !vcpu)) {
-		if (!exit_unusual(vcpu, full)) {
-			this_cpu_write(exit_regs, NULL);
-			if (!vcpu)
-				return;
-			goto timers;
-		}
-		full &= 0xFFFF;
-	}
+	if (unlikely(full >= VMX_EXIT_REASONS || !vcpu))
+		return exit_unusual(vcpu, full, start);
+	vx = vcpu->arch_priv;
+	vx->exit_tsc = start;
+	vx->exit_reason = full;
 	d = &vmx_exit_table[full];
-	/* an event cut short by this exit goes back in first (SDM 27.2.4) */
 	if (!(d->flags & (VMX_EXIT_INSN | VMX_EXIT_OWNV))) {
-		u32 idt = (u32)vmcs_read(VMCS_IDT_VECTORING_INFO);
+		u32 idt = (u32)vmcs_read_cur(VMCS_IDT_VECTORING_INFO);
 
 		if (unlikely(idt & INTR_INFO_VALID))
-			vmx_reinject_vectoring(idt);
+			return exit_reinject(d, vcpu, regs, idt);
 	}
-	rc = d->handler(vcpu, regs);
-	vx = vcpu->arch_priv;
-	if (likely(rc == VMX_EXIT_NEXT_INSN))
-		finish_insn(vx, vmcs_read(VMCS_EXIT_INSN_LEN));
-	else if (rc > VMX_EXIT_NEXT_INSN)
+	return d->handler(vcpu, regs);
+}
+
+void vmx_exit_finish(int rc);
+void vmx_exit_finish(int rc)
+{
+	struct vmx_vcpu *vx;
+	u64 start;
+
+	vx = this_cpu_read(guest_vcpu)->arch_priv;
+	if (likely(rc == VMX_EXIT_NEXT_INSN)) {
+		finish_insn(vx, vmcs_read_cur(VMCS_EXIT_INSN_LEN));
+	} else if (rc > VMX_EXIT_NEXT_INSN) {
 		finish_insn(vx, (u32)rc - VMX_EXIT_NEXT_INSN_LEN(0));
-	this_cpu_write(exit_regs, NULL);
-	vx->exit_count[full]++;
-	vx->exit_ticks[full] += (u32)(rdtsc() - start);
+	} else if (unlikely(rc == VMX_EXIT_UNCOUNTED)) {
+		if (!this_cpu_read(guest_vcpu)) {
+			this_cpu_write(exit_regs, NULL);
+			return;
+		}
+		start = rdtsc64();
+		goto timers;
+	}
+	vx->exit_count[vx->exit_reason]++;
+	start = vx->exit_tsc;
+	vx->exit_ticks[vx->exit_reason] += (u32)(rdtsc64() - start);
 timers:
 	/*
 	 * Timer events that fell due while the guest ran are run now: the
@@ -286,7 +315,14 @@ timers:
 	 */
 	if (unlikely(this_cpu_u64_le(timer_next_tsc, start)))
 		vmm_timer_expired();
-	vmm_scheduler_irq_process(regs);
+	/* the frame holds the running VCPU's registers until the entry (a
+	 * switch puts the next one's there): exit_regs stays valid till here */
+	vmm_scheduler_irq_process(this_cpu_read(exit_regs));
+	this_cpu_write(exit_regs, NULL);
+	/* defensive, last before the entry: no guest reaches the host TPR
+	 * (CR8 is virtualised), nor does a handler leave it raised */
+	if (unlikely(vmx_host_tpr_changed()))
+		vmx_host_tpr_restore(this_cpu_read(guest_vcpu));
 }
 
 /* Called by vmx_enter_from_frame when VMLAUNCH/VMRESUME itself failed. */
