@@ -15,7 +15,11 @@ extern vmx_exit_handler, vmx_exit_finish, vmx_entry_failed, trap_return, vmx_pre
 
 PERCPU_RETURN_TO_GUEST equ 0x10    ; percpu.h: return_to_guest
 PERCPU_VMX_LAUNCH equ 0x18
+PERCPU_GUEST_VCPU equ 0x108         ; percpu.h: guest_vcpu (offsets checked in vmx_irq.c)
+PERCPU_PREEMPT_GEN equ 0x118        ; preempt_generation
+PERCPU_TIMER_GEN  equ 0x120         ; timer_gen (a pointer)
 PERCPU_GUEST_TICKS equ 0x158        ; percpu.h: guest_ticks
+VCPU_IRQ_PENDING  equ 0x21c         ; struct vmm_vcpu: irq.pending
 VMX_EXIT_VECTOR   equ 0x100
 VMX_FAIL_VECTOR   equ 0x101
 
@@ -40,7 +44,16 @@ vmx_exit_entry:
     je trap_return
 
 vmx_enter_from_frame:
-    call vmx_prepare_entry          ; pending guest interrupts (vmx_irq.c)
+    ; pending guest interrupts, or the preemption timer to program: the two
+    ; tests here, the work in vmx_prepare_entry (vmx_irq.c)
+    mov rax, [fs:PERCPU_TIMER_GEN]
+    mov rax, [rax]
+    cmp [fs:PERCPU_PREEMPT_GEN], rax
+    jne .prepare
+    mov rax, [fs:PERCPU_GUEST_VCPU]
+    cmp dword [rax + VCPU_IRQ_PENDING], 0
+    jne .prepare
+.prepared:
     rdtsc                           ; guest time starts: guest_ticks -= TSC
     shl rdx, 32                     ; (the exit adds its TSC; rax, rdx are
     or rax, rdx                     ;  the guest's, reloaded below)
@@ -66,3 +79,6 @@ vmx_enter_from_frame:
     mov rdi, rsp
     call vmx_entry_failed
     jmp trap_return
+.prepare:
+    call vmx_prepare_entry
+    jmp .prepared

@@ -232,11 +232,32 @@ static __attribute__((noinline, cold)) int exit_unusual(struct vmm_vcpu *vcpu, u
 }
 
 /* An exit cut an event's delivery short: it goes back in first (SDM 27.2.4). */
-static __attribute__((noinline)) int exit_reinject(const struct vmx_exit_desc *d, struct vmm_vcpu *vcpu,
+static __attribute__((noinline)) int exit_reinject(u64 reason, struct vmm_vcpu *vcpu,
 						   struct arch_regs *regs, u32 idt)
 {
 	vmx_reinject_vectoring(idt);
-	return d->handler(vcpu, regs);
+	return vmx_exit_table[reason].handler(vcpu, regs);
+}
+
+/*
+ * The end of an exit that has work left: timer events that fell due while
+ * the guest ran (the APIC timer and the preemption timer usually bring
+ * them in time, but in Bochs a guest with interrupts off holds the APIC
+ * timer back and the preemption timer fires late: platform notes), a
+ * scheduling decision, and the host TPR, checked after every exit as a
+ * defence (no guest reaches it: CR8 is virtualised; nor may a handler
+ * leave it raised).
+ */
+static __attribute__((noinline)) void exit_finish_work(u64 start)
+{
+	if (this_cpu_u64_le(timer_next_tsc, start))
+		vmm_timer_expired();
+	/* the frame holds the running VCPU's registers until the entry (a
+	 * switch puts the next one's there): exit_regs stays valid till here */
+	vmm_scheduler_irq_process(this_cpu_read(exit_regs));
+	this_cpu_write(exit_regs, NULL);
+	if (unlikely(vmx_host_tpr_changed()))
+		vmx_host_tpr_restore(this_cpu_read(guest_vcpu));
 }
 
 /*
@@ -262,26 +283,29 @@ int vmx_exit_handler(struct arch_regs *regs)
 {
 	struct vmm_vcpu *vcpu = this_cpu_read(guest_vcpu);
 	u64 start = rdtsc64();
-	u32 full = (u32)vmcs_read_cur(VMCS_EXIT_REASON);
-	const struct vmx_exit_desc *d;
+	u64 full = vmcs_read_cur(VMCS_EXIT_REASON);	/* 32 bits, zero-extended */
 	struct vmx_vcpu *vx;
 
 	this_cpu_write(exit_regs, regs);
 	this_cpu_add(guest_ticks, start);	/* guest time ends (percpu.h) */
-	/* one comparison: a reason beyond the table or any bit above it */
-	if (unlikely(full >= VMX_EXIT_REASONS || !vcpu))
-		return exit_unusual(vcpu, full, start);
+	/*
+	 * One comparison: a reason beyond the table or any bit above it. The
+	 * VCPU is not tested for NULL: this exit left a VMCS that
+	 * vmx_enter_from_frame entered after reading guest_vcpu's pending
+	 * word, and only this CPU, in root mode, changes guest_vcpu.
+	 */
+	if (unlikely(full >= VMX_EXIT_REASONS))
+		return exit_unusual(vcpu, (u32)full, start);
 	vx = vcpu->arch_priv;
 	vx->exit_tsc = start;
-	vx->exit_reason = full;
-	d = &vmx_exit_table[full];
-	if (!(d->flags & (VMX_EXIT_INSN | VMX_EXIT_OWNV))) {
+	vx->exit_reason = (u32)full;
+	if (!(vmx_exit_table[full].flags & (VMX_EXIT_INSN | VMX_EXIT_OWNV))) {
 		u32 idt = (u32)vmcs_read_cur(VMCS_IDT_VECTORING_INFO);
 
 		if (unlikely(idt & INTR_INFO_VALID))
-			return exit_reinject(d, vcpu, regs, idt);
+			return exit_reinject(full, vcpu, regs, idt);
 	}
-	return d->handler(vcpu, regs);
+	return vmx_exit_table[full].handler(vcpu, regs);
 }
 
 void vmx_exit_finish(int rc);
@@ -290,39 +314,32 @@ void vmx_exit_finish(int rc)
 	struct vmx_vcpu *vx;
 	u64 start;
 
-	vx = this_cpu_read(guest_vcpu)->arch_priv;
 	if (likely(rc == VMX_EXIT_NEXT_INSN)) {
+		vx = this_cpu_read(guest_vcpu)->arch_priv;
 		finish_insn(vx, vmcs_read_cur(VMCS_EXIT_INSN_LEN));
 	} else if (rc > VMX_EXIT_NEXT_INSN) {
+		vx = this_cpu_read(guest_vcpu)->arch_priv;
 		finish_insn(vx, (u32)rc - VMX_EXIT_NEXT_INSN_LEN(0));
 	} else if (unlikely(rc == VMX_EXIT_UNCOUNTED)) {
+		/* exit_unusual() said: no VCPU (nothing more), or nothing to count */
 		if (!this_cpu_read(guest_vcpu)) {
 			this_cpu_write(exit_regs, NULL);
 			return;
 		}
 		start = rdtsc64();
 		goto timers;
+	} else {
+		vx = this_cpu_read(guest_vcpu)->arch_priv;
 	}
 	vx->exit_count[vx->exit_reason]++;
 	start = vx->exit_tsc;
 	vx->exit_ticks[vx->exit_reason] += (u32)(rdtsc64() - start);
 timers:
-	/*
-	 * Timer events that fell due while the guest ran are run now: the
-	 * APIC timer and the preemption timer usually bring them in time, but
-	 * in Bochs a guest with interrupts off holds the APIC timer back and
-	 * the preemption timer fires late (platform notes).
-	 */
-	if (unlikely(this_cpu_u64_le(timer_next_tsc, start)))
-		vmm_timer_expired();
-	/* the frame holds the running VCPU's registers until the entry (a
-	 * switch puts the next one's there): exit_regs stays valid till here */
-	vmm_scheduler_irq_process(this_cpu_read(exit_regs));
+	/* the end of the exit when nothing more is to be done: one test each */
+	if (unlikely(this_cpu_u64_le(timer_next_tsc, start) || vmm_scheduler_resched_cpus ||
+		     vmx_host_tpr_changed()))
+		return exit_finish_work(start);
 	this_cpu_write(exit_regs, NULL);
-	/* defensive, last before the entry: no guest reaches the host TPR
-	 * (CR8 is virtualised), nor does a handler leave it raised */
-	if (unlikely(vmx_host_tpr_changed()))
-		vmx_host_tpr_restore(this_cpu_read(guest_vcpu));
 }
 
 /* Called by vmx_enter_from_frame when VMLAUNCH/VMRESUME itself failed. */

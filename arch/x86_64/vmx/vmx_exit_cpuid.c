@@ -120,9 +120,15 @@ int vmx_exit_cpuid(struct vmm_vcpu *v, struct arch_regs *r)
 {
 	u32 leaf = (u32)r->rax;
 
-	/* a leaf the host passes on unchanged */
+	/* a leaf the host passes on unchanged (no subleaves: ECX not read) */
 	if (likely(leaf < 32 && (leaves_as_is & (1u << leaf)))) {
-		host_leaf(leaf, (u32)r->rcx, r);
+		u64 a, b, c, d;
+
+		__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"((u64)leaf));
+		r->rax = a;
+		r->rbx = b;
+		r->rcx = c;
+		r->rdx = d;
 		return VMX_EXIT_NEXT_INSN;
 	}
 	return cpuid_curated(v, r);
