@@ -244,9 +244,12 @@ static __attribute__((noinline)) int exit_reinject(u64 reason, struct vmm_vcpu *
  * the guest ran (the APIC timer and the preemption timer usually bring
  * them in time, but in Bochs a guest with interrupts off holds the APIC
  * timer back and the preemption timer fires late: platform notes), a
- * scheduling decision, and the host TPR, checked after every exit as a
- * defence (no guest reaches it: CR8 is virtualised; nor may a handler
- * leave it raised).
+ * scheduling decision; and the host TPR, checked here as a defence against
+ * a hypervisor bug. No guest reaches the host TPR (CR8 is virtualised: TPR
+ * shadow or CR8 exiting), so it is not tested on every exit but on every
+ * exit that has timer or scheduler work: at the latest at the next timer
+ * event (the time slice, 10 ms by default), which the preemption timer
+ * brings whatever the TPR is.
  */
 static __attribute__((noinline)) void exit_finish_work(u64 start)
 {
@@ -336,8 +339,7 @@ void vmx_exit_finish(int rc)
 	vx->exit_ticks[vx->exit_reason] += (u32)(rdtsc64() - start);
 timers:
 	/* the end of the exit when nothing more is to be done: one test each */
-	if (unlikely(this_cpu_u64_le(timer_next_tsc, start) || vmm_scheduler_resched_cpus ||
-		     vmx_host_tpr_changed()))
+	if (unlikely(this_cpu_u64_le(timer_next_tsc, start) || vmm_scheduler_resched_cpus))
 		return exit_finish_work(start);
 	this_cpu_write(exit_regs, NULL);
 }
