@@ -121,10 +121,10 @@ int vmx_exit_cpuid(struct vmm_vcpu *v, struct arch_regs *r)
 	u32 leaf = (u32)r->rax;
 
 	/* a leaf the host passes on unchanged (no subleaves: ECX not read) */
-	if (likely(leaf < 32 && (leaves_as_is & (1u << leaf)))) {
+	if (likely(leaf < 32 && ((leaves_as_is >> leaf) & 1))) {
 		u64 a, b, c, d;
 
-		__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"((u64)leaf));
+		__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(leaf));
 		r->rax = a;
 		r->rbx = b;
 		r->rcx = c;
