@@ -34,7 +34,8 @@ vmx_exit_entry:
     push qword VMX_EXIT_VECTOR
     PUSH_GPRS
     ; no CLD: a VM exit leaves RFLAGS = 2 (SDM 28.5.3), DF is clear
-    mov rdi, rsp
+    mov rdi, [fs:PERCPU_GUEST_VCPU] ; vmx_exit_handler(vcpu, regs), the
+    mov rsi, rsp                    ;  handlers' arguments
     call vmx_exit_handler           ; dispatch; returns the handler's answer
     mov edi, eax
     call vmx_exit_finish            ; RIP, statistics, timers, scheduler

@@ -205,7 +205,7 @@ void arch_vcpu_dump(struct vmm_vcpu *v)
  * and pending-MTF exits, none of which this hypervisor enables). The VCPU
  * halts with the reason; a failed entry is counted under its reason.
  */
-static __attribute__((noinline, cold)) int exit_unusual(struct vmm_vcpu *vcpu, u32 full, u64 start)
+static __attribute__((noinline, cold)) int exit_unusual(struct vmm_vcpu *vcpu, u64 start, u32 full)
 {
 	u32 reason = full & 0xFFFF;
 	struct vmx_vcpu *vx;
@@ -232,8 +232,8 @@ static __attribute__((noinline, cold)) int exit_unusual(struct vmm_vcpu *vcpu, u
 }
 
 /* An exit cut an event's delivery short: it goes back in first (SDM 27.2.4). */
-static __attribute__((noinline)) int exit_reinject(u64 reason, struct vmm_vcpu *vcpu,
-						   struct arch_regs *regs, u32 idt)
+static __attribute__((noinline)) int exit_reinject(struct vmm_vcpu *vcpu, struct arch_regs *regs,
+						   u32 idt, u64 reason)
 {
 	vmx_reinject_vectoring(idt);
 	return vmx_exit_table[reason].handler(vcpu, regs);
@@ -265,7 +265,8 @@ static __attribute__((noinline)) void exit_finish_work(u64 start)
 
 /*
  * The path of every exit, in two halves called one after the other by
- * vmx_exit_entry with the guest's GPRs in 'regs' (make bench counts it):
+ * vmx_exit_entry (make bench counts it). The first gets the VCPU (this
+ * CPU's guest_vcpu) and the frame with the guest's GPRs as a handler does:
  *
  * vmx_exit_handler() takes the descriptor from the table by the basic exit
  * reason, re-injects an event the exit cut short unless it is an
@@ -281,10 +282,9 @@ static __attribute__((noinline)) void exit_finish_work(u64 start)
  * VMREADs need no failure check: a VM exit leaves current the VMCS it
  * exited from (vmcs_read_cur()).
  */
-int vmx_exit_handler(struct arch_regs *regs);
-int vmx_exit_handler(struct arch_regs *regs)
+int vmx_exit_handler(struct vmm_vcpu *vcpu, struct arch_regs *regs);
+int vmx_exit_handler(struct vmm_vcpu *vcpu, struct arch_regs *regs)
 {
-	struct vmm_vcpu *vcpu = this_cpu_read(guest_vcpu);
 	u64 start = rdtsc64();
 	u64 full = vmcs_read_cur(VMCS_EXIT_REASON);	/* 32 bits, zero-extended */
 	struct vmx_vcpu *vx;
@@ -298,7 +298,7 @@ int vmx_exit_handler(struct arch_regs *regs)
 	 * word, and only this CPU, in root mode, changes guest_vcpu.
 	 */
 	if (unlikely(full >= VMX_EXIT_REASONS))
-		return exit_unusual(vcpu, (u32)full, start);
+		return exit_unusual(vcpu, start, (u32)full);
 	vx = vcpu->arch_priv;
 	vx->exit_tsc = start;
 	vx->exit_reason = (u32)full;
@@ -306,7 +306,7 @@ int vmx_exit_handler(struct arch_regs *regs)
 		u32 idt = (u32)vmcs_read_cur(VMCS_IDT_VECTORING_INFO);
 
 		if (unlikely(idt & INTR_INFO_VALID))
-			return exit_reinject(full, vcpu, regs, idt);
+			return exit_reinject(vcpu, regs, idt, full);
 	}
 	return vmx_exit_table[full].handler(vcpu, regs);
 }
