@@ -1,8 +1,8 @@
 /*
  * arch/x86_64/vmx/vmx_exit_io.c - IN/OUT of 1, 2 or 4 bytes, and the string
- * forms INS/OUTS with or without REP (SDM 28.2.1 table 28-5, decoded by vmx_exit_qual.h, for the
- * qualification, 27.2.5 for the instruction information), routed to device
- * emulation.
+ * forms INS/OUTS with or without REP (SDM 28.2.1 table 28-5 for the
+ * qualification, decoded by vmx_exit_qual.h; 27.2.5 for the instruction
+ * information), routed to device emulation.
  */
 #include "arch/x86_64/vmx/vmx_exits.h"
 #include "arch/x86_64/vmx/vmx_exit_qual.h"
