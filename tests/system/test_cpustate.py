@@ -88,8 +88,9 @@ def test_hostile_xcr0_cr_values_get_gp(run):
 def test_cr8_is_the_guests_own(run):
     """Finding 3: MOV CR8 reads back what the guest wrote, bit 4 is #GP,
     and the host's TPR is untouched: after the guest shut down with CR8 =
-    15 the CPU idles (sleep 500) and wakes; the defensive check at every
-    VM exit never found the host TPR changed."""
+    15 the CPU idles (sleep 500) and wakes; the defensive check (at every
+    VM exit with timer or scheduler work) never found the host TPR
+    changed."""
     r = run("vmx-cpustate")
     all_passed(r, "cr8")
     r.refute(r"host TPR found")

@@ -9,12 +9,12 @@
 #include "kernel/types.h"
 #include "arch/x86_64/regs.h"
 #include "arch/x86_64/vmx/vmx_decode.h"
+#include "arch/x86_64/vmx/vmx_exit_reasons.h"
 
 struct vmm_vcpu;
 struct vmm_guest;
 struct vmm_vserial;
 
-#define VMX_EXIT_REASONS 70
 #define VMX_EXIT_VECTOR 0x100	/* arch_regs.vector of a VM-exit frame */
 #define MSR_REPORT_MAX 16	/* unknown MSRs reported one by one per VCPU */
 
@@ -56,6 +56,8 @@ struct vmx_vcpu {
 	/* MSRs the guest owns in hardware while it runs */
 	u64 msr_star, msr_lstar, msr_cstar, msr_sfmask, msr_kernel_gs_base, msr_tsc_aux;
 	u64 msr_misc_enable, msr_mtrr_def_type;
+	u64 exit_tsc;		/* TSC at the VM exit being handled (vmx_exit.c) */
+	u32 exit_reason;	/* its basic reason */
 	u64 exit_count[VMX_EXIT_REASONS];
 	u64 exit_ticks[VMX_EXIT_REASONS];	/* TSC ticks in the handler (Bochs: instructions) */
 	/* TSC ticks in guest mode up to its last switch-out, and its CPU's
@@ -125,9 +127,27 @@ int ept_map_open_bus(struct vmx_guest *vg, const struct vmm_guest *g, u64 *holes
 
 /* VM-exit handling */
 typedef int (*vmx_exit_handler_t)(struct vmm_vcpu *vcpu, struct arch_regs *regs);
-/* A handler's return value: the instruction is done, the dispatcher moves
- * RIP past it (vmx_advance_rip). Anything else: RIP stays as the handler left it. */
+/*
+ * A handler's return value. VMX_EXIT_NEXT_INSN: the guest's instruction is
+ * done; the dispatcher moves RIP past it (by the VM-exit instruction
+ * length) and ends STI/MOV SS blocking - the only place that does (the
+ * rule of vmx_exit.c, finish_insn()). VMX_EXIT_NEXT_INSN_LEN(n): the same
+ * for an instruction of n bytes the handler decoded itself (an exit with
+ * no valid instruction length: the MMIO access of an EPT violation).
+ * Anything else (0, a negative error, a halt): RIP stays as it is - the
+ * instruction runs again, or an exception was injected, or the VCPU stops.
+ */
 #define VMX_EXIT_NEXT_INSN 1
+#define VMX_EXIT_NEXT_INSN_LEN(n) (16 + (int)(n))	/* n: 1 to 15 */
+/* Interruptibility state (SDM 25.4.2 table 25-3): blocking by STI, by MOV SS */
+#define VMX_INTR_STI_MOVSS 3u
+/* One descriptor per basic exit reason (vmx_exit_reasons.h). */
+struct vmx_exit_desc {
+	vmx_exit_handler_t handler;
+	u32 flags;		/* VMX_EXIT_INSN, VMX_EXIT_OWNV */
+	const char *name;
+};
+extern const struct vmx_exit_desc vmx_exit_table[VMX_EXIT_REASONS];
 const char *vmx_exit_reason_name(u32 reason);
 void vmx_vmcs_dump(struct vmm_vcpu *vcpu);
 /* true when the exit being handled reset the VCPU (its VMCS is fresh). */
@@ -136,8 +156,6 @@ bool vmx_vcpu_was_reset(void);
  * included), of a normal VCPU (its current run on a CPU included). */
 u64 vmx_cpu_guest_ticks(unsigned int cpu);
 u64 vmx_vcpu_guest_ticks(struct vmm_vcpu *v);
-/* Skip the instruction that caused the exit (not after a reset). */
-void vmx_advance_rip(void);
 /* Queue an exception for the next VM entry (SDM 26.6). */
 void vmx_inject_exception(u32 vector, bool has_error, u32 error);
 /* Halt the current guest VCPU with "<reason>: <what> at RIP 0x..." and a VMCS dump. */

@@ -18,69 +18,31 @@
 #include "kernel/printk.h"
 #include "kernel/error.h"
 
-static const char *const exit_names[VMX_EXIT_REASONS] = {
-	[0] = "exception or NMI", [1] = "external interrupt", [2] = "triple fault",
-	[3] = "INIT signal", [4] = "SIPI", [5] = "I/O SMI", [6] = "other SMI",
-	[7] = "interrupt window", [8] = "NMI window", [9] = "task switch",
-	[10] = "CPUID", [11] = "GETSEC", [12] = "HLT", [13] = "INVD", [14] = "INVLPG",
-	[15] = "RDPMC", [16] = "RDTSC", [17] = "RSM", [18] = "VMCALL", [19] = "VMCLEAR",
-	[20] = "VMLAUNCH", [21] = "VMPTRLD", [22] = "VMPTRST", [23] = "VMREAD",
-	[24] = "VMRESUME", [25] = "VMWRITE", [26] = "VMXOFF", [27] = "VMXON",
-	[28] = "control-register access", [29] = "MOV DR", [30] = "I/O instruction",
-	[31] = "RDMSR", [32] = "WRMSR", [33] = "VM entry failure: invalid guest state",
-	[34] = "VM entry failure: MSR loading", [36] = "MWAIT", [37] = "monitor trap flag",
-	[39] = "MONITOR", [40] = "PAUSE", [41] = "VM entry failure: machine check",
-	[43] = "TPR below threshold", [44] = "APIC access", [45] = "virtualized EOI",
-	[46] = "GDTR/IDTR access", [47] = "LDTR/TR access", [48] = "EPT violation",
-	[49] = "EPT misconfiguration", [50] = "INVEPT", [51] = "RDTSCP",
-	[52] = "VMX-preemption timer expired", [53] = "INVVPID", [54] = "WBINVD or WBNOINVD",
-	[55] = "XSETBV", [56] = "APIC write", [57] = "RDRAND", [58] = "INVPCID",
-	[59] = "VMFUNC", [60] = "ENCLS", [61] = "RDSEED", [62] = "page-modification log full",
-	[63] = "XSAVES", [64] = "XRSTORS", [66] = "SPP-related event", [67] = "UMWAIT",
-	[68] = "TPAUSE", [69] = "LOADIWKEY",
+/*
+ * The dispatch table: one descriptor per basic exit reason, made from the
+ * list in vmx_exit_reasons.h (a reason listed twice does not compile:
+ * -Woverride-init).
+ */
+#define VMX_EXIT_DESC(n, id, nm, fn, fl) [n] = { .handler = fn, .flags = VMX_EXIT_##fl, .name = nm },
+const struct vmx_exit_desc vmx_exit_table[VMX_EXIT_REASONS] = {
+	VMX_EXIT_REASON_LIST(VMX_EXIT_DESC)
 };
+#undef VMX_EXIT_DESC
 
 const char *vmx_exit_reason_name(u32 reason)
 {
-	if (reason < VMX_EXIT_REASONS && exit_names[reason])
-		return exit_names[reason];
-	return "unknown exit reason";
+	return reason < VMX_EXIT_REASONS ? vmx_exit_table[reason].name : "unknown exit reason";
 }
 
-/* The dispatch table: exit reason -> handler. */
-static const vmx_exit_handler_t exit_handlers[VMX_EXIT_REASONS] = {
-	[0] = vmx_exit_exception,
-	[1] = vmx_exit_external_interrupt,
-	[2] = vmx_exit_triple_fault,
-	[3] = vmx_exit_init,
-	[4] = vmx_exit_sipi,
-	[7] = vmx_exit_interrupt_window,
-	[10] = vmx_exit_cpuid,
-	[12] = vmx_exit_hlt,
-	[13] = vmx_exit_invd,
-	[9] = vmx_exit_task_switch,
-	[15] = vmx_exit_rdpmc,
-	[18] = vmx_exit_vmcall,
-	[19] = vmx_exit_vmx_insn, [20] = vmx_exit_vmx_insn, [21] = vmx_exit_vmx_insn,
-	[22] = vmx_exit_vmx_insn, [23] = vmx_exit_vmx_insn, [24] = vmx_exit_vmx_insn,
-	[25] = vmx_exit_vmx_insn, [26] = vmx_exit_vmx_insn, [27] = vmx_exit_vmx_insn,
-	[28] = vmx_exit_cr_access,
-	[29] = vmx_exit_mov_dr,
-	[30] = vmx_exit_io,
-	[31] = vmx_exit_rdmsr,
-	[32] = vmx_exit_wrmsr,
-	[36] = vmx_exit_vmx_insn,	/* MWAIT: hidden in CPUID -> #UD */
-	[39] = vmx_exit_vmx_insn,	/* MONITOR: likewise */
-	[40] = vmx_exit_pause,
-	[48] = vmx_exit_ept_violation,
-	[49] = vmx_exit_ept_misconfig,
-	[50] = vmx_exit_vmx_insn,
-	[52] = vmx_exit_preemption_timer,
-	[53] = vmx_exit_vmx_insn,
-	[54] = vmx_exit_invd,
-	[55] = vmx_exit_xsetbv,
-	[59] = vmx_exit_vmx_insn,
-};
+/* Reasons the hypervisor does not enable or handle: the VCPU halts. */
+int vmx_exit_unhandled(struct vmm_vcpu *v, struct arch_regs *r)
+{
+	u32 reason = (u32)vmcs_read(VMCS_EXIT_REASON) & 0xFFFF;
+
+	(void)r;
+	return vmx_halt_vcpu(v, "unhandled VM exit %u (%s) at RIP 0x%llx", reason,
+			     vmx_exit_reason_name(reason), (unsigned long long)vmcs_read(VMCS_GUEST_RIP));
+}
 
 bool vmx_vcpu_was_reset(void)
 {
@@ -89,28 +51,29 @@ bool vmx_vcpu_was_reset(void)
 	return v && ((struct vmx_vcpu *)v->arch_priv)->fresh_regs;
 }
 
-/* Move RIP past the instruction that exited; STI/MOV SS blocking ends. */
-static inline void advance_rip(struct vmx_vcpu *vx)
+/*
+ * The one rule for finishing an instruction: a handler that completed the
+ * guest's instruction returns VMX_EXIT_NEXT_INSN (the VM-exit instruction
+ * length applies) or VMX_EXIT_NEXT_INSN_LEN(n) (an instruction it decoded
+ * itself, the MMIO access of an EPT violation), and only this moves RIP
+ * past it. Blocking by STI and by MOV SS ends with the instruction that
+ * followed them (SDM 26.3.1.5, 25.4.2 table 25-3): cleared here, the same
+ * way for every exit; blocking by NMI or SMI stays. Not after a reset
+ * during the exit (8042 0xFE, port 0x92, ...): the VMCS then holds the
+ * reset state, which must not be moved past "this" instruction.
+ * Paths that set RIP on purpose instead (INIT, SIPI, the start and reset
+ * state of vmx_vcpu.c) do not come here.
+ */
+static inline void finish_insn(struct vmx_vcpu *vx, u64 len)
 {
 	u64 intr;
 
-	/* the access reset the guest (8042 0xFE, port 0x92, ...): the VMCS
-	 * holds the reset state, which must not be moved past "this" instruction */
 	if (unlikely(vx->fresh_regs))
 		return;
-	vmcs_write(VMCS_GUEST_RIP, vmcs_read(VMCS_GUEST_RIP) + vmcs_read(VMCS_EXIT_INSN_LEN));
-	/* the instruction completed: STI/MOV SS blocking ends (SDM 26.3.1.5) */
-	intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
-	if (unlikely(intr & 3))
-		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, intr & ~3ULL);
-}
-
-void vmx_advance_rip(void)
-{
-	struct vmm_vcpu *v = this_cpu()->guest_vcpu;
-
-	if (v)
-		advance_rip(v->arch_priv);
+	vmcs_write_cur(VMCS_GUEST_RIP, vmcs_read_cur(VMCS_GUEST_RIP) + len);
+	intr = vmcs_read_cur(VMCS_GUEST_INTERRUPTIBILITY);
+	if (unlikely(intr & VMX_INTR_STI_MOVSS))
+		vmcs_write_cur(VMCS_GUEST_INTERRUPTIBILITY, intr & ~(u64)VMX_INTR_STI_MOVSS);
 }
 
 /*
@@ -233,99 +196,152 @@ void arch_vcpu_dump(struct vmm_vcpu *v)
 		vmm_printk(VMM_LOG_EMERG, "%s: runs on CPU%u, which did not answer\n", v->name, cpu);
 }
 
-/*
- * Exits whose IDT-vectoring information the dispatcher does not read:
- * those caused by executing an instruction, which cannot happen while an
- * event is being delivered (its information is never valid, SDM 27.2.4),
- * and the EPT violation, whose handler reads it itself (an access made by
- * event delivery is never emulated: vmx_exit_ept.c).
- */
-static const bool no_vectoring_read[VMX_EXIT_REASONS] = {
-	[10] = 1, [11] = 1, [12] = 1, [13] = 1, [14] = 1, [15] = 1, [16] = 1, [17] = 1,
-	[18] = 1, [19] = 1, [20] = 1, [21] = 1, [22] = 1, [23] = 1, [24] = 1, [25] = 1,
-	[26] = 1, [27] = 1, [28] = 1, [29] = 1, [30] = 1, [31] = 1, [32] = 1, [36] = 1,
-	[39] = 1, [40] = 1, [48] = 1, [50] = 1, [51] = 1, [53] = 1, [54] = 1, [55] = 1,
-	[57] = 1, [58] = 1, [59] = 1, [61] = 1,
-};
+/* exit_unusual()'s answer: nothing to count or finish for this exit */
+#define VMX_EXIT_UNCOUNTED (-0x7000)
 
-/* The rare cases of an exit: a failed VM entry, an unknown reason, no VCPU. */
-static __attribute__((noinline, cold)) void exit_unusual(struct vmm_vcpu *vcpu, u32 full)
+/*
+ * The rare cases of an exit: no VCPU, a failed VM entry, a reason beyond
+ * the table, or bits set above the basic reason (SDM 25.9.1: SMM, enclave
+ * and pending-MTF exits, none of which this hypervisor enables). The VCPU
+ * halts with the reason; a failed entry is counted under its reason.
+ */
+static __attribute__((noinline, cold)) int exit_unusual(struct vmm_vcpu *vcpu, u64 start, u32 full)
 {
 	u32 reason = full & 0xFFFF;
+	struct vmx_vcpu *vx;
 
-	if (!vcpu || !vcpu->is_normal)
+	if (!vcpu || !vcpu->is_normal) {
 		vmm_emerg("vmx: VM exit (reason %u) with no guest VCPU current\n", reason);
-	else if (full & (1u << 31))
-		/* SDM 26.8: VM entry failed while checking or loading guest state */
+		return VMX_EXIT_UNCOUNTED;
+	}
+	if (full & EXIT_REASON_ENTRY_FAILED)
+		/* SDM 27.8: VM entry failed while checking or loading guest state */
 		vmx_halt_vcpu(vcpu, "VM entry failed: %s (qualification 0x%llx); see the Bochs log for the failed check",
 			      vmx_exit_reason_name(reason),
 			      (unsigned long long)vmcs_read(VMCS_EXIT_QUALIFICATION));
 	else
-		vmx_halt_vcpu(vcpu, "unhandled VM exit %u (%s) at RIP 0x%llx", reason,
-			      vmx_exit_reason_name(reason),
+		vmx_halt_vcpu(vcpu, "unhandled VM exit %u (%s, exit-reason field 0x%x) at RIP 0x%llx", reason,
+			      vmx_exit_reason_name(reason), full,
 			      (unsigned long long)vmcs_read(VMCS_GUEST_RIP));
+	if (reason >= VMX_EXIT_REASONS)
+		return VMX_EXIT_UNCOUNTED;
+	vx = vcpu->arch_priv;
+	vx->exit_tsc = start;
+	vx->exit_reason = reason;
+	return 0;
+}
+
+/* An exit cut an event's delivery short: it goes back in first (SDM 27.2.4). */
+static __attribute__((noinline)) int exit_reinject(struct vmm_vcpu *vcpu, struct arch_regs *regs,
+						   u32 idt, u64 reason)
+{
+	vmx_reinject_vectoring(idt);
+	return vmx_exit_table[reason].handler(vcpu, regs);
 }
 
 /*
- * Called by vmx_exit_entry with the guest's GPRs in 'regs'. This is the
- * path of every exit, so it is kept short (make bench counts it): the
- * handler comes from the table; one that returns VMX_EXIT_NEXT_INSN has
- * completed the guest's instruction and RIP moves past it here, where
- * the VCPU's state is at hand.
+ * The end of an exit that has work left: timer events that fell due while
+ * the guest ran (the APIC timer and the preemption timer usually bring
+ * them in time, but in Bochs a guest with interrupts off holds the APIC
+ * timer back and the preemption timer fires late: platform notes), a
+ * scheduling decision; and the host TPR, checked here as a defence against
+ * a hypervisor bug. No guest reaches the host TPR (CR8 is virtualised: TPR
+ * shadow or CR8 exiting), so it is not tested on every exit but on every
+ * exit that has timer or scheduler work: at the latest at the next timer
+ * event (the time slice, 10 ms by default), which the preemption timer
+ * brings whatever the TPR is.
  */
-void vmx_exit_handler(struct arch_regs *regs);
-void vmx_exit_handler(struct arch_regs *regs)
+static __attribute__((noinline)) void exit_finish_work(u64 start)
 {
-	struct vmm_vcpu *vcpu = this_cpu_read(guest_vcpu);
-	u64 start = rdtsc();
-	u32 full = (u32)vmcs_read(VMCS_EXIT_REASON);
-	u32 reason = full & 0xFFFF;
-	vmx_exit_handler_t handler;
-	struct vmx_vcpu *vx;
-	int rc;
-
-	/* defensive: no guest reaches the host TPR (CR8 is virtualised) */
+	if (this_cpu_u64_le(timer_next_tsc, start))
+		vmm_timer_expired();
+	/* the frame holds the running VCPU's registers until the entry (a
+	 * switch puts the next one's there): exit_regs stays valid till here */
+	vmm_scheduler_irq_process(this_cpu_read(exit_regs));
+	this_cpu_write(exit_regs, NULL);
 	if (unlikely(vmx_host_tpr_changed()))
-		vmx_host_tpr_restore(vcpu);
-	/* this VMCS is launched now: the next entry into it is VMRESUME */
-	this_cpu_write(vmx_launch, 0);
+		vmx_host_tpr_restore(this_cpu_read(guest_vcpu));
+}
+
+/*
+ * The path of every exit, in two halves called one after the other by
+ * vmx_exit_entry (make bench counts it). The first gets the VCPU (this
+ * CPU's guest_vcpu) and the frame with the guest's GPRs as a handler does:
+ *
+ * vmx_exit_handler() takes the descriptor from the table by the basic exit
+ * reason, re-injects an event the exit cut short unless it is an
+ * instruction exit, and ends in the handler, whose answer it returns.
+ *
+ * vmx_exit_finish() gets that answer: VMX_EXIT_NEXT_INSN[_LEN] means the
+ * guest's instruction is complete, which finish_insn() skips; then the
+ * exit is counted, due timer events run and the scheduler decides.
+ *
+ * Nothing lives in registers between the halves (the exit's TSC and reason
+ * wait in the VCPU, the VCPU and the frame in the per-CPU area), so both
+ * end in tail calls or return without saving callee-saved registers. The
+ * VMREADs need no failure check: a VM exit leaves current the VMCS it
+ * exited from (vmcs_read_cur()).
+ */
+int vmx_exit_handler(struct vmm_vcpu *vcpu, struct arch_regs *regs);
+int vmx_exit_handler(struct vmm_vcpu *vcpu, struct arch_regs *regs)
+{
+	u64 start = rdtsc64();
+	u64 full = vmcs_read_cur(VMCS_EXIT_REASON);	/* 32 bits, zero-extended */
+	struct vmx_vcpu *vx;
+
 	this_cpu_write(exit_regs, regs);
 	this_cpu_add(guest_ticks, start);	/* guest time ends (percpu.h) */
-	if (unlikely((full & (1u << 31)) || reason >= VMX_EXIT_REASONS || !vcpu ||
-		     !(handler = exit_handlers[reason]))) {
-		exit_unusual(vcpu, full);
-		this_cpu_write(exit_regs, NULL);
-		if (!vcpu)
-			return;
-		if (reason >= VMX_EXIT_REASONS)
-			goto counted;
-		vx = vcpu->arch_priv;
-	} else {
-		/* an event cut short by this exit goes back in first (SDM 27.2.4) */
-		if (!no_vectoring_read[reason]) {
-			u32 idt = (u32)vmcs_read(VMCS_IDT_VECTORING_INFO);
-
-			if (unlikely(idt & INTR_INFO_VALID))
-				vmx_reinject_vectoring(idt);
-		}
-		rc = handler(vcpu, regs);
-		vx = vcpu->arch_priv;
-		if (rc == VMX_EXIT_NEXT_INSN)
-			advance_rip(vx);
-		this_cpu_write(exit_regs, NULL);
-	}
-	vx->exit_count[reason]++;
-	vx->exit_ticks[reason] += (u32)(rdtsc() - start);
-counted:
 	/*
-	 * Timer events that fell due while the guest ran are run now: the
-	 * APIC timer and the preemption timer usually bring them in time, but
-	 * in Bochs a guest with interrupts off holds the APIC timer back and
-	 * the preemption timer fires late (platform notes).
+	 * One comparison: a reason beyond the table or any bit above it. The
+	 * VCPU is not tested for NULL: this exit left a VMCS that
+	 * vmx_enter_from_frame entered after reading guest_vcpu's pending
+	 * word, and only this CPU, in root mode, changes guest_vcpu.
 	 */
-	if (unlikely(this_cpu_u64_le(timer_next_tsc, start)))
-		vmm_timer_expired();
-	vmm_scheduler_irq_process(regs);
+	if (unlikely(full >= VMX_EXIT_REASONS))
+		return exit_unusual(vcpu, start, (u32)full);
+	vx = vcpu->arch_priv;
+	vx->exit_tsc = start;
+	vx->exit_reason = (u32)full;
+	if (!(vmx_exit_table[full].flags & (VMX_EXIT_INSN | VMX_EXIT_OWNV))) {
+		u32 idt = (u32)vmcs_read_cur(VMCS_IDT_VECTORING_INFO);
+
+		if (unlikely(idt & INTR_INFO_VALID))
+			return exit_reinject(vcpu, regs, idt, full);
+	}
+	return vmx_exit_table[full].handler(vcpu, regs);
+}
+
+void vmx_exit_finish(int rc);
+void vmx_exit_finish(int rc)
+{
+	struct vmx_vcpu *vx;
+	u64 start;
+
+	if (likely(rc == VMX_EXIT_NEXT_INSN)) {
+		vx = this_cpu_read(guest_vcpu)->arch_priv;
+		finish_insn(vx, vmcs_read_cur(VMCS_EXIT_INSN_LEN));
+	} else if (rc > VMX_EXIT_NEXT_INSN) {
+		vx = this_cpu_read(guest_vcpu)->arch_priv;
+		finish_insn(vx, (u32)rc - VMX_EXIT_NEXT_INSN_LEN(0));
+	} else if (unlikely(rc == VMX_EXIT_UNCOUNTED)) {
+		/* exit_unusual() said: no VCPU (nothing more), or nothing to count */
+		if (!this_cpu_read(guest_vcpu)) {
+			this_cpu_write(exit_regs, NULL);
+			return;
+		}
+		start = rdtsc64();
+		goto timers;
+	} else {
+		vx = this_cpu_read(guest_vcpu)->arch_priv;
+	}
+	vx->exit_count[vx->exit_reason]++;
+	start = vx->exit_tsc;
+	vx->exit_ticks[vx->exit_reason] += (u32)(rdtsc64() - start);
+timers:
+	/* the end of the exit when nothing more is to be done: one test each */
+	if (unlikely(this_cpu_u64_le(timer_next_tsc, start) || vmm_scheduler_resched_cpus))
+		return exit_finish_work(start);
+	this_cpu_write(exit_regs, NULL);
 }
 
 /* Called by vmx_enter_from_frame when VMLAUNCH/VMRESUME itself failed. */

@@ -18,8 +18,11 @@
 #define HV_SIGNATURE "XvisorX86VMM"	/* 12 bytes: EBX, ECX, EDX of 0x40000000 */
 #define HV_MAX_LEAF 0x40000001u
 
-/* Host leaf limits, read once (vmx_exit_cpuid's first call). */
+/* Host leaf limits, read once (vmx_exit_cpuid's first curated leaf). */
 static u32 max_basic, max_ext;
+/* Bit n: basic leaf n goes to the guest as the host has it (set with the
+ * limits: 0 until then, so the first CPUID takes the curated path). */
+static u32 leaves_as_is;
 
 /* Leaves whose host values need editing: the rarer path (cpuid_view.c). */
 static __attribute__((noinline)) void curate(struct vmm_vcpu *v, u32 leaf, u32 sub,
@@ -64,19 +67,20 @@ static __attribute__((noinline)) void hypervisor_leaf(u32 leaf, struct arch_regs
 	}
 }
 
-/* The host's leaf into the guest's registers. */
+/* The host's leaf into the guest's registers (CPUID clears bits 63:32). */
 static inline void host_leaf(u32 leaf, u32 sub, struct arch_regs *r)
 {
-	u32 a, b, c, d;
+	u64 a, b, c, d;
 
-	cpuid_count(leaf, sub, &a, &b, &c, &d);
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"((u64)leaf), "c"((u64)sub));
 	r->rax = a;
 	r->rbx = b;
 	r->rcx = c;
 	r->rdx = d;
 }
 
-/* Leaves the host passes on unchanged (bit n: basic leaf n). */
+/* Leaves the host passes on unchanged (bit n: basic leaf n): the limits
+ * and vendor, the cache descriptors; neither has subleaves. */
 #define LEAVES_AS_IS ((1u << 0) | (1u << 2))
 
 static inline bool passed_as_is(u32 leaf)
@@ -94,6 +98,8 @@ static __attribute__((noinline)) int cpuid_curated(struct vmm_vcpu *v, struct ar
 
 		cpuid(0, &max_basic, &b, &c, &d);
 		cpuid(0x80000000, &max_ext, &b, &c, &d);
+		/* leaf 0 always exists; the others only up to the limit */
+		leaves_as_is = LEAVES_AS_IS & (max_basic >= 31 ? ~0u : (2u << max_basic) - 1);
 	}
 	if (leaf <= max_basic) {
 		host_leaf(leaf, sub, r);
@@ -114,9 +120,15 @@ int vmx_exit_cpuid(struct vmm_vcpu *v, struct arch_regs *r)
 {
 	u32 leaf = (u32)r->rax;
 
-	/* a leaf the host passes on unchanged (leaf 0 always exists) */
-	if (likely(passed_as_is(leaf) && (leaf == 0 || leaf <= max_basic))) {
-		host_leaf(leaf, (u32)r->rcx, r);
+	/* a leaf the host passes on unchanged (no subleaves: ECX not read) */
+	if (likely(leaf < 32 && ((leaves_as_is >> leaf) & 1))) {
+		u64 a, b, c, d;
+
+		__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(leaf));
+		r->rax = a;
+		r->rbx = b;
+		r->rcx = c;
+		r->rdx = d;
 		return VMX_EXIT_NEXT_INSN;
 	}
 	return cpuid_curated(v, r);

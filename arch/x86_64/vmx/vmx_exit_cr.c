@@ -1,6 +1,7 @@
 /*
  * arch/x86_64/vmx/vmx_exit_cr.c - control-register, debug-register and
- * XCR0 accesses (SDM 27.2.1 tables 27-3 and 27-4 for the qualifications).
+ * XCR0 accesses (SDM 28.2.1 tables 28-3 and 28-4 for the qualifications,
+ * decoded by vmx_exit_qual.h).
  *
  * CR0/CR4 bits that VMX operation fixes are owned by the host: the guest
  * sees its own values through the read shadows, so CR4.VMXE stays hidden
@@ -11,6 +12,7 @@
  * a TPR shadow, or CR8 exiting emulated here; never the host's TPR.
  */
 #include "arch/x86_64/vmx/vmx_exits.h"
+#include "arch/x86_64/vmx/vmx_exit_qual.h"
 #include "arch/x86_64/vmx/vmx_caps.h"
 #include "arch/x86_64/vmx/vmcs.h"
 #include "arch/x86_64/vmx/cpustate_check.h"
@@ -165,12 +167,12 @@ void vmx_host_tpr_restore(struct vmm_vcpu *v)
 
 int vmx_exit_cr_access(struct vmm_vcpu *v, struct arch_regs *r)
 {
-	u64 q = vmcs_read(VMCS_EXIT_QUALIFICATION);
-	u32 cr = q & 15, type = (q >> 4) & 3, gpr = (q >> 8) & 15;
+	struct vmx_cr_qual q = vmx_cr_qual_decode(vmcs_read(VMCS_EXIT_QUALIFICATION));
+	u32 cr = q.cr, gpr = q.gpr;
 	int done = 1;
 
-	switch (type) {
-	case 0:	/* MOV to CR */
+	switch (q.type) {
+	case VMX_CR_MOV_TO:
 		if (cr == 0)
 			done = guest_write_cr0(v, vmx_gpr_get(r, gpr));
 		else if (cr == 4)
@@ -187,7 +189,7 @@ int vmx_exit_cr_access(struct vmm_vcpu *v, struct arch_regs *r)
 		} else
 			return vmx_halt_vcpu(v, "MOV to CR%u is not virtualised", cr);
 		break;
-	case 1:	/* MOV from CR (only CR3 and CR8 can exit here) */
+	case VMX_CR_MOV_FROM:	/* only CR3 and CR8 can exit here */
 		if (cr == 3)
 			vmx_gpr_set(r, gpr, vmcs_read(VMCS_GUEST_CR3));
 		else if (cr == 8)
@@ -195,21 +197,19 @@ int vmx_exit_cr_access(struct vmm_vcpu *v, struct arch_regs *r)
 		else
 			return vmx_halt_vcpu(v, "MOV from CR%u is not virtualised", cr);
 		break;
-	case 2:	/* CLTS */
+	case VMX_CR_CLTS:
 		vmcs_write(VMCS_CR0_SHADOW, vmcs_read(VMCS_CR0_SHADOW) & ~CR0_TS);
 		vmcs_write(VMCS_GUEST_CR0, vmcs_read(VMCS_GUEST_CR0) & ~CR0_TS);
 		break;
-	case 3:	/* LMSW: only PE MP EM TS, and PE cannot be cleared */
+	case VMX_CR_LMSW:	/* only PE MP EM TS, and PE cannot be cleared */
 		{
-			u64 old = vmx_guest_cr0(), src = (q >> 16) & 0xF;
+			u64 old = vmx_guest_cr0(), src = q.lmsw_data & 0xF;
 
 			done = guest_write_cr0(v, (old & ~0xEULL) | src | (old & 1));
 		}
 		break;
 	}
-	if (done)
-		vmx_advance_rip();
-	return 0;
+	return done ? VMX_EXIT_NEXT_INSN : 0;
 }
 
 #define DEFINE_DR(n) \
@@ -274,8 +274,8 @@ static u64 get_dr(u32 n)
 int vmx_exit_mov_dr(struct vmm_vcpu *v, struct arch_regs *r)
 {
 	struct vmx_vcpu *vx = v->arch_priv;
-	u64 q = vmcs_read(VMCS_EXIT_QUALIFICATION);
-	u32 dr = q & 7, from = (q >> 4) & 1, gpr = (q >> 8) & 15;
+	struct vmx_dr_qual q = vmx_dr_qual_decode(vmcs_read(VMCS_EXIT_QUALIFICATION));
+	u32 dr = q.dr, gpr = q.gpr;
 
 	if (vmx_guest_cpl() != 0) {
 		vmx_inject_exception(13, true, 0);
@@ -288,7 +288,7 @@ int vmx_exit_mov_dr(struct vmm_vcpu *v, struct arch_regs *r)
 		}
 		dr += 2;
 	}
-	if (from) {
+	if (q.from) {
 		u64 val = dr == 7 ? vmcs_read(VMCS_GUEST_DR7)
 				  : dr == 6 ? (get_dr(6) | 0xFFFF0FF0ULL) : get_dr(dr);
 
@@ -307,8 +307,7 @@ int vmx_exit_mov_dr(struct vmm_vcpu *v, struct arch_regs *r)
 			set_dr(dr, val);
 		}
 	}
-	vmx_advance_rip();
-	return 0;
+	return VMX_EXIT_NEXT_INSN;
 }
 
 /*
@@ -336,6 +335,5 @@ int vmx_exit_xsetbv(struct vmm_vcpu *v, struct arch_regs *r)
 		return refuse(v, REFUSED_XCR0, val, bad);
 	vx->xcr0 = val;
 	__asm__ volatile("xsetbv" : : "c"(0), "a"((u32)val), "d"((u32)(val >> 32)));
-	vmx_advance_rip();
-	return 0;
+	return VMX_EXIT_NEXT_INSN;
 }

@@ -236,7 +236,5 @@ int vmx_exit_ept_violation(struct vmm_vcpu *v, struct arch_regs *r)
 	}
 	if (unlikely(rc))
 		return access_failed(v, q, gpa, rip, "no device answers there (", vmm_strerror(rc), ")");
-	if (!vmx_vcpu_was_reset())
-		vmcs_write(VMCS_GUEST_RIP, rip + insn->length);
-	return 0;
+	return VMX_EXIT_NEXT_INSN_LEN(insn->length);
 }

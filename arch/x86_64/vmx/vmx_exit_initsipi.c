@@ -101,6 +101,8 @@ int vmx_exit_sipi(struct vmm_vcpu *v, struct arch_regs *r)
 	__atomic_fetch_add(&vmx_sipi_exits, 1, __ATOMIC_ACQ_REL);
 	if (pc->sipi_expected)
 		pc->sipi_expected--;
+	/* a start, not a finished instruction: RIP is set here on purpose and
+	 * the handler returns VMM_OK, outside the dispatcher's rule (vmx_exit.c) */
 	vmcs_write(VMCS_GUEST_CS_SEL, vec << 8);
 	vmcs_write(VMCS_GUEST_CS_BASE, vec << 12);
 	vmcs_write(VMCS_GUEST_RIP, 0);

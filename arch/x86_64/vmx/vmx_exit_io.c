@@ -1,10 +1,11 @@
 /*
  * arch/x86_64/vmx/vmx_exit_io.c - IN/OUT of 1, 2 or 4 bytes, and the string
- * forms INS/OUTS with or without REP (SDM 27.2.1 table 27-5 for the
- * qualification, 27.2.5 for the instruction information), routed to device
- * emulation.
+ * forms INS/OUTS with or without REP (SDM 28.2.1 table 28-5 for the
+ * qualification, decoded by vmx_exit_qual.h; 27.2.5 for the instruction
+ * information), routed to device emulation.
  */
 #include "arch/x86_64/vmx/vmx_exits.h"
+#include "arch/x86_64/vmx/vmx_exit_qual.h"
 #include "arch/x86_64/vmx/vmcs.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
@@ -146,19 +147,20 @@ static __attribute__((noinline)) int io_string(struct vmm_vcpu *v, struct arch_r
 	if (rep)
 		r->rcx = (r->rcx & ~amask) | ((r->rcx - done) & amask);
 	if (!faulted && (!rep || done == count))
-		vmx_advance_rip();
-	return VMM_OK;
+		return VMX_EXIT_NEXT_INSN;
+	return VMM_OK;	/* the rest of a REP runs again, or the fault is delivered */
 }
 
 /* The port access of the current exit failed: its port from the VMCS. */
 static __attribute__((noinline, cold)) int io_failed_now(bool in, int rc)
 {
-	u16 port = (u16)(vmcs_read(VMCS_EXIT_QUALIFICATION) >> 16);
+	u16 port = vmx_io_qual_decode(vmcs_read(VMCS_EXIT_QUALIFICATION)).port;
 
 	return io_failed(this_cpu()->guest_vcpu, in ? "IN from" : "OUT to", port, rc);
 }
 
-static const u32 io_masks[4] = { 0xFF, 0xFFFF, 0, 0xFFFFFFFFu };
+/* by access size in bytes (1, 2 or 4; the CPU reports no other) */
+static const u32 io_masks[8] = { 0, 0xFF, 0xFFFF, 0, 0xFFFFFFFFu, 0, 0, 0 };
 
 /*
  * Every port exit: IN and OUT of 1, 2 or 4 bytes (AL, AX, EAX) here, the
@@ -168,21 +170,21 @@ static const u32 io_masks[4] = { 0xFF, 0xFFFF, 0, 0xFFFFFFFFu };
 __attribute__((no_stack_protector))
 int vmx_exit_io(struct vmm_vcpu *v, struct arch_regs *r)
 {
-	u64 q = vmcs_read(VMCS_EXIT_QUALIFICATION);
-	u32 val, mask = io_masks[q & 3];
+	struct vmx_io_qual q = vmx_io_qual_decode(vmcs_read(VMCS_EXIT_QUALIFICATION));
+	u32 val, mask = io_masks[q.size & 7];
 	int rc;
 
-	if (unlikely(q & 16))	/* INS/OUTS, REP or not */
-		return io_string(v, r, (u16)(q >> 16), (q & 7) + 1, q & 8, q & 32);
-	if (q & 8) {
-		rc = vmm_devemu_io_read(v->guest, (u16)(q >> 16), (q & 7) + 1, &val);
+	if (unlikely(q.string))	/* INS/OUTS, REP or not */
+		return io_string(v, r, q.port, q.size, q.in, q.rep);
+	if (q.in) {
+		rc = vmm_devemu_io_read(v->guest, q.port, q.size, &val);
 		if (unlikely(rc))
 			return io_failed_now(true, rc);	/* RAX keeps its value */
 		/* a 32-bit destination zero-extends */
-		r->rax = (q & 7) == 3 ? val : (r->rax & ~(u64)mask) | (val & mask);
+		r->rax = q.size == 4 ? val : (r->rax & ~(u64)mask) | (val & mask);
 		return VMX_EXIT_NEXT_INSN;
 	}
-	rc = vmm_devemu_io_write(v->guest, (u16)(q >> 16), (q & 7) + 1, (u32)r->rax & mask);
+	rc = vmm_devemu_io_write(v->guest, q.port, q.size, (u32)r->rax & mask);
 	if (unlikely(rc))
 		return io_failed_now(false, rc);
 	return VMX_EXIT_NEXT_INSN;

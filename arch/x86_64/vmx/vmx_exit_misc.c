@@ -100,14 +100,15 @@ int vmx_exit_hlt(struct vmm_vcpu *v, struct arch_regs *r)
 	int rc;
 
 	(void)r;
-	vmx_advance_rip();
 	if (!intr_on) {
 		vmm_warn("guest %s: %s executed HLT with interrupts off at RIP 0x%llx: paused for good (nothing can wake it)\n",
 			 v->guest->name, v->name, (unsigned long long)vmcs_read(VMCS_GUEST_RIP));
-		return vmm_manager_vcpu_pause(v);
+		rc = vmm_manager_vcpu_pause(v);
+	} else {
+		rc = vmm_vcpu_irq_wait(v);
 	}
-	rc = vmm_vcpu_irq_wait(v);
-	return rc < 0 ? rc : VMM_OK;
+	/* HLT is done either way: the VCPU resumes after it (when it does) */
+	return rc < 0 ? rc : VMX_EXIT_NEXT_INSN;
 }
 
 /* INVD/WBINVD: guest memory is write-back and coherent; nothing to flush. */
@@ -115,8 +116,7 @@ int vmx_exit_invd(struct vmm_vcpu *v, struct arch_regs *r)
 {
 	(void)v;
 	(void)r;
-	vmx_advance_rip();
-	return VMM_OK;
+	return VMX_EXIT_NEXT_INSN;
 }
 
 /* VMX instructions and hidden features (MONITOR/MWAIT): #UD (SDM 25.1.3). */
@@ -178,9 +178,8 @@ int vmx_exit_pause(struct vmm_vcpu *v, struct arch_regs *r)
 {
 	(void)v;
 	(void)r;
-	vmx_advance_rip();
 	vmm_scheduler_preempt();
-	return VMM_OK;
+	return VMX_EXIT_NEXT_INSN;
 }
 
 /*

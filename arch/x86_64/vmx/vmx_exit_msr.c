@@ -204,8 +204,7 @@ int vmx_exit_rdmsr(struct vmm_vcpu *v, struct arch_regs *r)
 	}
 	r->rax = (u32)val;
 	r->rdx = val >> 32;
-	vmx_advance_rip();
-	return 0;
+	return VMX_EXIT_NEXT_INSN;
 }
 
 static bool pat_valid(u64 pat)
@@ -261,9 +260,9 @@ int vmx_exit_wrmsr(struct vmm_vcpu *v, struct arch_regs *r)
 			return 0;
 		}
 	}
-	if (gp)
+	if (gp) {
 		vmx_inject_exception(13, true, 0);
-	else
-		vmx_advance_rip();
-	return 0;
+		return 0;
+	}
+	return VMX_EXIT_NEXT_INSN;
 }

@@ -59,27 +59,17 @@ static struct vmm_vserial *hvc_console(struct vmm_guest *g)
 	return vs;
 }
 
-int vmx_exit_vmcall(struct vmm_vcpu *v, struct arch_regs *r)
+/* The functions that reach devices, the console or the scheduler. */
+static __attribute__((noinline)) int vmcall_slow(struct vmm_vcpu *v, struct arch_regs *r)
 {
 	struct vmm_vserial *vs;
 
-	if (vmx_guest_cpl() != 0) {
-		r->rax = HC_EPERM;
-		return VMX_EXIT_NEXT_INSN;
-	}
 	switch (r->rax) {
-	case HC_VERSION:
-		r->rax = 1;
-		break;
 	case HC_CONSOLE_PUTC:
 		vs = hvc_console(v->guest);
 		if (vs)
 			vmm_vserial_putc(vs, (u8)r->rbx);
 		r->rax = 0;
-		break;
-	case HC_VCPU_ID:
-		r->rax = v->subid;
-		r->rbx = v->guest->id;
 		break;
 	case HC_YIELD:
 		r->rax = 0;
@@ -97,9 +87,6 @@ int vmx_exit_vmcall(struct vmm_vcpu *v, struct arch_regs *r)
 			     "shut down by the guest (status %llu)", (unsigned long long)r->rbx);
 		vmm_vcpu_set_state(v, VMM_VCPU_STATE_HALTED);
 		break;
-	case HC_TSC:
-		r->rax = rdtsc() + vmcs_read(VMCS_TSC_OFFSET);
-		break;
 	case HC_CONSOLE_GETC: {
 		int c;
 
@@ -113,4 +100,29 @@ int vmx_exit_vmcall(struct vmm_vcpu *v, struct arch_regs *r)
 		break;
 	}
 	return VMX_EXIT_NEXT_INSN;
+}
+
+/* Every hypercall completes: RIP moves past the VMCALL. */
+int vmx_exit_vmcall(struct vmm_vcpu *v, struct arch_regs *r)
+{
+	/* CPL = SS.DPL; the VMCS is the exit's (vmcs_read_cur) */
+	if (unlikely(vmcs_read_cur(VMCS_GUEST_SS_AR) & (3u << 5))) {
+		r->rax = HC_EPERM;
+		return VMX_EXIT_NEXT_INSN;
+	}
+	/* the ones that only read the VCPU answer here, without a frame */
+	switch (r->rax) {
+	case HC_VERSION:
+		r->rax = 1;
+		return VMX_EXIT_NEXT_INSN;
+	case HC_VCPU_ID:
+		r->rax = v->subid;
+		r->rbx = v->guest->id;
+		return VMX_EXIT_NEXT_INSN;
+	case HC_TSC:
+		r->rax = rdtsc64() + vmcs_read_cur(VMCS_TSC_OFFSET);
+		return VMX_EXIT_NEXT_INSN;
+	default:
+		return vmcall_slow(v, r);
+	}
 }

@@ -10,6 +10,8 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/vmx/vmx_timer.h"
 
+/* vmx_exit.c: reasons not enabled or not handled (the VCPU halts) */
+int vmx_exit_unhandled(struct vmm_vcpu *v, struct arch_regs *r);
 /* vmx_exit_misc.c */
 int vmx_exit_exception(struct vmm_vcpu *v, struct arch_regs *r);
 int vmx_exit_external_interrupt(struct vmm_vcpu *v, struct arch_regs *r);
@@ -83,11 +85,43 @@ size_t vmx_write_guest_linear(struct vmm_vcpu *v, u64 gva, const void *buf, size
 /* CR0/CR4 as the guest sees them: masked bits from the read shadow (SDM 25.3). */
 u64 vmx_guest_cr0(void);
 u64 vmx_guest_cr4(void);
-/* Current privilege level of the guest (SS.DPL). */
-u32 vmx_guest_cpl(void);
+/* Current privilege level of the guest (SS.DPL); inline: every VMCALL asks. */
+static inline u32 vmx_guest_cpl(void)
+{
+	return (vmcs_read(VMCS_GUEST_SS_AR) >> 5) & 3;
+}
 /* The CR4 bits a guest may set (vmx_exit_cr.c); the others are in the CR4
  * guest/host mask, so that setting one exits and gets #GP(0). */
 u64 vmx_cr4_allowed(void);
+/*
+ * VMREAD/VMWRITE without the failure check, for the dispatcher's end of an
+ * exit only (vmx_exit.c): the exit's first VMREAD succeeded, so the VMCS
+ * is current (a handler that reloads it, INIT, reloads the same one), and
+ * the fields used are ones every VMX CPU has, so these cannot fail.
+ */
+static inline u64 vmcs_read_cur(u32 field)
+{
+	u64 v;
+
+	__asm__ volatile("vmread %1, %0" : "=r"(v) : "r"((u64)field) : "cc");
+	return v;
+}
+
+static inline void vmcs_write_cur(u32 field, u64 value)
+{
+	__asm__ volatile("vmwrite %1, %0" : : "r"((u64)field), "rm"(value) : "cc");
+}
+
+/* The TSC without the zero-extension a 32-bit split costs (RDTSC clears
+ * bits 63:32 of RAX and RDX itself). */
+static inline u64 rdtsc64(void)
+{
+	u64 lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (hi << 32) | lo;
+}
+
 /* The host TPR (CR8) is 0 in root operation; put it back if it is not. */
 void vmx_host_tpr_restore(struct vmm_vcpu *v);
 static inline bool vmx_host_tpr_changed(void)

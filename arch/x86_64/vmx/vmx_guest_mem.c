@@ -76,11 +76,6 @@ u64 vmx_guest_cr4(void)
 	return (vmcs_read(VMCS_GUEST_CR4) & ~mask) | (vmcs_read(VMCS_CR4_SHADOW) & mask);
 }
 
-u32 vmx_guest_cpl(void)
-{
-	return (vmcs_read(VMCS_GUEST_SS_AR) >> 5) & 3;
-}
-
 static bool read_gpa64(struct vmm_guest *g, u64 gpa, u64 *v)
 {
 	return vmm_guest_memory_read(g, gpa, v, 8) == 8;

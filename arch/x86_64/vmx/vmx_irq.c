@@ -2,7 +2,7 @@
  * arch/x86_64/vmx/vmx_irq.c - virtual interrupts into a VCPU (SDM 26.6
  * event injection, 25.3 IDT-vectoring information).
  *
- * Right before every VM entry, vmx_prepare_entry() reads the VCPU's
+ * Right before every VM entry, vmx_entry.asm reads the VCPU's
  * pending-request word (kernel/vcpu_irq.h): if a request is pending and the
  * guest can take it now (RFLAGS.IF set, no STI or MOV SS blocking, nothing
  * else being injected), the vector vmm_vcpu_irq_acknowledge() gives is
@@ -74,13 +74,23 @@ static __attribute__((noinline)) void prepare_entry_slow(struct vmm_vcpu *v)
 		inject_pending(v);
 }
 
-/* Called by vmx_enter_from_frame before every VM entry: keep it short
- * (FS-relative loads, no percpu pointer). */
+/*
+ * Before every VM entry vmx_enter_from_frame (vmx_entry.asm) makes the two
+ * tests of the fast path itself - this CPU's timer generation against the
+ * one the preemption timer was set for, and the VCPU's pending-request
+ * word - and calls this only when one of them says there is work. The
+ * offsets it uses are checked here.
+ */
+_Static_assert(__builtin_offsetof(struct percpu, guest_vcpu) == 0x108, "vmx_entry.asm PERCPU_GUEST_VCPU");
+_Static_assert(__builtin_offsetof(struct percpu, preempt_generation) == 0x118,
+	       "vmx_entry.asm PERCPU_PREEMPT_GEN");
+_Static_assert(__builtin_offsetof(struct percpu, timer_gen) == 0x120, "vmx_entry.asm PERCPU_TIMER_GEN");
+_Static_assert(__builtin_offsetof(struct vmm_vcpu, irq) + __builtin_offsetof(struct vmm_vcpu_irq, pending) ==
+	       0x21c, "vmx_entry.asm VCPU_IRQ_PENDING");
+_Static_assert(sizeof(((struct vmm_vcpu_irq *)0)->pending) == 4, "vmx_entry.asm: a 32-bit word");
+
 void vmx_prepare_entry(void);
 void vmx_prepare_entry(void)
 {
-	struct vmm_vcpu *v = this_cpu_read(guest_vcpu);
-
-	if (unlikely(vmx_timer_stale() || vmm_vcpu_irq_pending(&v->irq)))
-		prepare_entry_slow(v);
+	prepare_entry_slow(this_cpu_read(guest_vcpu));
 }
