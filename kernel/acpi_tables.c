@@ -140,7 +140,7 @@ static u32 madt_bytes(const struct acpi_tables_in *in)
 /* Whether the description can be turned into tables. */
 static bool valid(const struct acpi_tables_in *in)
 {
-	if (!in || !in->nr_cpus || in->nr_cpus > ACPI_MAX_CPUS || in->nr_isos > ACPI_MAX_ISOS)
+	if (!in || !in->nr_cpus || in->nr_cpus > ACPI_GUEST_MAX_CPUS || in->nr_isos > ACPI_GUEST_MAX_ISOS)
 		return false;
 	if (in->sci_irq > 15 || in->s5_slp_typ > 7 || !in->pm1a_evt_port || !in->pm1a_cnt_port ||
 	    !in->pm_tmr_port)
@@ -192,7 +192,7 @@ void acpi_tables_pc_defaults(struct acpi_tables_in *in, u32 nr_cpus)
 {
 	memset(in, 0, sizeof(*in));
 	in->nr_cpus = nr_cpus;
-	for (u32 i = 0; i < nr_cpus && i < ACPI_MAX_CPUS; i++)
+	for (u32 i = 0; i < nr_cpus && i < ACPI_GUEST_MAX_CPUS; i++)
 		in->apic_ids[i] = (u8)i;
 	in->ioapic_id = (u8)nr_cpus;
 	in->ioapic_addr = 0xFEC00000u;

@@ -24,8 +24,8 @@
 
 #include "kernel/types.h"
 
-#define ACPI_MAX_CPUS 64		/* Processor Local APIC entries */
-#define ACPI_MAX_ISOS 16		/* one per ISA IRQ at most */
+#define ACPI_GUEST_MAX_CPUS 64		/* Processor Local APIC entries */
+#define ACPI_GUEST_MAX_ISOS 16		/* one per ISA IRQ at most */
 
 #define ACPI_RSDP_BYTES 36
 #define ACPI_HEADER_BYTES 36
@@ -98,13 +98,13 @@ struct acpi_iso {
 };
 
 struct acpi_tables_in {
-	u32 nr_cpus;			/* 1..ACPI_MAX_CPUS */
-	u8 apic_ids[ACPI_MAX_CPUS];	/* VCPU i's local APIC id, distinct */
+	u32 nr_cpus;			/* 1..ACPI_GUEST_MAX_CPUS */
+	u8 apic_ids[ACPI_GUEST_MAX_CPUS];	/* VCPU i's local APIC id, distinct */
 	u8 ioapic_id;			/* distinct from every local APIC id */
 	u32 ioapic_addr;
 	u32 ioapic_gsi_base;
-	struct acpi_iso isos[ACPI_MAX_ISOS];
-	u32 nr_isos;			/* 0..ACPI_MAX_ISOS, distinct irqs */
+	struct acpi_iso isos[ACPI_GUEST_MAX_ISOS];
+	u32 nr_isos;			/* 0..ACPI_GUEST_MAX_ISOS, distinct irqs */
 	u16 pm1a_evt_port;		/* 4 bytes: PM1_STS, PM1_EN */
 	u16 pm1a_cnt_port;		/* 2 bytes: PM1_CNT */
 	u16 pm_tmr_port;		/* 4 bytes: PM_TMR */

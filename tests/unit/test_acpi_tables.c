@@ -339,9 +339,9 @@ static void test_invalid_refused(void **state)
 
 	acpi_tables_pc_defaults(&in, 0);
 	assert_int_equal(acpi_tables_size(&in), 0);
-	acpi_tables_pc_defaults(&in, ACPI_MAX_CPUS + 1);
+	acpi_tables_pc_defaults(&in, ACPI_GUEST_MAX_CPUS + 1);
 	assert_int_equal(acpi_tables_size(&in), 0);
-	acpi_tables_pc_defaults(&in, ACPI_MAX_CPUS);
+	acpi_tables_pc_defaults(&in, ACPI_GUEST_MAX_CPUS);
 	assert_true(acpi_tables_size(&in) > 0);
 
 	acpi_tables_pc_defaults(&in, 2);
@@ -363,7 +363,7 @@ static void test_invalid_refused(void **state)
 	in.isos[1].flags = 0x2;					/* reserved polarity */
 	assert_int_equal(acpi_tables_size(&in), 0);
 	acpi_tables_pc_defaults(&in, 2);
-	in.nr_isos = ACPI_MAX_ISOS + 1;
+	in.nr_isos = ACPI_GUEST_MAX_ISOS + 1;
 	assert_int_equal(acpi_tables_size(&in), 0);
 	acpi_tables_pc_defaults(&in, 2);
 	in.sci_irq = 16;
