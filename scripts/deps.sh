@@ -12,6 +12,8 @@ PKGS=(
   bochs bochs-term bochsbios vgabios qemu-system-x86 ovmf
   # tests: unit (cmocka), fuzz (clang/libFuzzer), system (pytest, pexpect, pgrep)
   libcmocka-dev clang libclang-rt-14-dev python3-pytest python3-pexpect procps
+  # tests: the guest ACPI tables checked by iasl (tests/system/test_acpi_iasl.py)
+  acpica-tools
 )
 
 missing=()
