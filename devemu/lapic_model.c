@@ -480,10 +480,12 @@ void lapic_timer_fire(struct lapic *l, u64 now_ns)
  * mode disarms the timer and clears both the initial count and deadline. */
 static void write_lvt_timer(struct lapic *l, u32 val)
 {
-	enum lapic_timer_mode old = lapic_timer_mode(l);
+	bool was_deadline = lapic_timer_mode(l) == LAPIC_TIMER_TSC_DEADLINE;
+	bool is_deadline;
 
 	l->lvt[LAPIC_LVT_IDX_TIMER] = val;
-	if ((old == LAPIC_TIMER_TSC_DEADLINE) != (lapic_timer_mode(l) == LAPIC_TIMER_TSC_DEADLINE)) {
+	is_deadline = lapic_timer_mode(l) == LAPIC_TIMER_TSC_DEADLINE;
+	if (was_deadline != is_deadline) {
 		l->timer_initial = 0;
 		l->tsc_deadline = 0;
 		l->timer_next_ns = LAPIC_TIMER_NONE;

@@ -20,6 +20,10 @@
  *     tsc_hz from 0 at guest time 0 (the caller offsets it if not).
  *   - the xAPIC ID register is writable (bits 31:24); in x2APIC mode ID and
  *     LDR are read-only and LDR is derived from the ID (SDM 11.12.10.2).
+ *   - the caller owns IA32_APIC_BASE: it enforces the legal transitions
+ *     (x2APIC -> xAPIC only through disabled) and calls lapic_set_x2apic().
+ *   - a software-disabled LAPIC (SVR bit 8 clear) refuses new fixed
+ *     interrupts (lapic_accept: -VMM_ENOTAVAIL); pending ones stay.
  *   - x2APIC writes: non-zero bits 63:32 (except ICR), a non-zero EOI or ESR
  *     value, or reserved bits of SELF IPI are errors (#GP); other reserved
  *     bits are masked as in xAPIC mode.

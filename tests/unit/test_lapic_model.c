@@ -764,10 +764,18 @@ static void test_fuzz_invariants(void **state)
 	static const u32 lvt_bits[LAPIC_NR_LVT] = {	/* SDM figure 11-8 */
 		0x000700FF, 0x000107FF, 0x000107FF, 0x0001F7FF, 0x0001F7FF, 0x000100FF,
 	};
-	struct lapic l;
+	/* guards around the state: nothing outside struct lapic is written */
+	struct {
+		u8 before[64];
+		struct lapic lapic;
+		u8 after[64];
+	} box;
+	struct lapic *l = &box.lapic;
+	u8 zero[64] = { 0 };
 	u32 seed = 12345;
 
-	setup_lapic(&l, 4);
+	memset(&box, 0, sizeof(box));
+	setup_lapic(l, 4);
 	for (int i = 0; i < 200000; i++) {
 		u32 r, v32;
 		u64 v;
@@ -777,50 +785,52 @@ static void test_fuzz_invariants(void **state)
 		r = seed >> 8;
 		switch (r % 8) {
 		case 0:
-			lapic_mmio_write(&l, (r >> 3) & 0x1FFF, 1u << ((r >> 16) & 3), NOW + i, seed);
+			lapic_mmio_write(l, (r >> 3) & 0x1FFF, 1u << ((r >> 16) & 3), NOW + i, seed);
 			break;
 		case 1:
-			lapic_mmio_write(&l, ((r >> 3) & 0x3F) << 4, 4, NOW + i, seed ^ (r << 3));
+			lapic_mmio_write(l, ((r >> 3) & 0x3F) << 4, 4, NOW + i, seed ^ (r << 3));
 			break;
 		case 2:
-			lapic_mmio_read(&l, (r >> 3) & 0x1FFF, 4, NOW + i, &v32);
+			lapic_mmio_read(l, (r >> 3) & 0x1FFF, 4, NOW + i, &v32);
 			break;
 		case 3:
-			lapic_msr_write(&l, 0x7F0 + ((r >> 3) & 0x11F), NOW + i,
+			lapic_msr_write(l, 0x7F0 + ((r >> 3) & 0x11F), NOW + i,
 					((u64)seed << 20) ^ r);
-			lapic_msr_read(&l, 0x7F0 + ((r >> 5) & 0x11F), NOW + i, &v);
+			lapic_msr_read(l, 0x7F0 + ((r >> 5) & 0x11F), NOW + i, &v);
 			break;
 		case 4:
-			lapic_accept(&l, (u8)(r >> 4), r & 0x100, r & 0x200);
+			lapic_accept(l, (u8)(r >> 4), r & 0x100, r & 0x200);
 			break;
 		case 5:
-			hp = lapic_highest_pending(&l);
+			hp = lapic_highest_pending(l);
 			if (hp >= 0)
-				assert_int_equal(lapic_ack(&l, (u8)hp), VMM_OK);
+				assert_int_equal(lapic_ack(l, (u8)hp), VMM_OK);
 			break;
 		case 6:
 			if ((r >> 3) % 64 == 0)
-				lapic_set_x2apic(&l, !l.x2apic);
+				lapic_set_x2apic(l, !l->x2apic);
 			else
-				lapic_timer_fire(&l, NOW + i);
+				lapic_timer_fire(l, NOW + i);
 			break;
 		default:
-			lapic_eoi(&l);
+			lapic_eoi(l);
 		}
 		/* invariants */
-		assert_true(l.tpr <= 0xFF);
-		assert_int_equal(l.svr & ~0x3FFu, 0);
-		assert_int_equal(l.timer_dcr & ~0xBu, 0);
+		assert_true(l->tpr <= 0xFF);
+		assert_int_equal(l->svr & ~0x3FFu, 0);
+		assert_int_equal(l->timer_dcr & ~0xBu, 0);
 		for (int k = 0; k < LAPIC_NR_LVT; k++)
-			assert_int_equal(l.lvt[k] & ~lvt_bits[k], 0);
-		if (!lapic_sw_enabled(&l))
+			assert_int_equal(l->lvt[k] & ~lvt_bits[k], 0);
+		if (!lapic_sw_enabled(l))
 			for (int k = 0; k < LAPIC_NR_LVT; k++)
-				assert_true(l.lvt[k] & LAPIC_LVT_MASKED);
-		assert_int_equal(l.irr[0] & 0xFFFF, 0);		/* vectors 0-15 never pend */
-		assert_int_equal(lapic_ppr(&l) & ~0xFFu, 0);
-		hp = lapic_highest_pending(&l);
-		assert_true(hp == -1 || (hp >= 16 && (hp & 0xF0) > (int)(lapic_ppr(&l) & 0xF0)));
+				assert_true(l->lvt[k] & LAPIC_LVT_MASKED);
+		assert_int_equal(l->irr[0] & 0xFFFF, 0);		/* vectors 0-15 never pend */
+		assert_int_equal(lapic_ppr(l) & ~0xFFu, 0);
+		hp = lapic_highest_pending(l);
+		assert_true(hp == -1 || (hp >= 16 && (hp & 0xF0) > (int)(lapic_ppr(l) & 0xF0)));
 	}
+	assert_memory_equal(box.before, zero, sizeof(zero));
+	assert_memory_equal(box.after, zero, sizeof(zero));
 }
 
 int main(void)
