@@ -62,8 +62,8 @@ struct acpi_pm {
 
 /*
  * PM timer ticks in 'ns' nanoseconds, exact (floor) and without overflow:
- * whole seconds and the rest separately, so no product exceeds 2^52 for
- * any ns (the result wraps mod 2^64, which keeps it exact mod 2^24).
+ * whole seconds and the rest separately: for any 64-bit ns the first
+ * product stays below 2^56 and the second below 2^52, so nothing wraps.
  */
 static u64 acpi_pm_ticks(u64 ns)
 {
