@@ -71,9 +71,9 @@ static void flush_locked(struct vmm_vserial *vs)
 	vs->len = 0;
 }
 
-int vmm_vserial_attach(struct vmm_vserial *vs, struct vmm_vserial_sink *sink)
+/* Bind 'sink' unless one is bound (vserial lock held). */
+static int attach_locked(struct vmm_vserial *vs, struct vmm_vserial_sink *sink)
 {
-	unsigned long f = vmm_spin_lock_irqsave(&vserial_lock);
 	int rc = VMM_OK;
 
 	vmm_spin_lock(&vs->out_lock);
@@ -84,6 +84,20 @@ int vmm_vserial_attach(struct vmm_vserial *vs, struct vmm_vserial_sink *sink)
 		vs->sink = sink;
 	}
 	vmm_spin_unlock(&vs->out_lock);
+	return rc;
+}
+
+/* Host bytes have somewhere to go: a receiver, or the guest asks (polled). */
+static bool takes_input(const struct vmm_vserial *vs)
+{
+	return vs->input || vs->polled;
+}
+
+int vmm_vserial_attach(struct vmm_vserial *vs, struct vmm_vserial_sink *sink)
+{
+	unsigned long f = vmm_spin_lock_irqsave(&vserial_lock);
+	int rc = attach_locked(vs, sink);
+
 	vmm_spin_unlock_irqrestore(&vserial_lock, f);
 	return rc;
 }
@@ -94,22 +108,14 @@ int vmm_vserial_attach_name(const char *name, struct vmm_vserial_sink *sink)
 {
 	unsigned long f = vmm_spin_lock_irqsave(&vserial_lock);
 	struct vmm_vserial *vs = find_locked(name);
-	int rc = VMM_OK;
+	int rc;
 
-	if (!vs) {
+	if (!vs)
 		rc = -VMM_ENOENT;
-	} else if (!vs->input && !vs->polled) {
+	else if (!takes_input(vs))
 		rc = -VMM_ENOSYS;
-	} else {
-		vmm_spin_lock(&vs->out_lock);
-		if (vs->sink) {
-			rc = -VMM_EBUSY;
-		} else {
-			flush_locked(vs);
-			vs->sink = sink;
-		}
-		vmm_spin_unlock(&vs->out_lock);
-	}
+	else
+		rc = attach_locked(vs, sink);
 	vmm_spin_unlock_irqrestore(&vserial_lock, f);
 	return rc;
 }
@@ -120,8 +126,6 @@ static void mute_reset(struct vmm_vserial *vs, void *arg)
 	(void)arg;
 	vs->lines_muted = 0;
 }
-
-u32 vmm_vserial_for_each(void (*fn)(struct vmm_vserial *vs, void *arg), void *arg);
 
 void vmm_vserial_mute(bool mute)
 {
@@ -209,7 +213,7 @@ static size_t send_locked(struct vmm_vserial *vs, const u8 *buf, size_t len)
 {
 	size_t n = 0;
 
-	if (!vs->input && !vs->polled)
+	if (!takes_input(vs))
 		return 0;
 	vmm_spin_lock(&vs->in_lock);
 	for (; n < len && vs->in_head - vs->in_tail < VMM_VSERIAL_INQ; n++)
@@ -245,7 +249,7 @@ int vmm_vserial_send_name(const char *name, const u8 *buf, size_t len)
 
 	if (!vs)
 		rc = -VMM_ENOENT;
-	else if (!vs->input && !vs->polled)
+	else if (!takes_input(vs))
 		rc = -VMM_ENOSYS;
 	else
 		rc = (int)send_locked(vs, buf, len);
