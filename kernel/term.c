@@ -231,16 +231,8 @@ int vmm_term_bind(const char *name)
 	bind.gone = false;
 	bind.last = '\n';
 	rc = vmm_vserial_attach_name(name, &bind.sink);
-	if (rc) {
-		if (rc == -VMM_ENOENT)
-			vmm_printk(VMM_LOG_EMERG, "vserial: no endpoint '%s' (see 'vserial list')\n", name);
-		else if (rc == -VMM_ENOSYS)
-			vmm_printk(VMM_LOG_EMERG, "vserial bind: %s takes no input (see 'vserial dump %s')\n",
-				   name, name);
-		else
-			vmm_printk(VMM_LOG_EMERG, "vserial bind: %s is bound already\n", name);
-		return rc;
-	}
+	if (rc)
+		return rc;	/* the command says why (kernel/cmd_vserial.c) */
 	vmm_vserial_mute(true);
 	vmm_printk(VMM_LOG_EMERG, "vserial: bound to %s: keys go to the guest, ESC x q comes back\n", name);
 	bind_show_tail(name);

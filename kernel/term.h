@@ -21,8 +21,9 @@ int vmm_term_start(void);
  * terminal as it is, other guests' console lines are held back (kept in
  * their rings, counted and named at the end); returns when ESC x q is typed
  * or the endpoint goes away. Only from the terminal thread (a command it
- * runs): -VMM_EACCESS elsewhere; -VMM_ENOENT, -VMM_ENOSYS (no input),
- * -VMM_EBUSY as vmm_vserial_attach_name(). Every refusal is printed.
+ * runs): -VMM_EACCESS elsewhere (printed here); -VMM_ENOENT, -VMM_ENOSYS
+ * (no input), -VMM_EBUSY as vmm_vserial_attach_name(), not printed: the
+ * caller (the vserial command) names the refusal.
  */
 int vmm_term_bind(const char *name);
 /*
