@@ -847,3 +847,13 @@ void vmm_config_print_summary(const struct vmm_config *cfg, int level)
 		}
 	}
 }
+
+const struct vmm_region_config *vmm_guest_config_find_compatible(const struct vmm_guest_config *g,
+								  const char *compatible)
+{
+	for (u32 i = 0; g && i < g->nr_regions; i++)
+		if (g->regions[i].kind == VMM_REGION_VIRTUAL &&
+		    !strcmp(g->regions[i].compatible, compatible))
+			return &g->regions[i];
+	return NULL;
+}

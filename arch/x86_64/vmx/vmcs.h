@@ -86,6 +86,7 @@ enum vmcs_field {
 #define PROC_CR8_LOAD (1u << 19)
 #define PROC_CR8_STORE (1u << 20)
 #define PROC_TPR_SHADOW (1u << 21)
+#define PROC_NMI_WINDOW (1u << 22)
 #define PROC_MOV_DR_EXITING (1u << 23)
 #define PROC_UNCOND_IO (1u << 24)
 #define PROC_IO_BITMAPS (1u << 25)

@@ -36,7 +36,7 @@
 	X(5,  IO_SMI,             "I/O SMI",                               vmx_exit_unhandled,          EVT)  \
 	X(6,  OTHER_SMI,          "other SMI",                             vmx_exit_unhandled,          EVT)  \
 	X(7,  INTERRUPT_WINDOW,   "interrupt window",                      vmx_exit_interrupt_window,   EVT)  \
-	X(8,  NMI_WINDOW,         "NMI window",                            vmx_exit_unhandled,          EVT)  \
+	X(8,  NMI_WINDOW,         "NMI window",                            vmx_exit_nmi_window,         EVT)  \
 	X(9,  TASK_SWITCH,        "task switch",                           vmx_exit_task_switch,        EVT)  \
 	X(10, CPUID,              "CPUID",                                 vmx_exit_cpuid,              INSN) \
 	X(11, GETSEC,             "GETSEC",                                vmx_exit_unhandled,          INSN) \

@@ -12,6 +12,7 @@
 #include "arch/x86_64/vmx/vmx_caps.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/timer.h"
 #include "kernel/arch_vcpu.h"
 #include "kernel/manager.h"
 #include "kernel/mb1_image.h"
@@ -262,7 +263,7 @@ static int setup_controls(struct vmm_vcpu *v)
 	vmcs_write(VMCS_MSR_BITMAP, msr_bitmap);
 	vmcs_write(VMCS_EPTP, vg->eptp);
 	vmcs_write(VMCS_VPID, vx->vpid);
-	vmcs_write(VMCS_TSC_OFFSET, 0);
+	vmcs_write(VMCS_TSC_OFFSET, vx->tsc_offset);	/* 0 after reset, kept by INIT */
 	vmcs_write(VMCS_LINK_POINTER, ~0ULL);
 	if (proc & PROC_TPR_SHADOW) {
 		/* threshold 0: no TPR-below-threshold exits (SDM 29.1.2) */
@@ -474,8 +475,13 @@ static int normal_vcpu_init(struct vmm_vcpu *v)
 	rc = vmx_xsave_alloc(vx);
 	if (rc)
 		return rc;
-	/* a virtual-APIC page for the TPR shadow where the CPU offers one */
-	if ((vmx_boot_caps()->procbased >> 32) & PROC_TPR_SHADOW) {
+	/*
+	 * a virtual-APIC page for the TPR shadow where the CPU offers one; a
+	 * VCPU with a local APIC (devemu/lapic.c) has CR8 exiting instead, so
+	 * that its TPR lives in the LAPIC model alone (CR8 = TPR[7:4])
+	 */
+	if (((vmx_boot_caps()->procbased >> 32) & PROC_TPR_SHADOW) &&
+	    !vmm_guest_config_has_lapic(v->guest->config)) {
 		vx->vapic = vmm_host_page_alloc(0);
 		if (!vx->vapic)
 			return -VMM_ENOMEM;
@@ -586,6 +592,29 @@ void arch_vcpu_wait_for_sipi(struct vmm_vcpu *v)
 		return;
 	vx->wait_sipi = true;
 	vx->enter_wait_sipi = true;
+}
+
+void arch_vcpu_sipi(struct vmm_vcpu *v, u8 vector)
+{
+	struct vmx_vcpu *vx = v->arch_priv;
+
+	if (!v->is_normal || !vx)
+		return;
+	vx->sipi_vector = vector;
+	vx->sipi_start = true;
+}
+
+u64 arch_vcpu_tsc(struct vmm_vcpu *v)
+{
+	struct vmx_vcpu *vx = v->arch_priv;
+
+	/* the host TSCs run in step; the VCPU's offset is its own */
+	return rdtsc() + (vx ? __atomic_load_n(&vx->tsc_offset, __ATOMIC_RELAXED) : 0);
+}
+
+u64 arch_vcpu_tsc_hz(void)
+{
+	return arch_timer_tsc_hz();
 }
 
 bool arch_vcpu_waits_for_sipi(struct vmm_vcpu *v)
@@ -751,6 +780,8 @@ void arch_vcpu_regs_switch(struct vmm_vcpu *cur, struct vmm_vcpu *next, struct a
 	if (next->is_normal) {
 		struct vmx_vcpu *vx = next->arch_priv;
 
+		if (unlikely(vx->sipi_start))
+			vmx_vcpu_sipi_start(next);	/* INIT state + start (fresh regs) */
 		memcpy(regs, next->regs, GPR_BYTES);
 		regs->vector = VMX_EXIT_VECTOR;
 		vx->guest_base = pc->guest_ticks;
