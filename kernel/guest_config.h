@@ -44,6 +44,8 @@ struct vmm_region_config {
 	u64 hpa;
 	char device_type[32];
 	char compatible[64];	/* first compatible string (virtual regions) */
+	bool acpi_tables;	/* a ROM whose contents are the generated ACPI tables
+				 * (the boolean acpi_tables; kernel/acpi_guest.c) */
 };
 
 enum vmm_vcpu_mode {
