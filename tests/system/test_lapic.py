@@ -23,12 +23,14 @@ def test_lapic_smoke(make_dtb, make_iso, boot_bochs, guest_bin):
     the guest ends with status 1 (no failure), tick keeps running."""
     dtb = make_dtb(DTS_DIR / "lapic-smoke.dts")
     elf = guest_bin("tick").parent / "apicsmoke.elf"
-    iso = make_iso('bootcmd="guest kick all; sleep 800; vcpu list; poweroff"', [dtb, elf, guest_bin("tick")])
+    iso = make_iso('bootcmd="guest kick all; sleep 800; vcpu list; vcpu stats apicsmoke/vcpu0; poweroff"', [dtb, elf, guest_bin("tick")])
     r = boot_bochs(iso, timeout=180, cpus=2)
     r.expect(r"^guest apicsmoke: vcpu1: SIPI vector 0x08: starting at 0x8000$",
              r"^guest apicsmoke: isa-debug-exit: status 1$",
              r"^powering off$")
-    r.refute(r"PANIC|EXCEPTION|rejected: |^apicsmoke: FAIL |^guest tick tick/vcpu0 halted")
+    r.refute(r"PANIC|EXCEPTION|rejected: |^apicsmoke: FAIL |^guest tick tick/vcpu0 halted|VMWRITE|VMREAD")
+    # the xAPIC page is the APIC-access page: its accesses are APIC-access exits
+    assert re.search(r"^  44   APIC access +\d+ ", r.output, re.M), "no APIC-access exits\n%s" % r
     for name in SMOKE_CHECKS:
         assert re.search(r"^apicsmoke: PASS %s$" % re.escape(name), r.output, re.M), \
             "apicsmoke: PASS %s missing\n%s" % (name, r)

@@ -26,6 +26,11 @@ struct vmx_guest {
 	u64 ept_maps[3];	/* leaf mappings by size: 4K, 2M, 1G */
 	bool rom_write_reported;
 	struct vmm_vserial *hvc;	/* hypercall console (vmx_exit_vmcall.c), made on first use */
+	/* the APIC-access page: the guest's xAPIC page (0xFEE00000) maps to it
+	 * and every access to it is an APIC-access exit (vmx_exit_ept.c);
+	 * 0 when the guest has no local APICs or the CPU cannot do it (then
+	 * the page is left unmapped: EPT violations, the same emulation) */
+	u64 apic_access;
 };
 
 /* The last MMIO instruction decoded (vmx_exit_ept.c). */

@@ -72,7 +72,7 @@
 	X(41, MACHINE_CHECK,      "VM entry failure: machine check",       vmx_exit_unhandled,          EVT)  \
 	X(42, RESERVED_42,        "reserved (42)",                         vmx_exit_unhandled,          EVT)  \
 	X(43, TPR_BELOW_THRESHOLD, "TPR below threshold",                  vmx_exit_unhandled,          EVT)  \
-	X(44, APIC_ACCESS,        "APIC access",                           vmx_exit_unhandled,          EVT)  \
+	X(44, APIC_ACCESS,        "APIC access",                           vmx_exit_apic_access,        OWNV)  \
 	X(45, VIRTUALIZED_EOI,    "virtualized EOI",                       vmx_exit_unhandled,          EVT)  \
 	X(46, GDTR_IDTR,          "GDTR/IDTR access",                      vmx_exit_unhandled,          INSN) \
 	X(47, LDTR_TR,            "LDTR/TR access",                        vmx_exit_unhandled,          INSN) \

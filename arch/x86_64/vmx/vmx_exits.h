@@ -55,6 +55,7 @@ int vmx_exit_mov_dr(struct vmm_vcpu *v, struct arch_regs *r);
 int vmx_exit_xsetbv(struct vmm_vcpu *v, struct arch_regs *r);
 /* vmx_exit_ept.c */
 int vmx_exit_ept_violation(struct vmm_vcpu *v, struct arch_regs *r);
+int vmx_exit_apic_access(struct vmm_vcpu *v, struct arch_regs *r);
 
 /* vmx_guest_mem.c: guest registers by SDM encoding and guest memory access */
 u64 vmx_gpr_get(struct arch_regs *r, u32 index);

@@ -86,6 +86,32 @@ size_t arch_regs_size(void)
 
 /* ---- guests ---------------------------------------------------------- */
 
+/*
+ * A guest with local APICs, on a CPU that can "virtualize APIC accesses":
+ * its xAPIC page maps to an APIC-access page of its own, so that every
+ * access is an APIC-access exit naming the register (SDM 29.4) rather
+ * than an EPT violation. The page itself is never read or written by the
+ * guest (every access exits); it is zeroed all the same.
+ */
+static int apic_access_map(struct vmm_guest *g, struct vmx_guest *vg)
+{
+	const struct vmm_region_config *lapic = vmm_guest_config_find_compatible(g->config, "x86,local-apic");
+	int rc;
+
+	if (!lapic || lapic->gpa != 0xFEE00000ULL ||
+	    !((vmx_boot_caps()->procbased2 >> 32) & PROC2_VIRT_APIC_ACCESS))
+		return VMM_OK;
+	vg->apic_access = vmm_host_page_alloc(0);
+	if (!vg->apic_access)
+		return -VMM_ENOMEM;
+	memset((void *)(uintptr_t)vg->apic_access, 0, PAGE_SIZE);
+	rc = ept_map(vg, lapic->gpa, vg->apic_access, PAGE_SIZE, EPT_R | EPT_W, EPT_MT_WB);
+	if (rc)
+		vmm_err("guest %s: EPT mapping of the APIC-access page failed (%s)\n", g->name,
+			vmm_strerror(rc));
+	return rc;
+}
+
 int arch_guest_init(struct vmm_guest *g)
 {
 	struct vmx_guest *vg;
@@ -136,6 +162,9 @@ int arch_guest_init(struct vmm_guest *g)
 			}
 		}
 	}
+	rc = apic_access_map(g, vg);
+	if (rc)
+		return rc;
 	ept_testopt_apply(g, vg);	/* test only: testept= (before the open bus: regions only) */
 	rc = ept_map_open_bus(vg, g, &holes);
 	if (rc) {
@@ -175,6 +204,9 @@ void arch_guest_deinit(struct vmm_guest *g)
 		if (ept_deinit(vg))
 			vmm_err("guest %s: EPT tables not all accounted for\n", g->name);
 	}
+	if (vg->apic_access && vmm_host_page_free(vg->apic_access))
+		vmm_err("guest %s: APIC-access page 0x%llx refused by the page allocator\n", g->name,
+			(unsigned long long)vg->apic_access);
 	if (vg->io_bitmap && vmm_host_page_free(vg->io_bitmap))
 		vmm_err("guest %s: I/O bitmap 0x%llx refused by the page allocator\n", g->name,
 			(unsigned long long)vg->io_bitmap);
@@ -225,7 +257,8 @@ static int setup_controls(struct vmm_vcpu *v)
 	proc &= ~((PROC_CR3_LOAD | PROC_CR3_STORE) & ~(u32)c->procbased);
 	rc = rc ? rc : adjust_ctls(c->procbased2,
 				   PROC2_EPT | PROC2_VPID | PROC2_UNRESTRICTED | PROC2_RDTSCP |
-				   PROC2_WBINVD_EXITING | PROC2_INVPCID | PROC2_PAUSE_LOOP,
+				   PROC2_WBINVD_EXITING | PROC2_INVPCID | PROC2_PAUSE_LOOP |
+				   (vg->apic_access ? PROC2_VIRT_APIC_ACCESS : 0),
 				   PROC2_EPT | PROC2_VPID | PROC2_UNRESTRICTED, "secondary", &proc2);
 	rc = rc ? rc : adjust_ctls(c->exit_ctls,
 				   EXIT_HOST_64 | EXIT_ACK_INTR | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
@@ -270,6 +303,8 @@ static int setup_controls(struct vmm_vcpu *v)
 		vmcs_write(VMCS_VIRTUAL_APIC, vx->vapic);
 		vmcs_write(VMCS_TPR_THRESHOLD, 0);
 	}
+	if (proc2 & PROC2_VIRT_APIC_ACCESS)
+		vmcs_write(VMCS_APIC_ACCESS, vg->apic_access);
 	/*
 	 * CR0/CR4 bits the CPU fixes in VMX operation are owned by the host;
 	 * the guest reads its own values from the shadows (SDM 25.3). Under
