@@ -194,11 +194,17 @@ int vmm_vcpu_irq_acknowledge(struct vmm_vcpu *v)
 
 	/* ExtINT first, then the local APIC; no lock held: the controller's
 	 * INTA lowers or keeps its line */
-	for (u32 line = 0; vector < 0 && line < VMM_VCPU_IRQ_NR_LINES; line++) {
-		vmm_vcpu_irq_ack_fn ack = irq->line[line].ack;
+	if (pending & VMM_VCPU_IRQ_REQ_EXTINT) {
+		vmm_vcpu_irq_ack_fn ack = irq->line[VMM_VCPU_IRQ_EXTINT].ack;
 
-		if ((pending & (1u << line)) && ack)
-			vector = ack(irq->line[line].priv);
+		if (ack)
+			vector = ack(irq->line[VMM_VCPU_IRQ_EXTINT].priv);
+	}
+	if (vector < 0 && (pending & VMM_VCPU_IRQ_REQ_LOCAL)) {
+		vmm_vcpu_irq_ack_fn ack = irq->line[VMM_VCPU_IRQ_LOCAL].ack;
+
+		if (ack)
+			vector = ack(irq->line[VMM_VCPU_IRQ_LOCAL].priv);
 	}
 	if (vector < 0 && (pending & VMM_VCPU_IRQ_REQ_VECTOR))
 		vector = take_posted(irq);

@@ -63,7 +63,7 @@ static inline void insn_words(const u8 *p, u64 w[2])
  * guest-physical to host mapping of a guest never changes, and the bytes
  * are compared, so a changed instruction is decoded afresh.
  */
-static int decode_current(struct vmm_vcpu *v, u64 guest_rip, struct x86_mmio_insn *scratch,
+static inline __attribute__((always_inline)) int decode_current(struct vmm_vcpu *v, u64 guest_rip, struct x86_mmio_insn *scratch,
 			  const struct x86_mmio_insn **out)
 {
 	struct vmx_decode_cache *dc = &((struct vmx_vcpu *)v->arch_priv)->decode_cache;

@@ -88,10 +88,10 @@ static __attribute__((noinline)) void inject_pending(struct vmm_vcpu *v)
 		vmx_set_window_exiting(true);	/* after the event being injected */
 		return;
 	}
-	if (unlikely(vmm_vcpu_irq_pending(&v->irq) & VMM_VCPU_IRQ_REQ_NMI) && inject_nmi(v))
-		return;
-	if (!(vmm_vcpu_irq_pending(&v->irq) & ~VMM_VCPU_IRQ_REQ_NMI))
-		return;
+	if (unlikely(vmm_vcpu_irq_pending(&v->irq) & VMM_VCPU_IRQ_REQ_NMI)) {
+		if (inject_nmi(v) || !(vmm_vcpu_irq_pending(&v->irq) & ~VMM_VCPU_IRQ_REQ_NMI))
+			return;
+	}
 	if (!(vmcs_read(VMCS_GUEST_RFLAGS) & X86_RFLAGS_IF) ||
 	    (vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_STI_MOVSS)) {
 		vmx_set_window_exiting(true);
