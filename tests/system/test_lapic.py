@@ -31,6 +31,11 @@ def test_lapic_smoke(make_dtb, make_iso, boot_bochs, guest_bin):
     r.refute(r"PANIC|EXCEPTION|rejected: |^apicsmoke: FAIL |^guest tick tick/vcpu0 halted|VMWRITE|VMREAD")
     # the xAPIC page is the APIC-access page: its accesses are APIC-access exits
     assert re.search(r"^  44   APIC access +\d+ ", r.output, re.M), "no APIC-access exits\n%s" % r
+    m = re.search(r"^apicsmoke/vcpu0: local APIC: ID 0, x2APIC, enabled; (\d+) IPIs sent, (\d+) fixed "
+                  r"interrupts accepted, (\d+) timer interrupts", r.output, re.M)
+    assert m and int(m.group(1)) >= 5 and int(m.group(2)) >= 2 and int(m.group(3)) >= 10, \
+        "vcpu stats: local APIC line missing or counts wrong\n%s" % r
+    assert re.search(r"^apicsmoke/vcpu0: interrupts: \d+ requests, \d+ injected", r.output, re.M), r
     for name in SMOKE_CHECKS:
         assert re.search(r"^apicsmoke: PASS %s$" % re.escape(name), r.output, re.M), \
             "apicsmoke: PASS %s missing\n%s" % (name, r)
