@@ -173,6 +173,7 @@ static void bad_access(struct ioapic_dev *d, const char *what, u64 off, u32 widt
 			 d->guest->name, d->region, width, what, (unsigned long long)off);
 }
 
+/* Guest MMIO read of the window (devemu's read op). */
 static int ioapic_read(struct vmm_emudev *ed, u64 off, u32 width, u64 *value)
 {
 	struct ioapic_dev *d = ed->priv;
@@ -191,6 +192,7 @@ static int ioapic_read(struct vmm_emudev *ed, u64 off, u32 width, u64 *value)
 	return VMM_OK;
 }
 
+/* Guest MMIO write: a register write may send messages and report taken pins. */
 static int ioapic_write(struct vmm_emudev *ed, u64 off, u32 width, u64 value)
 {
 	struct ioapic_dev *d = ed->priv;
@@ -207,6 +209,10 @@ static int ioapic_write(struct vmm_emudev *ed, u64 off, u32 width, u64 value)
 	return VMM_OK;
 }
 
+/*
+ * One IO-APIC per guest, on a memory region: the state in a shared block,
+ * the EOI listener on the APIC bus, the irqchip for ISA lines 0-15.
+ */
 static int ioapic_probe(struct vmm_emudev *ed)
 {
 	struct vmm_guest *g = ed->guest;

@@ -7,6 +7,7 @@
 #include "devemu/ioapic_model.h"
 #include "kernel/error.h"
 
+/* The entry's delivery mode (APIC_BUS_DM_*). */
 static u32 rte_mode(u64 rte)
 {
 	return (u32)((rte & IOAPIC_RTE_DM_MASK) >> IOAPIC_RTE_DM_SHIFT);
