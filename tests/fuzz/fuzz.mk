@@ -33,6 +33,11 @@
 # C test guests build/guests/*.elf when make all built them. Last line
 # "fuzz: mb1: ...". Alone: make -f tests/fuzz/fuzz.mk run-mb1
 #
+# $(BUILD)/fuzz/fuzz_ioapic is tests/fuzz/fuzz_ioapic.c with
+# devemu/ioapic_model.c: programs of MMIO accesses, pin levels, EOIs and
+# resets, the model checked after every step against a reference written in
+# the harness. Last line "fuzz: ioapic: ...". Alone: make -f tests/fuzz/fuzz.mk run-ioapic
+#
 # run-guests is the guest-side fuzzer (tests/guests/guestfuzz.asm, driven by
 # tests/system/test_guestfuzz.py in Bochs): GUEST_FUZZ_RUNS random seeds,
 # each one boot with a fuzzer guest per CPU mode (real, protected, long)
@@ -72,6 +77,8 @@ DTC          := dtc -q -I dts -O dtb
 # the device-model harness
 DEVEMU_BIN   := $(OUT)/fuzz_devemu
 MB1_BIN      := $(OUT)/fuzz_mb1
+IOAPIC_BIN   := $(OUT)/fuzz_ioapic
+IOAPIC_SRC   := tests/fuzz/fuzz_ioapic.c devemu/ioapic_model.c
 MB1_SRC      := tests/fuzz/fuzz_mb1.c kernel/mb1_image.c kernel/mb1_info.c kernel/vsprintf.c
 DEVEMU_SRC   := tests/fuzz/fuzz_devemu.c $(wildcard devemu/*.c) kernel/aspace.c \
                 kernel/mb1_guest.c kernel/mb1_image.c kernel/mb1_info.c \
@@ -80,8 +87,8 @@ DEVEMU_SRC   := tests/fuzz/fuzz_devemu.c $(wildcard devemu/*.c) kernel/aspace.c 
 DEVEMU_SEEDS := $(patsubst tests/fuzz/devemu-seeds/%.hex,$(OUT)/seeds/devemu/%,\
                 $(wildcard tests/fuzz/devemu-seeds/*.hex))
 
-.PHONY: run build run-devtree run-devemu run-devices run-mb1 run-guests
-run: run-devtree run-devemu run-devices run-mb1 $(if $(filter-out 0,$(GUEST_FUZZ_RUNS)),run-guests)
+.PHONY: run build run-devtree run-devemu run-devices run-mb1 run-ioapic run-guests
+run: run-devtree run-devemu run-devices run-mb1 run-ioapic $(if $(filter-out 0,$(GUEST_FUZZ_RUNS)),run-guests)
 
 run-guests:
 	@echo "  FUZZ    guests: $(GUEST_FUZZ_RUNS) seeds x $(GUEST_FUZZ_TRIES) tries per mode (Bochs)"
@@ -109,7 +116,7 @@ run-devtree: $(FUZZ_BIN) $(SEEDS)
 	echo "fuzz: devtree: $${execs:-?} executions in $(FUZZ_SECONDS) s ($${rate:-?}/s)," \
 	     "corpus $$units inputs"
 
-build: $(FUZZ_BIN) $(DEVEMU_BIN) $(MB1_BIN)
+build: $(FUZZ_BIN) $(DEVEMU_BIN) $(MB1_BIN) $(IOAPIC_BIN)
 
 $(FUZZ_BIN): $(DEVTREE_SRC) $(wildcard kernel/*.h) tests/unit/host_compat.h tests/fuzz/fuzz.mk
 	@mkdir -p $(dir $@)
@@ -206,3 +213,27 @@ $(MB1_BIN): $(MB1_SRC) $(wildcard kernel/*.h) tests/unit/host_compat.h tests/fuz
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $@"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(MB1_SRC)
+
+# ---- the IO-APIC model against a reference (fuzz_ioapic) ----
+
+run-ioapic: $(IOAPIC_BIN)
+	@mkdir -p $(OUT)/corpus/ioapic $(OUT)/artifacts
+	@echo "  FUZZ    ioapic for $(FUZZ_SECONDS) s"
+	@$(IOAPIC_BIN) $(OUT)/corpus/ioapic -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
+		-print_final_stats=1 -artifact_prefix=$(OUT)/artifacts/ioapic- $(FUZZ_ARGS) \
+		> $(OUT)/ioapic.log 2>&1; \
+	rc=$$?; \
+	execs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $(OUT)/ioapic.log | tail -1); \
+	rate=$$(sed -n 's/^stat::average_exec_per_sec: *//p' $(OUT)/ioapic.log | tail -1); \
+	if [ $$rc -ne 0 ]; then \
+		tail -n 40 $(OUT)/ioapic.log; \
+		echo "fuzz: ioapic FAILED (status $$rc) after $${execs:-?} executions;" \
+		     "full log $(OUT)/ioapic.log, input in $(OUT)/artifacts/"; \
+		exit 1; \
+	fi; \
+	echo "fuzz: ioapic: $${execs:-?} executions in $(FUZZ_SECONDS) s ($${rate:-?}/s)"
+
+$(IOAPIC_BIN): $(IOAPIC_SRC) $(wildcard kernel/*.h devemu/*.h) tests/unit/host_compat.h tests/fuzz/fuzz.mk
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(IOAPIC_SRC)
