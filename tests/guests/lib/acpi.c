@@ -338,5 +338,9 @@ void t_end(const char *name, const struct mb_info *info)
 		t_acpi_poweroff();
 		t_fail("acpi-s5-poweroff", "still running 200 ms after the S5 request");
 	}
+	if (t_cmdline_has(info, "reset")) {
+		t_acpi_reset();
+		t_fail("acpi-reset", "still running 200 ms after the reset register write");
+	}
 	t_exit((u32)t_failures);
 }

@@ -73,7 +73,8 @@ void t_acpi_poweroff(void);
 void t_acpi_reset(void);
 
 /* End a test kernel: the summary line "SUMMARY name: N failures", then,
- * when the command line holds the word "poweroff", the S5 power-off (a FAIL
+ * when the command line holds the word "poweroff", the S5 power-off, with
+ * the word "reset" a reset through the FADT's reset register (each a FAIL
  * when the machine kept running); finally isa-debug-exit with the count. */
 void t_end(const char *name, const struct mb_info *info) __attribute__((noreturn));
 
