@@ -8,7 +8,8 @@
  * the IO-APIC to the last AP, and ends with a summary, the S5 power-off
  * when the command line says "poweroff", and isa-debug-exit.
  *
- * Command line: "cpus=N" checks that the MADT lists N enabled CPUs.
+ * Command line: "cpus=N" checks that the MADT lists N enabled CPUs;
+ * "x2apic" runs every CPU in x2APIC mode when CPUID offers it (else xAPIC).
  * Platform: COM1 0x3F8, isa-debug-exit 0xF4, PIT 0x40/0x43, 8259 data ports
  * 0x21/0xA1 (masked), the ACPI tables, a LAPIC (xAPIC MMIO) and an IO-APIC
  * where the MADT says, RAM at 0x8000 for the trampoline; CPUID leaf 1.
@@ -263,7 +264,9 @@ int t_main(u32 magic, const struct mb_info *mi)
 	t_check(t_pm_present(), "smp-acpi-pmtimer", "no PM timer in the FADT");
 	if (!t_pm_present())
 		t_end("smp", mi);
+	t_x2apic = t_cmdline_has(mi, "x2apic") && t_cpu_has_x2apic();
 	t_lapic_init();
+	t_printf("smp: %s mode\n", t_x2apic ? "x2APIC" : "xAPIC");
 	check_madt(mi);
 	start_aps();
 	check_ipis();
