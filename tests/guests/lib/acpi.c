@@ -71,6 +71,10 @@ static int table_ok(u32 a, const char *what)
 	return 1;
 }
 
+#define MAX_SSDTS 8
+static u32 ssdts[MAX_SSDTS];
+static int nssdt;
+
 /* Walk the RSDT (entry 4 bytes) or XSDT (8 bytes); calls table_ok on each. */
 static u32 walk(u32 root, int esize, const char *want)
 {
@@ -87,9 +91,12 @@ static u32 walk(u32 root, int esize, const char *want)
 		if (!want) {
 			char sig[5] = { s->sig[0], s->sig[1], s->sig[2], s->sig[3], 0 };
 
-			if (table_ok((u32)a, sig))
+			if (table_ok((u32)a, sig)) {
 				t_printf("acpi: %s at 0x%x length %u rev %u\n", sig, (u32)a, s->length,
 					 s->revision);
+				if (!t_memcmp(sig, "SSDT", 4) && nssdt < MAX_SSDTS)
+					ssdts[nssdt++] = (u32)a;
+			}
 		} else if (!t_memcmp(s->sig, want, 4) && !found) {
 			found = (u32)a;
 		}
@@ -170,7 +177,8 @@ static int aml_int(const u8 *p, int *used)
 	}
 }
 
-/* \_S5: NameOp "_S5_" PackageOp PkgLength NumElements int int ... */
+/* \_S5 in the DSDT or an SSDT: NameOp "_S5_" PackageOp PkgLength
+ * NumElements int int ... */
 static void parse_s5(u32 dsdt)
 {
 	const u8 *p = (const u8 *)(uintptr_t)dsdt;
@@ -259,6 +267,7 @@ int t_acpi_init(void)
 	}
 	if (r->revision >= 2 && r->xsdt && !(r->xsdt >> 32) && table_ok((u32)r->xsdt, "XSDT")) {
 		t_acpi.xsdt = (u32)r->xsdt;
+		nssdt = 0;			/* the XSDT lists them again */
 		t_acpi.ntables = walk(t_acpi.xsdt, 8, NULL);
 	}
 	t_acpi.madt = t_acpi_find("APIC");
@@ -271,6 +280,10 @@ int t_acpi_init(void)
 		parse_fadt(t_acpi.fadt);
 	else
 		t_acpi.fadt = 0;
+	for (int i = 0; i < nssdt && !t_acpi.s5_found; i++)
+		parse_s5(ssdts[i]);
+	if (t_acpi.s5_found)
+		t_printf("acpi: \\_S5 SLP_TYP a %u b %u\n", t_acpi.s5_typ_a, t_acpi.s5_typ_b);
 	return 0;
 }
 
