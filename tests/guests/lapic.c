@@ -36,6 +36,7 @@
 static volatile u32 hits[256], nmis[T_MAX_CPUS], lowest[T_MAX_CPUS];
 static volatile u32 mid_ppr, mid_isr, mid_tmr, mid_irr;
 static volatile u64 deadline_at, deadline_seen;
+static volatile u32 deadline_pm;	/* PM timer when the deadline interrupt came */
 static u32 hz16;		/* timer counts per second at divide 16 */
 
 static void on_count(struct t_frame *f)
@@ -58,8 +59,10 @@ static void on_mid(struct t_frame *f)
 static void on_timer(struct t_frame *f)
 {
 	(void)f;
-	if (!deadline_seen)
+	if (!deadline_seen) {
 		deadline_seen = rdtsc();
+		deadline_pm = t_pm_read();
+	}
 	hits[V_TIMER]++;
 	t_lapic_eoi();
 }
@@ -300,7 +303,7 @@ static void check_timer(void)
 
 static void check_deadline(void)
 {
-	u32 start, el, tsc_khz;
+	u32 start, el, tsc_khz, armed_pm, took_us;
 	u64 t0;
 
 	if (!t_cpu_has_tsc_deadline()) {
@@ -315,12 +318,15 @@ static void check_deadline(void)
 	hits[V_TIMER] = 0;
 	deadline_seen = 0;
 	t_lapic_write(LAPIC_LVT_TIMER, LVT_DEADLINE | V_TIMER);
+	armed_pm = t_pm_read();
 	deadline_at = rdtsc() + (u64)tsc_khz * 5;			/* 5 ms */
 	wrmsr(MSR_TSC_DEADLINE, deadline_at);
 	t_delay_us(30000);
-	t_check(hits[V_TIMER] == 1 && deadline_seen >= deadline_at, "lapic-timer-tsc-deadline",
-		"%u interrupts, taken at TSC 0x%llx, deadline 0x%llx (%u kHz)", hits[V_TIMER],
-		deadline_seen, deadline_at, tsc_khz);
+	took_us = t_muldiv((deadline_pm - armed_pm) & 0xFFFFFF, 1000000, T_PM_HZ);
+	t_check(hits[V_TIMER] == 1 && deadline_seen >= deadline_at && took_us >= 4500 && took_us <= 15000,
+		"lapic-timer-tsc-deadline",
+		"%u interrupts, taken at TSC 0x%llx (deadline 0x%llx, %u kHz) after %u us of PM time (want 5 ms)",
+		hits[V_TIMER], deadline_seen, deadline_at, tsc_khz, took_us);
 	/* armed then disarmed with 0: nothing */
 	hits[V_TIMER] = 0;
 	wrmsr(MSR_TSC_DEADLINE, rdtsc() + (u64)tsc_khz * 5);

@@ -4,15 +4,17 @@
  * INIT-SIPI-SIPI, sends IPIs from the BSP to each AP and back (fixed,
  * physical destination) and a broadcast "all excluding self", runs the
  * LAPIC timer periodically on every CPU (interrupts counted against the PM
- * timer), routes ISA IRQ0 (the PIT, GSI from the MADT's override) through
+ * timer), times a PIT channel 2 delay against the PM timer, routes ISA IRQ0 (the PIT, GSI from the MADT's override) through
  * the IO-APIC to the last AP, and ends with a summary, the S5 power-off
  * when the command line says "poweroff", and isa-debug-exit.
  *
  * Command line: "cpus=N" checks that the MADT lists N enabled CPUs;
  * "x2apic" runs every CPU in x2APIC mode when CPUID offers it (else xAPIC).
- * Platform: COM1 0x3F8, isa-debug-exit 0xF4, PIT 0x40/0x43, 8259 data ports
- * 0x21/0xA1 (masked), the ACPI tables, a LAPIC (xAPIC MMIO) and an IO-APIC
- * where the MADT says, RAM at 0x8000 for the trampoline; CPUID leaf 1.
+ * Platform: COM1 0x3F8, isa-debug-exit 0xF4, PIT 0x40-0x43 and port 0x61
+ * (channel 2 gate and OUT), 8259 data ports 0x21/0xA1 (masked), the ACPI
+ * tables (PM timer, PM1a_CNT and \_S5 for "poweroff"), a LAPIC (xAPIC MMIO,
+ * or MSRs with "x2apic") and an IO-APIC where the MADT says, RAM at 0x8000
+ * for the trampoline; CPUID leaf 1 (x2APIC bit).
  */
 #include "lib/tlib.h"
 #include "lib/cpu.h"
@@ -224,6 +226,17 @@ static void check_timers(void)
 	}
 }
 
+/* The library's PIT delay (channel 2, port 0x61) against the PM timer */
+static void check_pit_delay(void)
+{
+	u32 start = t_pm_read(), us;
+
+	t_pit_delay_us(20000);
+	us = t_muldiv(t_pm_since(start), 1000000, T_PM_HZ);
+	t_check(us >= 19000 && us <= 30000, "smp-pit-delay", "20 ms on PIT channel 2 took %u us of PM time",
+		us);
+}
+
 static void check_ioapic_pit(void)
 {
 	u16 flags;
@@ -271,6 +284,7 @@ int t_main(u32 magic, const struct mb_info *mi)
 	start_aps();
 	check_ipis();
 	check_timers();
+	check_pit_delay();
 	check_ioapic_pit();
 	t_check(!bad_cpu && !t_spurious, "smp-no-strays", "%u interrupts on unknown CPUs, %u spurious",
 		bad_cpu, t_spurious);
