@@ -30,6 +30,7 @@ static volatile u32 pit_irqs[T_MAX_CPUS], pit_tmr;
 static volatile u32 uart_irqs, uart_remote_irr, uart_tmr, uart_isr;
 static int uart_pin = -1;
 
+/* the PIT through the IO-APIC: counted per CPU, its TMR bit noted */
 static void on_pit(struct t_frame *f)
 {
 	int i = t_cpu_index();
@@ -57,6 +58,7 @@ static void on_uart(struct t_frame *f)
 	t_lapic_eoi();
 }
 
+/* wait up to ms for *v >= want */
 static int wait_count(volatile u32 *v, u32 want, u32 ms)
 {
 	for (u32 i = 0; i < ms * 10 && *v < want; i++)
@@ -64,6 +66,7 @@ static int wait_count(volatile u32 *v, u32 want, u32 ms)
 	return *v >= want;
 }
 
+/* ID, version, ID write, reset masking, a redirection entry read back. */
 static void check_registers(void)
 {
 	u32 id = t_ioapic_read(base, IOAPIC_REG_ID), ver = t_ioapic_read(base, IOAPIC_REG_VER);
@@ -95,6 +98,7 @@ static void check_registers(void)
 	t_ioapic_route(base, 10, RTE_MASKED, 0);
 }
 
+/* PIT channel 0 in mode 2 at 1 kHz */
 static void pit_start(void)
 {
 	outb(0x43, 0x34);			/* channel 0, mode 2, 1 kHz */
@@ -102,6 +106,7 @@ static void pit_start(void)
 	outb(0x40, (u8)((T_PIT_HZ / 1000) >> 8));
 }
 
+/* PIT channel 0 stopped (mode 0, no count) */
 static void pit_stop(void)
 {
 	outb(0x43, 0x30);
@@ -122,6 +127,7 @@ static void pit_run(int pin, u32 lo, u8 dest, u32 ms, u32 counts[T_MAX_CPUS])
 		counts[i] = pit_irqs[i] - before[i];
 }
 
+/* The PIT line: to the BSP, masked, unmasked, to every AP, logical destination. */
 static void check_edge(void)
 {
 	u16 flags;
@@ -171,6 +177,7 @@ static void check_edge(void)
 	pit_stop();
 }
 
+/* on one CPU: flat model, LDR bit = its index */
 static void set_ldr(void *arg)
 {
 	(void)arg;
@@ -178,6 +185,7 @@ static void set_ldr(void *arg)
 	t_lapic_write(LAPIC_LDR, (1u << t_cpu_index()) << 24);
 }
 
+/* COM1's THRE line as a level interrupt: masked, remote IRR, re-delivery. */
 static void check_level(void)
 {
 	u16 flags;
@@ -209,6 +217,7 @@ static void check_level(void)
 		"remote IRR still set after the EOI: 0x%08x", t_ioapic_rte_lo(base, uart_pin));
 }
 
+/* the checks in order; ends through t_end */
 int t_main(u32 magic, const struct mb_info *mi)
 {
 	t_printf("ioapic: magic 0x%08x\n", magic);

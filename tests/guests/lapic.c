@@ -45,6 +45,7 @@ static void on_count(struct t_frame *f)
 	t_lapic_eoi();
 }
 
+/* vector 0x80: counted, with PPR and its ISR/TMR/IRR bits seen in service */
 static void on_mid(struct t_frame *f)
 {
 	(void)f;
@@ -56,6 +57,7 @@ static void on_mid(struct t_frame *f)
 	t_lapic_eoi();
 }
 
+/* the timer vector: counted; the first one time-stamped (TSC, PM timer) */
 static void on_timer(struct t_frame *f)
 {
 	(void)f;
@@ -67,6 +69,7 @@ static void on_timer(struct t_frame *f)
 	t_lapic_eoi();
 }
 
+/* NMI, counted per CPU (no EOI for an NMI) */
 static void on_nmi(struct t_frame *f)
 {
 	int i = t_cpu_index();
@@ -75,6 +78,7 @@ static void on_nmi(struct t_frame *f)
 	nmis[i < 0 ? 0 : i]++;
 }
 
+/* the lowest-priority IPI, counted per CPU */
 static void on_lowest(struct t_frame *f)
 {
 	int i = t_cpu_index();
@@ -84,6 +88,7 @@ static void on_lowest(struct t_frame *f)
 	t_lapic_eoi();
 }
 
+/* A fixed IPI to this CPU: SELF IPI MSR in x2APIC mode, the shorthand else. */
 static void self_ipi(u8 v)
 {
 	if (t_x2apic)
@@ -92,11 +97,13 @@ static void self_ipi(u8 v)
 		t_lapic_ipi(0, ICR_FIXED | ICR_SELF | v);
 }
 
+/* time for an IPI to arrive */
 static void settle(void)
 {
 	t_delay_us(2000);
 }
 
+/* ID against CPUID, version register, base address against the MADT. */
 static void check_id_version(void)
 {
 	u32 r[4], ver = t_lapic_read(LAPIC_VER);
@@ -110,6 +117,7 @@ static void check_id_version(void)
 		t_acpi.lapic_addr, t_lapic_base);
 }
 
+/* TPR read/write, PPR out of and in service, TPR holding a vector in the IRR. */
 static void check_tpr_ppr(void)
 {
 	t_lapic_write(LAPIC_TPR, 0xA5);
@@ -138,6 +146,7 @@ static void check_tpr_ppr(void)
 	t_lapic_write(LAPIC_TPR, 0);
 }
 
+/* SVR contents; strict: software disable forces LVT masks. */
 static void check_svr(int strict)
 {
 	u32 svr = t_lapic_read(LAPIC_SVR), lvt;
@@ -153,6 +162,7 @@ static void check_svr(int strict)
 	t_lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | V_TIMER);
 }
 
+/* Every LVT reads back what was written (restored after). */
 static void check_lvts(void)
 {
 	struct { u32 reg, val; const char *name; } l[] = {
@@ -179,6 +189,7 @@ static void check_lvts(void)
 	t_check(!bad, "lapic-lvt-readback", "%d of %d LVTs differ", bad, n);
 }
 
+/* ESR clear, ICR fields after a self-IPI; strict: the illegal-vector error. */
 static void check_icr_esr(int strict)
 {
 	t_lapic_write(LAPIC_ESR, 0);
@@ -218,6 +229,7 @@ static int logical_hits(u8 dest)
 	return hits[V_MID] != before;
 }
 
+/* Logical self-IPIs in flat and in cluster model, matching and not. */
 static void check_logical(void)
 {
 	int a, b, c, d;
@@ -260,11 +272,13 @@ static u32 counts_in(u32 div, u32 us)
 	return t_muldiv(0xFFFFFFFFu - left, t_pm_ticks(us), el);
 }
 
+/* got within pct percent of want */
 static int near(u32 got, u32 want, u32 pct)
 {
 	return got * 100 >= want * (100 - pct) && got * 100 <= want * (100 + pct);
 }
 
+/* Divide settings, one-shot and periodic mode against the PM timer. */
 static void check_timer(void)
 {
 	u32 c16 = counts_in(0x3, 20000), c2 = counts_in(0x0, 5000), c1 = counts_in(0xB, 5000);
@@ -301,6 +315,7 @@ static void check_timer(void)
 		"%u interrupts in %u ms at 200 Hz (want about %u)", hits[V_TIMER], el, want);
 }
 
+/* TSC-deadline mode (when CPUID offers it): fires at the deadline, 0 disarms. */
 static void check_deadline(void)
 {
 	u32 start, el, tsc_khz, armed_pm, took_us;
@@ -336,6 +351,7 @@ static void check_deadline(void)
 	t_lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | V_TIMER);
 }
 
+/* on one CPU: flat model, LDR bit = its index */
 static void set_flat_ldr(void *arg)
 {
 	(void)arg;
@@ -345,6 +361,7 @@ static void set_flat_ldr(void *arg)
 	}
 }
 
+/* NMI and lowest-priority (logical) IPIs to an AP. */
 static void check_to_ap(void)
 {
 	int t;
@@ -373,6 +390,7 @@ static void check_to_ap(void)
 		lowest[0]);
 }
 
+/* x2APIC mode (when CPUID offers it): ID, derived LDR, IPIs through MSRs, TPR. */
 static void check_x2apic(void)
 {
 	u32 r[4], id, ldr;
@@ -407,6 +425,7 @@ static void check_x2apic(void)
 	t_lapic_write(LAPIC_TPR, 0);
 }
 
+/* the checks in order; ends through t_end */
 int t_main(u32 magic, const struct mb_info *mi)
 {
 	t_printf("lapic: magic 0x%08x\n", magic);

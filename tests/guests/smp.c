@@ -45,6 +45,7 @@ static int me(void)
 	return i;
 }
 
+/* AP: a ping from the BSP, answered with a pong */
 static void on_ping(struct t_frame *f)
 {
 	int i = me();
@@ -55,6 +56,7 @@ static void on_ping(struct t_frame *f)
 	t_lapic_ipi(t_cpus[0].apic_id, ICR_FIXED | V_PONG);	/* back to the BSP */
 }
 
+/* BSP: an AP's answer */
 static void on_pong(struct t_frame *f)
 {
 	(void)f;
@@ -63,6 +65,7 @@ static void on_pong(struct t_frame *f)
 	t_lapic_eoi();
 }
 
+/* the "all excluding self" broadcast, counted per CPU */
 static void on_bcast(struct t_frame *f)
 {
 	(void)f;
@@ -70,6 +73,7 @@ static void on_bcast(struct t_frame *f)
 	t_lapic_eoi();
 }
 
+/* a LAPIC timer tick, counted per CPU */
 static void on_timer(struct t_frame *f)
 {
 	(void)f;
@@ -77,6 +81,7 @@ static void on_timer(struct t_frame *f)
 	t_lapic_eoi();
 }
 
+/* the PIT through the IO-APIC, counted per CPU */
 static void on_pit(struct t_frame *f)
 {
 	(void)f;
@@ -84,6 +89,7 @@ static void on_pit(struct t_frame *f)
 	t_lapic_eoi();
 }
 
+/* The MADT lists the BSP, the IO-APIC and (cpus=N) N enabled CPUs. */
 static void check_madt(const struct mb_info *mi)
 {
 	u32 want = t_cmdline_uint(mi, "cpus=", 0);
@@ -105,6 +111,7 @@ static void check_madt(const struct mb_info *mi)
 	t_check(t_acpi.nioapics >= 1, "smp-madt-ioapic", "%d IO-APICs", t_acpi.nioapics);
 }
 
+/* Start every AP of the MADT; each must report in with its own APIC ID. */
 static void start_aps(void)
 {
 	t_smp_init();
@@ -129,6 +136,7 @@ static int wait_count(volatile u32 *v, u32 want, u32 ms)
 	return *v >= want;
 }
 
+/* Fixed IPIs BSP -> each AP -> BSP, then one "all excluding self". */
 static void check_ipis(void)
 {
 	u32 total = 0;
@@ -183,6 +191,7 @@ static void calibrate(void)
 #define TIMER_HZ 200
 #define TIMER_MS 250
 
+/* on one CPU: its LAPIC timer periodic at TIMER_HZ */
 static void timer_start(void *arg)
 {
 	(void)arg;
@@ -191,6 +200,7 @@ static void timer_start(void *arg)
 	t_lapic_write(LAPIC_TIMER_INIT, lapic_hz / TIMER_HZ);
 }
 
+/* on one CPU: its LAPIC timer stopped and masked */
 static void timer_stop(void *arg)
 {
 	(void)arg;
@@ -198,6 +208,7 @@ static void timer_stop(void *arg)
 	t_lapic_write(LAPIC_TIMER_INIT, 0);
 }
 
+/* Periodic LAPIC timers on every CPU at once, counted against the PM timer. */
 static void check_timers(void)
 {
 	u32 start, elapsed_us, want;
@@ -237,6 +248,7 @@ static void check_pit_delay(void)
 		us);
 }
 
+/* ISA IRQ0 (the PIT at 1 kHz) through the IO-APIC to the last AP only. */
 static void check_ioapic_pit(void)
 {
 	u16 flags;
@@ -266,6 +278,7 @@ static void check_ioapic_pit(void)
 		pit_irqs[target] - before, others);
 }
 
+/* the checks in order; ends through t_end */
 int t_main(u32 magic, const struct mb_info *mi)
 {
 	t_printf("smp: magic 0x%08x\n", magic);
