@@ -250,8 +250,8 @@ static void check_logical(void)
 	b = logical_hits(0x23);
 	c = logical_hits(0x11);
 	d = logical_hits(0x22);
-	t_check(a && b && !c && !d, "lapic-logical-cluster", "dest 0x21 %d, 0x23 %d, 0x11 %d, 0x22 %d (want 1 1 0 0)",
-		a, b, c, d);
+	t_check(a && b && !c && !d, "lapic-logical-cluster",
+		"dest 0x21 %d, 0x23 %d, 0x11 %d, 0x22 %d (want 1 1 0 0)", a, b, c, d);
 	t_lapic_write(LAPIC_DFR, 0xFFFFFFFFu);
 	t_lapic_write(LAPIC_LDR, 0);
 }

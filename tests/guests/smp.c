@@ -4,9 +4,10 @@
  * INIT-SIPI-SIPI, sends IPIs from the BSP to each AP and back (fixed,
  * physical destination) and a broadcast "all excluding self", runs the
  * LAPIC timer periodically on every CPU (interrupts counted against the PM
- * timer), times a PIT channel 2 delay against the PM timer, routes ISA IRQ0 (the PIT, GSI from the MADT's override) through
- * the IO-APIC to the last AP, and ends with a summary, the S5 power-off
- * when the command line says "poweroff", and isa-debug-exit.
+ * timer), times a PIT channel 2 delay against the PM timer, routes ISA
+ * IRQ0 (the PIT, GSI from the MADT's override) through the IO-APIC to the
+ * last AP, and ends with a summary, the S5 power-off when the command line
+ * says "poweroff", and isa-debug-exit.
  *
  * Command line: "cpus=N" checks that the MADT lists N enabled CPUs;
  * "x2apic" runs every CPU in x2APIC mode when CPUID offers it (else xAPIC).
