@@ -246,7 +246,8 @@ static void build_sdts(struct wbuf *w, const struct acpi_tables_out *o, u64 gpa)
 }
 
 /*
- * FADT, ACPI 6.0 layout. SMI_CMD is 0: no SMM handover, the platform is
+ * FADT, ACPI 6.0 layout. Without a reset port (0) the reset register is
+ * all zeros and RESET_REG_SUP clear. SMI_CMD is 0: no SMM handover, the platform is
  * always in ACPI mode (the PM1a control block's SCI_EN reads 1). No C2/C3
  * (latencies above the limits), no GPE blocks, no century byte.
  */
@@ -255,7 +256,7 @@ static void build_fadt(struct wbuf *w, const struct acpi_tables_in *in,
 {
 	u64 f = o->fadt;
 	u32 flags = ACPI_FADT_WBINVD | ACPI_FADT_PROC_C1 | ACPI_FADT_PWR_BUTTON |
-		    ACPI_FADT_SLP_BUTTON | ACPI_FADT_RESET_REG_SUP;
+		    ACPI_FADT_SLP_BUTTON;
 
 	if (in->pm_tmr_32bit)
 		flags |= ACPI_FADT_TMR_VAL_EXT;
@@ -273,9 +274,12 @@ static void build_fadt(struct wbuf *w, const struct acpi_tables_in *in,
 	wr16(w, f + ACPI_FADT_P_LVL2_LAT, 101);		/* > 100: no C2 */
 	wr16(w, f + ACPI_FADT_P_LVL3_LAT, 1001);	/* > 1000: no C3 */
 	wr16(w, f + ACPI_FADT_IAPC_BOOT_ARCH, in->iapc_boot_arch);
+	if (in->reset_port) {	/* else RESET_REG and RESET_VALUE stay 0 */
+		flags |= ACPI_FADT_RESET_REG_SUP;
+		gas_io(w, f + ACPI_FADT_RESET_REG, in->reset_port, 8, ACPI_GAS_ACCESS_BYTE);
+		wr8(w, f + ACPI_FADT_RESET_VALUE, in->reset_value);
+	}
 	wr32(w, f + ACPI_FADT_FLAGS, flags);
-	gas_io(w, f + ACPI_FADT_RESET_REG, in->reset_port, 8, ACPI_GAS_ACCESS_BYTE);
-	wr8(w, f + ACPI_FADT_RESET_VALUE, in->reset_value);
 	wr8(w, f + ACPI_FADT_MINOR_VERSION, FADT_MINOR);
 	wr64(w, f + ACPI_FADT_X_FIRMWARE_CTRL, gpa + o->facs);
 	wr64(w, f + ACPI_FADT_X_DSDT, gpa + o->dsdt);

@@ -17,7 +17,8 @@
  * plus an offset); the whole block lies below 4 GiB (the RSDT and the
  * FADT's legacy fields hold 32-bit addresses).
  *
- * Built, not yet used: no guest gets these tables yet.
+ * kernel/acpi_guest.c places the block into a guest's ROM (the region with
+ * acpi_tables; in its DTS).
  */
 #ifndef KERNEL_ACPI_TABLES_H
 #define KERNEL_ACPI_TABLES_H
@@ -110,7 +111,7 @@ struct acpi_tables_in {
 	u16 pm_tmr_port;		/* 4 bytes: PM_TMR */
 	bool pm_tmr_32bit;		/* FADT TMR_VAL_EXT */
 	u16 sci_irq;			/* SCI_INT (an ISA IRQ, 0..15) */
-	u16 reset_port;			/* RESET_REG, I/O space, 8 bits */
+	u16 reset_port;			/* RESET_REG, I/O space, 8 bits; 0: none */
 	u8 reset_value;
 	u8 s5_slp_typ;			/* PM1_CNT.SLP_TYP for S5, 0..7 */
 	u16 iapc_boot_arch;		/* ACPI_BOOT_* */

@@ -51,6 +51,16 @@ int arch_vcpu_reset(struct vmm_vcpu *vcpu);
  */
 void arch_vcpu_wait_for_sipi(struct vmm_vcpu *vcpu);
 bool arch_vcpu_waits_for_sipi(struct vmm_vcpu *vcpu);
+/*
+ * A virtual SIPI (kernel/vcpu_irq.c) for a VCPU that is off every CPU and
+ * PAUSED after a virtual INIT: when it is next switched in it gets the INIT
+ * state (as arch_vcpu_wait_for_sipi's VCPU would) and starts at
+ * vector << 12 in real mode. Called with the scheduler lock held.
+ */
+void arch_vcpu_sipi(struct vmm_vcpu *vcpu, u8 vector);
+/* The VCPU's time-stamp counter now (any CPU) and its frequency in Hz. */
+u64 arch_vcpu_tsc(struct vmm_vcpu *vcpu);
+u64 arch_vcpu_tsc_hz(void);
 /* Size of struct arch_regs, for generic allocation. */
 size_t arch_regs_size(void);
 

@@ -10,6 +10,7 @@
 #include "kernel/printk.h"
 #include "kernel/error.h"
 #include "kernel/mb1_guest.h"
+#include "kernel/acpi_guest.h"
 
 /* Largest order whose block is aligned at 'gpa' and fits in 'left'. */
 static unsigned int chunk_order(u64 gpa, u64 left)
@@ -136,7 +137,8 @@ int vmm_aspace_init(struct vmm_guest *g)
 		if (rc)
 			return rc;
 	}
-	return vmm_mb1_guest_load(g);	/* a Multiboot kernel, after the region images */
+	rc = vmm_mb1_guest_load(g);	/* a Multiboot kernel, after the region images */
+	return rc ? rc : vmm_acpi_guest_load(g);	/* the ACPI tables ROM */
 }
 
 /*
@@ -212,7 +214,9 @@ int vmm_aspace_reload(struct vmm_guest *g)
 		if (e && !rc)
 			rc = e;
 	}
-	return rc ? rc : vmm_mb1_guest_load(g);
+	if (!rc)
+		rc = vmm_mb1_guest_load(g);
+	return rc ? rc : vmm_acpi_guest_load(g);
 }
 
 struct vmm_region *vmm_aspace_search(struct vmm_aspace *as, u64 addr, bool io)

@@ -3,7 +3,9 @@
  * the validated configuration. Real RAM/ROM regions get host memory (from
  * the allocator, in naturally aligned chunks so that large second-level
  * pages fit, or the fixed host range); images named in the DTS are copied in
- * from Multiboot2 modules. Virtual regions are routed to device emulation.
+ * from Multiboot2 modules, a Multiboot kernel into RAM (kernel/mb1_guest.c)
+ * and the ACPI tables into the ROM that asks for them (kernel/acpi_guest.c).
+ * Virtual regions are routed to device emulation.
  */
 #ifndef KERNEL_ASPACE_H
 #define KERNEL_ASPACE_H
@@ -53,7 +55,8 @@ int vmm_aspace_deinit(struct vmm_guest *guest);
  * A power cycle of the guest's memory: every chunk taken from the
  * allocator is zeroed (as at creation; fixed host ranges are left as
  * they are) and every RAM/ROM image is copied in again from its
- * Multiboot2 module. VCPUs must not run. The first error is returned
+ * Multiboot2 module, then the Multiboot kernel and the ACPI tables
+ * (kernel/mb1_guest.c, kernel/acpi_guest.c). VCPUs must not run. The first error is returned
  * (reported); the other regions are reloaded anyway.
  */
 int vmm_aspace_reload(struct vmm_guest *guest);

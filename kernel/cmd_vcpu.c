@@ -12,6 +12,7 @@
 #include "kernel/scheduler.h"
 #include "kernel/arch_cpu.h"
 #include "kernel/vcpu_irq.h"
+#include "devemu/lapic.h"
 
 static struct vmm_vcpu *vcpu_by_name(const char *name)
 {
@@ -61,6 +62,31 @@ static s64 parse_cpus(const char *text)
 	return mask ? (s64)mask : -1;
 }
 
+/* vcpu stats, the interrupt part: requests, injections, NMIs, INIT/SIPI
+ * and the VCPU's local APIC when it has one. */
+static void irq_stats_print(struct vmm_vcpu *v)
+{
+	const struct vmm_vcpu_irq *irq = &v->irq;
+	struct vmm_lapic_stats ls;
+
+	vmm_printk(VMM_LOG_EMERG, "%s: interrupts: %llu requests, %llu injected, %llu HLT wake-ups, %llu kicks, "
+		   "%llu NMIs, %llu INITs, %llu SIPIs (%llu lost)\n", v->name,
+		   (unsigned long long)irq->asserts, (unsigned long long)irq->injected,
+		   (unsigned long long)irq->wakeups, (unsigned long long)irq->kicks,
+		   (unsigned long long)irq->nmis, (unsigned long long)irq->inits,
+		   (unsigned long long)irq->sipis, (unsigned long long)irq->sipis_lost);
+	if (!v->is_normal)
+		return;
+	vmm_lapic_stats_get(v, &ls);
+	if (ls.present)
+		vmm_printk(VMM_LOG_EMERG, "%s: local APIC: ID %u, %s, %s; %llu IPIs sent, %llu fixed interrupts "
+			   "accepted, %llu timer interrupts, %llu level EOIs broadcast, %llu bad accesses\n",
+			   v->name, ls.id, ls.x2apic ? "x2APIC" : "xAPIC", ls.enabled ? "enabled" : "disabled",
+			   (unsigned long long)ls.ipis_sent, (unsigned long long)ls.ipis_received,
+			   (unsigned long long)ls.timer_irqs, (unsigned long long)ls.eois,
+			   (unsigned long long)ls.bad_accesses);
+}
+
 static int set_affinity(const char *name, const char *cpus)
 {
 	struct vmm_vcpu *v = vcpu_by_name(name);
@@ -96,6 +122,7 @@ static int cmd_vcpu(int argc, char **argv)
 		return -VMM_ENOENT;
 	if (!strcmp(argv[1], "stats")) {
 		arch_vcpu_stats_print(v);
+		irq_stats_print(v);
 		return VMM_OK;
 	}
 	if (!strcmp(argv[1], "dumpreg")) {

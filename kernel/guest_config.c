@@ -373,6 +373,39 @@ static void check_region(struct check_ctx *c, struct vmm_devtree_node *rn,
 	}
 }
 
+/*
+ * acpi_tables (a boolean, no value): the region is a ROM in memory whose
+ * contents the hypervisor generates (kernel/acpi_guest.c), so it has no
+ * image. Whether the tables fit and the guest can be described is
+ * decided when the guest is created.
+ */
+static void read_acpi_tables(struct check_ctx *c, struct vmm_devtree_node *rn,
+			     struct vmm_region_config *r)
+{
+	struct vmm_devtree_attr *a = vmm_devtree_attr(rn, "acpi_tables");
+
+	r->acpi_tables = false;
+	if (!a)
+		return;
+	set_path(c, rn);
+	if (a->type != VMM_DEVTREE_EMPTY || a->len) {
+		vmm_problem_add(c->problems, c->path,
+				"attribute 'acpi_tables' is a flag: write it without a value (acpi_tables;)");
+		return;
+	}
+	if (r->kind != VMM_REGION_ROM || r->io) {
+		vmm_problem_add(c->problems, c->path,
+				"acpi_tables: only a real ROM memory region (device_type \"rom\") can hold the generated ACPI tables");
+		return;
+	}
+	if (*vmm_devtree_string_default(rn, "image", "")) {
+		vmm_problem_add(c->problems, c->path,
+				"acpi_tables: the region's contents are generated, it cannot also have an image");
+		return;
+	}
+	r->acpi_tables = true;
+}
+
 static void check_aspace(struct check_ctx *c, struct vmm_devtree_node *guest,
 			 const struct vmm_host_view *host, struct vmm_guest_config *g)
 {
@@ -397,6 +430,8 @@ static void check_aspace(struct check_ctx *c, struct vmm_devtree_node *guest,
 		r = &g->regions[g->nr_regions++];
 		memset(r, 0, sizeof(*r));
 		check_region(c, rn, host, r);
+		if (c->problems->count == before)
+			read_acpi_tables(c, rn, r);
 		if (c->problems->count != before)
 			continue;
 		if (r->kind == VMM_REGION_RAM && !r->io)
@@ -846,4 +881,14 @@ void vmm_config_print_summary(const struct vmm_config *cfg, int level)
 				 (unsigned long long)(r->gpa + r->size - 1), where);
 		}
 	}
+}
+
+const struct vmm_region_config *vmm_guest_config_find_compatible(const struct vmm_guest_config *g,
+								  const char *compatible)
+{
+	for (u32 i = 0; g && i < g->nr_regions; i++)
+		if (g->regions[i].kind == VMM_REGION_VIRTUAL &&
+		    !strcmp(g->regions[i].compatible, compatible))
+			return &g->regions[i];
+	return NULL;
 }

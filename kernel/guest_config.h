@@ -44,6 +44,8 @@ struct vmm_region_config {
 	u64 hpa;
 	char device_type[32];
 	char compatible[64];	/* first compatible string (virtual regions) */
+	bool acpi_tables;	/* a ROM whose contents are the generated ACPI tables
+				 * (the boolean acpi_tables; kernel/acpi_guest.c) */
 };
 
 enum vmm_vcpu_mode {
@@ -137,5 +139,13 @@ void vmm_config_print_summary(const struct vmm_config *cfg, int level);
 /* Is 'node' (or a node below it) a node an accepted guest was built from? */
 bool vmm_config_uses_node(const struct vmm_config *cfg, const struct vmm_devtree_node *node);
 const char *vmm_region_kind_name(enum vmm_region_kind kind);
+/* The guest's first virtual region whose compatible is 'compatible', or NULL. */
+const struct vmm_region_config *vmm_guest_config_find_compatible(const struct vmm_guest_config *g,
+								  const char *compatible);
+/* Does the guest have local APICs (an "x86,local-apic" region)? */
+static inline bool vmm_guest_config_has_lapic(const struct vmm_guest_config *g)
+{
+	return vmm_guest_config_find_compatible(g, "x86,local-apic") != NULL;
+}
 
 #endif

@@ -429,8 +429,13 @@ int vmm_manager_guest_kick(struct vmm_guest *guest)
 		if (is_boot_vcpu(v) || guest->config->start_all) {
 			r = vmm_manager_vcpu_kick(v);
 		} else if (v->state == RESET) {
-			/* an application processor waits for its SIPI */
-			arch_vcpu_wait_for_sipi(v);
+			/* an application processor waits for its SIPI: from its
+			 * guest's local APIC (kernel/vcpu_irq.c), else a physical
+			 * one (the arch's wait-for-SIPI activity state) */
+			if (vmm_guest_config_has_lapic(guest->config))
+				vmm_vcpu_irq_await_sipi(v);
+			else
+				arch_vcpu_wait_for_sipi(v);
 			r = vmm_scheduler_state_change2(v, READY, PAUSED, "kick");
 		} else {
 			r = VMM_OK;

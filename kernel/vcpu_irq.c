@@ -28,8 +28,10 @@ void vmm_vcpu_irq_reset(struct vmm_vcpu *v)
 	unsigned long f = vmm_spin_lock_irqsave(&irq->lock);
 
 	memset(irq->posted, 0, sizeof(irq->posted));
-	__atomic_and_fetch(&irq->pending, ~VMM_VCPU_IRQ_REQ_VECTOR, __ATOMIC_SEQ_CST);
+	__atomic_and_fetch(&irq->pending, ~(VMM_VCPU_IRQ_REQ_VECTOR | VMM_VCPU_IRQ_REQ_NMI),
+			   __ATOMIC_SEQ_CST);
 	irq->waiting = false;
+	irq->wait_sipi = false;
 	vmm_spin_unlock_irqrestore(&irq->lock, f);
 }
 
@@ -85,11 +87,14 @@ void vmm_vcpu_irq_assert(struct vmm_vcpu *v, u32 line)
 
 	if (line >= VMM_VCPU_IRQ_NR_LINES)
 		return;
-	bit = 1u << line;	/* VMM_VCPU_IRQ_REQ_EXTINT for line 0 */
+	bit = 1u << line;	/* VMM_VCPU_IRQ_REQ_EXTINT, _LOCAL: the line's bit */
 	f = vmm_spin_lock_irqsave(&irq->lock);
-	old = __atomic_fetch_or(&irq->pending, bit, __ATOMIC_SEQ_CST);
-	if (!(old & bit))
-		request_made_locked(v);
+	irq->levels |= bit;
+	if (!(irq->gated & bit)) {
+		old = __atomic_fetch_or(&irq->pending, bit, __ATOMIC_SEQ_CST);
+		if (!(old & bit))
+			request_made_locked(v);
+	}
 	vmm_spin_unlock_irqrestore(&irq->lock, f);
 }
 
@@ -101,8 +106,48 @@ void vmm_vcpu_irq_deassert(struct vmm_vcpu *v, u32 line)
 	if (line >= VMM_VCPU_IRQ_NR_LINES)
 		return;
 	f = vmm_spin_lock_irqsave(&irq->lock);
+	irq->levels &= ~(1u << line);
 	__atomic_and_fetch(&irq->pending, ~(1u << line), __ATOMIC_SEQ_CST);
 	vmm_spin_unlock_irqrestore(&irq->lock, f);
+}
+
+void vmm_vcpu_irq_line_gate(struct vmm_vcpu *v, u32 line, bool open)
+{
+	struct vmm_vcpu_irq *irq = &v->irq;
+	unsigned long f;
+	u32 bit;
+
+	if (line >= VMM_VCPU_IRQ_NR_LINES)
+		return;
+	bit = 1u << line;
+	f = vmm_spin_lock_irqsave(&irq->lock);
+	if (open && (irq->gated & bit)) {
+		irq->gated &= ~bit;
+		if ((irq->levels & bit) &&
+		    !(__atomic_fetch_or(&irq->pending, bit, __ATOMIC_SEQ_CST) & bit))
+			request_made_locked(v);
+	} else if (!open && !(irq->gated & bit)) {
+		irq->gated |= bit;
+		__atomic_and_fetch(&irq->pending, ~bit, __ATOMIC_SEQ_CST);
+	}
+	vmm_spin_unlock_irqrestore(&irq->lock, f);
+}
+
+void vmm_vcpu_irq_nmi(struct vmm_vcpu *v)
+{
+	struct vmm_vcpu_irq *irq = &v->irq;
+	unsigned long f = vmm_spin_lock_irqsave(&irq->lock);
+
+	irq->nmis++;
+	if (!(__atomic_fetch_or(&irq->pending, VMM_VCPU_IRQ_REQ_NMI, __ATOMIC_SEQ_CST) &
+	      VMM_VCPU_IRQ_REQ_NMI))
+		request_made_locked(v);
+	vmm_spin_unlock_irqrestore(&irq->lock, f);
+}
+
+void vmm_vcpu_irq_nmi_taken(struct vmm_vcpu *v)
+{
+	__atomic_and_fetch(&v->irq.pending, ~VMM_VCPU_IRQ_REQ_NMI, __ATOMIC_SEQ_CST);
 }
 
 void vmm_vcpu_irq_post(struct vmm_vcpu *v, u8 vector)
@@ -147,12 +192,19 @@ int vmm_vcpu_irq_acknowledge(struct vmm_vcpu *v)
 	u32 pending = vmm_vcpu_irq_pending(irq);
 	int vector = -VMM_ENOENT;
 
+	/* ExtINT first, then the local APIC; no lock held: the controller's
+	 * INTA lowers or keeps its line */
 	if (pending & VMM_VCPU_IRQ_REQ_EXTINT) {
 		vmm_vcpu_irq_ack_fn ack = irq->line[VMM_VCPU_IRQ_EXTINT].ack;
 
-		/* no lock held: the controller's INTA lowers or keeps its line */
 		if (ack)
 			vector = ack(irq->line[VMM_VCPU_IRQ_EXTINT].priv);
+	}
+	if (vector < 0 && (pending & VMM_VCPU_IRQ_REQ_LOCAL)) {
+		vmm_vcpu_irq_ack_fn ack = irq->line[VMM_VCPU_IRQ_LOCAL].ack;
+
+		if (ack)
+			vector = ack(irq->line[VMM_VCPU_IRQ_LOCAL].priv);
 	}
 	if (vector < 0 && (pending & VMM_VCPU_IRQ_REQ_VECTOR))
 		vector = take_posted(irq);

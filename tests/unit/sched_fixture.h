@@ -85,6 +85,12 @@ void arch_vcpu_stats_get(struct vmm_vcpu *v, struct arch_vcpu_stats *out)
 }
 void arch_vcpu_wait_for_sipi(struct vmm_vcpu *v) { fx_sipi[v->id] = true; }
 bool arch_vcpu_waits_for_sipi(struct vmm_vcpu *v) { return fx_sipi[v->id]; }
+/* virtual SIPIs recorded: the vector + 1 (0: none) */
+static u32 fx_sipi_vector[64];
+void arch_vcpu_sipi(struct vmm_vcpu *v, u8 vector) { fx_sipi_vector[v->id] = vector + 1u; }
+static u64 fx_tsc;
+u64 arch_vcpu_tsc(struct vmm_vcpu *v) { (void)v; return fx_tsc; }
+u64 arch_vcpu_tsc_hz(void) { return 1000000000ULL; }
 
 void arch_vcpu_regs_switch(struct vmm_vcpu *from, struct vmm_vcpu *to, struct arch_regs *regs)
 {

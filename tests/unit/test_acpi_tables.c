@@ -3,7 +3,8 @@
  * parsed back the way a guest OS finds them: the RSDP by scanning a fake
  * 0xE0000-0xFFFFF image on 16-byte boundaries, then RSDT/XSDT to the FADT
  * and MADT, the FADT to the FACS and DSDT; signatures, lengths, checksums,
- * MADT entries for 1, 2 and 4 VCPUs, FADT fields, the DSDT's _S5_ AML;
+ * MADT entries for 1, 2 and 4 VCPUs, FADT fields (also without a reset
+ * register), the DSDT's _S5_ AML;
  * invalid descriptions, misaligned or too high addresses and too small
  * buffers refused without a byte written.
  */
@@ -279,6 +280,24 @@ static void test_fadt_32bit_timer(void **state)
 	assert_int_equal(r32(bios, f + ACPI_FADT_FLAGS) & ACPI_FADT_TMR_VAL_EXT, ACPI_FADT_TMR_VAL_EXT);
 }
 
+/* No reset port: RESET_REG_SUP clear, the reset register and value all zeros. */
+static void test_fadt_no_reset_register(void **state)
+{
+	struct acpi_tables_in in;
+	struct acpi_tables_out out;
+	u64 r, f;
+
+	(void)state;
+	acpi_tables_pc_defaults(&in, 1);
+	in.reset_port = 0;
+	r = build_at(&in, 0xE0000, &out);
+	f = table(r32(bios, at(r32(bios, r + 16)) + 36), "FACP");
+	assert_int_equal(r32(bios, f + ACPI_FADT_FLAGS) & ACPI_FADT_RESET_REG_SUP, 0);
+	for (u32 i = 0; i < 12; i++)
+		assert_int_equal(bios[f + ACPI_FADT_RESET_REG + i], 0);
+	assert_int_equal(bios[f + ACPI_FADT_RESET_VALUE], 0);
+}
+
 static void test_dsdt_s5(void **state)
 {
 	static const u8 aml[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04,
@@ -385,6 +404,7 @@ int main(void)
 		cmocka_unit_test(test_madt_1_2_4_vcpus),
 		cmocka_unit_test(test_fadt_fields),
 		cmocka_unit_test(test_fadt_32bit_timer),
+		cmocka_unit_test(test_fadt_no_reset_register),
 		cmocka_unit_test(test_dsdt_s5),
 		cmocka_unit_test(test_too_small_refused),
 		cmocka_unit_test(test_invalid_refused),

@@ -4,7 +4,7 @@
  * devtree API), each checking that the guest is rejected with ONE message
  * naming the guest, the full node path and the problem, listing every
  * problem of that guest, while the good guests next to it are accepted.
- * Also the RAM budget, max_guest_count / max_vcpu_count, the claim callback
+ * The acpi_tables flag of a ROM. Also the RAM budget, max_guest_count / max_vcpu_count, the claim callback
  * (a recording fake, and the real buddy allocator over a host buffer), /vmm
  * defaults, missing nodes, problems handed over from unflattening, out of
  * memory, the summary, and the real dts/ configurations. The scheduling
@@ -651,6 +651,42 @@ static void test_virtual_region_rules(void **state)
 	expect_line(b, "/guests/g0/aspace/u32compat", "a virtual region needs a 'compatible' string");
 	expect_line(b, "/guests/g0/aspace/withhpa", "a virtual region has no host_physical_addr");
 	expect_accepted("ok");
+}
+
+/* acpi_tables: a flag on a real ROM in memory without an image; anything else is a problem. */
+static void test_acpi_tables_flag(void **state)
+{
+	struct vmm_devtree_node *g0 = guest("g0", 0), *ok = guest("ok", 0), *r;
+	const struct vmm_guest_config *g;
+	u32 one = 1;
+	const char *b;
+
+	(void)state;
+	ram(g0, "ram", 0x100000, MiB);
+	ram(ok, "ram", 0x100000, MiB);
+	r = region(ok, "acpi", "real", "memory", "rom", 0xE0000, 0x10000);
+	assert_int_equal(vmm_devtree_setattr(r, "acpi_tables", VMM_DEVTREE_EMPTY, NULL, 0), VMM_OK);
+	region(ok, "bios", "real", "memory", "rom", 0xF0000, 0x10000);
+	r = region(g0, "valued", "real", "memory", "rom", 0xE0000, 0x1000);
+	assert_int_equal(vmm_devtree_setattr(r, "acpi_tables", VMM_DEVTREE_U32, &one, 4), VMM_OK);
+	r = ram(g0, "inram", 0x400000, 0x1000);
+	assert_int_equal(vmm_devtree_setattr(r, "acpi_tables", VMM_DEVTREE_EMPTY, NULL, 0), VMM_OK);
+	r = virt(g0, "invirt", "memory", 0xFEC00000, 0x1000, "x86,ioapic");
+	assert_int_equal(vmm_devtree_setattr(r, "acpi_tables", VMM_DEVTREE_EMPTY, NULL, 0), VMM_OK);
+	r = region(g0, "withimage", "real", "memory", "rom", 0xF0000, 0x10000);
+	set_str(r, "image", "bios.bin");
+	assert_int_equal(vmm_devtree_setattr(r, "acpi_tables", VMM_DEVTREE_EMPTY, NULL, 0), VMM_OK);
+	validate();
+	b = rejection("g0", 4);
+	expect_line(b, "/guests/g0/aspace/valued", "attribute 'acpi_tables' is a flag: write it without a value");
+	expect_line(b, "/guests/g0/aspace/inram", "acpi_tables: only a real ROM memory region");
+	expect_line(b, "/guests/g0/aspace/invirt", "acpi_tables: only a real ROM memory region");
+	expect_line(b, "/guests/g0/aspace/withimage", "the region's contents are generated, it cannot also have an image");
+	expect_accepted("ok");
+	g = accepted("ok");
+	assert_true(g->regions[1].acpi_tables);
+	assert_false(g->regions[0].acpi_tables);
+	assert_false(g->regions[2].acpi_tables);
 }
 
 static void test_overlaps_per_address_space(void **state)
@@ -1424,6 +1460,7 @@ int main(void)
 		T(test_real_region_device_type),
 		T(test_page_alignment),
 		T(test_virtual_region_rules),
+		T(test_acpi_tables_flag),
 		T(test_overlaps_per_address_space),
 		T(test_too_many_regions),
 		T(test_fixed_host_ram),

@@ -3,7 +3,10 @@
  * cpuid_view.h), leaf by leaf. Hidden because not virtualised: VMX and
  * SMX, MONITOR/MWAIT, the PMU (leaf 0xA, PDCM: RDPMC and the PMC MSRs are
  * not offered), debug store (DS, DTES64, DS-CPL: IA32_DS_AREA is #GP), the
- * local APIC, x2APIC and the TSC deadline timer (no APIC emulation yet),
+ * local APIC, x2APIC and the TSC deadline timer for a guest without local
+ * APICs (with them: shown, and the topology of leaves 1, 4 and 0xB says
+ * one package of nr_vcpus cores, one thread each, APIC ID = VCPU index,
+ * as the guest's MADT does),
  * MCE/MCA, thermal and power management (ACPI, TM, TM2, EST, leaf 6), PSN
  * (leaf 3), PBE, SDBG, xTPR, DCA (leaf 9), TSX, SGX, PT (leaf 0x14), RDT
  * (leaves 0xF, 0x10), PKU (PKRU is not switched, CR4.PKE is #GP), MPX,
@@ -69,6 +72,21 @@ static void xsave_leaf(const struct cpuid_view_ctx *ctx, u32 sub, u32 r[4])
 	/* else a component the guest may enable: the host's offset and size */
 }
 
+/* The smallest power of two >= n (n >= 1), and its log2. */
+static u32 log2_up(u32 n)
+{
+	u32 k = 0;
+
+	while ((1u << k) < n)
+		k++;
+	return k;
+}
+
+static u32 pow2_up(u32 n)
+{
+	return 1u << log2_up(n ? n : 1);
+}
+
 void cpuid_view_curate(const struct cpuid_view_ctx *ctx, u32 leaf, u32 sub, u32 r[4])
 {
 	u32 a = r[0], b = r[1], c = r[2], d = r[3];
@@ -89,13 +107,45 @@ void cpuid_view_curate(const struct cpuid_view_ctx *ctx, u32 leaf, u32 sub, u32 
 		if (ctx->guest_osxsave)
 			c |= 1u << 27;
 		d &= ~L1_EDX_HIDE;
-		/* initial APIC id = VCPU index, one logical CPU per package */
-		b = (b & 0x0000FFFFu) | (1u << 16) | (ctx->vcpu_index << 24);
 		d &= ~(1u << 28);	/* no HTT */
+		if (ctx->lapic) {
+			/* APIC, x2APIC, TSC-deadline: emulated (devemu/lapic.c) */
+			d |= 1u << 9;
+			c |= (1u << 21) | (1u << 24);
+			if (ctx->nr_vcpus > 1)
+				d |= 1u << 28;	/* EBX[23:16] is valid */
+		}
+		/* initial APIC id = VCPU index; logical CPUs of the package */
+		b = (b & 0x0000FFFFu) | (pow2_up(ctx->lapic ? ctx->nr_vcpus : 1) << 16) |
+		    (ctx->vcpu_index << 24);
 		break;
 	case 4:
-		a &= 0x3FF;	/* caches, one core per package */
+		a &= 0x3FF;	/* caches, one thread each */
+		if (ctx->lapic && (a & 0x1F))
+			a |= (pow2_up(ctx->nr_vcpus) - 1) << 26;	/* cores per package - 1 */
 		break;
+	case 0xB: {	/* extended topology: thread level, core level */
+		u32 cores = ctx->lapic ? ctx->nr_vcpus : 1;
+
+		if (!ctx->lapic) {
+			a = b = c = d = 0;
+		} else if (sub == 0) {
+			a = 0;			/* no thread bits in the APIC ID */
+			b = 1;
+			c = (1u << 8) | sub;	/* level type 1: SMT */
+			d = ctx->vcpu_index;
+		} else if (sub == 1) {
+			a = log2_up(cores);	/* core bits */
+			b = cores;
+			c = (2u << 8) | sub;	/* level type 2: core */
+			d = ctx->vcpu_index;
+		} else {
+			a = b = 0;
+			c = sub;		/* level type 0: no more levels */
+			d = ctx->vcpu_index;
+		}
+		break;
+	}
 	case 7:
 		if (sub == 0) {
 			u32 show = L7_EBX_SHOW;

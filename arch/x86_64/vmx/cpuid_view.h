@@ -20,6 +20,8 @@ struct cpuid_view_ctx {
 	bool rdtscp;		/* the "enable RDTSCP" control is on */
 	bool invpcid;		/* the "enable INVPCID" control is on */
 	u64 tsc_hz;		/* the TSC rate (leaves 0x15, 0x16) */
+	bool lapic;		/* the guest has local APICs (devemu/lapic.c) */
+	u32 nr_vcpus;		/* VCPUs of the guest: cores of one package (leaves 1, 4, 0xB) */
 };
 
 /* Leaves 0-0x3FFFFFFF and 0x80000000 up: r[0..3] = EAX EBX ECX EDX of the

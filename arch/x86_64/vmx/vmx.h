@@ -26,6 +26,11 @@ struct vmx_guest {
 	u64 ept_maps[3];	/* leaf mappings by size: 4K, 2M, 1G */
 	bool rom_write_reported;
 	struct vmm_vserial *hvc;	/* hypercall console (vmx_exit_vmcall.c), made on first use */
+	/* the APIC-access page: the guest's xAPIC page (0xFEE00000) maps to it
+	 * and every access to it is an APIC-access exit (vmx_exit_ept.c);
+	 * 0 when the guest has no local APICs or the CPU cannot do it (then
+	 * the page is left unmapped: EPT violations, the same emulation) */
+	u64 apic_access;
 };
 
 /* The last MMIO instruction decoded (vmx_exit_ept.c). */
@@ -44,6 +49,9 @@ struct vmx_vcpu {
 	bool fresh_xsave;	/* its XSAVE area holds a reset state not yet loaded */
 	bool wait_sipi;		/* INIT taken: in the INIT state, waiting for a SIPI */
 	bool enter_wait_sipi;	/* enter it in the wait-for-SIPI activity state (an AP) */
+	bool sipi_start;	/* a virtual SIPI: INIT state and start at sipi_vector at switch-in */
+	u8 sipi_vector;
+	u64 tsc_offset;		/* the VMCS TSC offset (also read off the VCPU's CPU) */
 	u32 host_state_cpu;	/* the CPU whose host state its VMCS holds */
 	u16 vpid;
 	u64 cr2;
@@ -87,6 +95,9 @@ int vmx_vcpu_init_signal(struct vmm_vcpu *v);
 /* vmx_exit_initsipi.c: a SIPI is about to be sent to this CPU; VCPUs here
  * waiting for one become READY (entered in wait-for-SIPI). Returns how many. */
 u32 vmx_sipi_expect(void);
+/* vmx_exit_initsipi.c: a virtual SIPI (arch_vcpu_sipi) applied at switch-in,
+ * the VCPU's VMCS loaded on this CPU next: the INIT state, then the start. */
+void vmx_vcpu_sipi_start(struct vmm_vcpu *v);
 /* SIPI exits taken so far, all CPUs */
 extern volatile u64 vmx_sipi_exits;
 /* NMI exits taken on any CPU (vmx_exit_misc.c; testsignal= watches it). */

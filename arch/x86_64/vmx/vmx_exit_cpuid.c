@@ -13,6 +13,7 @@
 #include "arch/x86_64/vmx/cpuid_view.h"
 #include "arch/x86_64/cpu.h"
 #include "kernel/manager.h"
+#include "devemu/lapic.h"
 #include "arch/x86_64/timer.h"
 
 #define HV_SIGNATURE "XvisorX86VMM"	/* 12 bytes: EBX, ECX, EDX of 0x40000000 */
@@ -37,6 +38,8 @@ static __attribute__((noinline)) void curate(struct vmm_vcpu *v, u32 leaf, u32 s
 		.rdtscp = proc2 & PROC2_RDTSCP,
 		.invpcid = proc2 & PROC2_INVPCID,
 		.tsc_hz = arch_timer_tsc_hz(),
+		.lapic = vmm_lapic_present(v),
+		.nr_vcpus = v->guest->nr_vcpus,
 	};
 	u32 regs[4] = { (u32)r->rax, (u32)r->rbx, (u32)r->rcx, (u32)r->rdx };
 

@@ -19,6 +19,7 @@
 #include "arch/x86_64/cpu.h"
 #include "kernel/manager.h"
 #include "kernel/printk.h"
+#include "devemu/lapic.h"
 
 #define CR0_TS (1ULL << 3)
 #define EFER_LME (1ULL << 8)
@@ -130,17 +131,28 @@ static int guest_write_cr4(struct vmm_vcpu *v, u64 val)
 /*
  * CR8 under CR8-load/store exiting (or, should the CPU force those exits
  * on, next to a TPR shadow: then the VTPR of the virtual-APIC page,
- * bits 7:4, SDM 29.3). 64-bit mode only: the only mode with CR8.
+ * bits 7:4, SDM 29.3). 64-bit mode only: the only mode with CR8. A VCPU
+ * with a local APIC always has CR8 exiting: CR8 is its TPR's bits 7:4.
  */
-static void guest_set_cr8(struct vmx_vcpu *vx, u64 val)
+static void guest_set_cr8(struct vmm_vcpu *v, u64 val)
 {
+	struct vmx_vcpu *vx = v->arch_priv;
+
+	if (vmm_lapic_present(v)) {
+		vmm_lapic_cr8_write(v, val);	/* the TPR of its local APIC */
+		return;
+	}
 	vx->tpr = (u8)val;
 	if (vx->vapic)
 		*(volatile u32 *)(uintptr_t)(vx->vapic + 0x80) = (u32)val << 4;
 }
 
-static u64 guest_get_cr8(struct vmx_vcpu *vx)
+static u64 guest_get_cr8(struct vmm_vcpu *v)
 {
+	struct vmx_vcpu *vx = v->arch_priv;
+
+	if (vmm_lapic_present(v))
+		return vmm_lapic_cr8_read(v);
 	if (vx->vapic)
 		return (*(volatile u32 *)(uintptr_t)(vx->vapic + 0x80) >> 4) & 0xF;
 	return vx->tpr;
@@ -185,7 +197,7 @@ int vmx_exit_cr_access(struct vmm_vcpu *v, struct arch_regs *r)
 			if (cr8_check(val))
 				done = refuse(v, REFUSED_CR8, val, cr8_check(val));
 			else
-				guest_set_cr8(v->arch_priv, val);
+				guest_set_cr8(v, val);
 		} else
 			return vmx_halt_vcpu(v, "MOV to CR%u is not virtualised", cr);
 		break;
@@ -193,7 +205,7 @@ int vmx_exit_cr_access(struct vmm_vcpu *v, struct arch_regs *r)
 		if (cr == 3)
 			vmx_gpr_set(r, gpr, vmcs_read(VMCS_GUEST_CR3));
 		else if (cr == 8)
-			vmx_gpr_set(r, gpr, guest_get_cr8(v->arch_priv));
+			vmx_gpr_set(r, gpr, guest_get_cr8(v));
 		else
 			return vmx_halt_vcpu(v, "MOV from CR%u is not virtualised", cr);
 		break;

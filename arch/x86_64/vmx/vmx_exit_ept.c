@@ -63,7 +63,7 @@ static inline void insn_words(const u8 *p, u64 w[2])
  * guest-physical to host mapping of a guest never changes, and the bytes
  * are compared, so a changed instruction is decoded afresh.
  */
-static int decode_current(struct vmm_vcpu *v, u64 guest_rip, struct x86_mmio_insn *scratch,
+static inline __attribute__((always_inline)) int decode_current(struct vmm_vcpu *v, u64 guest_rip, struct x86_mmio_insn *scratch,
 			  const struct x86_mmio_insn **out)
 {
 	struct vmx_decode_cache *dc = &((struct vmx_vcpu *)v->arch_priv)->decode_cache;
@@ -175,25 +175,20 @@ static __attribute__((noinline)) int unassigned_access(struct vmm_vcpu *v, struc
 	return VMM_OK;
 }
 
-int vmx_exit_ept_violation(struct vmm_vcpu *v, struct arch_regs *r)
+/*
+ * The access the instruction at RIP made to gpa (q: bit 0 read, bit 1
+ * write, bit 2 fetch, as in an EPT violation's qualification), in region
+ * reg or none: decoded and carried out.
+ */
+static inline __attribute__((always_inline)) int emulate_access(struct vmm_vcpu *v, struct arch_regs *r,
+								 u64 q, u64 gpa, u64 rip,
+								 struct vmm_region *reg)
 {
-	u64 q = vmcs_read(VMCS_EXIT_QUALIFICATION);
-	u64 gpa = vmcs_read(VMCS_GUEST_PHYS_ADDR);
-	u64 rip = vmcs_read(VMCS_GUEST_RIP);
-	u32 idt = (u32)vmcs_read(VMCS_IDT_VECTORING_INFO);
-	struct vmm_region *reg = vmm_aspace_lookup(v->guest->aspace, gpa, false);
 	struct x86_mmio_insn scratch;
 	const struct x86_mmio_insn *insn;
 	bool rom;
 	int rc;
 
-	/* the dispatcher left this exit's IDT-vectoring information to us */
-	if (unlikely(idt & INTR_INFO_VALID))
-		return event_delivery_failed(v, q, gpa, rip, reg, idt);
-	/* bit 7: linear address valid; bit 8 clear: a paging-structure access */
-	if (unlikely((q & 0x180) == 0x80))
-		return access_failed(v, q, gpa, rip, "made by the CPU walking the guest's page tables, which lie in ",
-				     reg ? "an emulated region" : "unassigned memory", " (not emulated)");
 	rom = reg && reg->cfg->kind == VMM_REGION_ROM;
 	if (unlikely(!reg || (reg->cfg->kind != VMM_REGION_VIRTUAL && !(rom && (q & 2))) || (q & 4))) {
 		if (reg || (q & 4))
@@ -237,4 +232,47 @@ int vmx_exit_ept_violation(struct vmm_vcpu *v, struct arch_regs *r)
 	if (unlikely(rc))
 		return access_failed(v, q, gpa, rip, "no device answers there (", vmm_strerror(rc), ")");
 	return VMX_EXIT_NEXT_INSN_LEN(insn->length);
+}
+
+int vmx_exit_ept_violation(struct vmm_vcpu *v, struct arch_regs *r)
+{
+	u64 q = vmcs_read(VMCS_EXIT_QUALIFICATION);
+	u64 gpa = vmcs_read(VMCS_GUEST_PHYS_ADDR);
+	u64 rip = vmcs_read(VMCS_GUEST_RIP);
+	u32 idt = (u32)vmcs_read(VMCS_IDT_VECTORING_INFO);
+	struct vmm_region *reg = vmm_aspace_lookup(v->guest->aspace, gpa, false);
+
+	/* the dispatcher left this exit's IDT-vectoring information to us */
+	if (unlikely(idt & INTR_INFO_VALID))
+		return event_delivery_failed(v, q, gpa, rip, reg, idt);
+	/* bit 7: linear address valid; bit 8 clear: a paging-structure access */
+	if (unlikely((q & 0x180) == 0x80))
+		return access_failed(v, q, gpa, rip, "made by the CPU walking the guest's page tables, which lie in ",
+				     reg ? "an emulated region" : "unassigned memory", " (not emulated)");
+	return emulate_access(v, r, q, gpa, rip, reg);
+}
+
+/*
+ * An APIC-access exit (SDM 27.2.1 table 27-1, 29.4): the guest touched its
+ * xAPIC page, which maps to the guest's APIC-access page (vmx_vcpu.c). A
+ * linear read or write of the instruction at RIP is emulated like any
+ * MMIO access, at the offset the qualification names (the local APIC
+ * device, devemu/lapic.c, answers for the VCPU); an instruction fetch
+ * from the page or an access while delivering an event is not emulated:
+ * the VCPU is halted, saying so.
+ */
+int vmx_exit_apic_access(struct vmm_vcpu *v, struct arch_regs *r)
+{
+	u64 q = vmcs_read(VMCS_EXIT_QUALIFICATION);
+	u32 type = (q >> 12) & 0xF;
+	u64 gpa = 0xFEE00000ULL + (q & 0xFFF);
+	u64 rip = vmcs_read(VMCS_GUEST_RIP);
+	u32 idt = (u32)vmcs_read(VMCS_IDT_VECTORING_INFO);
+	struct vmm_region *reg = vmm_aspace_lookup(v->guest->aspace, gpa, false);
+
+	if (unlikely((idt & INTR_INFO_VALID) || type > 1))
+		return vmx_halt_vcpu(v, "%s of the local APIC page at GPA 0x%llx RIP 0x%llx (APIC-access type %u): not emulated",
+				     type == 2 || type == 15 ? "instruction fetch" : "access while delivering an event",
+				     (unsigned long long)gpa, (unsigned long long)rip, type);
+	return emulate_access(v, r, type == 1 ? 2 : 1, gpa, rip, reg);
 }

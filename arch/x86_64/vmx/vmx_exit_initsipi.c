@@ -27,6 +27,12 @@
  *
  * SIPI: exits only in wait-for-SIPI (SDM 25.2); vector V starts the VCPU
  * in real mode at CS V << 8, base V << 12, IP 0, activity state active.
+ *
+ * Virtual INIT and SIPI (a guest's local APIC, devemu/lapic.c, through
+ * kernel/vcpu_irq.c) use none of this: INIT pauses the VCPU, and the SIPI
+ * that follows marks it (arch_vcpu_sipi) so that its next switch-in gives
+ * it the INIT state and the start (vmx_vcpu_sipi_start) - the INIT state
+ * cannot be seen before the SIPI, so applying both then is the same.
  */
 #include "arch/x86_64/vmx/vmx_exits.h"
 #include "arch/x86_64/vmx/vmx_caps.h"
@@ -115,4 +121,30 @@ int vmx_exit_sipi(struct vmm_vcpu *v, struct arch_regs *r)
 	vmm_info("guest %s: vcpu%u: SIPI vector 0x%02llx: starting at 0x%llx\n", v->guest->name,
 		 v->subid, (unsigned long long)vec, (unsigned long long)(vec << 12));
 	return VMM_OK;
+}
+
+void vmx_vcpu_sipi_start(struct vmm_vcpu *v)
+{
+	struct vmx_vcpu *vx = v->arch_priv;
+	u64 vec = vx->sipi_vector;
+
+	vx->sipi_start = false;
+	/* the VCPU being switched in is this CPU's from here on: the INIT
+	 * state is built in its VMCS, loaded here (vmx_vcpu_init_signal as
+	 * for an INIT exit, which keeps the VMCS current for the running VCPU) */
+	this_cpu()->guest_vcpu = v;
+	if (vmx_vmcs_load(vx->vmcs) || vmx_vcpu_init_signal(v) || vmx_vmcs_load(vx->vmcs)) {
+		vmm_manager_vcpu_halt(v, "SIPI vector 0x%02llx: the VCPU could not be put in the INIT state",
+				      (unsigned long long)vec);
+		return;
+	}
+	vmcs_write(VMCS_GUEST_CS_SEL, vec << 8);
+	vmcs_write(VMCS_GUEST_CS_BASE, vec << 12);
+	vmcs_write(VMCS_GUEST_RIP, 0);
+	vmcs_write(VMCS_GUEST_ACTIVITY, ACTIVITY_ACTIVE);
+	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, 0);
+	vx->wait_sipi = false;
+	vx->enter_wait_sipi = false;
+	vmm_info("guest %s: vcpu%u: SIPI vector 0x%02llx: starting at 0x%llx\n", v->guest->name,
+		 v->subid, (unsigned long long)vec, (unsigned long long)(vec << 12));
 }

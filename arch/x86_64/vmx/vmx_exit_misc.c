@@ -14,6 +14,7 @@
 #include "kernel/scheduler.h"
 #include "kernel/host_irq.h"
 #include "kernel/printk.h"
+#include "devemu/lapic.h"
 #include "devemu/devemu.h"
 #include "kernel/timer.h"
 #include "kernel/error.h"
@@ -87,12 +88,22 @@ int vmx_exit_interrupt_window(struct vmm_vcpu *v, struct arch_regs *r)
 	return VMM_OK;
 }
 
+int vmx_exit_nmi_window(struct vmm_vcpu *v, struct arch_regs *r)
+{
+	(void)v;
+	(void)r;
+	vmx_set_nmi_window_exiting(false);	/* the NMI goes in at this entry */
+	return VMM_OK;
+}
+
 /*
  * HLT: the VCPU waits for an interrupt (vmm_vcpu_irq_wait): with a request
  * already pending it goes straight back in to take it; otherwise it is
  * PAUSED until the next request of any kind. HLT with interrupts off can
- * only end by NMI or INIT, which this guest cannot receive: said once, and
- * paused (no interrupt resumes it).
+ * only end by NMI or INIT: a guest without local APICs cannot receive
+ * those, so it is said, and the VCPU paused for good; one with them (an
+ * AP parked with CLI; HLT until its next INIT-SIPI) is paused quietly, and
+ * its next INIT/SIPI starts it again (an NMI does not wake it: not emulated).
  */
 int vmx_exit_hlt(struct vmm_vcpu *v, struct arch_regs *r)
 {
@@ -100,7 +111,9 @@ int vmx_exit_hlt(struct vmm_vcpu *v, struct arch_regs *r)
 	int rc;
 
 	(void)r;
-	if (!intr_on) {
+	if (!intr_on && vmm_lapic_present(v)) {
+		rc = vmm_manager_vcpu_pause(v);
+	} else if (!intr_on) {
 		vmm_warn("guest %s: %s executed HLT with interrupts off at RIP 0x%llx: paused for good (nothing can wake it)\n",
 			 v->guest->name, v->name, (unsigned long long)vmcs_read(VMCS_GUEST_RIP));
 		rc = vmm_manager_vcpu_pause(v);

@@ -34,6 +34,7 @@
 #include "arch/x86_64/cpu.h"
 #include "kernel/manager.h"
 #include "kernel/printk.h"
+#include "devemu/lapic.h"
 #include "kernel/error.h"
 
 #define MSR_TSC 0x10
@@ -181,6 +182,12 @@ int vmx_exit_rdmsr(struct vmm_vcpu *v, struct arch_regs *r)
 	if (slot) {
 		/* SWAPGS changes KERNEL_GS_BASE without an exit: the CPU has the truth */
 		val = msr == MSR_KERNEL_GS_BASE ? rdmsr(msr) : *slot;
+	} else if (vmm_lapic_msr(msr) && vmm_lapic_present(v)) {
+		/* the VCPU's local APIC: IA32_APIC_BASE, TSC deadline, x2APIC */
+		if (vmm_lapic_msr_read(v, msr, &val)) {
+			vmx_inject_exception(13, true, 0);
+			return 0;
+		}
 	} else {
 		switch (msr) {
 		case MSR_TSC: val = rdtsc() + vmcs_read(VMCS_TSC_OFFSET); break;
@@ -237,9 +244,14 @@ int vmx_exit_wrmsr(struct vmm_vcpu *v, struct arch_regs *r)
 			*slot = val;
 			wrmsr(msr, val);
 		}
+	} else if (vmm_lapic_msr(msr) && vmm_lapic_present(v)) {
+		gp = vmm_lapic_msr_write(v, msr, val) != VMM_OK;
 	} else {
 		switch (msr) {
-		case MSR_TSC: vmcs_write(VMCS_TSC_OFFSET, val - rdtsc()); break;
+		case MSR_TSC:
+			vx->tsc_offset = val - rdtsc();
+			vmcs_write(VMCS_TSC_OFFSET, vx->tsc_offset);
+			break;
 		case MSR_APIC_BASE: case MSR_BIOS_SIGN_ID: break;
 		case MSR_SYSENTER_CS: vmcs_write(VMCS_GUEST_SYSENTER_CS, val); break;
 		case MSR_SYSENTER_ESP: gp = !canonical(val); if (!gp) vmcs_write(VMCS_GUEST_SYSENTER_ESP, val); break;

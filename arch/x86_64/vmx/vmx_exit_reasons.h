@@ -36,7 +36,7 @@
 	X(5,  IO_SMI,             "I/O SMI",                               vmx_exit_unhandled,          EVT)  \
 	X(6,  OTHER_SMI,          "other SMI",                             vmx_exit_unhandled,          EVT)  \
 	X(7,  INTERRUPT_WINDOW,   "interrupt window",                      vmx_exit_interrupt_window,   EVT)  \
-	X(8,  NMI_WINDOW,         "NMI window",                            vmx_exit_unhandled,          EVT)  \
+	X(8,  NMI_WINDOW,         "NMI window",                            vmx_exit_nmi_window,         EVT)  \
 	X(9,  TASK_SWITCH,        "task switch",                           vmx_exit_task_switch,        EVT)  \
 	X(10, CPUID,              "CPUID",                                 vmx_exit_cpuid,              INSN) \
 	X(11, GETSEC,             "GETSEC",                                vmx_exit_unhandled,          INSN) \
@@ -72,7 +72,7 @@
 	X(41, MACHINE_CHECK,      "VM entry failure: machine check",       vmx_exit_unhandled,          EVT)  \
 	X(42, RESERVED_42,        "reserved (42)",                         vmx_exit_unhandled,          EVT)  \
 	X(43, TPR_BELOW_THRESHOLD, "TPR below threshold",                  vmx_exit_unhandled,          EVT)  \
-	X(44, APIC_ACCESS,        "APIC access",                           vmx_exit_unhandled,          EVT)  \
+	X(44, APIC_ACCESS,        "APIC access",                           vmx_exit_apic_access,        OWNV)  \
 	X(45, VIRTUALIZED_EOI,    "virtualized EOI",                       vmx_exit_unhandled,          EVT)  \
 	X(46, GDTR_IDTR,          "GDTR/IDTR access",                      vmx_exit_unhandled,          INSN) \
 	X(47, LDTR_TR,            "LDTR/TR access",                        vmx_exit_unhandled,          INSN) \

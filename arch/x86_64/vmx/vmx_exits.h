@@ -31,6 +31,9 @@ int vmx_exit_ept_misconfig(struct vmm_vcpu *v, struct arch_regs *r);
 void vmx_reinject_vectoring(u32 idt_vectoring_info);
 /* Interrupt-window exiting on or off (SDM 25.2). */
 void vmx_set_window_exiting(bool on);
+/* NMI-window exiting (only with virtual NMIs; false when the CPU lacks it) */
+bool vmx_set_nmi_window_exiting(bool on);
+int vmx_exit_nmi_window(struct vmm_vcpu *v, struct arch_regs *r);
 /* vmx_exit_cpuid.c */
 int vmx_exit_cpuid(struct vmm_vcpu *v, struct arch_regs *r);
 /* vmx_exit_io.c */
@@ -52,6 +55,7 @@ int vmx_exit_mov_dr(struct vmm_vcpu *v, struct arch_regs *r);
 int vmx_exit_xsetbv(struct vmm_vcpu *v, struct arch_regs *r);
 /* vmx_exit_ept.c */
 int vmx_exit_ept_violation(struct vmm_vcpu *v, struct arch_regs *r);
+int vmx_exit_apic_access(struct vmm_vcpu *v, struct arch_regs *r);
 
 /* vmx_guest_mem.c: guest registers by SDM encoding and guest memory access */
 u64 vmx_gpr_get(struct arch_regs *r, u32 index);

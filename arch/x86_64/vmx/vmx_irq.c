@@ -21,6 +21,7 @@
 #include "arch/x86_64/vmx/vmx_timer.h"
 
 #define INTERRUPTIBILITY_STI_MOVSS 3u
+#define INTERRUPTIBILITY_NMI 8u	/* blocking by NMI */
 
 void vmx_reinject_vectoring(u32 idt)
 {
@@ -45,6 +46,39 @@ void vmx_set_window_exiting(bool on)
 		vmcs_write(VMCS_PROC_CTLS, proc & ~(u64)PROC_INTR_WINDOW);
 }
 
+bool vmx_set_nmi_window_exiting(bool on)
+{
+	u64 proc = vmcs_read(VMCS_PROC_CTLS);
+
+	if (!(vmcs_read(VMCS_PIN_CTLS) & PIN_VIRTUAL_NMIS))
+		return false;
+	if (on && !(proc & PROC_NMI_WINDOW))
+		vmcs_write(VMCS_PROC_CTLS, proc | PROC_NMI_WINDOW);
+	else if (!on && (proc & PROC_NMI_WINDOW))
+		vmcs_write(VMCS_PROC_CTLS, proc & ~(u64)PROC_NMI_WINDOW);
+	return true;
+}
+
+/*
+ * An NMI request (a local APIC's NMI IPI or LINT1): injected as an NMI when
+ * the guest does not block NMIs (blocking by NMI: its handler has not
+ * IRETed yet; MOV SS / STI shadows), else the NMI window (or, without
+ * virtual NMIs, the interrupt window) brings the VCPU back. True when the
+ * entry now carries the NMI.
+ */
+static bool inject_nmi(struct vmm_vcpu *v)
+{
+	if (vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) & (INTERRUPTIBILITY_STI_MOVSS | INTERRUPTIBILITY_NMI)) {
+		if (!vmx_set_nmi_window_exiting(true))
+			vmx_set_window_exiting(true);
+		return false;
+	}
+	vmcs_write(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_NMI | 2);
+	vmcs_write(VMCS_GUEST_ACTIVITY, 0);
+	vmm_vcpu_irq_nmi_taken(v);
+	return true;
+}
+
 /* The VCPU has an interrupt request: inject now or open the window. */
 static __attribute__((noinline)) void inject_pending(struct vmm_vcpu *v)
 {
@@ -53,6 +87,10 @@ static __attribute__((noinline)) void inject_pending(struct vmm_vcpu *v)
 	if (vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID) {
 		vmx_set_window_exiting(true);	/* after the event being injected */
 		return;
+	}
+	if (unlikely(vmm_vcpu_irq_pending(&v->irq) & VMM_VCPU_IRQ_REQ_NMI)) {
+		if (inject_nmi(v) || !(vmm_vcpu_irq_pending(&v->irq) & ~VMM_VCPU_IRQ_REQ_NMI))
+			return;
 	}
 	if (!(vmcs_read(VMCS_GUEST_RFLAGS) & X86_RFLAGS_IF) ||
 	    (vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_STI_MOVSS)) {

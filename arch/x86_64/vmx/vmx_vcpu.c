@@ -12,6 +12,7 @@
 #include "arch/x86_64/vmx/vmx_caps.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/timer.h"
 #include "kernel/arch_vcpu.h"
 #include "kernel/manager.h"
 #include "kernel/mb1_image.h"
@@ -85,6 +86,32 @@ size_t arch_regs_size(void)
 
 /* ---- guests ---------------------------------------------------------- */
 
+/*
+ * A guest with local APICs, on a CPU that can "virtualize APIC accesses":
+ * its xAPIC page maps to an APIC-access page of its own, so that every
+ * access is an APIC-access exit naming the register (SDM 29.4) rather
+ * than an EPT violation. The page itself is never read or written by the
+ * guest (every access exits); it is zeroed all the same.
+ */
+static int apic_access_map(struct vmm_guest *g, struct vmx_guest *vg)
+{
+	const struct vmm_region_config *lapic = vmm_guest_config_find_compatible(g->config, "x86,local-apic");
+	int rc;
+
+	if (!lapic || lapic->gpa != 0xFEE00000ULL ||
+	    !((vmx_boot_caps()->procbased2 >> 32) & PROC2_VIRT_APIC_ACCESS))
+		return VMM_OK;
+	vg->apic_access = vmm_host_page_alloc(0);
+	if (!vg->apic_access)
+		return -VMM_ENOMEM;
+	memset((void *)(uintptr_t)vg->apic_access, 0, PAGE_SIZE);
+	rc = ept_map(vg, lapic->gpa, vg->apic_access, PAGE_SIZE, EPT_R | EPT_W, EPT_MT_WB);
+	if (rc)
+		vmm_err("guest %s: EPT mapping of the APIC-access page failed (%s)\n", g->name,
+			vmm_strerror(rc));
+	return rc;
+}
+
 int arch_guest_init(struct vmm_guest *g)
 {
 	struct vmx_guest *vg;
@@ -135,6 +162,9 @@ int arch_guest_init(struct vmm_guest *g)
 			}
 		}
 	}
+	rc = apic_access_map(g, vg);
+	if (rc)
+		return rc;
 	ept_testopt_apply(g, vg);	/* test only: testept= (before the open bus: regions only) */
 	rc = ept_map_open_bus(vg, g, &holes);
 	if (rc) {
@@ -174,6 +204,9 @@ void arch_guest_deinit(struct vmm_guest *g)
 		if (ept_deinit(vg))
 			vmm_err("guest %s: EPT tables not all accounted for\n", g->name);
 	}
+	if (vg->apic_access && vmm_host_page_free(vg->apic_access))
+		vmm_err("guest %s: APIC-access page 0x%llx refused by the page allocator\n", g->name,
+			(unsigned long long)vg->apic_access);
 	if (vg->io_bitmap && vmm_host_page_free(vg->io_bitmap))
 		vmm_err("guest %s: I/O bitmap 0x%llx refused by the page allocator\n", g->name,
 			(unsigned long long)vg->io_bitmap);
@@ -224,7 +257,8 @@ static int setup_controls(struct vmm_vcpu *v)
 	proc &= ~((PROC_CR3_LOAD | PROC_CR3_STORE) & ~(u32)c->procbased);
 	rc = rc ? rc : adjust_ctls(c->procbased2,
 				   PROC2_EPT | PROC2_VPID | PROC2_UNRESTRICTED | PROC2_RDTSCP |
-				   PROC2_WBINVD_EXITING | PROC2_INVPCID | PROC2_PAUSE_LOOP,
+				   PROC2_WBINVD_EXITING | PROC2_INVPCID | PROC2_PAUSE_LOOP |
+				   (vg->apic_access ? PROC2_VIRT_APIC_ACCESS : 0),
 				   PROC2_EPT | PROC2_VPID | PROC2_UNRESTRICTED, "secondary", &proc2);
 	rc = rc ? rc : adjust_ctls(c->exit_ctls,
 				   EXIT_HOST_64 | EXIT_ACK_INTR | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
@@ -262,13 +296,15 @@ static int setup_controls(struct vmm_vcpu *v)
 	vmcs_write(VMCS_MSR_BITMAP, msr_bitmap);
 	vmcs_write(VMCS_EPTP, vg->eptp);
 	vmcs_write(VMCS_VPID, vx->vpid);
-	vmcs_write(VMCS_TSC_OFFSET, 0);
+	vmcs_write(VMCS_TSC_OFFSET, vx->tsc_offset);	/* 0 after reset, kept by INIT */
 	vmcs_write(VMCS_LINK_POINTER, ~0ULL);
 	if (proc & PROC_TPR_SHADOW) {
 		/* threshold 0: no TPR-below-threshold exits (SDM 29.1.2) */
 		vmcs_write(VMCS_VIRTUAL_APIC, vx->vapic);
 		vmcs_write(VMCS_TPR_THRESHOLD, 0);
 	}
+	if (proc2 & PROC2_VIRT_APIC_ACCESS)
+		vmcs_write(VMCS_APIC_ACCESS, vg->apic_access);
 	/*
 	 * CR0/CR4 bits the CPU fixes in VMX operation are owned by the host;
 	 * the guest reads its own values from the shadows (SDM 25.3). Under
@@ -474,8 +510,13 @@ static int normal_vcpu_init(struct vmm_vcpu *v)
 	rc = vmx_xsave_alloc(vx);
 	if (rc)
 		return rc;
-	/* a virtual-APIC page for the TPR shadow where the CPU offers one */
-	if ((vmx_boot_caps()->procbased >> 32) & PROC_TPR_SHADOW) {
+	/*
+	 * a virtual-APIC page for the TPR shadow where the CPU offers one; a
+	 * VCPU with a local APIC (devemu/lapic.c) has CR8 exiting instead, so
+	 * that its TPR lives in the LAPIC model alone (CR8 = TPR[7:4])
+	 */
+	if (((vmx_boot_caps()->procbased >> 32) & PROC_TPR_SHADOW) &&
+	    !vmm_guest_config_has_lapic(v->guest->config)) {
 		vx->vapic = vmm_host_page_alloc(0);
 		if (!vx->vapic)
 			return -VMM_ENOMEM;
@@ -586,6 +627,29 @@ void arch_vcpu_wait_for_sipi(struct vmm_vcpu *v)
 		return;
 	vx->wait_sipi = true;
 	vx->enter_wait_sipi = true;
+}
+
+void arch_vcpu_sipi(struct vmm_vcpu *v, u8 vector)
+{
+	struct vmx_vcpu *vx = v->arch_priv;
+
+	if (!v->is_normal || !vx)
+		return;
+	vx->sipi_vector = vector;
+	vx->sipi_start = true;
+}
+
+u64 arch_vcpu_tsc(struct vmm_vcpu *v)
+{
+	struct vmx_vcpu *vx = v->arch_priv;
+
+	/* the host TSCs run in step; the VCPU's offset is its own */
+	return rdtsc() + (vx ? __atomic_load_n(&vx->tsc_offset, __ATOMIC_RELAXED) : 0);
+}
+
+u64 arch_vcpu_tsc_hz(void)
+{
+	return arch_timer_tsc_hz();
 }
 
 bool arch_vcpu_waits_for_sipi(struct vmm_vcpu *v)
@@ -751,6 +815,8 @@ void arch_vcpu_regs_switch(struct vmm_vcpu *cur, struct vmm_vcpu *next, struct a
 	if (next->is_normal) {
 		struct vmx_vcpu *vx = next->arch_priv;
 
+		if (unlikely(vx->sipi_start))
+			vmx_vcpu_sipi_start(next);	/* INIT state + start (fresh regs) */
 		memcpy(regs, next->regs, GPR_BYTES);
 		regs->vector = VMX_EXIT_VECTOR;
 		vx->guest_base = pc->guest_ticks;
