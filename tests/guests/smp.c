@@ -189,8 +189,10 @@ static void calibrate(void)
 	lapic_hz = t_muldiv(0xFFFFFFFFu - left, T_PM_HZ, elapsed);
 }
 
-#define TIMER_HZ 200
-#define TIMER_MS 250
+/* 50 Hz: a period longer than a hypervisor's time slice (10 ms), so that a
+ * VCPU sharing its host CPU still sees every tick */
+#define TIMER_HZ 50
+#define TIMER_MS 400
 
 /* on one CPU: its LAPIC timer periodic at TIMER_HZ */
 static void timer_start(void *arg)

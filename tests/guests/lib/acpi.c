@@ -92,7 +92,8 @@ static u32 walk(u32 root, int esize, const char *want)
 			char sig[5] = { s->sig[0], s->sig[1], s->sig[2], s->sig[3], 0 };
 
 			if (table_ok((u32)a, sig)) {
-				t_printf("acpi: %s at 0x%x length %u rev %u\n", sig, (u32)a, s->length,
+				t_printf("acpi: %s: %s at 0x%x length %u rev %u\n",
+					 esize == 8 ? "XSDT" : "RSDT", sig, (u32)a, s->length,
 					 s->revision);
 				if (!t_memcmp(sig, "SSDT", 4) && nssdt < MAX_SSDTS)
 					ssdts[nssdt++] = (u32)a;
