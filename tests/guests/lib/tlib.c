@@ -201,3 +201,51 @@ const struct mb_mmap_entry *mb_mmap_next(const struct mb_info *info, const struc
 		return NULL;
 	return (const struct mb_mmap_entry *)(uintptr_t)next;
 }
+
+/* The command line's next word starting at *p: its start, its length in *n. */
+static const char *next_word(const char **p, size_t *n)
+{
+	const char *s = *p;
+
+	while (*s == ' ')
+		s++;
+	*n = 0;
+	while (s[*n] && s[*n] != ' ')
+		(*n)++;
+	*p = s + *n;
+	return *n ? s : NULL;
+}
+
+int t_cmdline_has(const struct mb_info *info, const char *w)
+{
+	const char *p, *s;
+	size_t n, wl = t_strlen(w);
+
+	if (!(info->flags & MB_INFO_CMDLINE) || !info->cmdline)
+		return 0;
+	p = (const char *)(uintptr_t)info->cmdline;
+	while ((s = next_word(&p, &n)))
+		if (n == wl && !t_memcmp(s, w, n))
+			return 1;
+	return 0;
+}
+
+u32 t_cmdline_uint(const struct mb_info *info, const char *key, u32 def)
+{
+	const char *p, *s;
+	size_t n, kl = t_strlen(key);
+
+	if (!(info->flags & MB_INFO_CMDLINE) || !info->cmdline)
+		return def;
+	p = (const char *)(uintptr_t)info->cmdline;
+	while ((s = next_word(&p, &n))) {
+		u32 v = 0;
+
+		if (n <= kl || t_memcmp(s, key, kl))
+			continue;
+		for (size_t i = kl; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			v = v * 10 + (u32)(s[i] - '0');
+		return v;
+	}
+	return def;
+}

@@ -78,4 +78,10 @@ int t_memcmp(const void *a, const void *b, size_t n);
 /* The next memory-map entry after e, or NULL past the end of the map. */
 const struct mb_mmap_entry *mb_mmap_next(const struct mb_info *info, const struct mb_mmap_entry *e);
 
+/* Whether the Multiboot command line holds the word w (space separated). */
+int t_cmdline_has(const struct mb_info *info, const char *w);
+/* The decimal value of the first word "key=N" (key given with its '='); def
+ * when absent. */
+u32 t_cmdline_uint(const struct mb_info *info, const char *key, u32 def);
+
 #endif
