@@ -96,6 +96,6 @@ awk 'function row(what, name, per,   r) {
        row("timer TSC-deadline in the past -> handler", "timer_deadline", 0)
        row("EOI, xAPIC MMIO write 0xB0", "eoi_mmio", 0)
        row("EOI, x2APIC WRMSR 0x80B", "eoi_msr", 0)
-       row("(RDTSC; RDTSC: the measuring overhead)", "rdtsc_pair", 0)
+       row("(RDTSC; RDTSC back to back: the resolution)", "rdtsc_pair", 0)
      }' "$out/apic-transcript.txt"
 echo "(IPI rows: sender's ICR write -> receiver's handler -> reply IPI -> sender's handler; per IPI = half)"
