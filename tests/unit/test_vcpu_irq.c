@@ -27,6 +27,7 @@ VMM_EMULATOR_USE(elcr_emulator);
 #define RUNNING VMM_VCPU_STATE_RUNNING
 #define PAUSED VMM_VCPU_STATE_PAUSED
 #define EXTINT VMM_VCPU_IRQ_EXTINT
+#define LOCAL VMM_VCPU_IRQ_LOCAL
 
 static struct vmm_guest *g1;	/* one VCPU, no devices */
 static struct vmm_guest *pc;	/* two VCPUs and the i8259A pair */
@@ -147,6 +148,10 @@ static int teardown(void **state)
 
 		if (v->guest != pc)
 			vmm_vcpu_irq_deassert(v, EXTINT);
+		vmm_vcpu_irq_deassert(v, LOCAL);
+		vmm_vcpu_irq_line_gate(v, EXTINT, true);
+		vmm_vcpu_irq_line_gate(v, LOCAL, true);
+		vmm_vcpu_irq_nmi_taken(v);
 		vmm_vcpu_irq_reset(v);
 	}
 	fake_cpu_id = 0;
@@ -389,6 +394,136 @@ static void test_pic_routes_to_vcpu0(void **state)
 	assert_int_equal(vmm_vcpu_irq_pending(&b->irq), 0);
 }
 
+
+/* ---- line gates, NMI, the LOCAL line (the local APIC's) ---- */
+
+static int local_vector = 0x45, local_acks;
+
+static int local_ack(void *priv)
+{
+	(void)priv;
+	local_acks++;
+	return local_vector;
+}
+
+/* A closed gate keeps the line's level but makes no request; opening it
+ * with the level up requests again (and ends an HLT wait). */
+static void test_gate_keeps_level(void **state)
+{
+	struct vmm_vcpu *v = g1->vcpus[0];
+	u64 asserts = v->irq.asserts, wakeups = v->irq.wakeups;
+
+	(void)state;
+	fx_to_state(v, RUNNING);
+	vmm_vcpu_irq_line_gate(v, EXTINT, false);
+	vmm_vcpu_irq_assert(v, EXTINT);
+	assert_true(v->irq.levels & (1u << EXTINT));
+	assert_int_equal(vmm_vcpu_irq_pending(&v->irq), 0);
+	assert_int_equal(v->irq.asserts, asserts);
+	assert_int_equal(vmm_vcpu_irq_acknowledge(v), -VMM_ENOENT);
+	/* nothing pending: HLT waits although the (gated) line is up */
+	assert_int_equal(vmm_vcpu_irq_wait(v), 1);
+	assert_int_equal(v->state, PAUSED);
+	/* open: requested again, the wait ends */
+	vmm_vcpu_irq_line_gate(v, EXTINT, true);
+	assert_int_equal(vmm_vcpu_irq_pending(&v->irq), VMM_VCPU_IRQ_REQ_EXTINT);
+	assert_int_equal(v->irq.asserts, asserts + 1);
+	assert_int_equal(v->state, READY);
+	assert_int_equal(v->irq.wakeups, wakeups + 1);
+	/* opening an open gate: no second request */
+	vmm_vcpu_irq_line_gate(v, EXTINT, true);
+	assert_int_equal(v->irq.asserts, asserts + 1);
+	/* closed again: the request goes, the level stays */
+	vmm_vcpu_irq_line_gate(v, EXTINT, false);
+	assert_int_equal(vmm_vcpu_irq_pending(&v->irq), 0);
+	assert_true(v->irq.levels & (1u << EXTINT));
+	/* lowered while closed: opening requests nothing */
+	vmm_vcpu_irq_deassert(v, EXTINT);
+	assert_int_equal(v->irq.levels & (1u << EXTINT), 0);
+	vmm_vcpu_irq_line_gate(v, EXTINT, true);
+	assert_int_equal(vmm_vcpu_irq_pending(&v->irq), 0);
+	assert_int_equal(v->irq.asserts, asserts + 1);
+	/* a gate is per line: LOCAL is unaffected by EXTINT's */
+	vmm_vcpu_irq_line_gate(v, EXTINT, false);
+	vmm_vcpu_irq_assert(v, LOCAL);
+	assert_int_equal(vmm_vcpu_irq_pending(&v->irq), VMM_VCPU_IRQ_REQ_LOCAL);
+	/* no such line: ignored */
+	vmm_vcpu_irq_line_gate(v, VMM_VCPU_IRQ_NR_LINES, false);
+	vmm_vcpu_irq_assert(v, VMM_VCPU_IRQ_NR_LINES);
+	assert_int_equal(vmm_vcpu_irq_pending(&v->irq), VMM_VCPU_IRQ_REQ_LOCAL);
+}
+
+/* An NMI request: one pending however many come, ends an HLT wait, kicks
+ * another CPU, cleared when taken and by a reset; no vector to acknowledge. */
+static void test_nmi_request_taken(void **state)
+{
+	struct vmm_vcpu *v = g1->vcpus[0];
+	u32 home = v->host_cpu;
+	u64 nmis = v->irq.nmis, asserts = v->irq.asserts;
+
+	(void)state;
+	fx_to_state(v, RUNNING);
+	assert_int_equal(vmm_vcpu_irq_wait(v), 1);
+	vmm_vcpu_irq_nmi(v);
+	assert_int_equal(v->state, READY);
+	assert_int_equal(vmm_vcpu_irq_pending(&v->irq), VMM_VCPU_IRQ_REQ_NMI);
+	vmm_vcpu_irq_nmi(v);			/* edge: still one request */
+	assert_int_equal(v->irq.nmis, nmis + 2);
+	assert_int_equal(v->irq.asserts, asserts + 1);
+	/* HLT with an NMI pending does not wait */
+	fx_run(v);
+	assert_int_equal(vmm_vcpu_irq_wait(v), 0);
+	/* the NMI is not a vector of the acknowledge */
+	assert_int_equal(vmm_vcpu_irq_acknowledge(v), -VMM_ENOENT);
+	vmm_vcpu_irq_nmi_taken(v);
+	assert_int_equal(vmm_vcpu_irq_pending(&v->irq), 0);
+	/* on another CPU: kicked */
+	v->host_cpu = 1;
+	vmm_vcpu_irq_nmi(v);
+	assert_int_equal(fake_kicks[1], 1);
+	v->host_cpu = home;
+	/* a reset drops it */
+	vmm_vcpu_irq_reset(v);
+	assert_int_equal(vmm_vcpu_irq_pending(&v->irq), 0);
+}
+
+/* The acknowledge asks the ExtINT controller first, then the LOCAL line's
+ * (the local APIC), then posted vectors; a gated ExtINT is skipped. */
+static void test_local_after_extint(void **state)
+{
+	struct vmm_vcpu *v = g1->vcpus[0];
+
+	(void)state;
+	local_acks = 0;
+	assert_int_equal(vmm_vcpu_irq_line_connect(v, EXTINT, fake_ack, NULL), VMM_OK);
+	assert_int_equal(vmm_vcpu_irq_line_connect(v, LOCAL, local_ack, NULL), VMM_OK);
+	assert_int_equal(vmm_vcpu_irq_line_connect(v, LOCAL, fake_ack, NULL), -VMM_EEXIST);
+	vmm_vcpu_irq_post(v, 0x99);
+	vmm_vcpu_irq_assert(v, LOCAL);
+	vmm_vcpu_irq_assert(v, EXTINT);
+	assert_int_equal(vmm_vcpu_irq_pending(&v->irq),
+			 VMM_VCPU_IRQ_REQ_EXTINT | VMM_VCPU_IRQ_REQ_LOCAL | VMM_VCPU_IRQ_REQ_VECTOR);
+	assert_int_equal(vmm_vcpu_irq_acknowledge(v), 0x68);
+	assert_int_equal(fake_acks, 1);
+	assert_int_equal(local_acks, 0);
+	vmm_vcpu_irq_deassert(v, EXTINT);
+	assert_int_equal(vmm_vcpu_irq_acknowledge(v), 0x45);
+	assert_int_equal(local_acks, 1);
+	/* ExtINT up again but gated (LINT0 masked): the LOCAL line's vector */
+	vmm_vcpu_irq_assert(v, EXTINT);
+	vmm_vcpu_irq_line_gate(v, EXTINT, false);
+	assert_int_equal(vmm_vcpu_irq_acknowledge(v), 0x45);
+	assert_int_equal(fake_acks, 1);
+	assert_int_equal(local_acks, 2);
+	/* the local APIC has nothing deliverable any more (PPR rose): the posted vector */
+	local_vector = -VMM_ENOENT;
+	assert_int_equal(vmm_vcpu_irq_acknowledge(v), 0x99);
+	vmm_vcpu_irq_deassert(v, LOCAL);
+	assert_int_equal(vmm_vcpu_irq_pending(&v->irq), 0);
+	assert_int_equal(vmm_vcpu_irq_acknowledge(v), -VMM_ENOENT);
+	local_vector = 0x45;
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -403,6 +538,9 @@ int main(void)
 		T(test_posted_highest_first),
 		T(test_extint_from_its_controller),
 		T(test_pic_routes_to_vcpu0),
+		T(test_gate_keeps_level),
+		T(test_nmi_request_taken),
+		T(test_local_after_extint),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, NULL);

@@ -678,6 +678,9 @@ int vmx_vcpu_init_signal(struct vmm_vcpu *v)
 	u64 se_eip = vmcs_read(VMCS_GUEST_SYSENTER_EIP);
 	int rc = vcpu_reset(v, true);
 
+	/* at a SIPI's switch-in v is not yet this CPU's guest_vcpu: vcpu_reset left its VMCS clear */
+	if (!rc)
+		rc = vmx_vmcs_load(((struct vmx_vcpu *)v->arch_priv)->vmcs);
 	if (rc)
 		return rc;
 	vmx_dr_load_guest(v);
