@@ -83,7 +83,7 @@ MB1_SRC      := tests/fuzz/fuzz_mb1.c kernel/mb1_image.c kernel/mb1_info.c kerne
 DEVEMU_SRC   := tests/fuzz/fuzz_devemu.c $(wildcard devemu/*.c) kernel/aspace.c \
                 kernel/mb1_guest.c kernel/mb1_image.c kernel/mb1_info.c \
                 kernel/devtree.c kernel/vserial.c kernel/timer.c kernel/printk.c kernel/console.c \
-                kernel/vsprintf.c kernel/error.c kernel/vcpu_irq.c
+                kernel/vsprintf.c kernel/error.c kernel/vcpu_irq.c kernel/acpi_guest.c kernel/acpi_tables.c
 DEVEMU_SEEDS := $(patsubst tests/fuzz/devemu-seeds/%.hex,$(OUT)/seeds/devemu/%,\
                 $(wildcard tests/fuzz/devemu-seeds/*.hex))
 
@@ -165,7 +165,7 @@ DEVICES_BIN  := $(OUT)/fuzz_devices
 DEVICES_SRC  := tests/fuzz/fuzz_devices.c $(wildcard devemu/*.c) kernel/aspace.c \
                 kernel/mb1_guest.c kernel/mb1_image.c kernel/mb1_info.c \
                 kernel/devtree.c kernel/vserial.c kernel/timer.c kernel/printk.c kernel/console.c \
-                kernel/vsprintf.c kernel/error.c kernel/vcpu_irq.c
+                kernel/vsprintf.c kernel/error.c kernel/vcpu_irq.c kernel/acpi_guest.c kernel/acpi_tables.c
 
 run-devices: $(DEVICES_BIN)
 	@mkdir -p $(OUT)/corpus/devices $(OUT)/artifacts

@@ -70,6 +70,40 @@ const struct vmm_boot_module *vmm_boot_module_find(const char *name)
 	return NULL;
 }
 
+/*
+ * What devemu/lapic.c needs of the arch, the scheduler and kernel/
+ * vcpu_sipi.c: the fuzzers' guests have no "x86,local-apic" region, so
+ * none of these is reached (a call aborts the run: that would be a bug).
+ */
+u64 arch_vcpu_tsc(struct vmm_vcpu *v)
+{
+	(void)v;
+	abort();
+}
+
+u64 arch_vcpu_tsc_hz(void)
+{
+	abort();
+}
+
+struct vmm_vcpu *vmm_scheduler_current(void)
+{
+	abort();
+}
+
+void vmm_vcpu_irq_init_signal(struct vmm_vcpu *v)
+{
+	(void)v;
+	abort();
+}
+
+bool vmm_vcpu_irq_startup(struct vmm_vcpu *v, u8 vector)
+{
+	(void)v;
+	(void)vector;
+	abort();
+}
+
 #ifdef UNIT_NEED_STRLCPY
 size_t strlcpy(char *dst, const char *src, size_t size)
 {
