@@ -431,7 +431,7 @@ static int lapic_intack(void *priv)
 }
 
 /* IA32_APIC_BASE written (SDM 10.12.5's legal transitions). */
-static int write_apic_base(struct vlapic *l, u64 val, u64 gns)
+static int write_apic_base(struct vlapic *l, u64 val)
 {
 	u64 old = l->apic_base;
 	bool en = val & LAPIC_BASE_EN, extd = val & LAPIC_BASE_EXTD;
@@ -459,7 +459,6 @@ static int write_apic_base(struct vlapic *l, u64 val, u64 gns)
 	} else if (en) {
 		lapic_set_x2apic(&l->m, extd);
 	}
-	(void)gns;
 	return VMM_OK;
 }
 
@@ -495,7 +494,7 @@ int vmm_lapic_msr_write(struct vmm_vcpu *v, u32 msr, u64 val)
 		return -VMM_ENOENT;
 	gns = lapic_lock(l, &f);
 	if (msr == LAPIC_MSR_APIC_BASE)
-		rc = write_apic_base(l, val, gns);
+		rc = write_apic_base(l, val);
 	else if (msr >= LAPIC_MSR_BASE && msr <= LAPIC_MSR_END && !globally_enabled(l))
 		rc = -VMM_EACCESS;
 	else

@@ -104,17 +104,23 @@ int vmm_vserial_attach(struct vmm_vserial *vs, struct vmm_vserial_sink *sink)
 
 static struct vmm_vserial *find_locked(const char *name);
 
+/* The endpoint 'name' if it takes input (lock held); else NULL and *rc
+ * says why: -VMM_ENOENT (no such endpoint) or -VMM_ENOSYS (no input). */
+static struct vmm_vserial *find_input_locked(const char *name, int *rc)
+{
+	struct vmm_vserial *vs = find_locked(name);
+
+	*rc = !vs ? -VMM_ENOENT : !takes_input(vs) ? -VMM_ENOSYS : VMM_OK;
+	return *rc ? NULL : vs;
+}
+
 int vmm_vserial_attach_name(const char *name, struct vmm_vserial_sink *sink)
 {
 	unsigned long f = vmm_spin_lock_irqsave(&vserial_lock);
-	struct vmm_vserial *vs = find_locked(name);
 	int rc;
+	struct vmm_vserial *vs = find_input_locked(name, &rc);
 
-	if (!vs)
-		rc = -VMM_ENOENT;
-	else if (!takes_input(vs))
-		rc = -VMM_ENOSYS;
-	else
+	if (vs)
 		rc = attach_locked(vs, sink);
 	vmm_spin_unlock_irqrestore(&vserial_lock, f);
 	return rc;
@@ -244,14 +250,10 @@ size_t vmm_vserial_send(struct vmm_vserial *vs, const u8 *buf, size_t len)
 int vmm_vserial_send_name(const char *name, const u8 *buf, size_t len)
 {
 	unsigned long f = vmm_spin_lock_irqsave(&vserial_lock);
-	struct vmm_vserial *vs = find_locked(name);
 	int rc;
+	struct vmm_vserial *vs = find_input_locked(name, &rc);
 
-	if (!vs)
-		rc = -VMM_ENOENT;
-	else if (!takes_input(vs))
-		rc = -VMM_ENOSYS;
-	else
+	if (vs)
 		rc = (int)send_locked(vs, buf, len);
 	vmm_spin_unlock_irqrestore(&vserial_lock, f);
 	return rc;

@@ -129,11 +129,9 @@ void vmx_vcpu_sipi_start(struct vmm_vcpu *v)
 	u64 vec = vx->sipi_vector;
 
 	vx->sipi_start = false;
-	/* the VCPU being switched in is this CPU's from here on: the INIT
-	 * state is built in its VMCS, loaded here (vmx_vcpu_init_signal as
-	 * for an INIT exit, which keeps the VMCS current for the running VCPU) */
-	this_cpu()->guest_vcpu = v;
-	if (vmx_vmcs_load(vx->vmcs) || vmx_vcpu_init_signal(v) || vmx_vmcs_load(vx->vmcs)) {
+	/* the INIT state is built in its VMCS, loaded here; vmx_vcpu_init_signal
+	 * leaves it loaded (also for a VCPU not yet this CPU's guest_vcpu) */
+	if (vmx_vmcs_load(vx->vmcs) || vmx_vcpu_init_signal(v)) {
 		vmm_manager_vcpu_halt(v, "SIPI vector 0x%02llx: the VCPU could not be put in the INIT state",
 				      (unsigned long long)vec);
 		return;
