@@ -281,7 +281,8 @@ static void build_fadt(struct wbuf *w, const struct acpi_tables_in *in,
 	}
 	wr32(w, f + ACPI_FADT_FLAGS, flags);
 	wr8(w, f + ACPI_FADT_MINOR_VERSION, FADT_MINOR);
-	wr64(w, f + ACPI_FADT_X_FIRMWARE_CTRL, gpa + o->facs);
+	/* X_FIRMWARE_CTRL stays 0: the FACS is below 4 GiB, and with both set
+	 * an OS takes the FACS twice (Linux lists it twice) */
 	wr64(w, f + ACPI_FADT_X_DSDT, gpa + o->dsdt);
 	gas_io(w, f + ACPI_FADT_X_PM1A_EVT_BLK, in->pm1a_evt_port, 32, ACPI_GAS_ACCESS_WORD);
 	gas_io(w, f + ACPI_FADT_X_PM1A_CNT_BLK, in->pm1a_cnt_port, 16, ACPI_GAS_ACCESS_WORD);

@@ -10,6 +10,7 @@
 #include "kernel/printk.h"
 #include "kernel/error.h"
 #include "kernel/mb1_guest.h"
+#include "kernel/linux_guest.h"
 #include "kernel/acpi_guest.h"
 
 /* Largest order whose block is aligned at 'gpa' and fits in 'left'. */
@@ -138,6 +139,8 @@ int vmm_aspace_init(struct vmm_guest *g)
 			return rc;
 	}
 	rc = vmm_mb1_guest_load(g);	/* a Multiboot kernel, after the region images */
+	if (!rc)
+		rc = vmm_linux_guest_load(g);	/* or a Linux kernel */
 	return rc ? rc : vmm_acpi_guest_load(g);	/* the ACPI tables ROM */
 }
 
@@ -216,6 +219,8 @@ int vmm_aspace_reload(struct vmm_guest *g)
 	}
 	if (!rc)
 		rc = vmm_mb1_guest_load(g);
+	if (!rc)
+		rc = vmm_linux_guest_load(g);
 	return rc ? rc : vmm_acpi_guest_load(g);
 }
 

@@ -146,8 +146,8 @@ static void check_vcpus(struct check_ctx *c, struct vmm_devtree_node *guest,
 		vc->node = v;
 		if (!vmm_devtree_string_is(v, "device_type", "vcpu"))
 			vmm_problem_add(c->problems, c->path, "device_type must be \"vcpu\"");
-		/* a Multiboot kernel's boot VCPU starts at the image's entry */
-		if (g->mb1.kernel[0] && g->nr_vcpus == 1)
+		/* a Multiboot or Linux kernel's boot VCPU starts at the image's entry */
+		if ((g->mb1.kernel[0] || g->linux_boot.kernel[0]) && g->nr_vcpus == 1)
 			vc->start_pc = vmm_devtree_u64_default(v, "start_pc", 0);
 		else
 			need_u64(c, v, "start_pc", &vc->start_pc);
@@ -189,6 +189,13 @@ static void check_vcpus(struct check_ctx *c, struct vmm_devtree_node *guest,
 							"cpu_mode \"%s\": a Multiboot kernel starts in \"protected\" mode (leave cpu_mode out)",
 							mode);
 				vc->mode = VMM_VCPU_MODE_PROTECTED;
+			}
+			if (g->linux_boot.kernel[0] && g->nr_vcpus == 1) {
+				if (vc->mode != VMM_VCPU_MODE_LONG && vmm_devtree_attr(v, "cpu_mode"))
+					vmm_problem_add(c->problems, c->path,
+							"cpu_mode \"%s\": a Linux kernel starts in \"long\" mode (leave cpu_mode out)",
+							mode);
+				vc->mode = VMM_VCPU_MODE_LONG;
 			}
 			vc->page_table_addr = vmm_devtree_u64_default(v, "page_table_addr",
 								      VMM_DEFAULT_PT_ADDR);
@@ -560,6 +567,61 @@ static void read_multiboot(struct check_ctx *c, struct vmm_devtree_node *gn,
 	mb->nr_modules = (u32)n;
 }
 
+/* One module name in attribute 'attr' of the guest node into 'out' (size n). */
+static bool read_module_name(struct check_ctx *c, struct vmm_devtree_node *gn, const char *attr,
+			     char *out, size_t n)
+{
+	const char *s;
+
+	if (vmm_devtree_read_string(gn, attr, &s) || !*s || vmm_devtree_string_count(gn, attr) != 1 ||
+	    strlen(s) >= n || strchr(s, ' ')) {
+		vmm_problem_add(c->problems, c->path,
+				"attribute '%s' must be one module name (1..%zu characters, no spaces)",
+				attr, n - 1);
+		return false;
+	}
+	strlcpy(out, s, n);
+	return true;
+}
+
+/*
+ * linux_kernel, linux_initrd, linux_cmdline: a Linux bzImage for the guest,
+ * started with the 64-bit boot protocol (kernel/linux_guest.c loads it and
+ * checks the image when the guest is created).
+ */
+static void read_linux(struct check_ctx *c, struct vmm_devtree_node *gn, struct vmm_guest_config *g)
+{
+	struct vmm_linux_config *lx = &g->linux_boot;
+	const char *s;
+
+	set_path(c, gn);
+	if (!vmm_devtree_attr(gn, "linux_kernel")) {
+		if (vmm_devtree_attr(gn, "linux_initrd") || vmm_devtree_attr(gn, "linux_cmdline"))
+			vmm_problem_add(c->problems, c->path, "linux_initrd or linux_cmdline without linux_kernel");
+		return;
+	}
+	if (g->mb1.kernel[0]) {
+		vmm_problem_add(c->problems, c->path,
+				"linux_kernel and multiboot_kernel: a guest boots one kernel");
+		return;
+	}
+	if (!read_module_name(c, gn, "linux_kernel", lx->kernel, sizeof(lx->kernel)))
+		return;
+	if (vmm_devtree_attr(gn, "linux_initrd") &&
+	    !read_module_name(c, gn, "linux_initrd", lx->initrd, sizeof(lx->initrd)))
+		return;
+	if (!vmm_devtree_attr(gn, "linux_cmdline"))
+		return;
+	if (vmm_devtree_read_string(gn, "linux_cmdline", &s) ||
+	    vmm_devtree_string_count(gn, "linux_cmdline") != 1)
+		vmm_problem_add(c->problems, c->path, "attribute 'linux_cmdline' must be one string");
+	else if (strlen(s) >= sizeof(lx->cmdline))
+		vmm_problem_add(c->problems, c->path, "linux_cmdline is longer than %zu characters",
+				sizeof(lx->cmdline) - 1);
+	else
+		strlcpy(lx->cmdline, s, sizeof(lx->cmdline));
+}
+
 /* start = "boot" (default: only the first VCPU) or "all" (every VCPU). */
 static void read_start(struct check_ctx *c, struct vmm_devtree_node *gn,
 		       struct vmm_guest_config *g)
@@ -733,6 +795,7 @@ int vmm_config_validate(struct vmm_devtree_node *root, struct vmm_problems *prob
 		if (!vmm_devtree_string_is(gn, "device_type", "guest"))
 			vmm_problem_add(&mine, c.path, "device_type must be \"guest\"");
 		read_multiboot(&c, gn, g);
+		read_linux(&c, gn, g);
 		check_vcpus(&c, gn, &out->vmm, g);
 		check_aspace(&c, gn, host, g);
 		check_page_tables(&c, g);

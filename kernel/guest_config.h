@@ -77,6 +77,14 @@ struct vmm_mb1_config {
 	char modules[VMM_MB1_MAX_MODULES][VMM_MB1_STRING_MAX];
 };
 
+/* A Linux bzImage the hypervisor loads with the boot protocol (kernel/linux_guest.c). */
+#define VMM_LINUX_CMDLINE_MAX 1024
+struct vmm_linux_config {
+	char kernel[VMM_BOOT_MODULE_NAME_MAX];	/* linux_kernel: module name; "" none */
+	char initrd[VMM_BOOT_MODULE_NAME_MAX];	/* linux_initrd: module name; "" none */
+	char cmdline[VMM_LINUX_CMDLINE_MAX];	/* linux_cmdline (default "") */
+};
+
 struct vmm_guest_config {
 	char name[VMM_DEVTREE_NAME_MAX];
 	struct vmm_devtree_node *node;
@@ -90,6 +98,7 @@ struct vmm_guest_config {
 	bool start_all;			/* start = "all": 'guest kick' starts every VCPU;
 					 * default "boot": only vcpus[0], the others wait for a SIPI */
 	struct vmm_mb1_config mb1;
+	struct vmm_linux_config linux_boot;
 };
 
 struct vmm_vmm_config {

@@ -68,13 +68,20 @@ struct vmm_guest {
 	struct vmm_vcpu *vcpus[VMM_GUEST_MAX_VCPUS];
 	void *arch_priv;		/* arch guest context (EPT, ...) */
 	void *devemu_priv;		/* device emulation context */
-	/* a Multiboot kernel's start, set by kernel/mb1_guest.c when it is
-	 * loaded: the boot VCPU starts at 'entry' with EAX = 0x2BADB002 and
-	 * EBX = 'info' (the information's guest-physical address) */
-	struct {
+	/*
+	 * A directly started kernel's boot VCPU, set when the kernel is loaded
+	 * (kernel/mb1_guest.c, kernel/linux_guest.c): it starts at 'entry'
+	 * with these registers on top of the flat start of its cpu_mode, and
+	 * with GDTR = gdt_base/gdt_limit when gdt_limit is not 0 (Multiboot:
+	 * EAX = 0x2BADB002, EBX = the information; Linux: RSI = the zero page).
+	 */
+	struct vmm_guest_boot_start {
 		bool valid;
-		u32 entry, info;
-	} mb1_start;
+		u64 entry;
+		u64 rax, rbx, rsi;
+		u64 gdt_base;
+		u16 gdt_limit;
+	} boot_start;
 };
 
 /* Create a guest (VCPUs in RESET) from its validated configuration. */

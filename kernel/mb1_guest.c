@@ -68,7 +68,7 @@ int vmm_mb1_guest_load(struct vmm_guest *g)
 	u8 *buf;
 	int rc;
 
-	g->mb1_start.valid = false;
+	g->boot_start.valid = false;
 	if (!mb->kernel[0])
 		return VMM_OK;
 	km = vmm_boot_module_find(mb->kernel);
@@ -153,9 +153,8 @@ int vmm_mb1_guest_load(struct vmm_guest *g)
 			g->name, mb->kernel);
 		goto out;
 	}
-	g->mb1_start.entry = im->entry;
-	g->mb1_start.info = (u32)info_gpa;
-	g->mb1_start.valid = true;
+	g->boot_start = (struct vmm_guest_boot_start){ .valid = true, .entry = im->entry,
+						       .rax = MB1_BOOT_MAGIC, .rbx = info_gpa };
 	vmm_info("guest %s: Multiboot kernel '%s' (%s, %u segments at 0x%llx-0x%llx) loaded, entry 0x%x, "
 		 "%u modules, information at 0x%llx\n", g->name, mb->kernel, mb1_format_name(im->format),
 		 im->nr_segs, (unsigned long long)im->load_start, (unsigned long long)(im->load_end - 1),

@@ -24,6 +24,7 @@
 
 static const struct cpuid_view_ctx skylake_x = {
 	.xcr0_allowed = 0xE7, .xsave_size_cur = 576, .xsave_size_max = 2688,
+	.xsave_size_compacted = 2432,
 	.vcpu_index = 2, .guest_osxsave = false, .rdtscp = true, .invpcid = true,
 	.tsc_hz = 50000000,
 };
@@ -83,7 +84,7 @@ static void test_leaf1_follows_context(void **state)
 static void test_leaf7(void **state)
 {
 	struct cpuid_view_ctx ctx = skylake_x;
-	u32 show = BIT(0) | BIT(3) | BIT(5) | BIT(7) | BIT(8) | BIT(9) | BIT(10) | BIT(18) |
+	u32 show = BIT(0) | BIT(1) | BIT(3) | BIT(5) | BIT(7) | BIT(8) | BIT(9) | BIT(10) | BIT(18) |
 		   BIT(19) | BIT(20) | BIT(23) | BIT(24) | BIT(29);
 	u32 avx512 = BIT(16) | BIT(17) | BIT(21) | BIT(28) | BIT(30) | BIT(31);
 	u32 r[4];
@@ -118,6 +119,7 @@ static void test_leaf_d(void **state)
 	assert_int_equal(r[ECX], 2688);
 	view(&ctx, 0xD, 1, r);
 	assert_int_equal(r[EAX], 7);		/* XSAVEOPT XSAVEC XGETBV1; no XSAVES, XFD */
+	assert_int_equal(r[EBX], 2432);		/* the compacted size, not the CPU's (Bochs: standard) */
 	assert_int_equal(r[ECX], 0);		/* no IA32_XSS bits */
 	assert_int_equal(r[EDX], 0);
 	for (u32 sub = 2; sub < 64; sub++) {

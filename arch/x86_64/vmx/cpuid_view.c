@@ -33,8 +33,8 @@
 /* leaf 1 EDX: MCE APIC MCA PSN DS ACPI TM PBE */
 #define L1_EDX_HIDE ((1u << 7) | (1u << 9) | (1u << 14) | (1u << 18) | (1u << 21) | (1u << 22) | \
 		     (1u << 29) | (1u << 31))
-/* leaf 7.0 EBX bits shown: FSGSBASE BMI1 AVX2 SMEP BMI2 ERMS INVPCID RDSEED ADX SMAP CLFLUSHOPT CLWB SHA */
-#define L7_EBX_SHOW ((1u << 0) | (1u << 3) | (1u << 5) | (1u << 7) | (1u << 8) | (1u << 9) | \
+/* leaf 7.0 EBX bits shown: FSGSBASE TSC_ADJUST BMI1 AVX2 SMEP BMI2 ERMS INVPCID RDSEED ADX SMAP CLFLUSHOPT CLWB SHA */
+#define L7_EBX_SHOW ((1u << 0) | (1u << 1) | (1u << 3) | (1u << 5) | (1u << 7) | (1u << 8) | (1u << 9) | \
 		     (1u << 10) | (1u << 18) | (1u << 19) | (1u << 20) | (1u << 23) | (1u << 24) | (1u << 29))
 #define L7_EBX_AVX2 (1u << 5)
 #define L7_EBX_INVPCID (1u << 10)
@@ -63,8 +63,10 @@ static void xsave_leaf(const struct cpuid_view_ctx *ctx, u32 sub, u32 r[4])
 		r[2] = ctx->xsave_size_max;	/* for every bit it may enable */
 	} else if (sub == 1) {
 		r[0] &= (1u << 0) | (1u << 1) | (1u << 2);	/* XSAVEOPT, XSAVEC, XGETBV 1 */
-		/* EBX: the compacted size for XCR0 | IA32_XSS, as the CPU computes
-		 * it (XCR0 is the guest's while it is loaded; the host's XSS is 0) */
+		/* EBX: the compacted (XSAVEC) size for XCR0 | IA32_XSS, the guest's
+		 * XCR0 and no XSS bits, computed from the components' sizes and
+		 * alignments (SDM 13.4.3; Bochs 2.7 gives the standard size here) */
+		r[1] = ctx->xsave_size_compacted;
 		r[2] = r[3] = 0;	/* no IA32_XSS bits */
 	} else if (sub >= 63 || !(allowed & (1ULL << sub))) {
 		r[0] = r[1] = r[2] = r[3] = 0;

@@ -15,6 +15,7 @@ struct cpuid_view_ctx {
 	u64 xcr0_allowed;	/* XCR0 bits the guest may enable (vmx_xsave.c); 0: no XSAVE */
 	u32 xsave_size_cur;	/* leaf 0xD.0 EBX: XSAVE area size for the VCPU's XCR0 */
 	u32 xsave_size_max;	/* leaf 0xD.0 ECX: for every bit of xcr0_allowed */
+	u32 xsave_size_compacted;	/* leaf 0xD.1 EBX: compacted size for the VCPU's XCR0 */
 	u32 vcpu_index;		/* initial APIC ID */
 	bool guest_osxsave;	/* the guest's CR4.OSXSAVE */
 	bool rdtscp;		/* the "enable RDTSCP" control is on */

@@ -64,6 +64,7 @@ struct vmx_vcpu {
 	/* MSRs the guest owns in hardware while it runs */
 	u64 msr_star, msr_lstar, msr_cstar, msr_sfmask, msr_kernel_gs_base, msr_tsc_aux;
 	u64 msr_misc_enable, msr_mtrr_def_type;
+	u64 msr_tsc_adjust;	/* IA32_TSC_ADJUST: 0 after reset, kept by INIT */
 	u64 exit_tsc;		/* TSC at the VM exit being handled (vmx_exit.c) */
 	u32 exit_reason;	/* its basic reason */
 	u64 exit_count[VMX_EXIT_REASONS];
@@ -108,6 +109,7 @@ int vmx_vmcs_load(u64 vmcs);
 /* vmx_xsave.c: the guests' x87/SSE/AVX/AVX-512 state */
 u64 vmx_xcr0_allowed(void);		/* XCR0 bits a guest may set */
 u32 vmx_xsave_size(u64 mask);		/* standard XSAVE area size for 'mask' */
+u32 vmx_xsave_compacted_size(u64 mask);	/* compacted (XSAVEC) area size for 'mask' */
 int vmx_xsave_alloc(struct vmx_vcpu *vx);
 void vmx_xsave_reset(struct vmx_vcpu *vx);	/* init state, XCR0 = 1 */
 void vmx_xsave_save(struct vmx_vcpu *vx);

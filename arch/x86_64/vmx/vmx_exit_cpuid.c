@@ -46,6 +46,8 @@ static __attribute__((noinline)) void curate(struct vmm_vcpu *v, u32 leaf, u32 s
 	if (leaf == 0xD && sub == 0 && ctx.xcr0_allowed) {
 		ctx.xsave_size_cur = vmx_xsave_size(vx->xcr0);
 		ctx.xsave_size_max = vmx_xsave_size(ctx.xcr0_allowed);
+	} else if (leaf == 0xD && sub == 1 && ctx.xcr0_allowed) {
+		ctx.xsave_size_compacted = vmx_xsave_compacted_size(vx->xcr0);
 	}
 	cpuid_view_curate(&ctx, leaf, sub, regs);
 	r->rax = regs[0];

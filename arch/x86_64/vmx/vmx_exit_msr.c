@@ -9,7 +9,9 @@
  * vol. 4 MSR descriptions, vol. 3 WRMSR): nothing illegal reaches the
  * hardware or a VMCS guest field (where it would fail the next VM entry).
  *
- *   0x10 TSC                 read/write through the VMCS TSC offset
+ *   0x10 TSC                 read/write through the VMCS TSC offset (a write
+ *                            moves TSC_ADJUST by as much, SDM vol. 3 18.17.3)
+ *   0x3B TSC_ADJUST          per VCPU; a write moves the TSC offset by as much
  *   0x1B APIC_BASE           reads 0xFEE00000 (+BSP on VCPU 0, disabled); writes ignored
  *   0x3A FEATURE_CONTROL     reads 1: locked, VMX off
  *   0x8B BIOS_SIGN_ID        reads 0 (no microcode update); writes ignored
@@ -39,6 +41,7 @@
 
 #define MSR_TSC 0x10
 #define MSR_APIC_BASE 0x1B
+#define MSR_TSC_ADJUST 0x3B
 #define MSR_BIOS_SIGN_ID 0x8B
 #define MSR_MTRRCAP 0xFE
 #define MSR_SYSENTER_CS 0x174
@@ -191,6 +194,7 @@ int vmx_exit_rdmsr(struct vmm_vcpu *v, struct arch_regs *r)
 	} else {
 		switch (msr) {
 		case MSR_TSC: val = rdtsc() + vmcs_read(VMCS_TSC_OFFSET); break;
+		case MSR_TSC_ADJUST: val = vx->msr_tsc_adjust; break;
 		case MSR_APIC_BASE: val = 0xFEE00000ULL | (v->subid == 0 ? 0x100 : 0); break;
 		case MSR_IA32_FEATURE_CONTROL: val = 1; break;
 		case MSR_BIOS_SIGN_ID: val = 0; break;
@@ -248,8 +252,17 @@ int vmx_exit_wrmsr(struct vmm_vcpu *v, struct arch_regs *r)
 		gp = vmm_lapic_msr_write(v, msr, val) != VMM_OK;
 	} else {
 		switch (msr) {
-		case MSR_TSC:
-			vx->tsc_offset = val - rdtsc();
+		case MSR_TSC: {
+			u64 offset = val - rdtsc();
+
+			vx->msr_tsc_adjust += offset - vx->tsc_offset;
+			vx->tsc_offset = offset;
+			vmcs_write(VMCS_TSC_OFFSET, vx->tsc_offset);
+			break;
+		}
+		case MSR_TSC_ADJUST:
+			vx->tsc_offset += val - vx->msr_tsc_adjust;
+			vx->msr_tsc_adjust = val;
 			vmcs_write(VMCS_TSC_OFFSET, vx->tsc_offset);
 			break;
 		case MSR_APIC_BASE: case MSR_BIOS_SIGN_ID: break;

@@ -15,7 +15,6 @@
 #include "arch/x86_64/timer.h"
 #include "kernel/arch_vcpu.h"
 #include "kernel/manager.h"
-#include "kernel/mb1_image.h"
 #include "kernel/aspace.h"
 #include "kernel/host_mem.h"
 #include "kernel/heap.h"
@@ -597,12 +596,20 @@ static int vcpu_reset(struct vmm_vcpu *v, bool init)
 		cpuid(1, &a, &b, &c, &d);
 		v->regs->rdx = a;
 	}
-	/* a Multiboot kernel's boot VCPU (kernel/mb1_guest.c): the machine state
-	 * of Multiboot 0.6.96 section 3.2 on top of the flat protected mode */
-	if (!init && v->guest && v->subid == 0 && v->guest->mb1_start.valid) {
-		vmcs_write(VMCS_GUEST_RIP, v->guest->mb1_start.entry);
-		v->regs->rax = MB1_BOOT_MAGIC;
-		v->regs->rbx = v->guest->mb1_start.info;
+	/* a directly started kernel's boot VCPU (kernel/mb1_guest.c: Multiboot
+	 * 0.6.96 section 3.2, kernel/linux_guest.c: the 64-bit boot protocol)
+	 * on top of the flat start of its mode */
+	if (!init && v->guest && v->subid == 0 && v->guest->boot_start.valid) {
+		const struct vmm_guest_boot_start *bs = &v->guest->boot_start;
+
+		vmcs_write(VMCS_GUEST_RIP, bs->entry);
+		v->regs->rax = bs->rax;
+		v->regs->rbx = bs->rbx;
+		v->regs->rsi = bs->rsi;
+		if (bs->gdt_limit) {
+			vmcs_write(VMCS_GUEST_GDTR_BASE, bs->gdt_base);
+			vmcs_write(VMCS_GUEST_GDTR_LIMIT, bs->gdt_limit);
+		}
 	}
 	if (vmx_invvpid_context(vx->vpid))
 		vmm_warn("vcpu %s: INVVPID failed\n", v->name);

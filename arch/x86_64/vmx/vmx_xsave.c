@@ -54,6 +54,25 @@ u32 vmx_xsave_size(u64 mask)
 	return size;
 }
 
+u32 vmx_xsave_compacted_size(u64 mask)
+{
+	u32 size = XSAVE_MIN_SIZE;
+
+	/* SDM 13.4.3: components in order, each 64-byte aligned when
+	 * CPUID.(0xD,i):ECX[1] says so */
+	for (u32 i = 2; i < 63; i++) {
+		u32 a, b, c, d;
+
+		if (!(mask & (1ULL << i)))
+			continue;
+		cpuid_count(0xD, i, &a, &b, &c, &d);
+		if (c & 2)
+			size = ALIGN_UP(size, 64u);
+		size += a;
+	}
+	return size;
+}
+
 /* Decide once what guests may enable (CPUID.1:ECX.XSAVE, CPUID 0xD.0). */
 static void probe(void)
 {
