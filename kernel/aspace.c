@@ -224,6 +224,17 @@ int vmm_aspace_reload(struct vmm_guest *g)
 	return rc ? rc : vmm_acpi_guest_load(g);
 }
 
+int vmm_aspace_reload_kernel(struct vmm_guest *g)
+{
+	const struct vmm_guest_config *cfg = g->config;
+
+	if (cfg->mb1.kernel[0])
+		return vmm_mb1_guest_load(g);
+	if (cfg->linux_boot.kernel[0])
+		return vmm_linux_guest_load(g);
+	return VMM_OK;
+}
+
 struct vmm_region *vmm_aspace_search(struct vmm_aspace *as, u64 addr, bool io)
 {
 	for (u32 i = 0; i < as->nr_regions; i++) {

@@ -56,10 +56,18 @@ int vmm_aspace_deinit(struct vmm_guest *guest);
  * allocator is zeroed (as at creation; fixed host ranges are left as
  * they are) and every RAM/ROM image is copied in again from its
  * Multiboot2 module, then the Multiboot kernel and the ACPI tables
- * (kernel/mb1_guest.c, kernel/acpi_guest.c). VCPUs must not run. The first error is returned
+ * or Linux kernel (kernel/mb1_guest.c, kernel/linux_guest.c) and the ACPI
+ * tables (kernel/acpi_guest.c). VCPUs must not run. The first error is returned
  * (reported); the other regions are reloaded anyway.
  */
 int vmm_aspace_reload(struct vmm_guest *guest);
+/*
+ * A CPU reset of a guest whose kernel the hypervisor loads (Multiboot or
+ * Linux): on a PC the firmware and the boot loader would load the kernel
+ * again, so its pieces are copied in again over what the guest left
+ * (the rest of RAM is kept). VMM_OK when the guest has no such kernel.
+ */
+int vmm_aspace_reload_kernel(struct vmm_guest *guest);
 /* The region containing guest address (or port) 'addr', or NULL. */
 struct vmm_region *vmm_aspace_find(struct vmm_guest *guest, u64 addr, bool io);
 static inline bool vmm_region_contains(const struct vmm_region *r, u64 addr)

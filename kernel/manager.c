@@ -521,7 +521,8 @@ static int guest_stop(struct vmm_guest *g, const char *op)
  * The part of a reset that waits and rebuilds (thread context). 'cold':
  * a power cycle (RAM cleared, images reloaded: the terminal's reset);
  * else the CPU reset a guest asks for (the 8042's reset line, port 0x92, a
- * triple fault), which keeps RAM as on a PC.
+ * triple fault), which keeps RAM as on a PC; a kernel the hypervisor
+ * loads (Multiboot, Linux) is loaded again, as a PC's firmware would.
  */
 static int guest_reset_work(struct vmm_guest *g, bool cold)
 {
@@ -534,6 +535,8 @@ static int guest_reset_work(struct vmm_guest *g, bool cold)
 	/* RAM first: a long-mode VCPU's reset writes its page tables there */
 	if (cold)
 		rc = vmm_aspace_reload(g);
+	else
+		rc = vmm_aspace_reload_kernel(g);	/* what the boot loader would do again */
 	for (u32 i = 0; !rc && i < g->nr_vcpus; i++) {
 		rc = arch_vcpu_reset(g->vcpus[i]);
 		g->vcpus[i]->halt_reason[0] = 0;
