@@ -123,11 +123,6 @@ static int term_getc_wait(u64 timeout_ns, volatile bool *stop)
 	return c;
 }
 
-static u8 term_getc(void)
-{
-	return (u8)term_getc_wait(0, NULL);
-}
-
 /*
  * Ctrl-C check while a command runs (cmd.h's hook; only for the commands
  * the terminal runs): the bytes typed meanwhile are kept for the next line,
@@ -216,6 +211,12 @@ static void bind_show_tail(const char *name)
 	}
 }
 
+/* A binding the boot commands asked for, made by the terminal thread. */
+static struct {
+	char name[VMM_VSERIAL_NAME_MAX];
+	volatile bool set;
+} bind_later;
+
 int vmm_term_bind(const char *name)
 {
 	struct term_detach det;
@@ -223,9 +224,20 @@ int vmm_term_bind(const char *name)
 	bool ended_by_user = false;
 	int rc;
 
-	if (!term_thread_self || vmm_thread_current() != term_thread_self) {
-		vmm_printk(VMM_LOG_EMERG, "vserial bind: only from the terminal (bootcmd= has no keyboard)\n");
+	if (!term_thread_self) {
+		vmm_printk(VMM_LOG_EMERG, "vserial bind: there is no terminal to bind\n");
 		return -VMM_EACCESS;
+	}
+	if (vmm_thread_current() != term_thread_self) {
+		/* bootcmd: the terminal binds as soon as it reads keys */
+		rc = vmm_vserial_takes_input(name);
+		if (rc)
+			return rc;
+		strlcpy(bind_later.name, name, sizeof(bind_later.name));
+		__atomic_store_n(&bind_later.set, true, __ATOMIC_RELEASE);
+		vmm_waitqueue_wake_all(&term_wq);
+		vmm_printk(VMM_LOG_EMERG, "vserial: the terminal binds to %s now (ESC x q comes back)\n", name);
+		return VMM_OK;
 	}
 	bind.sink = (struct vmm_vserial_sink){ bind_putc, bind_detached, NULL };
 	bind.gone = false;
@@ -280,7 +292,21 @@ static int term_thread(void *arg)
 	term_line_start(&term_line);
 	term_show(true);
 	for (;;) {
-		u8 c = term_getc();
+		int k = term_getc_wait(0, &bind_later.set);
+		u8 c;
+
+		if (k < 0) {
+			if (__atomic_exchange_n(&bind_later.set, false, __ATOMIC_ACQ_REL)) {
+				term_show(false);
+				k = vmm_term_bind(bind_later.name);
+				if (k)
+					vmm_printk(VMM_LOG_EMERG, "vserial bind: %s refused (%s)\n",
+						   bind_later.name, vmm_strerror(k));
+				term_show(true);
+			}
+			continue;
+		}
+		c = (u8)k;
 
 		if (!term_interactive) {
 			/* the first key: from now on the line stays at the bottom,

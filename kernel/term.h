@@ -21,9 +21,12 @@ int vmm_term_start(void);
  * terminal as it is, other guests' console lines are held back (kept in
  * their rings, counted and named at the end); returns when ESC x q is typed
  * or the endpoint goes away. Only from the terminal thread (a command it
- * runs): -VMM_EACCESS elsewhere (printed here); -VMM_ENOENT, -VMM_ENOSYS
+ * runs); -VMM_EACCESS (printed here) when there is no terminal; -VMM_ENOENT, -VMM_ENOSYS
  * (no input), -VMM_EBUSY as vmm_vserial_attach_name(), not printed: the
- * caller (the vserial command) names the refusal.
+ * caller (the vserial command) names the refusal. From another thread (the
+ * boot commands: bootcmd "guest kick all; vserial bind linux/uart0"), an
+ * endpoint that takes input is bound by the terminal thread at once, and
+ * VMM_OK is returned without waiting.
  */
 int vmm_term_bind(const char *name);
 /*

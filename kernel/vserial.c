@@ -114,6 +114,16 @@ static struct vmm_vserial *find_input_locked(const char *name, int *rc)
 	return *rc ? NULL : vs;
 }
 
+int vmm_vserial_takes_input(const char *name)
+{
+	unsigned long f = vmm_spin_lock_irqsave(&vserial_lock);
+	int rc;
+
+	find_input_locked(name, &rc);
+	vmm_spin_unlock_irqrestore(&vserial_lock, f);
+	return rc;
+}
+
 int vmm_vserial_attach_name(const char *name, struct vmm_vserial_sink *sink)
 {
 	unsigned long f = vmm_spin_lock_irqsave(&vserial_lock);

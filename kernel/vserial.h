@@ -94,6 +94,9 @@ int vmm_vserial_attach(struct vmm_vserial *vs, struct vmm_vserial_sink *sink);
  * lock): -VMM_ENOENT when there is none, -VMM_ENOSYS when it takes no input
  * (a console one cannot type into), -VMM_EBUSY when one is bound. */
 int vmm_vserial_attach_name(const char *name, struct vmm_vserial_sink *sink);
+/* VMM_OK if the endpoint 'name' exists and takes input; else -VMM_ENOENT
+ * or -VMM_ENOSYS as vmm_vserial_attach_name(). */
+int vmm_vserial_takes_input(const char *name);
 /*
  * Mute (true) or show again (false) the console lines of every endpoint
  * without a sink; muted lines still go into the rings and are counted in
