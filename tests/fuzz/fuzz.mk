@@ -90,7 +90,7 @@ IOAPIC_SRC   := tests/fuzz/fuzz_ioapic.c devemu/ioapic_model.c
 LINUX_BIN    := $(OUT)/fuzz_linux
 LINUX_SRC    := tests/fuzz/fuzz_linux.c kernel/linux_image.c kernel/vsprintf.c
 MB1_SRC      := tests/fuzz/fuzz_mb1.c kernel/mb1_image.c kernel/mb1_info.c kernel/vsprintf.c
-DEVEMU_SRC   := tests/fuzz/fuzz_devemu.c $(wildcard devemu/*.c) kernel/aspace.c \
+DEVEMU_SRC   := tests/fuzz/fuzz_devemu.c $(wildcard devemu/*.c) kernel/aspace.c kernel/linux_guest.c kernel/linux_image.c \
                 kernel/mb1_guest.c kernel/mb1_image.c kernel/mb1_info.c \
                 kernel/devtree.c kernel/vserial.c kernel/timer.c kernel/printk.c kernel/console.c \
                 kernel/vsprintf.c kernel/error.c kernel/vcpu_irq.c kernel/acpi_guest.c kernel/acpi_tables.c
@@ -172,7 +172,7 @@ $(OUT)/seeds/devemu/%: tests/fuzz/devemu-seeds/%.hex
 
 # ---- device models with time: PIT, RTC, i8042, port 0x92 (fuzz_devices) ----
 DEVICES_BIN  := $(OUT)/fuzz_devices
-DEVICES_SRC  := tests/fuzz/fuzz_devices.c $(wildcard devemu/*.c) kernel/aspace.c \
+DEVICES_SRC  := tests/fuzz/fuzz_devices.c $(wildcard devemu/*.c) kernel/aspace.c kernel/linux_guest.c kernel/linux_image.c \
                 kernel/mb1_guest.c kernel/mb1_image.c kernel/mb1_info.c \
                 kernel/devtree.c kernel/vserial.c kernel/timer.c kernel/printk.c kernel/console.c \
                 kernel/vsprintf.c kernel/error.c kernel/vcpu_irq.c kernel/acpi_guest.c kernel/acpi_tables.c
