@@ -33,6 +33,14 @@
 # C test guests build/guests/*.elf when make all built them. Last line
 # "fuzz: mb1: ...". Alone: make -f tests/fuzz/fuzz.mk run-mb1
 #
+# $(BUILD)/fuzz/fuzz_linux is tests/fuzz/fuzz_linux.c with kernel/linux_image.c:
+# any bytes as a Linux bzImage through the setup header checks, the kernel's
+# and the initramfs' placement in a fixed guest and the zero page, checked
+# against what kernel/linux_guest.c relies on (and placement against brute
+# force); inputs under 1 KiB also drive linux_place and the e820 builder.
+# Seeded with headers the harness writes (FUZZ_LINUX_SEEDS=dir). Last line
+# "fuzz: linux: ...". Alone: make -f tests/fuzz/fuzz.mk run-linux
+#
 # $(BUILD)/fuzz/fuzz_ioapic is tests/fuzz/fuzz_ioapic.c with
 # devemu/ioapic_model.c: programs of MMIO accesses, pin levels, EOIs and
 # resets, the model checked after every step against a reference written in
@@ -79,16 +87,18 @@ DEVEMU_BIN   := $(OUT)/fuzz_devemu
 MB1_BIN      := $(OUT)/fuzz_mb1
 IOAPIC_BIN   := $(OUT)/fuzz_ioapic
 IOAPIC_SRC   := tests/fuzz/fuzz_ioapic.c devemu/ioapic_model.c
+LINUX_BIN    := $(OUT)/fuzz_linux
+LINUX_SRC    := tests/fuzz/fuzz_linux.c kernel/linux_image.c kernel/vsprintf.c
 MB1_SRC      := tests/fuzz/fuzz_mb1.c kernel/mb1_image.c kernel/mb1_info.c kernel/vsprintf.c
-DEVEMU_SRC   := tests/fuzz/fuzz_devemu.c $(wildcard devemu/*.c) kernel/aspace.c \
+DEVEMU_SRC   := tests/fuzz/fuzz_devemu.c $(wildcard devemu/*.c) kernel/aspace.c kernel/linux_guest.c kernel/linux_image.c \
                 kernel/mb1_guest.c kernel/mb1_image.c kernel/mb1_info.c \
                 kernel/devtree.c kernel/vserial.c kernel/timer.c kernel/printk.c kernel/console.c \
                 kernel/vsprintf.c kernel/error.c kernel/vcpu_irq.c kernel/acpi_guest.c kernel/acpi_tables.c
 DEVEMU_SEEDS := $(patsubst tests/fuzz/devemu-seeds/%.hex,$(OUT)/seeds/devemu/%,\
                 $(wildcard tests/fuzz/devemu-seeds/*.hex))
 
-.PHONY: run build run-devtree run-devemu run-devices run-mb1 run-ioapic run-guests
-run: run-devtree run-devemu run-devices run-mb1 run-ioapic $(if $(filter-out 0,$(GUEST_FUZZ_RUNS)),run-guests)
+.PHONY: run build run-devtree run-devemu run-devices run-mb1 run-linux run-ioapic run-guests
+run: run-devtree run-devemu run-devices run-mb1 run-linux run-ioapic $(if $(filter-out 0,$(GUEST_FUZZ_RUNS)),run-guests)
 
 run-guests:
 	@echo "  FUZZ    guests: $(GUEST_FUZZ_RUNS) seeds x $(GUEST_FUZZ_TRIES) tries per mode (Bochs)"
@@ -116,7 +126,7 @@ run-devtree: $(FUZZ_BIN) $(SEEDS)
 	echo "fuzz: devtree: $${execs:-?} executions in $(FUZZ_SECONDS) s ($${rate:-?}/s)," \
 	     "corpus $$units inputs"
 
-build: $(FUZZ_BIN) $(DEVEMU_BIN) $(MB1_BIN) $(IOAPIC_BIN)
+build: $(FUZZ_BIN) $(DEVEMU_BIN) $(MB1_BIN) $(LINUX_BIN) $(IOAPIC_BIN)
 
 $(FUZZ_BIN): $(DEVTREE_SRC) $(wildcard kernel/*.h) tests/unit/host_compat.h tests/fuzz/fuzz.mk
 	@mkdir -p $(dir $@)
@@ -162,7 +172,7 @@ $(OUT)/seeds/devemu/%: tests/fuzz/devemu-seeds/%.hex
 
 # ---- device models with time: PIT, RTC, i8042, port 0x92 (fuzz_devices) ----
 DEVICES_BIN  := $(OUT)/fuzz_devices
-DEVICES_SRC  := tests/fuzz/fuzz_devices.c $(wildcard devemu/*.c) kernel/aspace.c \
+DEVICES_SRC  := tests/fuzz/fuzz_devices.c $(wildcard devemu/*.c) kernel/aspace.c kernel/linux_guest.c kernel/linux_image.c \
                 kernel/mb1_guest.c kernel/mb1_image.c kernel/mb1_info.c \
                 kernel/devtree.c kernel/vserial.c kernel/timer.c kernel/printk.c kernel/console.c \
                 kernel/vsprintf.c kernel/error.c kernel/vcpu_irq.c kernel/acpi_guest.c kernel/acpi_tables.c
@@ -213,6 +223,34 @@ $(MB1_BIN): $(MB1_SRC) $(wildcard kernel/*.h) tests/unit/host_compat.h tests/fuz
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $@"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(MB1_SRC)
+
+# ---- Linux bzImages and the boot protocol (fuzz_linux) ----
+
+run-linux: $(LINUX_BIN)
+	@mkdir -p $(OUT)/corpus/linux $(OUT)/seeds/linux $(OUT)/artifacts
+	@FUZZ_LINUX_SEEDS=$(OUT)/seeds/linux $(LINUX_BIN) || \
+		{ echo "fuzz: linux: could not write the seeds to $(OUT)/seeds/linux"; exit 1; }
+	@echo "  FUZZ    linux for $(FUZZ_SECONDS) s"
+	@$(LINUX_BIN) $(OUT)/corpus/linux $(OUT)/seeds/linux -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 \
+		-print_final_stats=1 -artifact_prefix=$(OUT)/artifacts/linux- $(FUZZ_ARGS) \
+		> $(OUT)/linux.log 2>&1; \
+	rc=$$?; \
+	execs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $(OUT)/linux.log | tail -1); \
+	rate=$$(sed -n 's/^stat::average_exec_per_sec: *//p' $(OUT)/linux.log | tail -1); \
+	units=$$(ls $(OUT)/corpus/linux | wc -l); \
+	if [ $$rc -ne 0 ]; then \
+		tail -n 60 $(OUT)/linux.log; \
+		echo "fuzz: linux FAILED (status $$rc) after $${execs:-?} executions;" \
+		     "full log $(OUT)/linux.log, input in $(OUT)/artifacts/"; \
+		exit 1; \
+	fi; \
+	echo "fuzz: linux: $${execs:-?} executions in $(FUZZ_SECONDS) s ($${rate:-?}/s)," \
+	     "corpus $$units inputs"
+
+$(LINUX_BIN): $(LINUX_SRC) $(wildcard kernel/*.h) tests/unit/host_compat.h tests/fuzz/fuzz.mk
+	@mkdir -p $(dir $@)
+	@echo "  FUZZCC  $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(LINUX_SRC)
 
 # ---- the IO-APIC model against a reference (fuzz_ioapic) ----
 

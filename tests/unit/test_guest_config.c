@@ -496,6 +496,73 @@ static void test_multiboot_attributes(void **state)
 	}
 }
 
+/* linux_kernel, linux_initrd, linux_cmdline (kernel/linux_guest.c loads them). */
+static void test_linux_attributes(void **state)
+{
+	struct vmm_devtree_node *ok = guest("ok", 2 * MiB), *bare = guest("bare", 2 * MiB);
+	struct vmm_devtree_node *lng = guest("lng", 2 * MiB), *edge = guest("edge", 2 * MiB);
+	struct vmm_devtree_node *b1 = guest("b1", 2 * MiB), *b2 = guest("b2", 2 * MiB);
+	struct vmm_devtree_node *b3 = guest("b3", 2 * MiB), *b4 = guest("b4", 2 * MiB);
+	struct vmm_devtree_node *b5 = guest("b5", 2 * MiB), *b6 = guest("b6", 2 * MiB);
+	struct vmm_devtree_node *b7 = guest("b7", 2 * MiB);
+	static char longs[VMM_LINUX_CMDLINE_MAX + 1], edges[VMM_LINUX_CMDLINE_MAX];
+	const struct vmm_guest_config *g;
+
+	(void)state;
+	set_str(ok, "linux_kernel", "bzImage");
+	set_str(ok, "linux_initrd", "initrd.cpio.gz");
+	set_str(ok, "linux_cmdline", "console=ttyS0 quiet");
+	/* start_pc may be left out: the boot VCPU starts at the kernel's entry */
+	assert_int_equal(vmm_devtree_delattr(vmm_devtree_find(ok, "vcpus/vcpu0"), "start_pc"), VMM_OK);
+	vcpu(ok, "vcpu1");
+	set_str(bare, "linux_kernel", "bzImage");
+	set_str(lng, "linux_kernel", "bzImage");
+	set_str(vmm_devtree_find(lng, "vcpus/vcpu0"), "cpu_mode", "long");
+	set_str(edge, "linux_kernel", "bzImage");
+	memset(edges, 'b', sizeof(edges) - 1);		/* 1023 characters: the longest */
+	set_str(edge, "linux_cmdline", edges);
+	/* refusals */
+	set_str(b1, "linux_initrd", "initrd.cpio.gz");
+	set_str(b2, "linux_kernel", "bzImage");
+	set_str(b2, "multiboot_kernel", "k.elf");
+	set_str(b3, "linux_kernel", "bzImage");
+	set_str(vmm_devtree_find(b3, "vcpus/vcpu0"), "cpu_mode", "real");
+	set_str(b4, "linux_kernel", "bz Image");
+	set_str(b5, "linux_kernel", "bzImage");
+	set_str(b5, "linux_initrd", "initrd cpio");
+	set_str(b6, "linux_kernel", "bzImage");
+	memset(longs, 'a', sizeof(longs) - 1);		/* 1024 characters */
+	set_str(b6, "linux_cmdline", longs);
+	set_str(b7, "linux_cmdline", "console=ttyS0");
+	validate();
+	expect_accepted("ok");
+	g = accepted("ok");
+	assert_string_equal(g->linux_boot.kernel, "bzImage");
+	assert_string_equal(g->linux_boot.initrd, "initrd.cpio.gz");
+	assert_string_equal(g->linux_boot.cmdline, "console=ttyS0 quiet");
+	assert_int_equal(g->vcpus[0].mode, VMM_VCPU_MODE_LONG);	/* forced for the boot VCPU */
+	assert_int_equal(g->vcpus[0].start_pc, 0);
+	assert_int_equal(g->nr_vcpus, 2);
+	assert_int_equal(g->vcpus[1].mode, VMM_VCPU_MODE_REAL);	/* the others start with SIPI */
+	assert_int_equal(g->mb1.kernel[0], 0);
+	expect_accepted("bare");
+	g = accepted("bare");
+	assert_string_equal(g->linux_boot.initrd, "");		/* none */
+	assert_string_equal(g->linux_boot.cmdline, "");		/* default: empty */
+	assert_int_equal(g->vcpus[0].mode, VMM_VCPU_MODE_LONG);
+	expect_accepted("lng");
+	assert_int_equal(accepted("lng")->vcpus[0].mode, VMM_VCPU_MODE_LONG);
+	expect_accepted("edge");
+	assert_int_equal(strlen(accepted("edge")->linux_boot.cmdline), VMM_LINUX_CMDLINE_MAX - 1);
+	expect_one("b1", "/guests/b1", "linux_initrd or linux_cmdline without linux_kernel");
+	expect_one("b2", "/guests/b2", "linux_kernel and multiboot_kernel: a guest boots one kernel");
+	expect_one("b3", "/guests/b3/vcpus/vcpu0", "cpu_mode \"real\": a Linux kernel starts in \"long\" mode");
+	expect_one("b4", "/guests/b4", "attribute 'linux_kernel' must be one module name");
+	expect_one("b5", "/guests/b5", "attribute 'linux_initrd' must be one module name");
+	expect_one("b6", "/guests/b6", "linux_cmdline is longer than 1023 characters");
+	expect_one("b7", "/guests/b7", "linux_initrd or linux_cmdline without linux_kernel");
+}
+
 static void test_too_many_vcpus(void **state)
 {
 	struct vmm_devtree_node *g0 = guest("g0", 2 * MiB), *g1 = guest("ok", 2 * MiB);
@@ -1453,6 +1520,7 @@ int main(void)
 		T(test_vcpus_missing_or_empty),
 		T(test_vcpu_attributes),
 		T(test_multiboot_attributes),
+		T(test_linux_attributes),
 		T(test_too_many_vcpus),
 		T(test_aspace_missing_or_without_ram),
 		T(test_region_required_attributes),
