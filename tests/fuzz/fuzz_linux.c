@@ -237,18 +237,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		bool found = pref_ok;
 
 		want = im.pref_address;
+		/* KNOWN BUG until fixed: the kernel runs at max(load, pref_address) (head_64.S) */
 		if (!pref_ok && im.relocatable)
 			found = brute_place(ram, 2, boot_avoid, 3, im.init_size, im.kernel_alignment,
-					    MIB, 1ULL << 32, false, 64 * MIB, &want);
+					    im.pref_address > MIB ? im.pref_address : MIB, 1ULL << 32, false,
+					    64 * MIB, &want);
 		if (!found) {
 			CHECK(rc == -VMM_ENOSPC && err[0]);
 			free(img);
 			return 0;
 		}
 		CHECK(rc == VMM_OK);
-		/* at pref when it is free; else only placed validly (checked below) */
-		if (pref_ok)
-			CHECK(load == want);
+		CHECK(load == want);
 	}
 	CHECK(!(load & (im.kernel_alignment - 1)));
 	CHECK(in_ram(ram, 2, load, im.init_size) && clear(boot_avoid, 3, load, im.init_size));
@@ -306,10 +306,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(zp[LINUX_OFF_TYPE_OF_LOADER] == LINUX_LOADER_TYPE);
 	CHECK(zp[LINUX_OFF_LOADFLAGS] == (im.loadflags & ~LINUX_CAN_USE_HEAP));
 	CHECK(rd32(zp + LINUX_OFF_CMD_LINE_PTR) == 0x12000 && !rd32(zp + LINUX_OFF_EXT_CMD_LINE_PTR));
-	if (initrd_size) {
-		CHECK(rd32(zp + LINUX_OFF_RAMDISK_IMAGE) == initrd);
-		CHECK(rd32(zp + LINUX_OFF_RAMDISK_SIZE) == initrd_size);
-	}
+	/* KNOWN BUG until fixed: without an initramfs, 0 (not the image's header bytes) */
+	CHECK(rd32(zp + LINUX_OFF_RAMDISK_IMAGE) == (initrd_size ? initrd : 0));
+	CHECK(rd32(zp + LINUX_OFF_RAMDISK_SIZE) == initrd_size);
 	CHECK(!rd32(zp + LINUX_OFF_EXT_RAMDISK_IMAGE) && !rd32(zp + LINUX_OFF_EXT_RAMDISK_SIZE));
 	CHECK(!rd32(zp + LINUX_OFF_HARDWARE_SUBARCH) && !rd64(zp + LINUX_OFF_SETUP_DATA));
 	CHECK(rd64(zp + LINUX_OFF_ACPI_RSDP) == in.rsdp_gpa);
