@@ -213,8 +213,10 @@ int linux_image_place_kernel(const struct linux_image *im, const struct linux_ra
 			 (unsigned long long)pref, (unsigned long long)(pref + size - 1));
 		return -VMM_ENOSPC;
 	}
-	if (!linux_place(ram, nr_ram, avoid, nr_avoid, size, im->kernel_alignment, ONE_MIB, FOUR_GIB,
-			 false, at))
+	/* below pref_address it would run at pref_address anyway (boot.rst,
+	 * the init_size algorithm; the decompressor moves itself up) */
+	if (!linux_place(ram, nr_ram, avoid, nr_avoid, size, im->kernel_alignment,
+			 pref > ONE_MIB ? pref : ONE_MIB, FOUR_GIB, false, at))
 		return VMM_OK;
 	vmm_snprintf(err, err_len, "no 0x%x-aligned place for its %u MiB (init_size 0x%x) in the guest's RAM below 4 GiB",
 		 im->kernel_alignment, (u32)((size + ONE_MIB - 1) / ONE_MIB), im->init_size);
@@ -257,7 +259,7 @@ int linux_zero_page_build(u8 *zp, const u8 *img, const struct linux_image *im,
 {
 	u64 high_k = 0;
 
-	if (in->nr_e820 > LINUX_E820_MAX || in->cmdline_gpa >> 32 >> 32 ||
+	if (in->nr_e820 > LINUX_E820_MAX ||
 	    (in->initrd_size && (in->initrd_size >> 32 || in->initrd_gpa + in->initrd_size < in->initrd_gpa)))
 		return -VMM_EINVALID;
 	memset(zp, 0, LINUX_ZERO_PAGE_BYTES);
@@ -267,6 +269,8 @@ int linux_zero_page_build(u8 *zp, const u8 *img, const struct linux_image *im,
 	zp[LINUX_OFF_LOADFLAGS] = im->loadflags & ~LINUX_CAN_USE_HEAP;
 	wr32(zp + LINUX_OFF_CMD_LINE_PTR, (u32)in->cmdline_gpa);
 	wr32(zp + LINUX_OFF_EXT_CMD_LINE_PTR, (u32)(in->cmdline_gpa >> 32));
+	wr32(zp + LINUX_OFF_RAMDISK_IMAGE, 0);	/* "write (obligatory)": 0 without an initramfs */
+	wr32(zp + LINUX_OFF_RAMDISK_SIZE, 0);
 	if (in->initrd_size) {
 		wr32(zp + LINUX_OFF_RAMDISK_IMAGE, (u32)in->initrd_gpa);
 		wr32(zp + LINUX_OFF_EXT_RAMDISK_IMAGE, (u32)(in->initrd_gpa >> 32));
