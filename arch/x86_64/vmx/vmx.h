@@ -64,7 +64,8 @@ struct vmx_vcpu {
 	/* MSRs the guest owns in hardware while it runs */
 	u64 msr_star, msr_lstar, msr_cstar, msr_sfmask, msr_kernel_gs_base, msr_tsc_aux;
 	u64 msr_misc_enable, msr_mtrr_def_type;
-	u64 msr_tsc_adjust;	/* IA32_TSC_ADJUST: 0 after reset, kept by INIT */
+	u64 msr_tsc_adjust;
+	u64 first_entry_tsc;	/* host TSC at the first switch-in since reset (0: none yet) */	/* IA32_TSC_ADJUST: 0 after reset, kept by INIT */
 	u64 exit_tsc;		/* TSC at the VM exit being handled (vmx_exit.c) */
 	u32 exit_reason;	/* its basic reason */
 	u64 exit_count[VMX_EXIT_REASONS];

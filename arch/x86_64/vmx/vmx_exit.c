@@ -412,6 +412,8 @@ void arch_vcpu_stats_print(struct vmm_vcpu *v)
 	}
 	vmm_printk(VMM_LOG_EMERG, "  %-41s %12llu %14llu\n", "total", (unsigned long long)total,
 		   (unsigned long long)ticks);
+	vmm_printk(VMM_LOG_EMERG, "  first VM entry since reset at host TSC %llu, TSC offset %lld\n",
+		   (unsigned long long)vx->first_entry_tsc, (long long)vx->tsc_offset);
 	if (vx->msr_reported_n)
 		vmm_printk(VMM_LOG_EMERG, "  unknown MSRs (#GP): %u reported one by one, %llu later accesses only counted\n",
 			   vx->msr_reported_n, (unsigned long long)vx->msr_unreported);

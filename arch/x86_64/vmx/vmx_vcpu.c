@@ -857,6 +857,8 @@ void arch_vcpu_regs_switch(struct vmm_vcpu *cur, struct vmm_vcpu *next, struct a
 		vmx_dr_load_guest(next);
 		pc->vmx_launch = !vx->launched;
 		vx->launched = true;
+		if (unlikely(!vx->first_entry_tsc))
+			vx->first_entry_tsc = rdtsc();	/* vcpu stats: the boot benchmark's start */
 		pc->return_to_guest = 1;
 		pc->guest_vcpu = next;
 		vmx_timer_vcpu_in(pc);	/* time passed elsewhere */
