@@ -249,6 +249,8 @@ static int uart_reset(struct vmm_emudev *ed)
 	u->thre_pending = false;
 	u->msr_delta = 0;
 	uart_update_irq(ed, u);
+	if (u->vs)
+		vmm_vserial_flush(u->vs);	/* a line left open (a prompt) ends here */
 	return VMM_OK;	/* queued host bytes come when the guest reads (uart_pull) */
 }
 

@@ -73,7 +73,7 @@ if [ "${PIPESTATUS[0]}" -eq 0 ]; then record build 1 0; else record build 0 1 "m
 
 # --- system -----------------------------------------------------------------
 banner "system tests: pytest -v tests/system"
-"$PYTHON" -m pytest -v tests/system 2>&1 | tee "$logs/system.log"
+"$PYTHON" -m pytest -v -rs tests/system 2>&1 | tee "$logs/system.log"
 rc=${PIPESTATUS[0]}
 # pytest's last line: "=== 20 passed, 1 failed, 3 xfailed, 1 error in 21.8s ==="
 final=$(grep -aE '^=+ .* in [0-9.]+s' "$logs/system.log" | tail -1)

@@ -430,7 +430,7 @@ def _start(cmd, workdir):
     return proc
 
 
-def boot_bochs_terminal(iso, cpus=None, clock=None):
+def boot_bochs_terminal(iso, cpus=None, clock=None, megs=None):
     """Boot `iso` in Bochs with COM1 on a TCP socket on localhost (Bochs
     listens, and waits for us before it starts); return the SerialTerminal.
     clock: run-bochs.sh --clock (make run on a terminal uses slowdown: a
@@ -445,6 +445,8 @@ def boot_bochs_terminal(iso, cpus=None, clock=None):
         cmd += ["--cpus", str(cpus)]
     if clock:
         cmd += ["--clock", clock]
+    if megs:
+        cmd += ["--megs", str(megs)]
     cmd.append(Path(iso).resolve())
     proc = _start(cmd, workdir)
     sock = _connect(proc, workdir, socket.AF_INET, ("127.0.0.1", port), "Bochs")
