@@ -224,19 +224,17 @@ int vmm_term_bind(const char *name)
 	bool ended_by_user = false;
 	int rc;
 
-	if (!term_thread_self) {
-		vmm_printk(VMM_LOG_EMERG, "vserial bind: there is no terminal to bind\n");
-		return -VMM_EACCESS;
-	}
-	if (vmm_thread_current() != term_thread_self) {
-		/* bootcmd: the terminal binds as soon as it reads keys */
+	if (!term_thread_self || vmm_thread_current() != term_thread_self) {
+		/* the boot commands: the terminal, which starts after them,
+		 * binds first thing (or at once, when it runs already) */
 		rc = vmm_vserial_takes_input(name);
 		if (rc)
 			return rc;
 		strlcpy(bind_later.name, name, sizeof(bind_later.name));
 		__atomic_store_n(&bind_later.set, true, __ATOMIC_RELEASE);
 		vmm_waitqueue_wake_all(&term_wq);
-		vmm_printk(VMM_LOG_EMERG, "vserial: the terminal binds to %s now (ESC x q comes back)\n", name);
+		vmm_printk(VMM_LOG_EMERG, "vserial: the terminal binds to %s when it starts (ESC x q comes back)\n",
+			   name);
 		return VMM_OK;
 	}
 	bind.sink = (struct vmm_vserial_sink){ bind_putc, bind_detached, NULL };
@@ -280,6 +278,19 @@ int vmm_term_bind(const char *name)
 	return VMM_OK;
 }
 
+/* The binding the boot commands asked for, if any (vmm_term_bind()). */
+static void bind_if_asked(void)
+{
+	int rc;
+
+	if (!__atomic_exchange_n(&bind_later.set, false, __ATOMIC_ACQ_REL))
+		return;
+	rc = vmm_term_bind(bind_later.name);
+	if (rc)
+		vmm_printk(VMM_LOG_EMERG, "vserial bind: %s refused (%s)\n", bind_later.name,
+			   vmm_strerror(rc));
+}
+
 static int term_thread(void *arg)
 {
 	(void)arg;
@@ -290,20 +301,16 @@ static int term_thread(void *arg)
 		vmm_warn("term: no console receive interrupt; polling every %u ms\n", TERM_POLL_MS);
 	term_line_init(&term_line, VMM_TERM_PROMPT, term_write, vmm_term_complete, NULL);
 	term_line_start(&term_line);
+	bind_if_asked();
 	term_show(true);
 	for (;;) {
 		int k = term_getc_wait(0, &bind_later.set);
 		u8 c;
 
 		if (k < 0) {
-			if (__atomic_exchange_n(&bind_later.set, false, __ATOMIC_ACQ_REL)) {
-				term_show(false);
-				k = vmm_term_bind(bind_later.name);
-				if (k)
-					vmm_printk(VMM_LOG_EMERG, "vserial bind: %s refused (%s)\n",
-						   bind_later.name, vmm_strerror(k));
-				term_show(true);
-			}
+			term_show(false);
+			bind_if_asked();
+			term_show(true);
 			continue;
 		}
 		c = (u8)k;

@@ -21,12 +21,13 @@ int vmm_term_start(void);
  * terminal as it is, other guests' console lines are held back (kept in
  * their rings, counted and named at the end); returns when ESC x q is typed
  * or the endpoint goes away. Only from the terminal thread (a command it
- * runs); -VMM_EACCESS (printed here) when there is no terminal; -VMM_ENOENT, -VMM_ENOSYS
+ * runs); -VMM_ENOENT, -VMM_ENOSYS
  * (no input), -VMM_EBUSY as vmm_vserial_attach_name(), not printed: the
  * caller (the vserial command) names the refusal. From another thread (the
  * boot commands: bootcmd "guest kick all; vserial bind linux/uart0"), an
- * endpoint that takes input is bound by the terminal thread at once, and
- * VMM_OK is returned without waiting.
+ * endpoint that takes input is bound by the terminal thread first thing
+ * when it starts (after the boot commands), or at once when it runs
+ * already; VMM_OK is returned without waiting.
  */
 int vmm_term_bind(const char *name);
 /*
