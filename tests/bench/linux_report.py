@@ -53,7 +53,7 @@ def main(cmdline, path):
             continue
         n = int(f[1])
         if f[0] == "native" and f[2] == "detected":
-            native.setdefault(n, {})["mhz"] = " ".join(f[3:]) or "?"
+            native.setdefault(n, {})["mhz"] = ("tsc: Detected " + " ".join(f[3:]).replace("tsc: Detected ", "")) if f[3:] else "?"
         elif f[0] == "native":
             d = kv(line)
             e, m = num(d.get("tsc_entry")), num(d.get("tsc_marker"))
@@ -80,8 +80,10 @@ def main(cmdline, path):
             h["start_wall"] = wm
             c = re.search(r"^(?:linux: )?XVX-LINUX-CPUS (\d+)", text, re.M)
             h["cpus_seen"] = c.group(1) if c else None
-            x = re.search(r"tsc: Detected ([0-9.]+ MHz)", text)
-            h["mhz"] = "tsc: Detected " + x.group(1) if x else "?"
+            x = re.findall(r"tsc: Detected ([0-9.]+ MHz \w+)", text)
+            h["mhz"] = "tsc: Detected " + ", ".join(x) if x else "?"
+            x = re.search(r"^bootcmd> host cpu stats\n(.*?)^bootcmd>", text, re.M | re.S)
+            h["cpu_stats"] = x.group(1).rstrip("\n").splitlines() if x else []
             hyper[n] = h
 
     def fmt(v, scale=1.0, f="%.1f"):
@@ -124,6 +126,11 @@ def main(cmdline, path):
                                                        fmt(100.0 * sum(r[3] for r in rest) / span if span else None)))
             print("  %-34s %10d %14d %10s %6s%%" % ("total", total_c, total_t, "",
                                                    fmt(100.0 * total_t / span if span else None)))
+    for n in sorted(hyper):
+        if hyper[n]["cpu_stats"]:
+            print("\nhost cpu stats after the %d-CPU boot (from the hypervisor's start):" % n)
+            for line in hyper[n]["cpu_stats"]:
+                print("  " + line)
     for note in notes:
         print("note: " + note)
 
