@@ -99,7 +99,7 @@ hyper() {  # N
     dtc -q -I dts -O dtb -o "$base.dtb" - || { echo "bench: linux-bench$n.dts did not compile" >&2; failed=1; return; }
   cp "$base.dtb" "$out/linux-bench.dtb"
   "$here/scripts/mkiso.sh" "$base.iso" "$build/xvisor.elf" \
-    "loglevel=4 bootcmd=\"guest kick all; guest wait;$stats guest stats linux; host cpu stats; poweroff\"" \
+    "loglevel=4 bootcmd=\"guest kick all; guest wait;$stats guest stats linux; host cpu stats; host irq stats; poweroff\"" \
     "$out/linux-bench.dtb" "$lin/bzImage" "$lin/initrd.cpio.gz" >/dev/null
   rm -f "$base.serial"
   start=$(date +%s.%N)
