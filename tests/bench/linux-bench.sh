@@ -52,12 +52,13 @@ for n in $cpus_list; do
   case "$n" in 1|2) ;; *) echo "linux-bench.sh: --cpus: '$n' is not 1 or 2" >&2; exit 2 ;; esac
 done
 mkdir -p "$out"
+out=$(cd "$out" && pwd); build=$(cd "$build" && pwd); lin=$build/linux   # absolute: the report reads the paths
 
 # --- the Linux files -------------------------------------------------------------
 if [ ! -f "$lin/bzImage" ] || [ ! -f "$lin/initrd.cpio.gz" ]; then
   echo "bench: $lin/bzImage or initrd.cpio.gz missing: trying 'make linux-files'"
   if ! make -C "$here" --no-print-directory BUILD="$build" linux-files >"$out/linux-files.log" 2>&1; then
-    why=$(grep -a 'fetch-linux.sh:\|Error\|error' "$out/linux-files.log" | tail -n1)
+    why=$(grep -av '^make.*\*\*\*\|^make\[' "$out/linux-files.log" | grep -av '^scripts/fetch-linux.sh ' | grep -a . | tail -n1)
     echo "bench: Linux boot skipped: 'make linux-files' failed (${why:-see $out/linux-files.log})"
     exit 0
   fi
