@@ -99,3 +99,10 @@ awk 'function row(what, name, per,   r) {
        row("(RDTSC; RDTSC back to back: the resolution)", "rdtsc_pair", 0)
      }' "$out/apic-transcript.txt"
 echo "(IPI rows: sender's ICR write -> receiver's handler -> reply IPI -> sender's handler; per IPI = half)"
+
+# --- fourth: Linux from kernel entry to /init's marker, native vs. xvisor ---
+# tests/bench/linux-bench.sh: four boots (native and under the hypervisor,
+# 1 and 2 CPUs), several minutes; it says so and stops (exit 0) when the
+# Linux files cannot be had (make linux-files).
+echo
+"$here/tests/bench/linux-bench.sh" ${LINUX_BENCH_CMDLINE:+--cmdline "$LINUX_BENCH_CMDLINE"}
