@@ -11,8 +11,18 @@
 void arch_console_write(const char *s, size_t n);
 /* Wait until everything written has left the console hardware. */
 void arch_console_flush(void);
+/* From now on every write waits for the hardware, after what is queued
+ * (a panic: no interrupt will come, no lock is trusted). */
+void arch_console_sync(void);
 /* Non-blocking read of one byte; returns -1 when nothing is waiting. */
 int arch_console_getc(void);
+/*
+ * Output by interrupt from now on: arch_console_write() may queue the
+ * bytes and return before they left (nothing is dropped: a full queue
+ * waits). A negative VMM_E* code when there is no such interrupt: output
+ * stays polled.
+ */
+int arch_console_tx_start(void);
 /*
  * Receive by interrupt from now on: the bytes go into a ring that
  * arch_console_getc() reads, and notify(data) is called (interrupt context,

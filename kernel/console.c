@@ -54,6 +54,7 @@ static void console_lock_give(unsigned long f)
 void vmm_console_break_lock(void)
 {
 	__atomic_store_n(&console_lockless, true, __ATOMIC_RELEASE);
+	arch_console_sync();
 }
 
 /*

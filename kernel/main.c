@@ -7,6 +7,7 @@
 #include <string.h>
 #include <stdlib.h>
 #include "kernel/main.h"
+#include "kernel/arch_console.h"
 #include "kernel/printk.h"
 #include "kernel/panic.h"
 #include "kernel/error.h"
@@ -231,6 +232,9 @@ void vmm_main(const struct vmm_boot_info *bi)
 	}
 	if (vmm_cmdline_get(bi->cmdline, "testsignal", val, sizeof(val)) >= 0)
 		arch_test_signal(val);
+	/* guests' console lines no longer wait for the UART in their exits */
+	if (arch_console_tx_start())
+		vmm_info("console: output stays polled (no UART interrupt)\n");
 	start_bootcmd(bi->cmdline);
 	/* this is CPU0's idle orphan VCPU: it only idles */
 	vmm_scheduler_idle_loop();

@@ -29,6 +29,8 @@ void arch_power_off(void)
 	arch_console_flush();
 	arch_cpu_irq_save();
 	arch_smp_stop_others_call();
+	/* a stopped CPU may hold the console's lock: polled from now on */
+	arch_console_sync();
 	vmx_cpu_disable();
 	arch_console_flush();
 	for (const char *p = bochs; *p; p++)

@@ -87,6 +87,8 @@ void arch_reboot(void)
 	arch_console_flush();
 	arch_cpu_irq_save();
 	arch_smp_stop_others_call();
+	/* a stopped CPU may hold the console's lock: polled from now on */
+	arch_console_sync();
 	vmx_cpu_disable();
 	if (acpi->reset_valid)
 		acpi_reset(acpi);

@@ -1,17 +1,25 @@
 /*
  * arch/x86_64/uart.c - the host's 16550 UART on COM1 (115200 8N1), the
- * hypervisor console behind the kernel/arch_console.h contract: output by
- * polling the transmitter; input, once arch_console_rx_start() ran, by the
- * receive interrupt (ISA IRQ 4 through IO-APIC pin 4 to the boot CPU) into
- * a ring that arch_console_getc() reads.
+ * hypervisor console behind the kernel/arch_console.h contract. At first
+ * the console is polled both ways; arch_console_tx_start() and
+ * arch_console_rx_start() put output and input on the UART's interrupt (ISA IRQ 4 through IO-APIC pin 4 to the
+ * boot CPU):
  *
- * Flow control instead of loss: when the ring is full the driver stops
- * reading the UART, turns its receive interrupt off and drops RTS. The
- * bytes wait in the UART's FIFO, and behind it in the sender (a terminal
- * with RTS/CTS flow control; QEMU's and Bochs' socket and pty back ends
- * simply stop reading). When the reader has emptied half the ring, the
- * driver reads again and turns the interrupt and RTS back on. Bytes the
- * UART itself lost (LSR overrun: a sender that ignores RTS) are counted.
+ *  - input goes into a ring that arch_console_getc() reads. Flow control
+ *    instead of loss: when the ring is full the driver stops reading the
+ *    UART, turns its receive interrupt off and drops RTS. The bytes wait in
+ *    the UART's FIFO, and behind it in the sender (a terminal with RTS/CTS
+ *    flow control; QEMU's and Bochs' socket and pty back ends simply stop
+ *    reading). When the reader has emptied half the ring, the driver reads
+ *    again and turns the interrupt and RTS back on. Bytes the UART itself
+ *    lost (LSR overrun: a sender that ignores RTS) are counted.
+ *  - output, from arch_console_tx_start() (kernel/main.c: before the boot
+ *    commands), goes into a 64 KiB ring that the transmit interrupt empties 16
+ *    bytes (one FIFO) at a time, so a writer - a VM exit handler printing a
+ *    guest's line - does not wait for the line at 115200 baud (87 us a
+ *    byte). A writer that finds the ring full waits for the UART as before:
+ *    nothing is dropped. arch_console_flush() (power-off, reboot) empties
+ *    it; after arch_console_sync() (panic) every write is polled again.
  */
 #include "kernel/arch_console.h"
 #include "kernel/host_irq.h"
@@ -35,6 +43,7 @@
 #define UART_IIR 2
 #define UART_SCR 7
 #define IER_RDA 0x01		/* interrupt when received data is available */
+#define IER_THRI 0x02		/* interrupt when the transmitter is empty */
 #define MCR_DTR 0x01
 #define MCR_RTS 0x02		/* request to send: the sender may go on */
 #define MCR_OUT2 0x08		/* gates the UART's interrupt line on a PC */
@@ -53,6 +62,7 @@ u16 arch_uart_port(void)
 	return uart_base;
 }
 static bool uart_present;
+static int uart_fifo_bytes = 1;		/* bytes the transmitter takes when THRE is set */
 
 bool arch_uart_init(void)
 {
@@ -65,6 +75,8 @@ bool arch_uart_init(void)
 	outb(uart_base + UART_DLM, 0);
 	outb(uart_base + UART_LCR, 0x03);	/* 8N1 */
 	outb(uart_base + UART_FCR, 0xC7);	/* FIFOs on, cleared, 14-byte trigger */
+	/* a 16550A says so in IIR bits 7:6; a 16450 has a one-byte holding register */
+	uart_fifo_bytes = (inb(uart_base + UART_IIR) & 0xC0) == 0xC0 ? 16 : 1;
 	outb(uart_base + UART_MCR, 0x03);	/* DTR, RTS */
 	return uart_present;
 }
@@ -77,7 +89,7 @@ static void uart_putc(char c)
 	outb(uart_base + UART_THR, (u8)c);
 }
 
-void arch_console_write(const char *s, size_t n)
+static void write_polled(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\n')
@@ -86,15 +98,7 @@ void arch_console_write(const char *s, size_t n)
 	}
 }
 
-void arch_console_flush(void)
-{
-	for (int i = 0; i < UART_SPIN_LIMIT; i++)
-		if (inb(uart_base + UART_LSR) & LSR_TEMT)
-			break;
-}
-
-/* ---- receive ---- */
-
+/* receive and the interrupt */
 #define UART_IRQ_PIN 4		/* ISA IRQ 4 (COM1); no interrupt source override assumed */
 #define UART_IRQ_VECTOR 0x34
 #define RX_RING_SIZE 512	/* power of two */
@@ -104,8 +108,56 @@ void arch_console_flush(void)
 #define IOAPIC_WIN 0x10
 #define IOAPIC_REDIR(pin) (0x10 + 2 * (pin))
 
+/* ---- transmit by interrupt (the ring; rx.lock is the UART's lock) ---- */
+
+#define TX_RING_SIZE 65536	/* power of two */
+
 static struct {
-	vmm_spinlock_t lock;
+	char ring[TX_RING_SIZE];
+	u32 head, tail;			/* head - tail bytes queued */
+	volatile bool irq;		/* writes are queued (after arch_console_tx_start) */
+	volatile bool sync;		/* panic: every write polled (arch_console_sync) */
+	u64 full_waits;			/* writes that found the ring full */
+} tx;
+
+static void ier_update_locked(void);
+
+/* Send one FIFO of the ring (lock held; the transmitter is empty). */
+static void tx_send_fifo_locked(void)
+{
+	for (int i = 0; i < uart_fifo_bytes && tx.head != tx.tail; i++)
+		outb(uart_base + UART_THR, (u8)tx.ring[tx.tail++ % TX_RING_SIZE]);
+}
+
+/* Fill the UART's transmit FIFO from the ring when it is empty (lock held). */
+static void tx_push_locked(void)
+{
+	if (tx.head != tx.tail && (inb(uart_base + UART_LSR) & LSR_THRE))
+		tx_send_fifo_locked();
+}
+
+/* Wait for the UART (a bounded time, as uart_putc) and send one FIFO of
+ * the ring (lock held). */
+static void tx_push_polled_locked(void)
+{
+	for (int i = 0; i < UART_SPIN_LIMIT; i++)
+		if (inb(uart_base + UART_LSR) & LSR_THRE)
+			break;
+	tx_send_fifo_locked();
+}
+
+static void tx_put_locked(char c)
+{
+	if (tx.head - tx.tail >= TX_RING_SIZE) {
+		tx.full_waits++;
+		while (tx.head - tx.tail >= TX_RING_SIZE)
+			tx_push_polled_locked();
+	}
+	tx.ring[tx.head++ % TX_RING_SIZE] = c;
+}
+
+static struct {
+	vmm_spinlock_t lock;		/* the UART's lock: receive and transmit */
 	u8 ring[RX_RING_SIZE];
 	u32 head, tail;			/* head - tail bytes waiting */
 	u64 received, overruns;
@@ -114,6 +166,69 @@ static struct {
 	void (*notify)(void *data);
 	void *data;
 } rx = { .lock = VMM_SPINLOCK_INIT };
+
+void arch_console_write(const char *s, size_t n)
+{
+	unsigned long f;
+
+	if (!tx.irq || tx.sync) {
+		if (tx.sync)		/* panic: what is queued first, no lock */
+			while (tx.head != tx.tail)
+				tx_push_polled_locked();
+		write_polled(s, n);
+		return;
+	}
+	f = vmm_spin_lock_irqsave(&rx.lock);
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\n')
+			tx_put_locked('\r');
+		tx_put_locked(s[i]);
+	}
+	tx_push_locked();
+	ier_update_locked();
+	vmm_spin_unlock_irqrestore(&rx.lock, f);
+}
+
+void arch_console_flush(void)
+{
+	unsigned long f;
+
+	if (tx.irq && !tx.sync) {
+		f = vmm_spin_lock_irqsave(&rx.lock);
+		while (tx.head != tx.tail)
+			tx_push_polled_locked();
+		ier_update_locked();
+		vmm_spin_unlock_irqrestore(&rx.lock, f);
+	} else {
+		while (tx.head != tx.tail)
+			tx_push_polled_locked();
+	}
+	for (int i = 0; i < UART_SPIN_LIMIT; i++)
+		if (inb(uart_base + UART_LSR) & LSR_TEMT)
+			break;
+}
+
+void arch_console_sync(void)
+{
+	tx.sync = true;
+}
+
+/* ---- receive ---- */
+
+
+
+/* The interrupts the UART should raise now (lock held): received data
+ * unless throttled, the empty transmitter while the ring holds bytes. */
+static void ier_update_locked(void)
+{
+	u8 ier = 0;
+
+	if (rx.irq && !rx.throttled)
+		ier |= IER_RDA;
+	if (tx.irq && tx.head != tx.tail)
+		ier |= IER_THRI;
+	outb(uart_base + UART_IER, ier);
+}
 
 /* Read the UART's line status, counting an overrun it reports (rx.lock held). */
 static u8 rx_lsr_locked(void)
@@ -133,7 +248,7 @@ static void rx_throttle_locked(void)
 {
 	rx.throttled = true;
 	if (rx.irq) {
-		outb(uart_base + UART_IER, 0);
+		ier_update_locked();
 		outb(uart_base + UART_MCR, MCR_DTR | MCR_OUT2);
 	}
 }
@@ -144,7 +259,7 @@ static void rx_unthrottle_locked(void)
 	rx.throttled = false;
 	if (rx.irq) {
 		outb(uart_base + UART_MCR, MCR_DTR | MCR_RTS | MCR_OUT2);
-		outb(uart_base + UART_IER, IER_RDA);
+		ier_update_locked();
 	}
 }
 
@@ -170,7 +285,8 @@ static bool rx_drain_locked(void)
 	return got;
 }
 
-/* The receive interrupt (interrupt context, interrupts off). */
+/* The UART's interrupt: received bytes, an empty transmitter (interrupt
+ * context, interrupts off). */
 static void uart_rx_irq(u32 vector, struct arch_regs *regs, void *data)
 {
 	bool got;
@@ -179,6 +295,8 @@ static void uart_rx_irq(u32 vector, struct arch_regs *regs, void *data)
 	vmm_spin_lock(&rx.lock);
 	(void)inb(uart_base + UART_IIR);
 	got = rx_drain_locked();
+	tx_push_locked();
+	ier_update_locked();	/* THRI off once the ring is empty; on again re-arms it */
 	vmm_spin_unlock(&rx.lock);
 	lapic_eoi();
 	if (got && rx.notify)
@@ -202,20 +320,53 @@ static void ioapic_route_uart(void)
 	ioapic_write(base, IOAPIC_REDIR(UART_IRQ_PIN), UART_IRQ_VECTOR);
 }
 
-int arch_console_rx_start(void (*notify)(void *data), void *data)
+/* The UART's interrupt vector and IO-APIC route, once (either start). */
+static int uart_irq_setup(void)
 {
+	static bool done;
 	unsigned long flags;
 	int rc;
 
 	if (!uart_present)
 		return -VMM_ENOTAVAIL;
-	rx.notify = notify;
-	rx.data = data;
+	if (done)
+		return VMM_OK;
 	rc = vmm_host_irq_register(UART_IRQ_VECTOR, uart_rx_irq, NULL);
 	if (rc)
 		return rc;
 	flags = vmm_spin_lock_irqsave(&rx.lock);
 	ioapic_route_uart();
+	outb(uart_base + UART_MCR, MCR_DTR | MCR_RTS | MCR_OUT2);
+	vmm_spin_unlock_irqrestore(&rx.lock, flags);
+	done = true;
+	return VMM_OK;
+}
+
+int arch_console_tx_start(void)
+{
+	unsigned long flags;
+	int rc = uart_irq_setup();
+
+	if (rc)
+		return rc;
+	flags = vmm_spin_lock_irqsave(&rx.lock);
+	tx.irq = true;			/* output is queued from now on */
+	ier_update_locked();
+	vmm_spin_unlock_irqrestore(&rx.lock, flags);
+	return VMM_OK;
+}
+
+int arch_console_rx_start(void (*notify)(void *data), void *data)
+{
+	unsigned long flags;
+	int rc;
+
+	rx.notify = notify;
+	rx.data = data;
+	rc = uart_irq_setup();
+	if (rc)
+		return rc;
+	flags = vmm_spin_lock_irqsave(&rx.lock);
 	rx.irq = true;
 	rx_unthrottle_locked();
 	rx_drain_locked();		/* what came before; its edge may be gone */
@@ -232,6 +383,10 @@ int arch_console_getc(void)
 	/* also the fallback when an interrupt went missing, or before the start */
 	if (rx.head == rx.tail)
 		rx_drain_locked();
+	if (tx.irq && tx.head != tx.tail) {	/* the same for output */
+		tx_push_locked();
+		ier_update_locked();
+	}
 	if (rx.head != rx.tail)
 		c = rx.ring[rx.tail++ % RX_RING_SIZE];
 	/* half the ring free again: take what waited in the UART, let it send */

@@ -19,6 +19,15 @@ void arch_console_flush(void)
 {
 }
 
+void arch_console_sync(void)
+{
+}
+
+int arch_console_tx_start(void)
+{
+	return -VMM_ENOTAVAIL;
+}
+
 unsigned long arch_cpu_irq_save(void)
 {
 	return 0;

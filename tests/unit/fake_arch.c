@@ -56,6 +56,15 @@ void arch_console_flush(void)
 {
 }
 
+void arch_console_sync(void)
+{
+}
+
+int arch_console_tx_start(void)
+{
+	return -VMM_ENOTAVAIL;
+}
+
 int arch_console_getc(void)
 {
 	if (con_input && *con_input)
