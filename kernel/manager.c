@@ -11,6 +11,7 @@
  */
 #include <string.h>
 #include "kernel/manager.h"
+#include "kernel/vserial.h"
 #include "kernel/aspace.h"
 #include "kernel/scheduler.h"
 #include "kernel/threads.h"
@@ -364,6 +365,18 @@ int vmm_manager_vcpu_resume(struct vmm_vcpu *vcpu)
 	return vmm_scheduler_state_change_from(vcpu, 1u << PAUSED, READY, "resume");
 }
 
+/* No VCPU of the guest runs, waits to run or waits in HLT any more. */
+static bool guest_stopped(const struct vmm_guest *g)
+{
+	for (u32 i = 0; i < g->nr_vcpus; i++) {
+		enum vmm_vcpu_state st = __atomic_load_n(&g->vcpus[i]->state, __ATOMIC_ACQUIRE);
+
+		if (st == READY || st == RUNNING || st == PAUSED)
+			return false;
+	}
+	return true;
+}
+
 int vmm_manager_vcpu_halt(struct vmm_vcpu *vcpu, const char *fmt, ...)
 {
 	char reason[VMM_HALT_REASON_MAX];
@@ -380,6 +393,8 @@ int vmm_manager_vcpu_halt(struct vmm_vcpu *vcpu, const char *fmt, ...)
 	/* the unassigned accesses only counted so far: their count now */
 	if (vcpu->guest)
 		vmm_devemu_guest_report(vcpu->guest);
+	if (vcpu->guest && guest_stopped(vcpu->guest))
+		vmm_vserial_flush_guest(vcpu->guest->name);	/* its last unfinished line */
 	vmm_printk(VMM_LOG_ERR, "%s%s %s halted: %s\n", vcpu->guest ? "guest " : "",
 		   vcpu->guest ? vcpu->guest->name : "orphan", vcpu->name, vcpu->halt_reason);
 	return VMM_OK;
@@ -490,6 +505,8 @@ int vmm_manager_guest_halt(struct vmm_guest *guest, const char *reason)
 		if (v->state == PAUSED &&
 		    vmm_scheduler_state_change2(v, READY, HALTED, "halt") == VMM_OK) {
 			strlcpy(v->halt_reason, reason, sizeof(v->halt_reason));
+			if (guest_stopped(guest))
+				vmm_vserial_flush_guest(guest->name);
 			vmm_printk(VMM_LOG_ERR, "guest %s %s halted: %s\n", guest->name, v->name, reason);
 		} else if (v->state == READY || v->state == RUNNING) {
 			vmm_manager_vcpu_halt(v, "%s", reason);

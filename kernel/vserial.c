@@ -389,6 +389,26 @@ void vmm_vserial_flush(struct vmm_vserial *vs)
 	vmm_spin_unlock_irqrestore(&vs->out_lock, f);
 }
 
+struct flush_guest_arg {
+	const char *guest;
+	size_t len;
+};
+
+static void flush_if_guest(struct vmm_vserial *vs, void *arg)
+{
+	const struct flush_guest_arg *a = arg;
+
+	if (!strncmp(vs->name, a->guest, a->len) && vs->name[a->len] == '/')
+		vmm_vserial_flush(vs);
+}
+
+void vmm_vserial_flush_guest(const char *guest)
+{
+	struct flush_guest_arg a = { guest, strlen(guest) };
+
+	vmm_vserial_for_each(flush_if_guest, &a);
+}
+
 void vmm_vserial_putc(struct vmm_vserial *vs, u8 c)
 {
 	unsigned long f = vmm_spin_lock_irqsave(&vs->out_lock);

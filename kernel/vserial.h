@@ -112,6 +112,8 @@ void vmm_vserial_detach_sink(struct vmm_vserial_sink *sink);
 void vmm_vserial_putc(struct vmm_vserial *vs, u8 c);
 /* Write out a partial line (e.g. when the guest halts). */
 void vmm_vserial_flush(struct vmm_vserial *vs);
+/* The same for every endpoint of the guest 'guest' ("guest/..."). */
+void vmm_vserial_flush_guest(const char *guest);
 /*
  * An endpoint whose guest side asks for input itself (the hypercall
  * console): host bytes stay in the input queue until vmm_vserial_getc().

@@ -29,8 +29,11 @@ void arch_power_off(void)
 	arch_console_flush();
 	arch_cpu_irq_save();
 	arch_smp_stop_others_call();
-	/* a stopped CPU may hold the console's lock: polled from now on */
+	/* a stopped CPU may hold the console's lock: polled from now on; what
+	 * the others said goes out before VMXOFF (Bochs delivers an INIT it
+	 * held back there, README "Bochs 2.7 limits") */
 	arch_console_sync();
+	arch_console_flush();
 	vmx_cpu_disable();
 	arch_console_flush();
 	for (const char *p = bochs; *p; p++)

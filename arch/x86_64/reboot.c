@@ -87,8 +87,11 @@ void arch_reboot(void)
 	arch_console_flush();
 	arch_cpu_irq_save();
 	arch_smp_stop_others_call();
-	/* a stopped CPU may hold the console's lock: polled from now on */
+	/* a stopped CPU may hold the console's lock: polled from now on; what
+	 * the others said goes out before VMXOFF (Bochs delivers an INIT it
+	 * held back there, README "Bochs 2.7 limits") */
 	arch_console_sync();
+	arch_console_flush();
 	vmx_cpu_disable();
 	if (acpi->reset_valid)
 		acpi_reset(acpi);

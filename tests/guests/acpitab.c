@@ -229,7 +229,10 @@ int t_main(u32 magic, const struct mb_info *mi)
 	if (!fadt || !madt)
 		return t_failures;
 	check_madt(madt, n);
-	t_check(rd32(fadt + 40) == rd64(fadt + 140) && rd32(fadt + 36) == rd64(fadt + 132), "acpi-fadt-pointers",
+	/* X_FIRMWARE_CTRL: 0 (the FACS is below 4 GiB; ACPI 6: when it is set,
+	 * FIRMWARE_CTRL is ignored) or the same address */
+	t_check(rd32(fadt + 40) == rd64(fadt + 140) && rd32(fadt + 36) &&
+		(!rd64(fadt + 132) || rd32(fadt + 36) == rd64(fadt + 132)), "acpi-fadt-pointers",
 		"DSDT 0x%x / X_DSDT 0x%llx, FACS 0x%x / X_FACS 0x%llx", rd32(fadt + 40), rd64(fadt + 140),
 		rd32(fadt + 36), rd64(fadt + 132));
 	facs = phys(rd32(fadt + 36));

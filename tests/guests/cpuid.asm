@@ -76,7 +76,7 @@ start:
     T_EQ eax, 0, 'cpuid-7-eax-zero'
     T_EQ ecx, 0, 'cpuid-7-ecx-zero'
     T_EQ edx, 0, 'cpuid-7-edx-zero'
-    and ebx, ~((1 << 0) | (1 << 3) | (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 18) | (1 << 19) | (1 << 20) | (1 << 23) | (1 << 24) | (1 << 29) | AVX512_EBX)
+    and ebx, ~((1 << 0) | (1 << 1) | (1 << 3) | (1 << 5) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 18) | (1 << 19) | (1 << 20) | (1 << 23) | (1 << 24) | (1 << 29) | AVX512_EBX)
     T_EQ ebx, 0, 'cpuid-7-ebx-only-shown-bits'
     ; AVX-512 (F) shown exactly when XCR0 may enable its three components
     CPUID 7, 0

@@ -66,7 +66,7 @@ def test_guest_inspect_bochs(make_iso, boot_bochs, make_dtb, guest_bin):
     assert int(guest) > 0 and int(hyp) > 0, m.group(0)
     assert abs(float(gp) + float(hp) + float(ip) - 100.0) < 0.01, m.group(0)
     m = r.expect(r"^  0xf0   lapic_timer_irq +(\d+)$")[0]
-    assert int(m.group(1)) > 10, m.group(0)
+    assert int(m.group(1)) > 0, m.group(0)
     r.expect(r"^host cpu: expected 'stats', got 'nothing'$",
              r"^usage: host info \| cpu stats \| irq stats \| reboot$")
     assert r.exited
