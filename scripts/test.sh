@@ -11,6 +11,9 @@
 #   build    make all (kernel, DTBs, ISO); counts as one test
 #   system   /usr/bin/python3 -m pytest -v tests/system (Bochs and QEMU);
 #            counted from pytest's summary (failed + errors are failures)
+#   linux    tests/system/test_linux_guest.py, a second pytest session run
+#            beside the system stage (Debian's kernel in Bochs; skipped with
+#            the reason where its packages cannot be fetched)
 # A stage that fails without reporting counts (missing makefile, crash)
 # counts as one failed test. The last line is
 #   tests: N passed, M failed[, K skipped]
@@ -72,25 +75,40 @@ make --no-print-directory all 2>&1 | tee "$logs/build.log"
 if [ "${PIPESTATUS[0]}" -eq 0 ]; then record build 1 0; else record build 0 1 "make all failed"; fi
 
 # --- system -----------------------------------------------------------------
-banner "system tests: pytest -v tests/system"
-"$PYTHON" -m pytest -v -rs tests/system 2>&1 | tee "$logs/system.log"
+# Two pytest sessions at once (the machine has two cores; conftest keeps
+# sessions apart): the Linux guest boots (tests/system/test_linux_guest.py,
+# the slowest, about 3 minutes) in the background, everything else in the
+# foreground. Each is counted from its own summary line.
+count_pytest() {   # count_pytest STAGE LOG RC
+  local final p xp f e xf s note
+  # pytest's last line: "=== 20 passed, 1 failed, 3 xfailed, 1 error in 21.8s ==="
+  final=$(grep -aE '^=+ .* in [0-9.]+s' "$2" | tail -1)
+  count() { grep -oE "[0-9]+ $1" <<<"$final" | grep -oE '^[0-9]+' || echo 0; }
+  p=$(count passed); xp=$(count xpassed); f=$(count failed); e=$(count 'errors?')
+  xf=$(count xfailed); s=$(count skipped)
+  p=$((p + xp)); f=$((f + e))
+  note="pytest exit $3"
+  [ "$xf" -eq 0 ] || note+=", $xf xfailed"
+  [ "$s" -eq 0 ] || note+=", $s skipped"
+  total_skip=$((total_skip + s))
+  case $3 in
+    0|1) if [ "$3" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; note+=": failed without a count"; fi ;;
+    5)   f=$((f + 1)); note+=": no tests collected" ;;
+    *)   f=$((f + 1)); note+=": pytest itself failed" ;;
+  esac
+  record "$1" "$p" "$f" "$note"
+}
+banner "system tests: pytest -v tests/system (test_linux_guest.py beside, log $logs/system-linux.log)"
+"$PYTHON" -m pytest -v -rs tests/system/test_linux_guest.py > "$logs/system-linux.log" 2>&1 &
+linux_pid=$!
+"$PYTHON" -m pytest -v -rs --ignore=tests/system/test_linux_guest.py tests/system 2>&1 | tee "$logs/system.log"
 rc=${PIPESTATUS[0]}
-# pytest's last line: "=== 20 passed, 1 failed, 3 xfailed, 1 error in 21.8s ==="
-final=$(grep -aE '^=+ .* in [0-9.]+s' "$logs/system.log" | tail -1)
-count() { grep -oE "[0-9]+ $1" <<<"$final" | grep -oE '^[0-9]+' || echo 0; }
-p=$(count passed); xp=$(count xpassed); f=$(count failed); e=$(count 'errors?')
-xf=$(count xfailed); s=$(count skipped)
-p=$((p + xp)); f=$((f + e))
-note="pytest exit $rc"
-[ "$xf" -eq 0 ] || note+=", $xf xfailed"
-[ "$s" -eq 0 ] || note+=", $s skipped"
-total_skip=$((total_skip + s))
-case $rc in
-  0|1) if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; note+=": failed without a count"; fi ;;
-  5)   f=$((f + 1)); note+=": no tests collected" ;;
-  *)   f=$((f + 1)); note+=": pytest itself failed" ;;
-esac
-record system "$p" "$f" "$note"
+count_pytest system "$logs/system.log" "$rc"
+wait "$linux_pid"
+lrc=$?
+banner "system tests: tests/system/test_linux_guest.py (ran beside)"
+cat "$logs/system-linux.log"
+count_pytest linux "$logs/system-linux.log" "$lrc"
 
 # --- result -----------------------------------------------------------------
 banner "summary"
