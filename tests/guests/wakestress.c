@@ -3,7 +3,9 @@
  * Linux guest makes them: both CPUs run thousands of rounds of "arm the
  * LAPIC timer (TSC-deadline, else one-shot) and HLT until it fires", "IPI
  * the other CPU (often in HLT) and HLT until it answers", short stretches
- * with interrupts off and PAUSE spins, in a pseudo-random mix. Every wait
+ * with interrupts off, a spinlock shared by both taken with interrupts off
+ * (pause-loop exits), and busy stretches of 12-25 ms (past a hypervisor
+ * time slice), in a pseudo-random mix. Every wait
  * is timed on the ACPI PM timer; a wake-up later than LATE_MS, or a CPU
  * whose round counter stands still for STALL_MS while the other one runs
  * (the BSP watches the AP), is reported with what both CPUs were doing.
@@ -31,8 +33,7 @@
 
 enum { PH_IDLE, PH_TIMER, PH_PING, PH_PONGWAIT, PH_CLI, PH_PAUSE, PH_BUSY, PH_DONE };
 static const char *const ph_name[] = { "idle", "timer-hlt", "ping-sent", "pong-hlt", "cli-busy",
-				       "lock-spin",
-				       "busy", "done" };
+				       "lock-spin", "busy", "done" };
 
 struct percpu_state {
 	volatile u32 rounds;
