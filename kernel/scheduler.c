@@ -481,13 +481,22 @@ void vmm_scheduler_resched(struct arch_regs *regs)
 	 * cur's registers are saved: another CPU may run it now. If it waits
 	 * on another CPU's queue, that CPU may have passed it over while it
 	 * was on this one: ask it again. (An enqueue after this read sees
-	 * on_cpu false and asks by itself.)
+	 * on_cpu false and asks by itself.) The request is made under the
+	 * lock: that CPU may be deciding right now, past the pick that passed
+	 * cur over, and the end of a decision clears the requests it answers -
+	 * made unlocked, this one would be cleared too, and that CPU would idle
+	 * with cur on its queue until something else made it decide (no CPU
+	 * steals from an idle one).
 	 */
 	__atomic_store_n(&cur->on_cpu, false, __ATOMIC_SEQ_CST);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	from_cpu = __atomic_load_n(&cur->host_cpu, __ATOMIC_RELAXED);
-	if (__atomic_load_n(&cur->queued, __ATOMIC_RELAXED) && from_cpu != cpu)
-		request(from_cpu);
+	if (__atomic_load_n(&cur->queued, __ATOMIC_RELAXED) && from_cpu != cpu) {
+		f = vmm_spin_lock_irqsave(&sched_lock);
+		if (cur->queued && cur->host_cpu != cpu)
+			request(cur->host_cpu);
+		vmm_spin_unlock_irqrestore(&sched_lock, f);
+	}
 }
 
 int vmm_scheduler_init_cpu(void)

@@ -128,7 +128,7 @@ void fake_console_set_input(const char *s)
 
 /* ---- CPU ---- */
 
-static bool irq_on = true;
+static __thread bool irq_on = true;
 static unsigned long relax_spins;
 void (*fake_relax_hook)(void);
 
@@ -184,7 +184,7 @@ void arch_cpu_wait_for_irq(void)
 	irq_on = true;
 }
 
-unsigned int fake_cpu_id;
+__thread unsigned int fake_cpu_id;
 unsigned int fake_cpus_online = 1;
 int fake_kicks[ARCH_CPU_MAX];
 

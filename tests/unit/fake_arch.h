@@ -35,9 +35,11 @@ extern void (*fake_relax_hook)(void);
 
 /* ---- host CPUs ----
  * arch_cpu_id() returns fake_cpu_id (a test "runs on" another CPU by
- * setting it); CPUs below fake_cpus_online are online (default 1);
+ * setting it; per host thread, as is the interrupt flag, so a test may
+ * play two CPUs on two threads); CPUs below fake_cpus_online are online
+ * (default 1);
  * arch_cpu_kick(n) counts in fake_kicks[n] (not for the calling CPU). */
-extern unsigned int fake_cpu_id;
+extern __thread unsigned int fake_cpu_id;
 extern unsigned int fake_cpus_online;
 extern int fake_kicks[8];
 /* arch_host_cpus(): CPU i has APIC id fake_host_cpu_ids[i] and is online

@@ -92,12 +92,19 @@ static u64 fx_tsc;
 u64 arch_vcpu_tsc(struct vmm_vcpu *v) { (void)v; return fx_tsc; }
 u64 arch_vcpu_tsc_hz(void) { return 1000000000ULL; }
 
+/* called inside every switch when set (after the scheduler dropped its
+ * lock, before the VCPU switched out is off its CPU): a test plays
+ * another CPU there */
+static void (*fx_switch_hook)(struct vmm_vcpu *from, struct vmm_vcpu *to);
+
 void arch_vcpu_regs_switch(struct vmm_vcpu *from, struct vmm_vcpu *to, struct arch_regs *regs)
 {
 	(void)regs;
 	fx_switches++;
 	fx_switch_from = from;
 	fx_switch_to = to;
+	if (fx_switch_hook)
+		fx_switch_hook(from, to);
 }
 
 /*
@@ -147,7 +154,21 @@ int vmm_host_page_free(physical_addr_t pa)
 static u64 fx_clock_ns = 1000000;
 static u64 fx_programmed;
 
-u64 arch_timer_now_ns(void) { return fx_clock_ns; }
+/* called once, at the next reading of the clock on CPU fx_now_hook_cpu
+ * (in a decision: right after its pick, with the scheduler's lock held) */
+static void (*fx_now_hook)(void);
+static u32 fx_now_hook_cpu;
+
+u64 arch_timer_now_ns(void)
+{
+	void (*hook)(void) = fx_now_hook;
+
+	if (hook && fake_cpu_id == fx_now_hook_cpu) {
+		fx_now_hook = NULL;
+		hook();
+	}
+	return fx_clock_ns;
+}
 u64 arch_timer_boot_wallclock_sec(void) { return 0; }
 void arch_timer_program(u64 expiry_ns) { fx_programmed = expiry_ns; }
 

@@ -10,6 +10,9 @@
  *  - a change to a VCPU RUNNING on the other CPU flags that CPU, kicks it,
  *    and takes effect at its next decision;
  *  - paused and resumed before it got away: never lost, never queued twice;
+ *  - a VCPU queued on a CPU that passed it over while another CPU still
+ *    switched it out: that CPU is asked again, and the request survives its
+ *    decision (two host threads play the two CPUs at once);
  *  - accounting per CPU (run_ns[cpu], migrations);
  *  - reset and destroy from a thread on CPU0 of VCPUs running on CPU1.
  */
@@ -18,6 +21,9 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <sched.h>
 
 #include "tests/unit/sched_fixture.h"
 
@@ -398,6 +404,117 @@ static void test_resumed_vcpu_does_not_wait_while_a_cpu_idles(void **state)
 			 "switching out: on_cpu, and pick_arg.cur is NULL there)");
 }
 
+/*
+ * The interleaving of the Linux guest's RCU stall (a VCPU READY for 21 s):
+ * CPU0 preempts b for c and queues b on CPU1, whose a has just paused (HLT;
+ * CPU1 is asked to decide). CPU1 decides while CPU0 is still switching b
+ * out (b on_cpu): its pick passes b over and chooses its idle orphan. CPU0
+ * then finishes the switch and asks CPU1 again - inside CPU1's decision,
+ * between its pick and its end, which cleared the flag with the requests
+ * it answered: CPU1 idled with b queued, nobody asked it again, and CPU0
+ * never steals from an idle CPU. Two host threads play the CPUs, the
+ * fixture's hooks choose the order: CPU0's thread stops in its switch
+ * (fx_switch_hook) until CPU1 has picked (fx_now_hook), then goes on while
+ * CPU1 finishes (or spins on the scheduler's lock meanwhile).
+ */
+static sem_t cpu0_in_switch, cpu0_go, cpu0_done;
+static volatile int cpu0_spinning;
+
+static void stop_in_switch(struct vmm_vcpu *from, struct vmm_vcpu *to)
+{
+	(void)to;
+	if (from != b)
+		return;
+	fx_switch_hook = NULL;
+	sem_post(&cpu0_in_switch);
+	sem_wait(&cpu0_go);
+}
+
+/* CPU0 waits for a lock CPU1 holds: CPU1 may go on */
+static void cpu0_spins(void)
+{
+	if (fake_cpu_id == 0 && !cpu0_spinning) {
+		cpu0_spinning = 1;
+		sem_post(&cpu0_done);
+	}
+	sched_yield();
+}
+
+static void *cpu0_thread(void *arg)
+{
+	(void)arg;
+	fx_on(0);
+	fx_preempt();		/* b gives way to c; CPU0 queues b on CPU1 */
+	if (!cpu0_spinning)
+		sem_post(&cpu0_done);
+	return NULL;
+}
+
+/* CPU1 has picked: CPU0 finishes its switch now */
+static void cpu1_picked(void)
+{
+	sem_post(&cpu0_go);
+	sem_wait(&cpu0_done);
+}
+
+static void test_request_from_a_switch_survives_the_decision_it_meets(void **state)
+{
+	pthread_t t;
+	u64 c_aff;
+
+	(void)state;
+	sem_init(&cpu0_in_switch, 0, 0);
+	sem_init(&cpu0_go, 0, 0);
+	sem_init(&cpu0_done, 0, 0);
+	cpu0_spinning = 0;
+	run_on(a, 1);
+	run_on(b, 0);
+	/* c waits READY on busy CPU0 (pinned there while it is queued) */
+	c_aff = c->affinity;
+	c->affinity = 1ULL << 0;
+	assert_int_equal(vmm_manager_vcpu_kick(c), VMM_OK);
+	c->affinity = c_aff;
+	assert_true(c->queued);
+	assert_int_equal(c->host_cpu, 0);
+	/* a executes HLT on CPU1: paused there, CPU1 asked to decide */
+	fx_on(1);
+	assert_int_equal(vmm_manager_vcpu_pause(a), VMM_OK);
+	fx_on(0);
+	assert_true(fx_resched_pending_on(1));
+
+	fx_switch_hook = stop_in_switch;
+	fake_relax_hook = cpu0_spins;
+	assert_int_equal(pthread_create(&t, NULL, cpu0_thread, NULL), 0);
+	sem_wait(&cpu0_in_switch);
+	/* CPU0 is switching b out: b waits on CPU1's queue, still on_cpu */
+	assert_int_equal(b->state, READY);
+	assert_int_equal(b->host_cpu, 1);
+	assert_true(b->on_cpu);
+	/* CPU1 decides; right after its pick CPU0 finishes the switch */
+	fx_now_hook_cpu = 1;
+	fx_now_hook = cpu1_picked;
+	fx_trap_end_on(1);
+	assert_ptr_equal(fx_current_on(1), fx_idle_of[1]);	/* b passed over */
+	assert_int_equal(pthread_join(t, NULL), 0);
+	fake_relax_hook = NULL;
+	fx_now_hook = NULL;
+	assert_ptr_equal(fx_current_on(0), c);
+	assert_false(b->on_cpu);
+	assert_true(b->queued);
+	/* CPU1 idles with b queued: it must have been asked to decide again
+	 * (its idle loop looks at the flag before it halts) */
+	if (!fx_resched_pending_on(1))
+		fail_msg("CPU1 idles with b READY on its queue and no request: CPU0's request "
+			 "after b left it was cleared by CPU1's decision (b stays there until "
+			 "something else makes CPU1 decide; CPU0 does not steal from an idle CPU)");
+	fx_trap_end_on(1);
+	assert_ptr_equal(fx_current_on(1), b);
+	assert_int_equal(b->state, RUNNING);
+	sem_destroy(&cpu0_in_switch);
+	sem_destroy(&cpu0_go);
+	sem_destroy(&cpu0_done);
+}
+
 /* ---- accounting per CPU ---- */
 
 static void test_run_ns_per_cpu_and_migrations(void **state)
@@ -552,6 +669,7 @@ int main(void)
 		T(test_remote_pause_resume_keeps_running),
 		T(test_remote_pause_resume_with_idle_cpu_never_lost),
 		T(test_resumed_vcpu_does_not_wait_while_a_cpu_idles),
+		T(test_request_from_a_switch_survives_the_decision_it_meets),
 		T(test_run_ns_per_cpu_and_migrations),
 		T(test_thread_resets_a_vcpu_running_on_cpu1),
 		T(test_thread_resets_a_guest_running_on_cpu1),
