@@ -30,7 +30,7 @@ DTS_DIR = REPO / "tests" / "system" / "dts"
 LINUX_DIR = REPO / "build" / "linux"
 BOOT_TIMEOUT = 420            # one boot to /init: about 90 s wall in Bochs here
 TROUBLE = (r"PANIC|EXCEPTION|hypervisor bug|VM entry failed|Kernel panic|Oops|BUG:|"
-           r"\[ cut here \]|Call Trace|Firmware Bug")
+           r"\[ cut here \]|Call Trace|Firmware Bug|rcu: INFO: .*detected stall")
 MARK_INIT = r"^linux: XVX-LINUX-INIT tsc=\d+$"
 PROMPT = r"~ # "
 
