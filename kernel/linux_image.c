@@ -6,45 +6,12 @@
  */
 #include <string.h>
 #include "kernel/linux_image.h"
+#include "kernel/unaligned.h"
 #include "kernel/printk.h"
 #include "kernel/error.h"
 
 #define FOUR_GIB (1ULL << 32)
 #define ONE_MIB (1ULL << 20)
-
-static u16 rd16(const u8 *p)
-{
-	u16 v;
-
-	memcpy(&v, p, 2);
-	return v;
-}
-
-static u32 rd32(const u8 *p)
-{
-	u32 v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static u64 rd64(const u8 *p)
-{
-	u64 v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
-static void wr32(u8 *p, u32 v)
-{
-	memcpy(p, &v, 4);
-}
-
-static void wr64(u8 *p, u64 v)
-{
-	memcpy(p, &v, 8);
-}
 
 int linux_image_parse(const u8 *img, u64 size, struct linux_image *out, char *err, size_t err_len)
 {
@@ -57,14 +24,14 @@ int linux_image_parse(const u8 *img, u64 size, struct linux_image *out, char *er
 			 (unsigned long long)size);
 		return -VMM_EINVALID;
 	}
-	magic = rd32(img + LINUX_OFF_HEADER);
-	if (rd16(img + LINUX_OFF_BOOT_FLAG) != LINUX_BOOT_FLAG || magic != LINUX_HDR_MAGIC) {
+	magic = get_le32(img + LINUX_OFF_HEADER);
+	if (get_le16(img + LINUX_OFF_BOOT_FLAG) != LINUX_BOOT_FLAG || magic != LINUX_HDR_MAGIC) {
 		vmm_snprintf(err, err_len, "not a bzImage: boot flag 0x%04x at 0x1fe (0xaa55 expected), "
 			 "magic 0x%08x at 0x202 (\"HdrS\" expected)",
-			 rd16(img + LINUX_OFF_BOOT_FLAG), magic);
+			 get_le16(img + LINUX_OFF_BOOT_FLAG), magic);
 		return -VMM_EINVALID;
 	}
-	version = rd16(img + LINUX_OFF_VERSION);
+	version = get_le16(img + LINUX_OFF_VERSION);
 	out->version = version;
 	if (version < LINUX_MIN_VERSION) {
 		vmm_snprintf(err, err_len, "boot protocol %u.%02u is older than 2.12 (no 64-bit entry)",
@@ -80,7 +47,7 @@ int linux_image_parse(const u8 *img, u64 size, struct linux_image *out, char *er
 	}
 	if (out->hdr_end > LINUX_OFF_HDR_LIMIT)
 		out->hdr_end = LINUX_OFF_HDR_LIMIT;
-	out->xloadflags = rd16(img + LINUX_OFF_XLOADFLAGS);
+	out->xloadflags = get_le16(img + LINUX_OFF_XLOADFLAGS);
 	if (!(out->xloadflags & LINUX_XLF_KERNEL_64)) {
 		vmm_snprintf(err, err_len, "xloadflags 0x%x: no 64-bit entry (XLF_KERNEL_64)", out->xloadflags);
 		return -VMM_EINVALID;
@@ -102,21 +69,21 @@ int linux_image_parse(const u8 *img, u64 size, struct linux_image *out, char *er
 	}
 	out->kernel_bytes = size - out->setup_bytes;
 	out->relocatable = img[LINUX_OFF_RELOCATABLE] != 0;
-	out->kernel_alignment = rd32(img + LINUX_OFF_KERNEL_ALIGNMENT);
+	out->kernel_alignment = get_le32(img + LINUX_OFF_KERNEL_ALIGNMENT);
 	if (out->kernel_alignment < 4096 || (out->kernel_alignment & (out->kernel_alignment - 1))) {
 		vmm_snprintf(err, err_len, "kernel_alignment 0x%x is not a power of two from 4 KiB",
 			 out->kernel_alignment);
 		return -VMM_EINVALID;
 	}
-	out->pref_address = rd64(img + LINUX_OFF_PREF_ADDRESS);
-	out->init_size = rd32(img + LINUX_OFF_INIT_SIZE);
+	out->pref_address = get_le64(img + LINUX_OFF_PREF_ADDRESS);
+	out->init_size = get_le32(img + LINUX_OFF_INIT_SIZE);
 	if (out->init_size < out->kernel_bytes) {
 		vmm_snprintf(err, err_len, "init_size 0x%x is smaller than the kernel (%llu bytes)",
 			 out->init_size, (unsigned long long)out->kernel_bytes);
 		return -VMM_EINVALID;
 	}
-	out->initrd_addr_max = rd32(img + LINUX_OFF_INITRD_ADDR_MAX);
-	out->cmdline_size = rd32(img + LINUX_OFF_CMDLINE_SIZE);
+	out->initrd_addr_max = get_le32(img + LINUX_OFF_INITRD_ADDR_MAX);
+	out->cmdline_size = get_le32(img + LINUX_OFF_CMDLINE_SIZE);
 	if (!out->initrd_addr_max || !out->cmdline_size) {
 		vmm_snprintf(err, err_len, "initrd_addr_max 0x%x or cmdline_size %u is 0",
 			 out->initrd_addr_max, out->cmdline_size);
@@ -267,39 +234,39 @@ int linux_zero_page_build(u8 *zp, const u8 *img, const struct linux_image *im,
 	zp[LINUX_OFF_TYPE_OF_LOADER] = LINUX_LOADER_TYPE;
 	/* no heap: the 16-bit setup code does not run on the 64-bit entry */
 	zp[LINUX_OFF_LOADFLAGS] = im->loadflags & ~LINUX_CAN_USE_HEAP;
-	wr32(zp + LINUX_OFF_CMD_LINE_PTR, (u32)in->cmdline_gpa);
-	wr32(zp + LINUX_OFF_EXT_CMD_LINE_PTR, (u32)(in->cmdline_gpa >> 32));
-	wr32(zp + LINUX_OFF_RAMDISK_IMAGE, 0);	/* "write (obligatory)": 0 without an initramfs */
-	wr32(zp + LINUX_OFF_RAMDISK_SIZE, 0);
+	put_le32(zp + LINUX_OFF_CMD_LINE_PTR, (u32)in->cmdline_gpa);
+	put_le32(zp + LINUX_OFF_EXT_CMD_LINE_PTR, (u32)(in->cmdline_gpa >> 32));
+	put_le32(zp + LINUX_OFF_RAMDISK_IMAGE, 0);	/* "write (obligatory)": 0 without an initramfs */
+	put_le32(zp + LINUX_OFF_RAMDISK_SIZE, 0);
 	if (in->initrd_size) {
-		wr32(zp + LINUX_OFF_RAMDISK_IMAGE, (u32)in->initrd_gpa);
-		wr32(zp + LINUX_OFF_EXT_RAMDISK_IMAGE, (u32)(in->initrd_gpa >> 32));
-		wr32(zp + LINUX_OFF_RAMDISK_SIZE, (u32)in->initrd_size);
-		wr32(zp + LINUX_OFF_EXT_RAMDISK_SIZE, 0);
+		put_le32(zp + LINUX_OFF_RAMDISK_IMAGE, (u32)in->initrd_gpa);
+		put_le32(zp + LINUX_OFF_EXT_RAMDISK_IMAGE, (u32)(in->initrd_gpa >> 32));
+		put_le32(zp + LINUX_OFF_RAMDISK_SIZE, (u32)in->initrd_size);
+		put_le32(zp + LINUX_OFF_EXT_RAMDISK_SIZE, 0);
 	}
-	wr32(zp + LINUX_OFF_HARDWARE_SUBARCH, 0);	/* a PC */
-	wr64(zp + LINUX_OFF_SETUP_DATA, 0);
+	put_le32(zp + LINUX_OFF_HARDWARE_SUBARCH, 0);	/* a PC */
+	put_le64(zp + LINUX_OFF_SETUP_DATA, 0);
 	if (in->rsdp_gpa)
-		wr64(zp + LINUX_OFF_ACPI_RSDP, in->rsdp_gpa);
+		put_le64(zp + LINUX_OFF_ACPI_RSDP, in->rsdp_gpa);
 	zp[LINUX_OFF_E820_ENTRIES] = (u8)in->nr_e820;
 	for (u32 i = 0; i < in->nr_e820; i++) {
 		u8 *e = zp + LINUX_OFF_E820_TABLE + i * LINUX_E820_ENTRY_BYTES;
 
-		wr64(e, in->e820[i].addr);
-		wr64(e + 8, in->e820[i].size);
-		wr32(e + 16, in->e820[i].type);
+		put_le64(e, in->e820[i].addr);
+		put_le64(e + 8, in->e820[i].size);
+		put_le32(e + 16, in->e820[i].type);
 		/* alt_mem_k: KiB of RAM contiguous from 1 MiB (the old field) */
 		if (in->e820[i].type == LINUX_E820_RAM && in->e820[i].addr <= ONE_MIB &&
 		    in->e820[i].addr + in->e820[i].size > ONE_MIB)
 			high_k = (in->e820[i].addr + in->e820[i].size - ONE_MIB) >> 10;
 	}
-	wr32(zp + LINUX_OFF_ALT_MEM_K, high_k > 0xFFFFFFFFULL ? 0xFFFFFFFFu : (u32)high_k);
+	put_le32(zp + LINUX_OFF_ALT_MEM_K, high_k > 0xFFFFFFFFULL ? 0xFFFFFFFFu : (u32)high_k);
 	return VMM_OK;
 }
 
 void linux_gdt_build(u8 *gdt)
 {
 	memset(gdt, 0, LINUX_GDT_BYTES);
-	wr64(gdt + LINUX_BOOT_CS, 0x00AF9B000000FFFFULL);	/* code: L, P, DPL 0, accessed */
-	wr64(gdt + LINUX_BOOT_DS, 0x00CF93000000FFFFULL);	/* data: 4 GiB, writable, accessed */
+	put_le64(gdt + LINUX_BOOT_CS, 0x00AF9B000000FFFFULL);	/* code: L, P, DPL 0, accessed */
+	put_le64(gdt + LINUX_BOOT_DS, 0x00CF93000000FFFFULL);	/* data: 4 GiB, writable, accessed */
 }

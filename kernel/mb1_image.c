@@ -6,6 +6,7 @@
  */
 #include <string.h>
 #include "kernel/mb1_image.h"
+#include "kernel/unaligned.h"
 #include "kernel/printk.h"
 #include "kernel/error.h"
 
@@ -28,30 +29,6 @@
 #define MB1_HEADER_BYTES 12	/* magic, flags, checksum */
 #define MB1_AOUT_BYTES 32	/* ... plus the five address fields */
 
-static u16 rd16(const u8 *p)
-{
-	u16 v;
-
-	memcpy(&v, p, 2);
-	return v;
-}
-
-static u32 rd32(const u8 *p)
-{
-	u32 v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static u64 rd64(const u8 *p)
-{
-	u64 v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
 const char *mb1_format_name(enum mb1_format f)
 {
 	switch (f) {
@@ -69,12 +46,12 @@ static int find_header(const u8 *img, u64 size, struct mb1_image *out, char *err
 	s64 bad = -1;
 
 	for (u64 off = 0; off + MB1_HEADER_BYTES <= limit; off += 4) {
-		u32 magic = rd32(img + off), flags, sum;
+		u32 magic = get_le32(img + off), flags, sum;
 
 		if (magic != MB1_HEADER_MAGIC)
 			continue;
-		flags = rd32(img + off + 4);
-		sum = rd32(img + off + 8);
+		flags = get_le32(img + off + 4);
+		sum = get_le32(img + off + 8);
 		if ((u32)(magic + flags + sum) != 0) {
 			if (bad < 0)
 				bad = (s64)off;
@@ -152,11 +129,11 @@ static int parse_aout(const u8 *img, u64 size, struct mb1_image *im, char *err, 
 			     "is cut off by the end of the image", im->header_off);
 		return -VMM_EINVALID;
 	}
-	header_addr = rd32(h + 12);
-	load_addr = rd32(h + 16);
-	load_end = rd32(h + 20);
-	bss_end = rd32(h + 24);
-	im->entry = rd32(h + 28);
+	header_addr = get_le32(h + 12);
+	load_addr = get_le32(h + 16);
+	load_end = get_le32(h + 20);
+	bss_end = get_le32(h + 24);
+	im->entry = get_le32(h + 28);
 	im->format = MB1_FORMAT_AOUT;
 	if (header_addr < load_addr || header_addr - load_addr > im->header_off) {
 		vmm_snprintf(err, errlen, "address fields: header_addr 0x%x and load_addr 0x%x put the "
@@ -212,26 +189,26 @@ static int parse_elf(const u8 *img, u64 size, struct mb1_image *im, char *err, s
 		vmm_snprintf(err, errlen, "ELF data encoding %u is not little-endian", img[EI_DATA]);
 		return -VMM_EINVALID;
 	}
-	if (rd16(img + 16) != ET_EXEC) {
-		vmm_snprintf(err, errlen, "ELF type %u is not an executable (ET_EXEC)", rd16(img + 16));
+	if (get_le16(img + 16) != ET_EXEC) {
+		vmm_snprintf(err, errlen, "ELF type %u is not an executable (ET_EXEC)", get_le16(img + 16));
 		return -VMM_EINVALID;
 	}
-	if (rd16(img + 18) != (is64 ? EM_X86_64 : EM_386)) {
-		vmm_snprintf(err, errlen, "ELF machine %u is not %s", rd16(img + 18),
+	if (get_le16(img + 18) != (is64 ? EM_X86_64 : EM_386)) {
+		vmm_snprintf(err, errlen, "ELF machine %u is not %s", get_le16(img + 18),
 			     is64 ? "x86-64 (62)" : "i386 (3)");
 		return -VMM_EINVALID;
 	}
 	if (is64) {
-		entry = rd64(img + 24);
-		phoff = rd64(img + 32);
-		phentsize = rd16(img + 54);
-		phnum = rd16(img + 56);
+		entry = get_le64(img + 24);
+		phoff = get_le64(img + 32);
+		phentsize = get_le16(img + 54);
+		phnum = get_le16(img + 56);
 		want_phent = ELF64_PHDR;
 	} else {
-		entry = rd32(img + 24);
-		phoff = rd32(img + 28);
-		phentsize = rd16(img + 42);
-		phnum = rd16(img + 44);
+		entry = get_le32(img + 24);
+		phoff = get_le32(img + 28);
+		phentsize = get_le16(img + 42);
+		phnum = get_le16(img + 44);
 		want_phent = ELF32_PHDR;
 	}
 	if (phentsize < want_phent) {
@@ -253,20 +230,20 @@ static int parse_elf(const u8 *img, u64 size, struct mb1_image *im, char *err, s
 		u64 off, vaddr, paddr, filesz, memsz;
 		int rc;
 
-		if (rd32(ph) != PT_LOAD)
+		if (get_le32(ph) != PT_LOAD)
 			continue;
 		if (is64) {
-			off = rd64(ph + 8);
-			vaddr = rd64(ph + 16);
-			paddr = rd64(ph + 24);
-			filesz = rd64(ph + 32);
-			memsz = rd64(ph + 40);
+			off = get_le64(ph + 8);
+			vaddr = get_le64(ph + 16);
+			paddr = get_le64(ph + 24);
+			filesz = get_le64(ph + 32);
+			memsz = get_le64(ph + 40);
 		} else {
-			off = rd32(ph + 4);
-			vaddr = rd32(ph + 8);
-			paddr = rd32(ph + 12);
-			filesz = rd32(ph + 16);
-			memsz = rd32(ph + 20);
+			off = get_le32(ph + 4);
+			vaddr = get_le32(ph + 8);
+			paddr = get_le32(ph + 12);
+			filesz = get_le32(ph + 16);
+			memsz = get_le32(ph + 20);
 		}
 		rc = add_segment(im, size, paddr, off, filesz, memsz, i, err, errlen);
 		if (rc)

@@ -37,8 +37,13 @@ static u64 xcr0_allowed;	/* 0: no XSAVE, FXSAVE only */
 static u32 area_size = XSAVE_LEGACY_SIZE;
 static bool probed;
 
-/* Size of the standard-format XSAVE area for the components in 'mask'. */
-u32 vmx_xsave_size(u64 mask)
+/*
+ * Size of the XSAVE area for the components in 'mask' (CPUID 0xD subleaf
+ * i: EAX size, EBX standard offset, ECX bit 1 64-byte alignment): standard
+ * format, each component at its offset; compacted (SDM 13.4.3), the
+ * components in order, aligned where ECX bit 1 says so.
+ */
+static u32 xsave_area_size(u64 mask, bool compacted)
 {
 	u32 size = XSAVE_MIN_SIZE;
 
@@ -48,29 +53,22 @@ u32 vmx_xsave_size(u64 mask)
 		if (!(mask & (1ULL << i)))
 			continue;
 		cpuid_count(0xD, i, &a, &b, &c, &d);
-		if (b + a > size)
-			size = b + a;	/* offset + size of component i */
+		if (compacted)
+			size = ((c & 2) ? ALIGN_UP(size, 64u) : size) + a;
+		else if (b + a > size)
+			size = b + a;
 	}
 	return size;
 }
 
+u32 vmx_xsave_size(u64 mask)
+{
+	return xsave_area_size(mask, false);
+}
+
 u32 vmx_xsave_compacted_size(u64 mask)
 {
-	u32 size = XSAVE_MIN_SIZE;
-
-	/* SDM 13.4.3: components in order, each 64-byte aligned when
-	 * CPUID.(0xD,i):ECX[1] says so */
-	for (u32 i = 2; i < 63; i++) {
-		u32 a, b, c, d;
-
-		if (!(mask & (1ULL << i)))
-			continue;
-		cpuid_count(0xD, i, &a, &b, &c, &d);
-		if (c & 2)
-			size = ALIGN_UP(size, 64u);
-		size += a;
-	}
-	return size;
+	return xsave_area_size(mask, true);
 }
 
 /* Decide once what guests may enable (CPUID.1:ECX.XSAVE, CPUID 0xD.0). */
