@@ -1,7 +1,8 @@
 /*
  * arch/x86_64/timer.c - the host clock and each CPU's one-shot timer
  * (kernel/arch_timer.h): the TSC as clock, calibrated at boot against the
- * ACPI PM timer (3.579545 MHz) or, without one, CPUID leaf 0x15/0x16; every
+ * ACPI PM timer (3.579545 MHz) or, without one, CPUID leaf 0x15, the 8254
+ * PIT's channel 2 or CPUID leaf 0x16 (calibrate_tsc); every
  * CPU's local APIC timer as its host timer interrupt (vector 0xF0): in
  * TSC-deadline mode where the CPU offers it (CPUID.1:ECX[24], SDM vol 3
  * 11.5.4.1), else one-shot count mode calibrated once against the TSC on
@@ -54,28 +55,74 @@ u64 arch_timer_now_ns(void)
 	return (u64)(((unsigned __int128)(rdtsc() - tsc_boot) * tsc_to_ns_mult) >> 32);
 }
 
-/* TSC ticks per second, measured over 'us' of the ACPI PM timer. */
+#define PIT_HZ 1193182ULL		/* the 8254's input clock */
+#define PIT_CAL_COUNT 23864u		/* 20 ms of it */
+#define PIT_CAL_SPIN 100000000		/* bounded: a missing PIT ends the wait */
+
+static const char *tsc_source = "assumed";
+
+/*
+ * TSC ticks over 20 ms of the 8254's channel 2 (gate through port 0x61,
+ * mode 0: OUT2, port 0x61 bit 5, rises at the terminal count); 0 when no
+ * PIT answers (OUT2 high at once, as on machines without one whose ports
+ * read all-ones, or never high).
+ */
+static u64 pit_calibrate(void)
+{
+	u8 p61 = inb(0x61);
+	u64 t0, t1;
+	long i;
+
+	outb(0x61, (p61 & ~0x02) | 0x01);	/* gate 2 on, speaker off */
+	outb(0x43, 0xB0);			/* channel 2, lo/hi byte, mode 0 */
+	outb(0x42, PIT_CAL_COUNT & 0xFF);
+	outb(0x42, PIT_CAL_COUNT >> 8);
+	t0 = rdtsc();
+	for (i = 0; i < PIT_CAL_SPIN && !(inb(0x61) & 0x20); i++)
+		;
+	t1 = rdtsc();
+	outb(0x61, p61);
+	if (i == 0 || i == PIT_CAL_SPIN)
+		return 0;
+	return (t1 - t0) * PIT_HZ / PIT_CAL_COUNT;
+}
+
+/*
+ * TSC ticks per second: measured on the ACPI PM timer (20 ms); else CPUID
+ * 0x15 when it names the crystal (exact); else measured on the PIT; else
+ * CPUID 0x16's nominal base frequency; 0 when none of them is there.
+ */
 static u64 calibrate_tsc(void)
 {
-	u32 a, b, c, d;
-	u64 t0, t1;
+	u32 max, a, b, c, d;
+	u64 t0, t1, hz;
 
 	if (acpi_power_info()->pm_timer) {
 		t0 = rdtsc();
 		acpi_delay_us(20000);
 		t1 = rdtsc();
+		tsc_source = "measured on the ACPI PM timer";
 		return (t1 - t0) * 50;
 	}
-	cpuid(0, &a, &b, &c, &d);
-	if (a >= 0x15) {
+	cpuid(0, &max, &b, &c, &d);
+	if (max >= 0x15) {
 		cpuid(0x15, &a, &b, &c, &d);
-		if (a && b && c)
+		if (a && b && c) {
+			tsc_source = "CPUID 0x15";
 			return (u64)c * b / a;
+		}
 	}
-	if (a >= 0x16) {
+	hz = pit_calibrate();
+	if (hz) {
+		tsc_source = "measured on the PIT";
+		return hz;
+	}
+	if (max >= 0x16) {
 		cpuid(0x16, &a, &b, &c, &d);
-		if (a)
+		if (a) {
+			tsc_source = "CPUID 0x16 base frequency";
 			return (u64)a * 1000000;
+		}
 	}
 	return 0;
 }
@@ -239,7 +286,7 @@ int arch_timer_init(void)
 	tsc_boot = rdtsc();
 	tsc_hz = calibrate_tsc();
 	if (!tsc_hz) {
-		vmm_err("timer: cannot measure the TSC frequency (no ACPI PM timer, no CPUID 0x15/0x16); assuming 1 GHz\n");
+		vmm_err("timer: cannot measure the TSC frequency (no ACPI PM timer, CPUID 0x15/0x16 or PIT); assuming 1 GHz\n");
 		tsc_hz = 1000000000ULL;
 	}
 	/* 64-bit divisions only (no libgcc): kHz granularity is plenty */
@@ -273,7 +320,7 @@ int arch_timer_init(void)
 	arch_timer_init_cpu();
 	vmm_info("timer: TSC %llu.%03llu MHz (%s), APIC timer %s (%llu kHz counting), host RTC %s\n",
 		 (unsigned long long)(tsc_hz / 1000000), (unsigned long long)(tsc_hz / 1000 % 1000),
-		 acpi_power_info()->pm_timer ? "measured on the ACPI PM timer" : "from CPUID",
+		 tsc_source,
 		 !lapic_ok ? "off" : tsc_deadline ? "in TSC-deadline mode" : "in one-shot count mode",
 		 (unsigned long long)(lapic_hz / 1000), wallclock_boot ? "read" : "absent");
 	return VMM_OK;
