@@ -1,5 +1,5 @@
 /*
- * arch/x86_64/lapic.h - the local APIC in xAPIC (MMIO) mode: register
+ * arch/x86_64/lapic.h - the local APIC in xAPIC (MMIO) or x2APIC (MSR) mode: register
  * access, per-CPU enable, EOI and inter-processor interrupts through the
  * ICR. The timer that runs on it lives in timer.c, SMP start in smp.c.
  */
@@ -39,6 +39,14 @@
 
 #define LAPIC_SPURIOUS_VECTOR 0xFF
 
+/* x2APIC mode (lapic_init_mode) */
+extern bool lapic_x2apic;
+/*
+ * On the BSP, before any other LAPIC access: x2APIC mode when the firmware
+ * left the LAPIC in it, or when want_x2apic and the CPU has it (the APs
+ * follow in lapic_enable_cpu); returns the mode for the boot log.
+ */
+const char *lapic_init_mode(bool want_x2apic);
 /* Use the LAPIC at 'base' (from the MADT; the default until then). */
 void lapic_set_base(u64 base);
 /* The LAPIC window's physical address (IA32_APIC_BASE / the MADT). */
@@ -53,7 +61,10 @@ static inline void lapic_eoi(void)
 {
 	extern volatile u32 *lapic_eoi_reg;
 
-	*lapic_eoi_reg = 0;
+	if (lapic_x2apic)
+		__asm__ volatile("wrmsr" : : "c"(0x80B), "a"(0), "d"(0) : "memory");
+	else
+		*lapic_eoi_reg = 0;
 }
 /*
  * Send an IPI: 'icr_low' is the delivery mode, vector and flags, 'apic_id'

@@ -14,6 +14,8 @@
 #include "arch/x86_64/acpi.h"
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/setup.h"
+#include "kernel/cmdline.h"
+#include "arch/x86_64/lapic.h"
 #include "arch/x86_64/smp.h"
 #include "kernel/multiboot.h"
 #include "kernel/host_mem.h"
@@ -124,6 +126,7 @@ void vmm_boot_entry(u32 magic, u32 info)
 		vmm_fatal_stop();
 	}
 	acpi_init(boot_info.rsdp_addr ? boot_info.rsdp_addr : rsdp_bios);
+	vmm_info("lapic: %s mode\n", lapic_init_mode(vmm_cmdline_has(boot_info.cmdline, "x2apic")));
 	arch_timer_init();
 	vmm_main(&boot_info);
 }
