@@ -138,9 +138,7 @@ int vmm_aspace_init(struct vmm_guest *g)
 		if (rc)
 			return rc;
 	}
-	rc = vmm_mb1_guest_load(g);	/* a Multiboot kernel, after the region images */
-	if (!rc)
-		rc = vmm_linux_guest_load(g);	/* or a Linux kernel */
+	rc = vmm_aspace_load_kernel(g);	/* a Multiboot or Linux kernel, after the region images */
 	return rc ? rc : vmm_acpi_guest_load(g);	/* the ACPI tables ROM */
 }
 
@@ -218,13 +216,11 @@ int vmm_aspace_reload(struct vmm_guest *g)
 			rc = e;
 	}
 	if (!rc)
-		rc = vmm_mb1_guest_load(g);
-	if (!rc)
-		rc = vmm_linux_guest_load(g);
+		rc = vmm_aspace_load_kernel(g);
 	return rc ? rc : vmm_acpi_guest_load(g);
 }
 
-int vmm_aspace_reload_kernel(struct vmm_guest *g)
+int vmm_aspace_load_kernel(struct vmm_guest *g)
 {
 	const struct vmm_guest_config *cfg = g->config;
 

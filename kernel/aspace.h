@@ -62,12 +62,14 @@ int vmm_aspace_deinit(struct vmm_guest *guest);
  */
 int vmm_aspace_reload(struct vmm_guest *guest);
 /*
- * A CPU reset of a guest whose kernel the hypervisor loads (Multiboot or
- * Linux): on a PC the firmware and the boot loader would load the kernel
- * again, so its pieces are copied in again over what the guest left
- * (the rest of RAM is kept). VMM_OK when the guest has no such kernel.
+ * Load the kernel the guest's configuration names, Multiboot
+ * (kernel/mb1_guest.c) or Linux (kernel/linux_guest.c), into its RAM: at
+ * creation and cold reset after the region images, and alone at a CPU
+ * reset the guest asks for, where a PC's firmware and boot loader would
+ * load it again over what the guest left (the rest of RAM is kept).
+ * VMM_OK when the guest has no such kernel.
  */
-int vmm_aspace_reload_kernel(struct vmm_guest *guest);
+int vmm_aspace_load_kernel(struct vmm_guest *guest);
 /* The region containing guest address (or port) 'addr', or NULL. */
 struct vmm_region *vmm_aspace_find(struct vmm_guest *guest, u64 addr, bool io);
 static inline bool vmm_region_contains(const struct vmm_region *r, u64 addr)

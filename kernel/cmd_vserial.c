@@ -41,24 +41,6 @@ static void dump_line(const char *text, size_t len, void *arg)
 	vmm_printk(VMM_LOG_EMERG, "%s| %.*s\n", (const char *)arg, (int)len, text);
 }
 
-/*
- * Say why an endpoint refused: the one message per refusal for every
- * subcommand (ENOSYS and EBUSY come from send and bind). Returns rc.
- */
-static int refused(const char *op, const char *name, int rc)
-{
-	if (rc == -VMM_ENOENT)
-		vmm_printk(VMM_LOG_EMERG, "vserial: no endpoint '%s' (see 'vserial list')\n", name);
-	else if (rc == -VMM_ENOSYS && !strcmp(op, "bind"))
-		vmm_printk(VMM_LOG_EMERG, "vserial bind: %s takes no input (see 'vserial dump %s')\n",
-			   name, name);
-	else if (rc == -VMM_ENOSYS)
-		vmm_printk(VMM_LOG_EMERG, "vserial: %s takes no input\n", name);
-	else if (rc == -VMM_EBUSY)
-		vmm_printk(VMM_LOG_EMERG, "vserial %s: %s is bound already\n", op, name);
-	return rc;
-}
-
 /* 'vserial dump <endpoint>': its recent output from the ring, line by line. */
 static int dump(const char *name)
 {
@@ -67,7 +49,7 @@ static int dump(const char *name)
 	int n = buf ? vmm_vserial_recent(name, buf, VMM_VSERIAL_RING, &total) : -VMM_ENOMEM;
 
 	if (n == -VMM_ENOENT)
-		refused("dump", name, n);
+		vmm_vserial_refused("dump", name, n);
 	else if (n < 0)
 		vmm_printk(VMM_LOG_EMERG, "vserial dump: out of memory\n");
 	if (n >= 0) {
@@ -86,7 +68,7 @@ static int cmd_vserial(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "bind")) {
 		int rc = vmm_term_bind(argv[2]);
 
-		return rc == -VMM_EACCESS ? rc : refused("bind", argv[2], rc);
+		return vmm_vserial_refused("bind", argv[2], rc);
 	}
 	if (argc == 2 && !strcmp(argv[1], "list")) {
 		vmm_printk(VMM_LOG_EMERG, "  %-32s %10s %10s\n", "endpoint", "bytes out", "bytes in");
@@ -109,7 +91,7 @@ static int cmd_vserial(int argc, char **argv)
 		if (rc >= 0 && (size_t)rc < n)
 			vmm_printk(VMM_LOG_EMERG, "vserial: %s took %d of %zu bytes (its input queue is full: the guest does not read)\n",
 				   argv[2], rc, n);
-		return rc < 0 ? refused("send", argv[2], rc) : VMM_OK;
+		return rc < 0 ? vmm_vserial_refused("send", argv[2], rc) : VMM_OK;
 	}
 	vmm_printk(VMM_LOG_EMERG, "usage: vserial list | send <endpoint> <text> | dump <endpoint> | bind <endpoint>  (\\n, \\r for line ends; ESC x q leaves bind)\n");
 	return -VMM_EINVALID;

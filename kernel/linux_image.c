@@ -97,7 +97,7 @@ static bool overlaps(u64 a0, u64 a1, u64 b0, u64 b1)
 	return a0 < b1 && b0 < a1;
 }
 
-/* Is [at, at+size) clear of every avoid range? If not, *next = the end of one that is hit. */
+/* Is [at, at+size) clear of every avoid range? If not, *hit = the index of one it hits. */
 static bool clear_of(const struct linux_range *avoid, u32 nr, u64 at, u64 size, u64 *hit)
 {
 	for (u32 i = 0; i < nr; i++) {
@@ -147,9 +147,8 @@ int linux_place(const struct linux_range *ram, u32 nr_ram, const struct linux_ra
 				}
 				if (avoid[hit].start < size)
 					break;
+				/* below the range it hit (size > 0: a < avoid[hit].start) */
 				a = (avoid[hit].start - size) & ~(align - 1);
-				if (a > avoid[hit].start)
-					break;
 			}
 		}
 	}

@@ -553,7 +553,7 @@ static int guest_reset_work(struct vmm_guest *g, bool cold)
 	if (cold)
 		rc = vmm_aspace_reload(g);
 	else
-		rc = vmm_aspace_reload_kernel(g);	/* what the boot loader would do again */
+		rc = vmm_aspace_load_kernel(g);	/* what the boot loader would do again */
 	for (u32 i = 0; !rc && i < g->nr_vcpus; i++) {
 		rc = arch_vcpu_reset(g->vcpus[i]);
 		g->vcpus[i]->halt_reason[0] = 0;

@@ -286,9 +286,7 @@ static void bind_if_asked(void)
 	if (!__atomic_exchange_n(&bind_later.set, false, __ATOMIC_ACQ_REL))
 		return;
 	rc = vmm_term_bind(bind_later.name);
-	if (rc)
-		vmm_printk(VMM_LOG_EMERG, "vserial bind: %s refused (%s)\n", bind_later.name,
-			   vmm_strerror(rc));
+	vmm_vserial_refused("bind", bind_later.name, rc);	/* gone or bound since */
 }
 
 static int term_thread(void *arg)

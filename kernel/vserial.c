@@ -114,6 +114,20 @@ static struct vmm_vserial *find_input_locked(const char *name, int *rc)
 	return *rc ? NULL : vs;
 }
 
+int vmm_vserial_refused(const char *op, const char *name, int rc)
+{
+	if (rc == -VMM_ENOENT)
+		vmm_printk(VMM_LOG_EMERG, "vserial: no endpoint '%s' (see 'vserial list')\n", name);
+	else if (rc == -VMM_ENOSYS && !strcmp(op, "bind"))
+		vmm_printk(VMM_LOG_EMERG, "vserial bind: %s takes no input (see 'vserial dump %s')\n",
+			   name, name);
+	else if (rc == -VMM_ENOSYS)
+		vmm_printk(VMM_LOG_EMERG, "vserial: %s takes no input\n", name);
+	else if (rc == -VMM_EBUSY)
+		vmm_printk(VMM_LOG_EMERG, "vserial %s: %s is bound already\n", op, name);
+	return rc;
+}
+
 int vmm_vserial_takes_input(const char *name)
 {
 	unsigned long f = vmm_spin_lock_irqsave(&vserial_lock);

@@ -98,6 +98,12 @@ int vmm_vserial_attach_name(const char *name, struct vmm_vserial_sink *sink);
  * or -VMM_ENOSYS as vmm_vserial_attach_name(). */
 int vmm_vserial_takes_input(const char *name);
 /*
+ * Say why the endpoint 'name' refused operation 'op' ("bind", "send",
+ * "dump"): one message per refusal (-VMM_ENOENT, -VMM_ENOSYS, -VMM_EBUSY),
+ * for the vserial command and the terminal alike. Returns rc.
+ */
+int vmm_vserial_refused(const char *op, const char *name, int rc);
+/*
  * Mute (true) or show again (false) the console lines of every endpoint
  * without a sink; muted lines still go into the rings and are counted in
  * lines_muted (reset when muting starts).

@@ -98,29 +98,50 @@ static void write_polled(const char *s, size_t n)
 	}
 }
 
-/* receive and the interrupt */
+/* ---- the interrupt, receive and transmit state (rx.lock is the UART's lock) ---- */
+
 #define UART_IRQ_PIN 4		/* ISA IRQ 4 (COM1); no interrupt source override assumed */
 #define UART_IRQ_VECTOR 0x34
 #define RX_RING_SIZE 512	/* power of two */
 #define RX_DRAIN_MAX 64		/* bytes taken per drain: a babbling line cannot pin a CPU */
+#define TX_RING_SIZE 65536	/* power of two */
 #define IOAPIC_DEFAULT_BASE 0xFEC00000ULL
 #define IOAPIC_REGSEL 0x00
 #define IOAPIC_WIN 0x10
 #define IOAPIC_REDIR(pin) (0x10 + 2 * (pin))
 
-/* ---- transmit by interrupt (the ring; rx.lock is the UART's lock) ---- */
-
-#define TX_RING_SIZE 65536	/* power of two */
+static struct {
+	vmm_spinlock_t lock;		/* the UART's lock: receive and transmit */
+	u8 ring[RX_RING_SIZE];
+	u32 head, tail;			/* head - tail bytes waiting */
+	u64 received, overruns;
+	bool irq;			/* the receive interrupt is on */
+	bool throttled;			/* ring full: UART not read, IER and RTS off */
+	void (*notify)(void *data);
+	void *data;
+} rx = { .lock = VMM_SPINLOCK_INIT };
 
 static struct {
 	char ring[TX_RING_SIZE];
 	u32 head, tail;			/* head - tail bytes queued */
 	volatile bool irq;		/* writes are queued (after arch_console_tx_start) */
 	volatile bool sync;		/* panic: every write polled (arch_console_sync) */
-	u64 full_waits;			/* writes that found the ring full */
 } tx;
 
-static void ier_update_locked(void);
+/* The interrupts the UART should raise now (lock held): received data
+ * unless throttled, the empty transmitter while the ring holds bytes. */
+static void ier_update_locked(void)
+{
+	u8 ier = 0;
+
+	if (rx.irq && !rx.throttled)
+		ier |= IER_RDA;
+	if (tx.irq && tx.head != tx.tail)
+		ier |= IER_THRI;
+	outb(uart_base + UART_IER, ier);
+}
+
+/* ---- transmit ---- */
 
 /* Send one FIFO of the ring (lock held; the transmitter is empty). */
 static void tx_send_fifo_locked(void)
@@ -146,26 +167,20 @@ static void tx_push_polled_locked(void)
 	tx_send_fifo_locked();
 }
 
-static void tx_put_locked(char c)
+/* Send everything queued, waiting for the UART (lock held, or a panic). */
+static void tx_drain_polled_locked(void)
 {
-	if (tx.head - tx.tail >= TX_RING_SIZE) {
-		tx.full_waits++;
-		while (tx.head - tx.tail >= TX_RING_SIZE)
-			tx_push_polled_locked();
-	}
-	tx.ring[tx.head++ % TX_RING_SIZE] = c;
+	while (tx.head != tx.tail)
+		tx_push_polled_locked();
 }
 
-static struct {
-	vmm_spinlock_t lock;		/* the UART's lock: receive and transmit */
-	u8 ring[RX_RING_SIZE];
-	u32 head, tail;			/* head - tail bytes waiting */
-	u64 received, overruns;
-	bool irq;			/* the receive interrupt is on */
-	bool throttled;			/* ring full: UART not read, IER and RTS off */
-	void (*notify)(void *data);
-	void *data;
-} rx = { .lock = VMM_SPINLOCK_INIT };
+/* Queue one byte; a full ring first waits for the UART to take some. */
+static void tx_put_locked(char c)
+{
+	while (tx.head - tx.tail >= TX_RING_SIZE)
+		tx_push_polled_locked();
+	tx.ring[tx.head++ % TX_RING_SIZE] = c;
+}
 
 void arch_console_write(const char *s, size_t n)
 {
@@ -173,8 +188,7 @@ void arch_console_write(const char *s, size_t n)
 
 	if (!tx.irq || tx.sync) {
 		if (tx.sync)		/* panic: what is queued first, no lock */
-			while (tx.head != tx.tail)
-				tx_push_polled_locked();
+			tx_drain_polled_locked();
 		write_polled(s, n);
 		return;
 	}
@@ -191,17 +205,15 @@ void arch_console_write(const char *s, size_t n)
 
 void arch_console_flush(void)
 {
-	unsigned long f;
+	unsigned long f = 0;
+	bool locked = tx.irq && !tx.sync;	/* after a panic no lock is trusted */
 
-	if (tx.irq && !tx.sync) {
+	if (locked)
 		f = vmm_spin_lock_irqsave(&rx.lock);
-		while (tx.head != tx.tail)
-			tx_push_polled_locked();
+	tx_drain_polled_locked();
+	if (locked) {
 		ier_update_locked();
 		vmm_spin_unlock_irqrestore(&rx.lock, f);
-	} else {
-		while (tx.head != tx.tail)
-			tx_push_polled_locked();
 	}
 	for (int i = 0; i < UART_SPIN_LIMIT; i++)
 		if (inb(uart_base + UART_LSR) & LSR_TEMT)
@@ -214,21 +226,6 @@ void arch_console_sync(void)
 }
 
 /* ---- receive ---- */
-
-
-
-/* The interrupts the UART should raise now (lock held): received data
- * unless throttled, the empty transmitter while the ring holds bytes. */
-static void ier_update_locked(void)
-{
-	u8 ier = 0;
-
-	if (rx.irq && !rx.throttled)
-		ier |= IER_RDA;
-	if (tx.irq && tx.head != tx.tail)
-		ier |= IER_THRI;
-	outb(uart_base + UART_IER, ier);
-}
 
 /* Read the UART's line status, counting an overrun it reports (rx.lock held). */
 static u8 rx_lsr_locked(void)
@@ -287,7 +284,7 @@ static bool rx_drain_locked(void)
 
 /* The UART's interrupt: received bytes, an empty transmitter (interrupt
  * context, interrupts off). */
-static void uart_rx_irq(u32 vector, struct arch_regs *regs, void *data)
+static void uart_irq(u32 vector, struct arch_regs *regs, void *data)
 {
 	bool got;
 
@@ -331,7 +328,7 @@ static int uart_irq_setup(void)
 		return -VMM_ENOTAVAIL;
 	if (done)
 		return VMM_OK;
-	rc = vmm_host_irq_register(UART_IRQ_VECTOR, uart_rx_irq, NULL);
+	rc = vmm_host_irq_register(UART_IRQ_VECTOR, uart_irq, NULL);
 	if (rc)
 		return rc;
 	flags = vmm_spin_lock_irqsave(&rx.lock);
