@@ -1,11 +1,11 @@
 /*
- * arch/x86_64/uart.c - the host's 16550 UART on COM1 (115200 8N1), the
- * hypervisor console behind the kernel/arch_console.h contract. At first
- * the console is polled both ways; arch_console_tx_start() and
- * arch_console_rx_start() put output and input on the UART's interrupt (ISA IRQ 4 through IO-APIC pin 4 to the
- * boot CPU):
+ * arch/x86_64/uart.c - the host's 16550 UART on COM1 (115200 8N1), one
+ * of the hypervisor console's devices (arch/x86_64/console.c joins them
+ * behind the kernel/arch_console.h contract). At first it is polled both
+ * ways; uart_tx_start() and uart_rx_start() put output and input on the
+ * UART's interrupt (ISA IRQ 4 through the IO-APIC to the boot CPU):
  *
- *  - input goes into a ring that arch_console_getc() reads. Flow control
+ *  - input goes into a ring that uart_getc() reads. Flow control
  *    instead of loss: when the ring is full the driver stops reading the
  *    UART, turns its receive interrupt off and drops RTS. The bytes wait in
  *    the UART's FIFO, and behind it in the sender (a terminal with RTS/CTS
@@ -13,22 +13,21 @@
  *    reading). When the reader has emptied half the ring, the driver reads
  *    again and turns the interrupt and RTS back on. Bytes the UART itself
  *    lost (LSR overrun: a sender that ignores RTS) are counted.
- *  - output, from arch_console_tx_start() (kernel/main.c: before the boot
+ *  - output, from uart_tx_start() (kernel/main.c: before the boot
  *    commands), goes into a 64 KiB ring that the transmit interrupt empties 16
  *    bytes (one FIFO) at a time, so a writer - a VM exit handler printing a
  *    guest's line - does not wait for the line at 115200 baud (87 us a
  *    byte). A writer that finds the ring full waits for the UART as before:
- *    nothing is dropped. arch_console_flush() (power-off, reboot) empties
- *    it; after arch_console_sync() (panic) every write is polled again.
+ *    nothing is dropped. uart_flush() (power-off, reboot) empties
+ *    it; after uart_sync() (panic) every write is polled again.
  */
-#include "kernel/arch_console.h"
 #include "kernel/host_irq.h"
 #include "kernel/spinlock.h"
 #include "kernel/error.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/uart.h"
 #include "arch/x86_64/lapic.h"
-#include "arch/x86_64/acpi.h"
+#include "arch/x86_64/host_ioapic.h"
 
 #define COM1 0x3F8
 #define UART_RBR 0
@@ -105,10 +104,6 @@ static void write_polled(const char *s, size_t n)
 #define RX_RING_SIZE 512	/* power of two */
 #define RX_DRAIN_MAX 64		/* bytes taken per drain: a babbling line cannot pin a CPU */
 #define TX_RING_SIZE 65536	/* power of two */
-#define IOAPIC_DEFAULT_BASE 0xFEC00000ULL
-#define IOAPIC_REGSEL 0x00
-#define IOAPIC_WIN 0x10
-#define IOAPIC_REDIR(pin) (0x10 + 2 * (pin))
 
 static struct {
 	vmm_spinlock_t lock;		/* the UART's lock: receive and transmit */
@@ -124,8 +119,8 @@ static struct {
 static struct {
 	char ring[TX_RING_SIZE];
 	u32 head, tail;			/* head - tail bytes queued */
-	volatile bool irq;		/* writes are queued (after arch_console_tx_start) */
-	volatile bool sync;		/* panic: every write polled (arch_console_sync) */
+	volatile bool irq;		/* writes are queued (after uart_tx_start) */
+	volatile bool sync;		/* panic: every write polled (uart_sync) */
 } tx;
 
 /* The interrupts the UART should raise now (lock held): received data
@@ -182,7 +177,7 @@ static void tx_put_locked(char c)
 	tx.ring[tx.head++ % TX_RING_SIZE] = c;
 }
 
-void arch_console_write(const char *s, size_t n)
+void uart_write(const char *s, size_t n)
 {
 	unsigned long f;
 
@@ -203,7 +198,7 @@ void arch_console_write(const char *s, size_t n)
 	vmm_spin_unlock_irqrestore(&rx.lock, f);
 }
 
-void arch_console_flush(void)
+void uart_flush(void)
 {
 	unsigned long f = 0;
 	bool locked = tx.irq && !tx.sync;	/* after a panic no lock is trusted */
@@ -220,7 +215,7 @@ void arch_console_flush(void)
 			break;
 }
 
-void arch_console_sync(void)
+void uart_sync(void)
 {
 	tx.sync = true;
 }
@@ -300,23 +295,6 @@ static void uart_irq(u32 vector, struct arch_regs *regs, void *data)
 		rx.notify(rx.data);
 }
 
-static void ioapic_write(volatile u32 *base, u32 reg, u32 val)
-{
-	base[IOAPIC_REGSEL / 4] = reg;
-	base[IOAPIC_WIN / 4] = val;
-}
-
-/* IO-APIC pin 4: our vector, fixed delivery to this CPU, edge, active high. */
-static void ioapic_route_uart(void)
-{
-	const struct acpi_tables_info *ti = acpi_tables_info();
-	u64 pa = ti && ti->nr_ioapics ? ti->ioapic_base[0] : IOAPIC_DEFAULT_BASE;
-	volatile u32 *base = (volatile u32 *)(uintptr_t)pa;	/* identity-mapped, UC */
-
-	ioapic_write(base, IOAPIC_REDIR(UART_IRQ_PIN) + 1, lapic_id() << 24);
-	ioapic_write(base, IOAPIC_REDIR(UART_IRQ_PIN), UART_IRQ_VECTOR);
-}
-
 /* The UART's interrupt vector and IO-APIC route, once (either start). */
 static int uart_irq_setup(void)
 {
@@ -332,14 +310,14 @@ static int uart_irq_setup(void)
 	if (rc)
 		return rc;
 	flags = vmm_spin_lock_irqsave(&rx.lock);
-	ioapic_route_uart();
+	host_ioapic_route_isa(UART_IRQ_PIN, UART_IRQ_VECTOR);
 	outb(uart_base + UART_MCR, MCR_DTR | MCR_RTS | MCR_OUT2);
 	vmm_spin_unlock_irqrestore(&rx.lock, flags);
 	done = true;
 	return VMM_OK;
 }
 
-int arch_console_tx_start(void)
+int uart_tx_start(void)
 {
 	unsigned long flags;
 	int rc = uart_irq_setup();
@@ -353,7 +331,7 @@ int arch_console_tx_start(void)
 	return VMM_OK;
 }
 
-int arch_console_rx_start(void (*notify)(void *data), void *data)
+int uart_rx_start(void (*notify)(void *data), void *data)
 {
 	unsigned long flags;
 	int rc;
@@ -371,7 +349,7 @@ int arch_console_rx_start(void (*notify)(void *data), void *data)
 	return VMM_OK;
 }
 
-int arch_console_getc(void)
+int uart_getc(void)
 {
 	unsigned long flags;
 	int c = -1;
@@ -395,7 +373,7 @@ int arch_console_getc(void)
 	return c;
 }
 
-void arch_console_rx_stats(u64 *received, u64 *lost, bool *irq)
+void uart_rx_stats(u64 *received, u64 *lost, bool *irq)
 {
 	*received = rx.received;
 	*lost = rx.overruns;
