@@ -1,8 +1,9 @@
 /*
  * arch/x86_64/timer.c - the host clock and each CPU's one-shot timer
  * (kernel/arch_timer.h): the TSC as clock, calibrated at boot against the
- * ACPI PM timer (3.579545 MHz) or, without one, CPUID leaf 0x15, the 8254
- * PIT's channel 2 or CPUID leaf 0x16 (calibrate_tsc); every
+ * ACPI PM timer (3.579545 MHz) or, without one, CPUID leaf 0x15, the HPET
+ * (hpet.c), the 8254 PIT's channel 2 or CPUID leaf 0x16 (calibrate_tsc;
+ * tsc_calibrate= on the command line forces one); every
  * CPU's local APIC timer as its host timer interrupt (vector 0xF0): in
  * TSC-deadline mode where the CPU offers it (CPUID.1:ECX[24], SDM vol 3
  * 11.5.4.1), else one-shot count mode calibrated once against the TSC on
@@ -26,6 +27,9 @@
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/hpet.h"
+#include "kernel/cmdline.h"
+#include <string.h>
 
 #define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
 #define LAPIC_LVT_TIMER_TSC_DEADLINE (2u << 17)	/* LVT timer mode bits 18:17 = 10b */
@@ -88,42 +92,111 @@ static u64 pit_calibrate(void)
 }
 
 /*
- * TSC ticks per second: measured on the ACPI PM timer (20 ms); else CPUID
- * 0x15 when it names the crystal (exact); else measured on the PIT; else
- * CPUID 0x16's nominal base frequency; 0 when none of them is there.
+ * The TSC's calibration sources in the order they are tried: the two
+ * exact ones first (the PM timer's 3.579545 MHz, CPUID 0x15's crystal),
+ * then the two measured clocks of machines without a PM timer, and CPUID
+ * 0x16 last: it is a nominal figure, and emulators get it wrong (Bochs
+ * says 3500 MHz of a TSC that runs at 50 MHz). tsc_calibrate= forces one
+ * ("cpuid" means 0x15, else 0x16) for a machine whose PM timer or HPET
+ * misbehaves; when it is absent the others follow in this order.
  */
-static u64 calibrate_tsc(void)
+enum tsc_src { SRC_PMTIMER, SRC_CPUID15, SRC_HPET, SRC_PIT, SRC_CPUID16, NR_SRC };
+
+static const struct {
+	const char *option;	/* the tsc_calibrate= value that forces it */
+	const char *name;	/* in the messages */
+	const char *label;	/* in the boot line (tests match it) */
+} tsc_sources[NR_SRC] = {
+	[SRC_PMTIMER] = { "pmtimer", "the ACPI PM timer", "measured on the ACPI PM timer" },
+	[SRC_CPUID15] = { "cpuid", "CPUID 0x15", "CPUID 0x15" },
+	[SRC_HPET] = { "hpet", "the HPET", "measured on the HPET" },
+	[SRC_PIT] = { "pit", "the PIT", "measured on the PIT" },
+	[SRC_CPUID16] = { "cpuid", "CPUID 0x16", "CPUID 0x16 base frequency" },
+};
+
+#define TSC_CAL_MS 20	/* the measured sources' window */
+
+/* TSC ticks per second from source s; 0 when it is absent, with *why. */
+static u64 tsc_from(enum tsc_src s, const char **why)
 {
 	u32 max, a, b, c, d;
 	u64 t0, t1, hz;
 
-	if (acpi_power_info()->pm_timer) {
-		t0 = rdtsc();
-		acpi_delay_us(20000);
-		t1 = rdtsc();
-		tsc_source = "measured on the ACPI PM timer";
-		return (t1 - t0) * 50;
-	}
 	cpuid(0, &max, &b, &c, &d);
-	if (max >= 0x15) {
+	switch (s) {
+	case SRC_PMTIMER:
+		*why = "no ACPI PM timer (none in the FADT)";
+		if (!acpi_power_info()->pm_timer)
+			return 0;
+		t0 = rdtsc();
+		acpi_delay_us(TSC_CAL_MS * 1000);
+		t1 = rdtsc();
+		return (t1 - t0) * (1000 / TSC_CAL_MS);
+	case SRC_CPUID15:
+		*why = "no CPUID leaf 0x15 naming the crystal frequency";
+		if (max < 0x15)
+			return 0;
 		cpuid(0x15, &a, &b, &c, &d);
-		if (a && b && c) {
-			tsc_source = "CPUID 0x15";
-			return (u64)c * b / a;
-		}
-	}
-	hz = pit_calibrate();
-	if (hz) {
-		tsc_source = "measured on the PIT";
+		return a && b && c ? (u64)c * b / a : 0;
+	case SRC_HPET:
+		hz = hpet_measure_tsc_hz(TSC_CAL_MS);
+		*why = hpet_unusable();
 		return hz;
-	}
-	if (max >= 0x16) {
+	case SRC_PIT:
+		*why = "no PIT (its channel 2 does not count)";
+		return pit_calibrate();
+	case SRC_CPUID16:
+		*why = "CPUID names neither the crystal (leaf 0x15) nor a base frequency (leaf 0x16)";
+		if (max < 0x16)
+			return 0;
 		cpuid(0x16, &a, &b, &c, &d);
-		if (a) {
-			tsc_source = "CPUID 0x16 base frequency";
-			return (u64)a * 1000000;
+		return (u64)(a & 0xFFFF) * 1000000;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * TSC ticks per second from the first source that gives it (only the
+ * forced ones first, when the command line names some); 0 when none does.
+ */
+static u64 calibrate_tsc(const char *cmdline)
+{
+	char val[16];
+	u32 forced = 0;
+	const char *why = NULL;
+	u64 hz;
+	u32 pass;
+	int s;
+
+	if (vmm_cmdline_get(cmdline, "tsc_calibrate", val, sizeof(val)) != -VMM_ENOENT) {
+		for (s = 0; s < NR_SRC; s++)
+			if (!strcmp(val, tsc_sources[s].option))
+				forced |= 1u << s;
+		if (!forced)
+			vmm_warn("tsc: tsc_calibrate=%s is not pmtimer, cpuid, hpet or pit; trying them in the usual order\n",
+				 val);
+	}
+	for (pass = forced ? 0 : 1; pass < 2; pass++) {
+		for (s = 0; s < NR_SRC; s++) {
+			const char *no = NULL;
+
+			if (((forced >> s) & 1) == pass)
+				continue;	/* pass 0: the forced ones, 1: the others */
+			hz = tsc_from(s, &no);
+			if (hz) {
+				if (why)
+					vmm_warn("tsc: tsc_calibrate=%s: %s; using %s\n", val, why,
+						 tsc_sources[s].name);
+				tsc_source = tsc_sources[s].label;
+				return hz;
+			}
+			if (!pass)
+				why = no;
 		}
 	}
+	if (why)
+		vmm_warn("tsc: tsc_calibrate=%s: %s; no other source either\n", val, why);
 	return 0;
 }
 
@@ -278,15 +351,16 @@ void arch_timer_init_cpu(void)
 	}
 }
 
-int arch_timer_init(void)
+int arch_timer_init(const char *cmdline)
 {
 	u64 t0, t1;
 	u32 cur, a, b, c, d;
 
 	tsc_boot = rdtsc();
-	tsc_hz = calibrate_tsc();
+	hpet_init();
+	tsc_hz = calibrate_tsc(cmdline);
 	if (!tsc_hz) {
-		vmm_err("timer: cannot measure the TSC frequency (no ACPI PM timer, CPUID 0x15/0x16 or PIT); assuming 1 GHz\n");
+		vmm_err("timer: cannot measure the TSC frequency (no ACPI PM timer, CPUID 0x15/0x16, HPET or PIT); assuming 1 GHz\n");
 		tsc_hz = 1000000000ULL;
 	}
 	/* 64-bit divisions only (no libgcc): kHz granularity is plenty */
