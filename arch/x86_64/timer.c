@@ -223,7 +223,7 @@ static u64 calibrate_tsc(const char *cmdline)
 				continue;	/* pass 0: the forced ones, 1: the others */
 			hz = tsc_from(s, &no);
 			if (hz) {
-				if (why)
+				if (forced && pass)	/* none of the forced ones */
 					vmm_warn("tsc: tsc_calibrate=%s: %s; using %s\n", val, why,
 						 tsc_sources[s].name);
 				tsc_source = tsc_sources[s].label;
@@ -233,7 +233,7 @@ static u64 calibrate_tsc(const char *cmdline)
 				why = no;
 		}
 	}
-	if (why)
+	if (forced)
 		vmm_warn("tsc: tsc_calibrate=%s: %s; no other source either\n", val, why);
 	return 0;
 }

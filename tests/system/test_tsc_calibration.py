@@ -152,3 +152,30 @@ def test_hpet_page_is_host_owned(elf, boot_qemu, make_dtb):
                   extra=["-machine", "pc,hpet=off"], timeout=30)
     r.expect(r"^config: 1 guest accepted, 0 rejected", r"^powering off$")
     r.refute(r"HPET window")
+
+
+def bochs_mhz(make_iso, boot_bochs, option, label):
+    r = boot_bochs(make_iso(option + ' bootcmd="poweroff"'), timeout=120)
+    m = r.expect(BOOT_LINE % label, r"^powering off$")[0]
+    r.refute(r"^tsc: |assuming 1 GHz|PANIC|EXCEPTION")
+    print(m.group(0))
+    return float(m.group(1)), r
+
+
+def test_forced_sources_in_bochs(make_iso, boot_bochs):
+    """Bochs has an HPET too (its page at 0xfed00000, 100 MHz) and reaches
+    the CPUID path, which QEMU TCG cannot: its CPU model has no leaf 0x15
+    and names 3500 MHz in 0x16, while its TSC runs at the 50 MHz of its IPS
+    setting, which the PM timer, HPET and PIT all measure."""
+    mhz, _ = bochs_mhz(make_iso, boot_bochs, "tsc_calibrate=cpuid",
+                       re.escape("CPUID 0x16 base frequency"))
+    assert mhz == 3500.0
+    got = {}
+    for source, label in LABELS.items():
+        got[source], r = bochs_mhz(make_iso, boot_bochs, "tsc_calibrate=" + source,
+                                   re.escape(label))
+        if source == "hpet":
+            r.expect(r"^hpet: 0xfed00000, 64-bit main counter at 100\.000 MHz")
+    print("Bochs TSC MHz per source: %s" % got)
+    lo, hi = min(got.values()), max(got.values())
+    assert hi <= lo * 1.01, "sources disagree by more than 1 %%: %s" % got
