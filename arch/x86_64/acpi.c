@@ -1,6 +1,6 @@
 /*
  * arch/x86_64/acpi.c - RSDP discovery, FADT and \_S5 lookup, the MADT's
- * local APICs (see acpi.h). Every table is checksum-verified and
+ * local APICs, the HPET table for hpet.c (see acpi.h). Every table is checksum-verified and
  * length-checked before it is read.
  */
 #include <string.h>
@@ -38,6 +38,17 @@ static void note_table(u64 pa, u64 len, const char *sig)
 const struct acpi_tables_info *acpi_tables_info(void)
 {
 	return &tables_info;
+}
+
+const void *acpi_table(const char *sig, u32 *len)
+{
+	for (u32 i = 0; i < tables_info.nr; i++)
+		if (!memcmp(tables_info.t[i].sig, sig, 4)) {
+			if (len)
+				*len = (u32)(tables_info.t[i].end - tables_info.t[i].start);
+			return (const void *)(uintptr_t)tables_info.t[i].start;
+		}
+	return NULL;
 }
 
 #define MADT_LAPIC 0
@@ -238,7 +249,8 @@ void acpi_init(u64 rsdp_pa)
 
 			if (madt)
 				parse_madt(madt);
-		}
+		} else if (!acpi_table("HPET", NULL) && !memcmp(h->signature, "HPET", 4))
+			table_at(pa, "HPET");	/* read by hpet.c */
 	}
 	if (!fadt || fadt->length < 76) {
 		vmm_info("acpi: no usable FADT\n");

@@ -1,7 +1,7 @@
 /*
  * arch/x86_64/acpi.h - the little of ACPI the hypervisor reads itself:
- * RSDP, RSDT/XSDT, FADT (PM1 control blocks), \_S5 from the DSDT and the
- * MADT's enabled local APICs.
+ * RSDP, RSDT/XSDT, FADT (PM1 control blocks), \_S5 from the DSDT, the
+ * MADT's enabled local APICs, and the HPET table (for hpet.c).
  */
 #ifndef ARCH_X86_64_ACPI_H
 #define ARCH_X86_64_ACPI_H
@@ -46,6 +46,9 @@ struct acpi_tables_info {
 	u64 ioapic_base[ACPI_MAX_IOAPICS];
 };
 const struct acpi_tables_info *acpi_tables_info(void);
+/* A table acpi_init() read and checked (signature, length, checksum) by
+ * its signature ("HPET"), and its length; NULL when it read none. */
+const void *acpi_table(const char *sig, u32 *len);
 
 /* Busy-wait about 'us' microseconds on the PM timer (a spin loop without it). */
 void acpi_delay_us(u32 us);

@@ -129,7 +129,7 @@ void vmm_boot_entry(u32 magic, u32 info)
 	console_screen_start(&boot_info);
 	acpi_init(boot_info.rsdp_addr ? boot_info.rsdp_addr : rsdp_bios);
 	vmm_info("lapic: %s mode\n", lapic_init_mode(vmm_cmdline_has(boot_info.cmdline, "x2apic")));
-	arch_timer_init();
+	arch_timer_init(boot_info.cmdline);
 	vmm_main(&boot_info);
 }
 
