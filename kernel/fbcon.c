@@ -2,7 +2,10 @@
  * kernel/fbcon.c - the screen console's text model (fbcon.h).
  *
  * Output bytes change cells of a grid kept as a ring of rows, so a scroll
- * moves no memory: the top row becomes the new bottom row, cleared. What
+ * moves no memory: the top row becomes the new bottom row, cleared. A
+ * screen where a redraw is dear scrolls several lines at a time (the
+ * jump, fbcon_set_jump): the cursor then carries on that many rows higher,
+ * and a redraw serves that many lines of output. What
  * reaches the back end is decided in fbcon_update(): every cell of the
  * changed rows is compared with what the screen shows and drawn only when
  * it differs - a scroll redraws the characters that moved, not the blank
@@ -57,6 +60,7 @@ void fbcon_init(struct fbcon *con, u32 cols, u32 rows, fbcon_cell_t *cells,
 	con->ctx = ctx;
 	con->attr = FBCON_ATTR_DEFAULT;
 	con->cursor_on = true;
+	con->jump = 1;
 	for (u32 i = 0; i < con->cols * con->rows; i++) {
 		cells[i] = BLANK(FBCON_ATTR_DEFAULT);
 		shown[i] = shown_as;
@@ -92,9 +96,13 @@ static void line_feed(struct fbcon *con)
 		con->cy++;
 		return;
 	}
-	con->top = (con->top + 1) % con->rows;
-	con->scrolls++;
-	clear_cells(con, con->rows - 1, 0, con->cols);
+	/* at the bottom: up by 'jump' lines at once, the cursor that much higher */
+	for (u32 i = 0; i < con->jump; i++) {
+		con->top = (con->top + 1) % con->rows;
+		con->scrolls++;
+		clear_cells(con, con->rows - 1, 0, con->cols);
+	}
+	con->cy = con->rows - con->jump;
 	mark_all(con);
 }
 
@@ -323,6 +331,11 @@ static void feed(struct fbcon *con, u8 c)
 		break;		/* BEL and the other control bytes: nothing to show */
 	}
 	mark(con, row < con->cy ? row : con->cy, row > con->cy ? row : con->cy);
+}
+
+void fbcon_set_jump(struct fbcon *con, u32 lines)
+{
+	con->jump = lines < 1 ? 1 : lines >= con->rows ? (con->rows > 1 ? con->rows - 1 : 1) : lines;
 }
 
 void fbcon_write(struct fbcon *con, const char *s, size_t n)

@@ -35,6 +35,7 @@ struct fbcon {
 	u32 cols, rows;
 	u32 cx, cy;		/* cursor; cx == cols: the next character wraps */
 	u32 top;		/* the grid is a ring of rows: screen row r is row (top + r) % rows */
+	u32 jump;		/* lines scrolled at once at the bottom (1..rows-1) */
 	u8 attr;		/* attribute of what is written now */
 	u8 esc;			/* escape parser state */
 	u8 npar;
@@ -60,6 +61,9 @@ struct fbcon {
  */
 void fbcon_init(struct fbcon *con, u32 cols, u32 rows, fbcon_cell_t *cells,
 		fbcon_cell_t *shown, fbcon_cell_t shown_as, fbcon_draw_t draw, void *ctx);
+/* Scroll 'lines' lines at a time when the bottom is reached (default 1;
+ * clamped to 1..rows-1). */
+void fbcon_set_jump(struct fbcon *con, u32 lines);
 /* Take n bytes of console output ("\n" ends a line and goes to column 0). */
 void fbcon_write(struct fbcon *con, const char *s, size_t n);
 /* Draw every cell whose look changed (and the cursor). */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "kernel/arch_console.h"
 #include "kernel/printk.h"
+#include "kernel/cmdline.h"
 #include "arch/x86_64/console.h"
 #include "arch/x86_64/uart.h"
 #include "arch/x86_64/screen.h"
@@ -41,9 +42,18 @@ static void early_keep(const char *s, size_t n)
 
 void console_screen_start(const struct vmm_boot_info *bi)
 {
-	char what[128];
-	bool on = screen_init(bi);
+	char what[128], val[8];
+	bool on;
 
+	if (vmm_cmdline_get(bi->cmdline, "screen", val, sizeof(val)) >= 0) {
+		if (!strcmp(val, "off")) {
+			early.done = true;
+			vmm_info("screen: off (screen=off): console on COM1 only\n");
+			return;
+		}
+		vmm_warn("cmdline: screen=%s is not 'off'; the screen is used\n", val);
+	}
+	on = screen_init(bi);
 	early.done = true;
 	if (!on) {
 		vmm_info("screen: none (no framebuffer, no VGA text mode): console on COM1 only\n");

@@ -33,6 +33,10 @@
 #define VGA_CRTC_CURSOR_START 0x0A
 #define VGA_CURSOR_OFF 0x20
 #define VGA_CH_BOX 0xFE			/* code page 437's small square */
+/* On a framebuffer the console scrolls by a quarter of the screen: one
+ * redraw of the moved text serves that many lines (see README, "The screen
+ * console", for what it costs); VGA text cells are cheap, one line. */
+#define SCROLL_JUMP_DIV 4
 
 /* The 16 colours of the PC text palette, as 8-bit R, G, B. */
 static const u8 pc_palette[16][3] = {
@@ -101,32 +105,66 @@ static inline void put_pixel(u8 *p, u32 v)
 	}
 }
 
+/*
+ * 32-bit pixels: the 8 pixels of every glyph row pattern in one colour pair,
+ * 32 bytes each, built the first time the pair is drawn. Four pairs are
+ * kept (the console's default, the cursor, and two others), so a row of a
+ * glyph is four 64-bit stores instead of eight tests and stores.
+ */
+#define SPANS_CACHED 4
+static struct spans {
+	bool valid;
+	u8 attr;
+	u64 row[256][4];
+} spans[SPANS_CACHED];
+static u32 spans_next;
+
+static const struct spans *spans_for(u8 attr)
+{
+	struct spans *sp;
+	u32 fg = scr.colour[attr & 0xF], bg = scr.colour[attr >> 4];
+
+	for (u32 i = 0; i < SPANS_CACHED; i++)
+		if (spans[i].valid && spans[i].attr == attr)
+			return &spans[i];
+	sp = &spans[spans_next++ % SPANS_CACHED];
+	for (u32 bits = 0; bits < 256; bits++)
+		for (u32 x = 0; x < 8; x += 2) {
+			u64 lo = bits & (0x80 >> x) ? fg : bg;
+			u64 hi = bits & (0x40 >> x) ? fg : bg;
+
+			sp->row[bits][x / 2] = lo | hi << 32;
+		}
+	sp->attr = attr;
+	sp->valid = true;
+	return sp;
+}
+
 /* fbcon's back end on a framebuffer: one glyph. */
 static void draw_pixels(void *ctx, u32 col, u32 row, fbcon_cell_t cell)
 {
 	const u8 *glyph = vmm_font_glyph(FBCON_CELL_CH(cell));
-	u32 fg = scr.colour[FBCON_CELL_ATTR(cell) & 0xF];
-	u32 bg = scr.colour[FBCON_CELL_ATTR(cell) >> 4];
 	u32 s = scr.scale, cw = VMM_FONT_W * s;
 	u8 *line = scr.base + (u64)row * VMM_FONT_H * s * scr.pitch + (u64)col * cw * scr.bytes;
+	u32 fg, bg;
 
 	(void)ctx;
-	if (scr.bytes == 4 && s == 1) {		/* the common case, unrolled */
-		for (u32 y = 0; y < VMM_FONT_H; y++, line += scr.pitch) {
-			volatile u32 *p = (volatile u32 *)line;
-			u8 bits = glyph[y];
+	if (scr.bytes == 4 && s == 1) {		/* the common case */
+		const struct spans *sp = spans_for(FBCON_CELL_ATTR(cell));
 
-			p[0] = bits & 0x80 ? fg : bg;
-			p[1] = bits & 0x40 ? fg : bg;
-			p[2] = bits & 0x20 ? fg : bg;
-			p[3] = bits & 0x10 ? fg : bg;
-			p[4] = bits & 0x08 ? fg : bg;
-			p[5] = bits & 0x04 ? fg : bg;
-			p[6] = bits & 0x02 ? fg : bg;
-			p[7] = bits & 0x01 ? fg : bg;
+		for (u32 y = 0; y < VMM_FONT_H; y++, line += scr.pitch) {
+			volatile u64 *p = (volatile u64 *)line;
+			const u64 *v = sp->row[glyph[y]];
+
+			p[0] = v[0];
+			p[1] = v[1];
+			p[2] = v[2];
+			p[3] = v[3];
 		}
 		return;
 	}
+	fg = scr.colour[FBCON_CELL_ATTR(cell) & 0xF];
+	bg = scr.colour[FBCON_CELL_ATTR(cell) >> 4];
 	for (u32 y = 0; y < VMM_FONT_H * s; y++, line += scr.pitch) {
 		u8 bits = glyph[y / s];
 
@@ -152,6 +190,13 @@ static void clear_framebuffer(void)
 	for (u32 y = 0; y < scr.height; y++) {
 		u8 *line = scr.base + (u64)y * scr.pitch;
 
+		if (scr.bytes == 4 && !(scr.width & 1)) {
+			u64 v = scr.colour[0] | (u64)scr.colour[0] << 32, n = scr.width / 2;
+			void *d = line;
+
+			__asm__ volatile("rep stosq" : "+D"(d), "+c"(n) : "a"(v) : "memory");
+			continue;
+		}
 		for (u32 x = 0; x < scr.width; x++)
 			put_pixel(line + x * scr.bytes, scr.colour[0]);
 	}
@@ -189,6 +234,8 @@ static bool setup_pixels(const struct vmm_boot_fb *fb)
 	fbcon_init(&scr.con, fb->width / (VMM_FONT_W * scr.scale),
 		   fb->height / (VMM_FONT_H * scr.scale), cells, shown,
 		   FBCON_CELL(' ', FBCON_ATTR_DEFAULT), draw_pixels, NULL);
+	/* a scroll redraws what moved: a quarter of the screen at once */
+	fbcon_set_jump(&scr.con, scr.con.rows / SCROLL_JUMP_DIV);
 	return true;
 }
 

@@ -114,6 +114,33 @@ static void test_scroll_keeps_order(void **state)
 	assert_false(fs.out_of_range);
 }
 
+static void test_jump_scroll(void **state)
+{
+	char buf[32];
+
+	(void)state;
+	setup_con(10, 8);
+	fbcon_set_jump(&con, 4);
+	for (int i = 0; i < 8; i++) {
+		snprintf(buf, sizeof(buf), "l%d\n", i);
+		put(buf);
+	}
+	/* l0..l7 filled the screen: up by four, the cursor at row 4 */
+	assert_string_equal(line(0), "l4");
+	assert_string_equal(line(3), "l7");
+	assert_string_equal(line(4), "");
+	assert_int_equal(con.cy, 4);
+	assert_int_equal(con.scrolls, 4);
+	put("l8\nl9\nl10\nl11\n");
+	assert_string_equal(line(0), "l8");
+	assert_string_equal(line(3), "l11");
+	assert_int_equal(con.scrolls, 8);
+	fbcon_set_jump(&con, 100);	/* clamped: one row stays */
+	assert_int_equal(con.jump, 7);
+	fbcon_set_jump(&con, 0);
+	assert_int_equal(con.jump, 1);
+}
+
 static void test_long_line_wraps_at_last_column(void **state)
 {
 	(void)state;
@@ -298,6 +325,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_text_lands_in_rows),
 		cmocka_unit_test(test_scroll_keeps_order),
+		cmocka_unit_test(test_jump_scroll),
 		cmocka_unit_test(test_long_line_wraps_at_last_column),
 		cmocka_unit_test(test_cr_backspace_tab),
 		cmocka_unit_test(test_line_editor_sequences),

@@ -1,0 +1,247 @@
+"""The screen console (issue 15, item 1): what the hypervisor draws on the
+screen is read back and compared with what it sent to COM1.
+
+- QEMU with the BIOS (SeaBIOS): GRUB sets a VBE mode (1024x768x32) and the
+  kernel draws with its 8x16 font; a QEMU screen dump is read back cell by
+  cell with tests/system/screenlib.py (each cell must be exactly one glyph
+  of kernel/font8x16.c) and must show the last lines of the serial log, the
+  terminal's echo and a command's output included.
+- QEMU with UEFI (OVMF): the same on the firmware's GOP framebuffer.
+- QEMU's own Multiboot loader (no framebuffer tag, BIOS): VGA text cells at
+  0xB8000, read from guest-physical memory (pmemsave).
+- Bochs (VBE): the BIOS boot with the framebuffer request keeps working and
+  the screen is taken.
+- screen=off: COM1 alone.
+"""
+import re
+import socket
+import time
+
+import pytest
+
+import conftest
+from conftest import RUN_QEMU, REPO, SerialTerminal, _connect, _new_workdir, _start
+import screenlib
+
+READY = r"xvisor-x86: ready"
+PROMPT = "xvisor# "
+
+
+class Monitor:
+    """QEMU's human monitor on a unix socket."""
+
+    def __init__(self, path, proc):
+        deadline = time.monotonic() + 30
+        while True:
+            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                self.sock.connect(str(path))
+                break
+            except (FileNotFoundError, ConnectionRefusedError):
+                self.sock.close()
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("QEMU did not open its monitor socket %s" % path)
+                time.sleep(0.1)
+        self._read_until_prompt()
+
+    def _read_until_prompt(self, timeout=20):
+        buf = b""
+        self.sock.settimeout(timeout)
+        while not buf.endswith(b"(qemu) "):
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise RuntimeError("QEMU monitor closed: %r" % buf[-200:])
+            buf += chunk
+        return buf.decode(errors="replace")
+
+    def hmp(self, cmd):
+        self.sock.sendall(cmd.encode() + b"\n")
+        return self._read_until_prompt()
+
+    def close(self):
+        self.sock.close()
+
+
+def boot_qemu_screen(image, uefi=False, kernel=False, append=None, extra=()):
+    """QEMU TCG with COM1 on a unix socket (a SerialTerminal) and the
+    monitor on another; returns (terminal, monitor)."""
+    workdir = _new_workdir("qemu")
+    ser, mon = workdir / "serial.sock", workdir / "monitor.sock"
+    cmd = [RUN_QEMU, "--serial-socket", ser]
+    if uefi:
+        cmd.append("--uefi")
+    if kernel:
+        cmd.append("--kernel")
+        if append is not None:
+            cmd += ["-append", append]
+    cmd += ["-monitor", "unix:%s,server,nowait" % mon] + list(extra) + [image]
+    proc = _start(cmd, workdir)
+    sock = _connect(proc, workdir, socket.AF_UNIX, str(ser), "QEMU")
+    term = SerialTerminal(sock, proc, workdir)
+    try:
+        monitor = Monitor(mon, proc)
+    except Exception:
+        term.close()
+        raise
+    return term, monitor
+
+
+def serial_lines(term, cols):
+    """The serial transcript as the screen would hold it: lines wrapped at
+    `cols` characters."""
+    out = []
+    for line in term.text().split("\n"):
+        line = line.rstrip(" ")
+        while len(line) > cols:
+            out.append(line[:cols].rstrip(" "))
+            line = line[cols:]
+        out.append(line)
+    return out
+
+
+def screen_text(term, monitor, name):
+    """Dump the screen and read it back as lines; the cursor (a reversed
+    cell) at the end of the last line is dropped. On failure the expected
+    picture is written beside the dump."""
+    path = term.workdir / ("%s.ppm" % name)
+    monitor.hmp("screendump \"%s\"" % path)
+    for _ in range(50):
+        if path.exists() and path.stat().st_size > 0:
+            break
+        time.sleep(0.1)
+    image = screenlib.read_ppm(path)
+    lines = screenlib.ocr(image, FONT)
+    while lines and not lines[-1]:
+        lines.pop()
+    if lines and lines[-1].endswith("\x00"):
+        lines[-1] = lines[-1][:-1].rstrip(" ")
+    return image, lines
+
+
+FONT = screenlib.load_font()
+
+
+def assert_screen_shows_serial_tail(term, monitor, name, want_rows):
+    """Every screen line is a glyph of the font, and the screen shows the
+    serial log's last lines, in order."""
+    image, lines = screen_text(term, monitor, name)
+    w, h, _ = image
+    cols, rows = w // 8, h // 16
+    assert (cols, rows) == want_rows, "screen %dx%d pixels, %dx%d characters" % (w, h, cols, rows)
+    bad = [(i, l) for i, l in enumerate(lines) if "\x00" in l]
+    assert not bad, "cells that are no glyph of the font (row, text): %r" % bad[:5]
+    assert len(lines) >= 5, "the screen shows almost nothing: %r" % lines
+    serial = serial_lines(term, cols)
+    while serial and not serial[-1]:
+        serial.pop()
+    # the serial log's last line is the prompt the cursor sits after
+    tail = serial[-len(lines):]
+    if tail != lines:
+        screenlib.write_png(term.workdir / (name + "-dump.png"), *image)
+        first = next(i for i in range(len(lines)) if i >= len(tail) or tail[i] != lines[i])
+        pytest.fail("the screen does not show the serial log's last %d lines: from screen row %d\n"
+                    "screen:\n%s\nserial:\n%s\n(dump in %s)"
+                    % (len(lines), first, "\n".join(map(repr, lines[first:first + 6])),
+                       "\n".join(map(repr, tail[first:first + 6])), term.workdir),
+                    pytrace=False)
+    return lines
+
+
+@pytest.mark.parametrize("uefi", [False, True], ids=["bios-vbe", "uefi-gop"])
+def test_screen_shows_the_console(default_iso, uefi):
+    term, monitor = boot_qemu_screen(default_iso, uefi=uefi)
+    try:
+        term.expect(READY, timeout=60)
+        term.expect(PROMPT, timeout=10)
+        text = term.text()
+        assert re.search(r"screen: framebuffer 1024x768, 32 bits, 128x48 characters \(font 8x16\)", text), \
+            "no 1024x768 framebuffer taken:\n" + text[:3000]
+        assert re.search(r"boot: loader .*firmware %s" % ("UEFI" if uefi else "BIOS"), text)
+        time.sleep(0.5)
+        lines = assert_screen_shows_serial_tail(term, monitor, "boot", (128, 48))
+        assert lines[-1] == PROMPT.rstrip(), lines[-3:]
+        # the terminal on the screen: a command typed at COM1, its echo and output
+        term.command("version")
+        term.command("help")
+        time.sleep(0.5)
+        lines = assert_screen_shows_serial_tail(term, monitor, "after-help", (128, 48))
+        assert any(l.startswith("xvisor# help") for l in lines), lines
+    finally:
+        monitor.close()
+        term.close()
+
+
+def test_screen_scrolls_a_long_output(default_iso):
+    """Well over a screen of output (jump scrolling by a quarter screen):
+    the screen still shows the serial log's tail, line for line."""
+    term, monitor = boot_qemu_screen(default_iso)
+    try:
+        term.expect(READY, timeout=60)
+        term.expect(PROMPT, timeout=10)
+        for i in range(6):
+            term.command("devtree print /")
+        time.sleep(0.5)
+        assert_screen_shows_serial_tail(term, monitor, "scrolled", (128, 48))
+    finally:
+        monitor.close()
+        term.close()
+
+
+def test_vga_text_without_a_framebuffer(elf):
+    """QEMU's Multiboot loader sets no video mode and passes no framebuffer:
+    under the BIOS the console is drawn as VGA text cells at 0xB8000."""
+    term, monitor = boot_qemu_screen(elf, kernel=True, append="")
+    try:
+        term.expect(READY, timeout=60)
+        term.expect(PROMPT, timeout=10)
+        assert re.search(r"screen: VGA text 80x25 at 0xb8000", term.text()), term.text()[:2000]
+        term.command("version")
+        time.sleep(0.3)
+        path = term.workdir / "vga.bin"
+        said = monitor.hmp("pmemsave 0xb8000 4000 \"%s\"" % path)
+        for _ in range(50):
+            if path.exists() and path.stat().st_size == 4000:
+                break
+            time.sleep(0.1)
+        assert path.exists(), "pmemsave wrote nothing: %r" % said[-300:]
+        cells = path.read_bytes()
+        rows = []
+        for r in range(25):
+            row = cells[r * 160:(r + 1) * 160]
+            rows.append("".join(chr(row[2 * c]) for c in range(80)).rstrip(" "))
+        while rows and not rows[-1]:
+            rows.pop()
+        # every character in the light grey of the console, the cursor cell reversed
+        attrs = {cells[2 * i + 1] for i in range(2000)}
+        assert attrs <= {0x07, 0x70}, "attributes %r" % sorted(attrs)
+        serial = serial_lines(term, 80)
+        while serial and not serial[-1]:
+            serial.pop()
+        assert rows[-1] == PROMPT.rstrip(), rows[-3:]
+        assert serial[-len(rows):] == rows, "VGA text:\n%s\nserial:\n%s" % (
+            "\n".join(rows[-10:]), "\n".join(serial[-10:]))
+    finally:
+        monitor.close()
+        term.close()
+
+
+def test_screen_off(make_iso):
+    iso = make_iso("screen=off")
+    term, monitor = boot_qemu_screen(iso)
+    try:
+        term.expect(READY, timeout=60)
+        assert "screen: off (screen=off): console on COM1 only" in term.text()
+        _, lines = screen_text(term, monitor, "off")
+        assert not any("xvisor-x86: ready" in l for l in lines), lines
+    finally:
+        monitor.close()
+        term.close()
+
+
+def test_bochs_bios_boot_with_vbe(run_bochs_iso, boot_bochs):
+    """Bochs' BIOS with the framebuffer request: GRUB sets a VBE mode, the
+    kernel takes it and boots to the guests as before."""
+    r = boot_bochs(run_bochs_iso, timeout=60, until=r"counter: tick 2")
+    r.expect(r"screen: framebuffer 1024x768, 32 bits, 128x48 characters \(font 8x16\)",
+             r"boot: screen framebuffer 1024x768x32 at 0x[0-9a-f]+, pitch 4096",
+             READY, r"counter: tick 2")
