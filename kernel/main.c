@@ -162,7 +162,7 @@ static void boot_ready(void)
 
 	/* the probe's advice again, where a user looks when the boot ends */
 	if (advice)
-		vmm_err("%s\n", advice);
+		vmm_warn("%s\n", advice);
 	vmm_info("%s: ready\n", VMM_NAME);
 	rc = vmm_term_start();
 	if (rc)

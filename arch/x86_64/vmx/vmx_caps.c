@@ -154,6 +154,6 @@ bool arch_virt_probe(void)
 	else
 		vmm_info("vmx: verdict: VMX not available: %s\n", vmx_verdict_text(c->verdict));
 	if (vmx_boot_advice())
-		vmm_err("%s\n", vmx_boot_advice());
+		vmm_warn("%s\n", vmx_boot_advice());
 	return c->verdict == VMX_USABLE;
 }
