@@ -13,7 +13,10 @@
 # --grub-pre MOD "LINE" (for tests) puts the GRUB command LINE before the
 # menu entries, so GRUB runs it before it boots any, and installs the GRUB
 # module MOD that provides it (e.g. --grub-pre wrmsr "wrmsr 0x3a 0x1": the
-# firmware's lock with VT-x off, as a PC whose setup disabled it).
+# firmware's lock with VT-x off, as a PC whose setup disabled it). GRUB
+# i386-pc runs grub.cfg twice (seen in Bochs and QEMU/SeaBIOS: variables
+# set in the first run are still set in the second, and only the second
+# one's output reaches COM1), so a LINE with side effects must be guarded.
 #
 # GRUB platforms: those of i386-pc and x86_64-efi that are installed
 # (Debian grub-pc-bin, grub-efi-amd64-bin); a missing one is reported and the
@@ -38,7 +41,7 @@ while [ $# -gt 0 ]; do
     *) break ;;
   esac
 done
-[ $# -ge 2 ] || { sed -n '2,28p' "$0" >&2; exit 2; }
+[ $# -ge 2 ] || { sed -n '2,31p' "$0" >&2; exit 2; }
 out=$1; kernel=$2; cmdline=${3:-}; shift 2; [ $# -gt 0 ] && shift
 here=$(cd "$(dirname "$0")/.." && pwd)
 stage=$(mktemp -d "${TMPDIR:-/tmp}/xvisor-iso.XXXXXX")
