@@ -41,7 +41,7 @@ while [ $# -gt 0 ]; do
     *) break ;;
   esac
 done
-[ $# -ge 2 ] || { sed -n '2,28p' "$0" >&2; exit 2; }
+[ $# -ge 2 ] || { sed -n '2,29p' "$0" >&2; exit 2; }
 out=$1; kernel=$2; cmdline=${3:-}; shift 2; [ $# -gt 0 ] && shift
 here=$(cd "$(dirname "$0")/.." && pwd)
 stage=$(mktemp -d "${TMPDIR:-/tmp}/xvisor-iso.XXXXXX")
