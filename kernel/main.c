@@ -29,7 +29,7 @@
 /* Every option the kernel understands; anything else is reported. */
 static const char *const known_options[] = {
 	"loglevel", "bootcmd", "on_panic", "testfault", "dtb", "maxcpus", "testsignal", "testept",
-	"x2apic",
+	"x2apic", "tsc_calibrate",
 };
 
 static void check_option(const char *key, size_t keylen, void *user __unused)

@@ -171,6 +171,46 @@ static void parse_mb2_acpi(struct vmm_boot_info *bi, const u8 *tag, u32 size,
 	bi->rsdp_version = type == MB2_TAG_ACPI_OLD ? 1 : 2;
 }
 
+/*
+ * The colour layout of a direct-colour framebuffer tag: after the 32-byte
+ * common part, position and size of red, green and blue. A tag that ends
+ * before them (older loaders) gets the usual layout of its depth.
+ */
+static bool parse_mb2_fb_rgb(struct vmm_boot_info *bi, struct vmm_boot_fb *fb,
+			     const u8 *tag, u32 size, size_t offset)
+{
+	const u8 *c = tag + 32;
+
+	if (size < 38) {
+		bool d16 = fb->bpp == 16;
+
+		fb->red_pos = d16 ? 11 : 16;
+		fb->green_pos = d16 ? 5 : 8;
+		fb->blue_pos = 0;
+		fb->red_size = fb->blue_size = d16 ? 5 : 8;
+		fb->green_size = d16 ? 6 : 8;
+		if (fb->bpp == 15) {
+			fb->red_pos = 10;
+			fb->green_size = 5;
+		}
+	} else {
+		fb->red_pos = c[0];
+		fb->red_size = c[1];
+		fb->green_pos = c[2];
+		fb->green_size = c[3];
+		fb->blue_pos = c[4];
+		fb->blue_size = c[5];
+	}
+	if (fb->red_size > 8 || fb->green_size > 8 || fb->blue_size > 8 ||
+	    fb->red_pos + fb->red_size > fb->bpp || fb->green_pos + fb->green_size > fb->bpp ||
+	    fb->blue_pos + fb->blue_size > fb->bpp) {
+		problem(bi, "multiboot2", MB2_TAG_FRAMEBUFFER, offset,
+			"framebuffer colour field outside the pixel");
+		return false;
+	}
+	return true;
+}
+
 /* Framebuffer tag: u64 addr, u32 pitch, width, height, u8 bpp, type. */
 static void parse_mb2_fb(struct vmm_boot_info *bi, const u8 *tag, u32 size,
 			 size_t offset)
@@ -197,6 +237,20 @@ static void parse_mb2_fb(struct vmm_boot_info *bi, const u8 *tag, u32 size,
 		return;
 	}
 	fb.kind = type == 0 ? VMM_FB_INDEXED : type == 1 ? VMM_FB_RGB : VMM_FB_EGA_TEXT;
+	if (fb.kind == VMM_FB_RGB && !parse_mb2_fb_rgb(bi, &fb, tag, size, offset))
+		return;
+	if (fb.kind == VMM_FB_INDEXED && size >= 34) {
+		u16 n;
+
+		memcpy(&n, tag + 32, 2);
+		if (34 + 3 * (u32)n > size) {
+			problem(bi, "multiboot2", MB2_TAG_FRAMEBUFFER, offset,
+				"framebuffer palette does not fit the tag");
+			return;
+		}
+		fb.palette = (u64)(uintptr_t)(tag + 34);
+		fb.palette_colors = n;
+	}
 	bi->fb = fb;
 }
 

@@ -52,6 +52,13 @@ struct vmm_boot_fb {
 	u32 pitch;	/* bytes per line */
 	u32 width, height;	/* pixels, or characters in text mode */
 	u32 bpp;	/* bits per pixel (16 per character in text mode) */
+	/* VMM_FB_RGB: where each colour's bits are in a pixel (GRUB's tag gives
+	 * them; a tag without them: the usual layout for the depth) */
+	u8 red_pos, red_size, green_pos, green_size, blue_pos, blue_size;
+	/* VMM_FB_INDEXED: the palette, 3 bytes (R, G, B) per colour, inside
+	 * the boot information block */
+	u64 palette;
+	u32 palette_colors;
 };
 
 struct vmm_boot_info {

@@ -98,7 +98,7 @@ display_library: term
 sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
 clock: sync=$clock, time0=946684800
 log: $log
-panic: action=fatal
+panic: action=fatal, term=report
 error: action=report
 info: action=ignore
 debug: action=ignore

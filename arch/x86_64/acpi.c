@@ -1,8 +1,8 @@
 /*
  * arch/x86_64/acpi.c - RSDP discovery, the tables found through the
- * RSDT/XSDT: FADT, MADT, \_S5 in the DSDT or else an SSDT (see acpi.h; the
- * parsing is acpi_parse.c). Every table is checksum-verified and
- * length-checked before it is read.
+ * RSDT/XSDT: FADT, MADT, \_S5 in the DSDT or else an SSDT, the HPET table
+ * for hpet.c (see acpi.h; the parsing is acpi_parse.c). Every table is
+ * checksum-verified and length-checked before it is read.
  */
 #include <string.h>
 #include "arch/x86_64/acpi.h"
@@ -43,6 +43,17 @@ const struct acpi_tables_info *acpi_tables_info(void)
 }
 
 #define ACPI_MAX_SSDTS 16
+
+const void *acpi_table(const char *sig, u32 *len)
+{
+	for (u32 i = 0; i < tables_info.nr; i++)
+		if (!memcmp(tables_info.t[i].sig, sig, 4)) {
+			if (len)
+				*len = (u32)(tables_info.t[i].end - tables_info.t[i].start);
+			return (const void *)(uintptr_t)tables_info.t[i].start;
+		}
+	return NULL;
+}
 
 static bool checksum_ok(const void *p, size_t len)
 {
@@ -167,6 +178,8 @@ void acpi_init(u64 rsdp_pa)
 
 			if (madt)
 				acpi_parse_madt((const u8 *)madt, madt->length, &madt_info, &tables_info);
+		} else if (!acpi_table("HPET", NULL) && !memcmp(h->signature, "HPET", 4)) {
+			table_at(pa, "HPET");	/* read by hpet.c */
 		} else if (!memcmp(h->signature, "SSDT", 4) && nr_ssdt < ACPI_MAX_SSDTS) {
 			ssdt[nr_ssdt++] = pa;
 		}

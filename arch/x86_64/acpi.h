@@ -1,8 +1,8 @@
 /*
  * arch/x86_64/acpi.h - the little of ACPI the hypervisor reads itself:
  * RSDP, RSDT/XSDT, FADT (PM1 control blocks, reset and sleep registers),
- * \_S5 from the DSDT or an SSDT and the MADT's enabled local APICs (the
- * parsing itself: acpi_parse.c).
+ * \_S5 from the DSDT or an SSDT, the MADT's enabled local APICs (the
+ * parsing itself: acpi_parse.c), and the HPET table (for hpet.c).
  */
 #ifndef ARCH_X86_64_ACPI_H
 #define ARCH_X86_64_ACPI_H
@@ -64,6 +64,9 @@ struct acpi_tables_info {
 	u64 ioapic_base[ACPI_MAX_IOAPICS];
 };
 const struct acpi_tables_info *acpi_tables_info(void);
+/* A table acpi_init() read and checked (signature, length, checksum) by
+ * its signature ("HPET"), and its length; NULL when it read none. */
+const void *acpi_table(const char *sig, u32 *len);
 
 /* Busy-wait about 'us' microseconds on the PM timer (a spin loop without it). */
 void acpi_delay_us(u32 us);

@@ -19,7 +19,8 @@
  *   memory the local APIC window (IA32_APIC_BASE or the MADT's, 4 KiB); each
  *          IO-APIC of the MADT (0xFEC00000 when there is none, 4 KiB); the
  *          RSDP and every ACPI table acpi.c read (RSDT/XSDT, FACP, APIC,
- *          DSDT). The hypervisor's own RAM (kernel image, Multiboot
+ *          DSDT, HPET); the HPET's register page that table names (hpet.c
+ *          may calibrate the TSC on it; owned even when it is not used). The hypervisor's own RAM (kernel image, Multiboot
  *          modules and information, heap and page allocator) is host RAM,
  *          which the region checks refuse already (host_mem.h).
  */
@@ -27,6 +28,7 @@
 #include "kernel/arch_info.h"
 #include "kernel/printk.h"
 #include "arch/x86_64/acpi.h"
+#include "arch/x86_64/hpet.h"
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/uart.h"
 
@@ -77,6 +79,8 @@ u32 arch_host_owned(struct vmm_host_owned *out, u32 max)
 		add(&t, false, ti->ioapic_base[i] & ~0xFFFULL, 0x1000, "IO-APIC window");
 	if (!ti->nr_ioapics)
 		add(&t, false, IOAPIC_DEFAULT_BASE, 0x1000, "IO-APIC window");
+	if (hpet_window())
+		add(&t, false, hpet_window(), 0x1000, "HPET window (clock calibration)");
 	for (u32 i = 0; i < ti->nr; i++) {
 		vmm_snprintf(what, sizeof(what), "ACPI table %s", ti->t[i].sig);
 		add(&t, false, ti->t[i].start, ti->t[i].end - ti->t[i].start, what);

@@ -7,6 +7,11 @@
  * LAPIC (0xFEE00000), IO-APIC (0xFEC00000) and other device windows. The
  * first 2 MiB use 4 KiB pages so that page 0 can stay unmapped. Above 4 GiB
  * RAM is mapped with 1 GiB pages when the CPU has them, else 2 MiB pages.
+ *
+ * The screen's framebuffer is mapped write-combining (arch_paging_map_wc):
+ * PAT entry 1 (PWT alone, write-through by default, not used otherwise) is
+ * made WC on every CPU (arch_paging_init_cpu), so the console's glyph
+ * stores reach video memory in bursts instead of one uncached write each.
  */
 #include <string.h>
 #include "arch/x86_64/paging.h"
@@ -22,6 +27,17 @@
 #define PTE_PS (1ULL << 7)
 #define PTE_G (1ULL << 8)
 #define PTE_UC (PTE_PWT | PTE_PCD)
+#define PTE_WC PTE_PWT			/* PAT entry 1, made WC below */
+#define PTE_ADDR_2M 0x000FFFFFFFE00000ULL
+
+/* PAT: entry 1 write-combining (0x01) instead of write-through; the other
+ * seven as at reset (WB, UC-, UC, and again) */
+#define HOST_PAT 0x0007040600070106ULL
+
+void arch_paging_init_cpu(void)
+{
+	wrmsr(MSR_IA32_PAT, HOST_PAT);
+}
 
 static u64 *new_table(void)
 {
@@ -103,10 +119,42 @@ int arch_paging_init(const struct vmm_boot_info *bi)
 			(overlaps_ram(bi, i * PAGE_SIZE, PAGE_SIZE) ? 0 : PTE_UC);
 	((u64 *)(uintptr_t)(pdpt[0] & ~0xFFFULL))[0] = (u64)(uintptr_t)pt | PTE_P | PTE_W;
 
+	arch_paging_init_cpu();
 	write_cr4(read_cr4() | X86_CR4_PGE);
 	write_cr3((u64)(uintptr_t)pml4);
 	vmm_info("paging: identity map up to %llu GiB: %llu x 2 MiB (%llu uncached device windows), %llu x 1 GiB; page 0 unmapped\n",
 		 (unsigned long long)(top / GiB), (unsigned long long)n2m,
 		 (unsigned long long)nuc, (unsigned long long)n1g);
+	return VMM_OK;
+}
+
+int arch_paging_map_wc(u64 base, u64 len)
+{
+	u64 *pml4 = (u64 *)(uintptr_t)(read_cr3() & ~0xFFFULL);
+	u64 *pdpt = (u64 *)(uintptr_t)(pml4[0] & ~0xFFFULL);
+	u64 start = ALIGN_DOWN(base, 2 * MiB), end;
+
+	if (!len || base + len < base || base + len > 512 * GiB)
+		return -VMM_EINVALID;
+	end = ALIGN_UP(base + len, 2 * MiB);
+	if (start < 2 * MiB)
+		return -VMM_EINVALID;	/* the first 2 MiB keep their 4 KiB pages */
+	for (u64 a = start; a < end; a += 2 * MiB) {
+		u64 *pdpte = &pdpt[a / GiB], *pd;
+
+		if (*pdpte & PTE_PS)
+			return -VMM_EBUSY;	/* inside a 1 GiB page of RAM */
+		if (!(*pdpte & PTE_P)) {
+			pd = new_table();
+			if (!pd)
+				return -VMM_ENOMEM;
+			*pdpte = (u64)(uintptr_t)pd | PTE_P | PTE_W;
+		}
+		pd = (u64 *)(uintptr_t)(*pdpte & ~0xFFFULL);
+		pd[(a % GiB) / (2 * MiB)] = a | PTE_P | PTE_W | PTE_PS | PTE_G | PTE_WC;
+	}
+	/* global pages: a CR4.PGE toggle flushes them */
+	write_cr4(read_cr4() & ~X86_CR4_PGE);
+	write_cr4(read_cr4() | X86_CR4_PGE);
 	return VMM_OK;
 }

@@ -12,5 +12,12 @@
  * the LAPIC and IO-APIC), page 0 left unmapped to catch NULL pointers.
  */
 int arch_paging_init(const struct vmm_boot_info *bi);
+/* This CPU's PAT as the host map wants it (the boot CPU in
+ * arch_paging_init, each AP as it starts). */
+void arch_paging_init_cpu(void);
+/* Map [base, base + len) write-combining, in 2 MiB pages (above the first
+ * 2 MiB, outside RAM mapped with 1 GiB pages): the framebuffer. Boot CPU,
+ * before the other CPUs start. */
+int arch_paging_map_wc(u64 base, u64 len);
 
 #endif

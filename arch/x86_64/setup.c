@@ -10,6 +10,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/uart.h"
+#include "arch/x86_64/console.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/acpi.h"
 #include "arch/x86_64/timer.h"
@@ -125,9 +126,10 @@ void vmm_boot_entry(u32 magic, u32 info)
 		vmm_emerg("boot: cannot build the host page tables (%s)\n", vmm_strerror(rc));
 		vmm_fatal_stop();
 	}
+	console_screen_start(&boot_info);
 	acpi_init(boot_info.rsdp_addr ? boot_info.rsdp_addr : rsdp_bios);
 	vmm_info("lapic: %s mode\n", lapic_init_mode(vmm_cmdline_has(boot_info.cmdline, "x2apic")));
-	arch_timer_init();
+	arch_timer_init(boot_info.cmdline);
 	vmm_main(&boot_info);
 }
 

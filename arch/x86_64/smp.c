@@ -10,6 +10,7 @@
  */
 #include <string.h>
 #include "arch/x86_64/smp.h"
+#include "arch/x86_64/paging.h"
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/apic_id.h"
 #include "arch/x86_64/acpi.h"
@@ -366,6 +367,7 @@ void smp_ap_entry(struct percpu *pc)
 	if (read_cr3() != bsp_cr3)
 		write_cr3(bsp_cr3);
 	write_cr4(read_cr4() | X86_CR4_PGE);
+	arch_paging_init_cpu();
 	arch_cpu_enable_fpu_state();
 	lapic_enable_cpu(false);
 	arch_timer_init_cpu();

@@ -1,8 +1,9 @@
 /*
  * arch/x86_64/timer.c - the host clock and each CPU's one-shot timer
  * (kernel/arch_timer.h): the TSC as clock, calibrated at boot against the
- * ACPI PM timer (3.579545 MHz) or, without one, CPUID leaf 0x15, the 8254
- * PIT's channel 2 or CPUID leaf 0x16 (calibrate_tsc); every
+ * ACPI PM timer (3.579545 MHz) or, without one, CPUID leaf 0x15, the HPET
+ * (hpet.c), the 8254 PIT's channel 2 or CPUID leaf 0x16 (calibrate_tsc;
+ * tsc_calibrate= on the command line forces one); every
  * CPU's local APIC timer as its host timer interrupt (vector 0xF0): in
  * TSC-deadline mode where the CPU offers it (CPUID.1:ECX[24], SDM vol 3
  * 11.5.4.1), else one-shot count mode calibrated once against the TSC on
@@ -26,6 +27,9 @@
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/hpet.h"
+#include "kernel/cmdline.h"
+#include <string.h>
 
 #define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
 #define LAPIC_LVT_TIMER_TSC_DEADLINE (2u << 17)	/* LVT timer mode bits 18:17 = 10b */
@@ -56,27 +60,27 @@ u64 arch_timer_now_ns(void)
 }
 
 #define PIT_HZ 1193182ULL		/* the 8254's input clock */
-#define PIT_CAL_COUNT 23864u		/* 20 ms of it */
 #define PIT_CAL_SPIN 100000000		/* bounded: a missing PIT ends the wait */
 
 static const char *tsc_source = "assumed";
 
 /*
- * TSC ticks over 20 ms of the 8254's channel 2 (gate through port 0x61,
- * mode 0: OUT2, port 0x61 bit 5, rises at the terminal count); 0 when no
- * PIT answers (OUT2 high at once, as on machines without one whose ports
- * read all-ones, or never high).
+ * TSC ticks per second over 'ms' milliseconds (at most 54) of the 8254's
+ * channel 2 (gate through port 0x61, mode 0: OUT2, port 0x61 bit 5, rises
+ * at the terminal count); 0 when no PIT answers (OUT2 high at once, as on
+ * machines without one whose ports read all-ones, or never high).
  */
-static u64 pit_calibrate(void)
+static u64 pit_calibrate(u32 ms)
 {
+	u32 count = (u32)(PIT_HZ * ms / 1000);
 	u8 p61 = inb(0x61);
 	u64 t0, t1;
 	long i;
 
 	outb(0x61, (p61 & ~0x02) | 0x01);	/* gate 2 on, speaker off */
 	outb(0x43, 0xB0);			/* channel 2, lo/hi byte, mode 0 */
-	outb(0x42, PIT_CAL_COUNT & 0xFF);
-	outb(0x42, PIT_CAL_COUNT >> 8);
+	outb(0x42, count & 0xFF);
+	outb(0x42, count >> 8);
 	t0 = rdtsc();
 	for (i = 0; i < PIT_CAL_SPIN && !(inb(0x61) & 0x20); i++)
 		;
@@ -84,46 +88,153 @@ static u64 pit_calibrate(void)
 	outb(0x61, p61);
 	if (i == 0 || i == PIT_CAL_SPIN)
 		return 0;
-	return (t1 - t0) * PIT_HZ / PIT_CAL_COUNT;
+	return (t1 - t0) * PIT_HZ / count;
 }
 
 /*
- * TSC ticks per second: measured on the ACPI PM timer (20 ms); else CPUID
- * 0x15 when it names the crystal (exact); else measured on the PIT; else
- * CPUID 0x16's nominal base frequency; 0 when none of them is there.
+ * The TSC's calibration sources in the order they are tried: the two
+ * exact ones first (the PM timer's 3.579545 MHz, CPUID 0x15's crystal),
+ * then the two measured clocks of machines without a PM timer, and CPUID
+ * 0x16 last: it is a nominal figure, and emulators get it wrong (Bochs
+ * says 3500 MHz of a TSC that runs at 50 MHz). tsc_calibrate= forces one
+ * ("cpuid" means 0x15, else 0x16) for a machine whose PM timer or HPET
+ * misbehaves; when it is absent the others follow in this order.
  */
-static u64 calibrate_tsc(void)
+enum tsc_src { SRC_PMTIMER, SRC_CPUID15, SRC_HPET, SRC_PIT, SRC_CPUID16, NR_SRC };
+
+static const struct {
+	const char *option;	/* the tsc_calibrate= value that forces it */
+	const char *name;	/* in the messages */
+	const char *label;	/* in the boot line (tests match it) */
+} tsc_sources[NR_SRC] = {
+	[SRC_PMTIMER] = { "pmtimer", "the ACPI PM timer", "measured on the ACPI PM timer" },
+	[SRC_CPUID15] = { "cpuid", "CPUID 0x15", "CPUID 0x15" },
+	[SRC_HPET] = { "hpet", "the HPET", "measured on the HPET" },
+	[SRC_PIT] = { "pit", "the PIT", "measured on the PIT" },
+	[SRC_CPUID16] = { "cpuid", "CPUID 0x16", "CPUID 0x16 base frequency" },
+};
+
+/*
+ * A measured source is read TSC_CAL_RUNS times over TSC_CAL_MS and the
+ * least rate kept: anything that delays the CPU inside a window (an SMI,
+ * an emulator's thread losing the host CPU) only adds TSC ticks to it.
+ * Measured under QEMU TCG on a loaded two-core host: single 20 ms windows
+ * came out up to 20 % high.
+ */
+#define TSC_CAL_RUNS 5
+#define TSC_CAL_MS 10
+
+/* One window of a measured source; 0 when it does not answer. */
+static u64 tsc_measure_once(enum tsc_src s)
+{
+	u64 t0, t1;
+
+	switch (s) {
+	case SRC_PMTIMER:
+		t0 = rdtsc();
+		acpi_delay_us(TSC_CAL_MS * 1000);
+		t1 = rdtsc();
+		return (t1 - t0) * (1000 / TSC_CAL_MS);
+	case SRC_HPET:
+		return hpet_measure_tsc_hz(TSC_CAL_MS);
+	case SRC_PIT:
+		return pit_calibrate(TSC_CAL_MS);
+	default:
+		return 0;
+	}
+}
+
+static u64 tsc_measure(enum tsc_src s)
+{
+	u64 hz, least = ~0ULL;
+
+	for (int i = 0; i < TSC_CAL_RUNS; i++) {
+		hz = tsc_measure_once(s);
+		if (!hz)
+			return 0;
+		least = MIN(least, hz);
+	}
+	return least;
+}
+
+/* TSC ticks per second from source s; 0 when it is absent, with *why. */
+static u64 tsc_from(enum tsc_src s, const char **why)
 {
 	u32 max, a, b, c, d;
-	u64 t0, t1, hz;
+	u64 hz;
 
-	if (acpi_power_info()->pm_timer) {
-		t0 = rdtsc();
-		acpi_delay_us(20000);
-		t1 = rdtsc();
-		tsc_source = "measured on the ACPI PM timer";
-		return (t1 - t0) * 50;
-	}
 	cpuid(0, &max, &b, &c, &d);
-	if (max >= 0x15) {
+	switch (s) {
+	case SRC_PMTIMER:
+		*why = "no ACPI PM timer (none in the FADT)";
+		if (!acpi_power_info()->pm_timer)
+			return 0;
+		return tsc_measure(s);
+	case SRC_CPUID15:
+		*why = "no CPUID leaf 0x15 naming the crystal frequency";
+		if (max < 0x15)
+			return 0;
 		cpuid(0x15, &a, &b, &c, &d);
-		if (a && b && c) {
-			tsc_source = "CPUID 0x15";
-			return (u64)c * b / a;
-		}
-	}
-	hz = pit_calibrate();
-	if (hz) {
-		tsc_source = "measured on the PIT";
+		return a && b && c ? (u64)c * b / a : 0;
+	case SRC_HPET:
+		hz = tsc_measure(s);
+		*why = hpet_unusable();
 		return hz;
-	}
-	if (max >= 0x16) {
+	case SRC_PIT:
+		*why = "no PIT (its channel 2 does not count)";
+		return tsc_measure(s);
+	case SRC_CPUID16:
+		*why = "CPUID names neither the crystal (leaf 0x15) nor a base frequency (leaf 0x16)";
+		if (max < 0x16)
+			return 0;
 		cpuid(0x16, &a, &b, &c, &d);
-		if (a) {
-			tsc_source = "CPUID 0x16 base frequency";
-			return (u64)a * 1000000;
+		return (u64)(a & 0xFFFF) * 1000000;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * TSC ticks per second from the first source that gives it (only the
+ * forced ones first, when the command line names some); 0 when none does.
+ */
+static u64 calibrate_tsc(const char *cmdline)
+{
+	char val[16];
+	u32 forced = 0;
+	const char *why = NULL;
+	u64 hz;
+	u32 pass;
+	int s;
+
+	if (vmm_cmdline_get(cmdline, "tsc_calibrate", val, sizeof(val)) != -VMM_ENOENT) {
+		for (s = 0; s < NR_SRC; s++)
+			if (!strcmp(val, tsc_sources[s].option))
+				forced |= 1u << s;
+		if (!forced)
+			vmm_warn("tsc: tsc_calibrate=%s is not pmtimer, cpuid, hpet or pit; trying them in the usual order\n",
+				 val);
+	}
+	for (pass = forced ? 0 : 1; pass < 2; pass++) {
+		for (s = 0; s < NR_SRC; s++) {
+			const char *no = NULL;
+
+			if (((forced >> s) & 1) == pass)
+				continue;	/* pass 0: the forced ones, 1: the others */
+			hz = tsc_from(s, &no);
+			if (hz) {
+				if (forced && pass)	/* none of the forced ones */
+					vmm_warn("tsc: tsc_calibrate=%s: %s; using %s\n", val, why,
+						 tsc_sources[s].name);
+				tsc_source = tsc_sources[s].label;
+				return hz;
+			}
+			if (!pass)
+				why = no;
 		}
 	}
+	if (forced)
+		vmm_warn("tsc: tsc_calibrate=%s: %s; no other source either\n", val, why);
 	return 0;
 }
 
@@ -278,15 +389,16 @@ void arch_timer_init_cpu(void)
 	}
 }
 
-int arch_timer_init(void)
+int arch_timer_init(const char *cmdline)
 {
 	u64 t0, t1;
 	u32 cur, a, b, c, d;
 
 	tsc_boot = rdtsc();
-	tsc_hz = calibrate_tsc();
+	hpet_init();
+	tsc_hz = calibrate_tsc(cmdline);
 	if (!tsc_hz) {
-		vmm_err("timer: cannot measure the TSC frequency (no ACPI PM timer, CPUID 0x15/0x16 or PIT); assuming 1 GHz\n");
+		vmm_err("timer: cannot measure the TSC frequency (no ACPI PM timer, CPUID 0x15/0x16, HPET or PIT); assuming 1 GHz\n");
 		tsc_hz = 1000000000ULL;
 	}
 	/* 64-bit divisions only (no libgcc): kHz granularity is plenty */

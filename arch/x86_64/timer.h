@@ -9,8 +9,9 @@
 
 #define ARCH_TIMER_VECTOR 0xF0
 
-/* Calibrate the clock and the APIC timer, arm the bootstrap CPU's. */
-int arch_timer_init(void);
+/* Calibrate the clock (tsc_calibrate= of the command line may force its
+ * source) and the APIC timer, arm the bootstrap CPU's. */
+int arch_timer_init(const char *cmdline);
 /* Arm this CPU's APIC timer (each AP, once, after lapic_enable_cpu()). */
 void arch_timer_init_cpu(void);
 u64 arch_timer_tsc_hz(void);

@@ -1269,6 +1269,56 @@ static void test_mb2_firmware_and_screen(void **state)
 	assert_int_equal(bi->fb.kind, VMM_FB_NONE);	/* no framebuffer tag */
 }
 
+/* GRUB's RGB tag carries the colour layout; a palette tag its colours */
+static void test_mb2_framebuffer_colours(void **state)
+{
+	u8 p[40] = { 0 };
+	u64 addr = 0xfd000000ull;
+	u32 pitch = 4096, w = 1024, h = 768;
+	size_t off;
+
+	(void)state;
+	memcpy(p, &addr, 8);
+	memcpy(p + 8, &pitch, 4);
+	memcpy(p + 12, &w, 4);
+	memcpy(p + 16, &h, 4);
+	p[20] = 32;
+	p[21] = 1;
+	/* BGR order: red at 0, green at 8, blue at 16 */
+	p[24] = 0; p[25] = 8; p[26] = 8; p[27] = 8; p[28] = 16; p[29] = 8;
+	MB2_WITH_MAP(mb2_tag(8, p, 30));
+	assert_int_equal(mb2_parse(), VMM_OK);
+	assert_int_equal(bi->nr_problems, 0);
+	assert_int_equal(bi->fb.kind, VMM_FB_RGB);
+	assert_int_equal(bi->fb.red_pos, 0);
+	assert_int_equal(bi->fb.blue_pos, 16);
+	assert_int_equal(bi->fb.green_size, 8);
+
+	/* a colour field outside the 16-bit pixel */
+	p[20] = 16;
+	MB2_WITH_MAP(off = mb2_tag(8, p, 30));
+	assert_int_equal(mb2_parse(), VMM_OK);
+	assert_int_equal(bi->fb.kind, VMM_FB_NONE);
+	assert_tag_problem(8, off, "framebuffer colour field outside the pixel");
+
+	/* an 8-bit indexed mode with two palette colours */
+	p[20] = 8;
+	p[21] = 0;
+	p[24] = 2; p[25] = 0;
+	p[26] = 0; p[27] = 0; p[28] = 0; p[29] = 0xAA; p[30] = 0xAA; p[31] = 0xAA;
+	MB2_WITH_MAP(mb2_tag(8, p, 32));
+	assert_int_equal(mb2_parse(), VMM_OK);
+	assert_int_equal(bi->fb.kind, VMM_FB_INDEXED);
+	assert_int_equal(bi->fb.palette_colors, 2);
+	assert_int_equal(((const u8 *)(uintptr_t)bi->fb.palette)[3], 0xAA);
+	/* ... a palette longer than the tag */
+	p[24] = 200;
+	MB2_WITH_MAP(off = mb2_tag(8, p, 32));
+	assert_int_equal(mb2_parse(), VMM_OK);
+	assert_int_equal(bi->fb.kind, VMM_FB_NONE);
+	assert_tag_problem(8, off, "framebuffer palette does not fit the tag");
+}
+
 static void test_mb2_framebuffer_malformed(void **state)
 {
 	size_t off;
@@ -1334,6 +1384,7 @@ int main(void)
 		T(test_mb2_mmap_wrap_and_overflow),
 		T(test_mb2_problem_count_and_clean_state),
 		T(test_mb2_firmware_and_screen),
+		T(test_mb2_framebuffer_colours),
 		T(test_mb2_framebuffer_malformed),
 		cmocka_unit_test(test_firmware_name_multiboot1),
 		T1(test_mb1_full_info),
