@@ -33,6 +33,12 @@ u32 arch_host_cpus(struct arch_host_cpu *out, u32 max);
  * what was found and one verdict line. Returns true when guests can run.
  */
 bool arch_virt_probe(void);
+/*
+ * When the probe found no usable hardware virtualization: the line (no
+ * newline) telling the user why and what to change (e.g. the firmware
+ * setting), repeated at the end of the boot; NULL when guests can run.
+ */
+const char *arch_virt_advice(void);
 /* Enter hardware virtualization on this CPU (VMXON); needs a usable probe. */
 int arch_virt_init(void);
 

@@ -157,8 +157,12 @@ static bool bootcmd_from_cmdline;
 /* The boot is complete: say so, then give the console to the terminal. */
 static void boot_ready(void)
 {
+	const char *advice = arch_virt_advice();
 	int rc;
 
+	/* the probe's advice again, where a user looks when the boot ends */
+	if (advice)
+		vmm_warn("%s\n", advice);
 	vmm_info("%s: ready\n", VMM_NAME);
 	rc = vmm_term_start();
 	if (rc)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/mkiso.sh [--dtb F]... [--default ID] OUT.iso KERNEL.elf "CMDLINE" [MODULE...]
+# scripts/mkiso.sh [--dtb F]... [--default ID] [--grub-pre MOD "LINE"]... OUT.iso KERNEL.elf "CMDLINE" [MODULE...]
 #
 # Build a bootable hybrid GRUB image with the kernel, the given kernel
 # command line and Multiboot2 modules (each loaded under its file name). The
@@ -10,6 +10,13 @@
 # kernel's configuration); with any --dtb, an entry "builtin" boots the
 # built-in configuration. --default ID picks the entry GRUB starts (default:
 # the first). Both platforms get the same menu (one grub.cfg).
+# --grub-pre MOD "LINE" (for tests) puts the GRUB command LINE before the
+# menu entries, so GRUB runs it before it boots any, and installs the GRUB
+# module MOD that provides it (e.g. --grub-pre wrmsr "wrmsr 0x3a 0x1": the
+# firmware's lock with VT-x off, as a PC whose setup disabled it). GRUB
+# i386-pc runs grub.cfg twice (seen in Bochs and QEMU/SeaBIOS: variables
+# set in the first run are still set in the second, and only the second
+# one's output reaches COM1), so a LINE with side effects must be guarded.
 #
 # GRUB platforms: those of i386-pc and x86_64-efi that are installed
 # (Debian grub-pc-bin, grub-efi-amd64-bin); a missing one is reported and the
@@ -21,15 +28,20 @@
 # builds for two). Only the GRUB modules the image needs are installed: the
 # image stays small and boots fast in Bochs.
 set -euo pipefail
-dtbs=(); default=""
+dtbs=(); default=""; pre_lines=""; pre_mods=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --dtb) dtbs+=("$2"); shift 2 ;;
     --default) default=$2; shift 2 ;;
+    --grub-pre)
+      [ $# -ge 3 ] && [ -n "$2" ] && [ -n "$3" ] ||
+        { echo "mkiso.sh: --grub-pre needs a GRUB module name and a command line" >&2; exit 2; }
+      case "$3" in *$'\n'*) echo "mkiso.sh: --grub-pre: the command must be one line: '$3'" >&2; exit 2 ;; esac
+      pre_mods+=" $2"; pre_lines+="$3"$'\n'; shift 3 ;;
     *) break ;;
   esac
 done
-[ $# -ge 2 ] || { sed -n '2,24p' "$0" >&2; exit 2; }
+[ $# -ge 2 ] || { sed -n '2,29p' "$0" >&2; exit 2; }
 out=$1; kernel=$2; cmdline=${3:-}; shift 2; [ $# -gt 0 ] && shift
 here=$(cd "$(dirname "$0")/.." && pwd)
 stage=$(mktemp -d "${TMPDIR:-/tmp}/xvisor-iso.XXXXXX")
@@ -59,9 +71,9 @@ else
   done
   entries+=$(entry builtin "xvisor-x86: built-in configuration" "")
 fi
-awk -v def="$default" -v ents="$entries" '
+awk -v def="$default" -v ents="$entries" -v pre="$pre_lines" '
   /@DEFAULT@/ { sub(/@DEFAULT@/, def) }
-  /@ENTRIES@/ { print ents; next }
+  /@ENTRIES@/ { printf "%s", pre; print ents; next }
   { print }' "$here/iso/grub.cfg" > "$stage/boot/grub/grub.cfg"
 mkdir -p "$(dirname "$out")"
 
@@ -87,7 +99,7 @@ done
 # The partition maps of partmap.lst: the EFI image's search for its root
 # probes every disk and loads each map listed there, printing "file not
 # found" for any that is missing.
-modules="multiboot2 multiboot normal iso9660 serial terminal configfile echo test all_video"
+modules="multiboot2 multiboot normal iso9660 serial terminal configfile echo test all_video$pre_mods"
 modules+=" $(cat "$grub_lib/${have[0]}/partmap.lst" 2>/dev/null | tr '\n' ' ')"
 for p in "${have[@]}"; do
   for m in $modules; do

@@ -18,6 +18,11 @@
 #   --megs N          guest RAM in MiB (default 128)
 #   --cpu MODEL       Bochs CPU model (default corei7_skylake_x)
 #   --cpus N          number of CPUs (default 1)
+#   --bios F          system BIOS image (default /usr/share/bochs/BIOS-bochs-latest,
+#                     which locks IA32_FEATURE_CONTROL with VMX on and gives
+#                     ACPI tables); the tests of a firmware that locked VT-x
+#                     off use BIOS-bochs-legacy, which leaves the MSR
+#                     unlocked (and has no ACPI)
 #   --log F           Bochs log file (default build/bochs/bochs.log)
 #   --clock SYNC      Bochs clock sync: none (emulated time follows the
 #                     instruction count, idle time flies by: what the tests
@@ -27,7 +32,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 serial_file=""; serial_socket=""; debug=0; rc=""; megs=128; cpu=corei7_skylake_x; cpus=1
-log=""; iso=""; clock=""
+log=""; iso=""; clock=""; bios=/usr/share/bochs/BIOS-bochs-latest
 while [ $# -gt 0 ]; do
   case "$1" in
     --serial-file) serial_file=$2; shift 2 ;;
@@ -37,15 +42,17 @@ while [ $# -gt 0 ]; do
     --megs) megs=$2; shift 2 ;;
     --cpu) cpu=$2; shift 2 ;;
     --cpus) cpus=$2; shift 2 ;;
+    --bios) bios=$2; shift 2 ;;
     --log) log=$2; shift 2 ;;
     --clock) clock=$2; shift 2 ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
     -*) echo "run-bochs.sh: unknown option $1" >&2; exit 2 ;;
     *) iso=$1; shift ;;
   esac
 done
 [ -n "$iso" ] || iso=$here/build/xvisor.iso
 [ -f "$iso" ] || { echo "run-bochs.sh: no ISO at $iso (run 'make')" >&2; exit 1; }
+[ -f "$bios" ] || { echo "run-bochs.sh: --bios $bios: no such file" >&2; exit 1; }
 command -v bochs >/dev/null || { echo "run-bochs.sh: bochs missing (run scripts/deps.sh)" >&2; exit 1; }
 # the term display needs a terminfo entry; CI jobs often have no TERM
 export TERM="${TERM:-dumb}"   # (bash sets TERM=dumb unexported when unset)
@@ -81,7 +88,7 @@ esac
 cat > "$work/bochsrc" <<RC
 megs: $megs
 cpu: model=$cpu, count=$cpus, ips=50000000, reset_on_triple_fault=0, ignore_bad_msrs=1
-romimage: file=/usr/share/bochs/BIOS-bochs-latest, options=fastboot
+romimage: file=$bios, options=fastboot
 vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest
 ata0-master: type=cdrom, path=$iso, status=inserted
 boot: cdrom

@@ -1,10 +1,12 @@
 /*
- * arch/x86_64/acpi.c - RSDP discovery, FADT and \_S5 lookup, the MADT's
- * local APICs, the HPET table for hpet.c (see acpi.h). Every table is checksum-verified and
- * length-checked before it is read.
+ * arch/x86_64/acpi.c - RSDP discovery, the tables found through the
+ * RSDT/XSDT: FADT, MADT, \_S5 in the DSDT or else an SSDT, the HPET table
+ * for hpet.c (see acpi.h; the parsing is acpi_parse.c). Every table is
+ * checksum-verified and length-checked before it is read.
  */
 #include <string.h>
 #include "arch/x86_64/acpi.h"
+#include "arch/x86_64/acpi_parse.h"
 #include "kernel/printk.h"
 #include "arch/x86_64/cpu.h"
 
@@ -40,6 +42,8 @@ const struct acpi_tables_info *acpi_tables_info(void)
 	return &tables_info;
 }
 
+#define ACPI_MAX_SSDTS 16
+
 const void *acpi_table(const char *sig, u32 *len)
 {
 	for (u32 i = 0; i < tables_info.nr; i++)
@@ -50,12 +54,6 @@ const void *acpi_table(const char *sig, u32 *len)
 		}
 	return NULL;
 }
-
-#define MADT_LAPIC 0
-#define MADT_IOAPIC 1
-#define MADT_LAPIC_OVERRIDE 5
-#define MADT_X2APIC 9
-#define MADT_ENABLED (1u << 0)
 
 static bool checksum_ok(const void *p, size_t len)
 {
@@ -105,101 +103,29 @@ static const struct acpi_sdt_header *table_at(u64 pa, const char *sig)
 	return h;
 }
 
-/* \_S5 package: NameOp "_S5_" PackageOp PkgLength NumElements typa typb */
-static void find_s5(const struct acpi_sdt_header *dsdt)
+static const char *s5_text(void)
 {
-	const u8 *p = (const u8 *)dsdt + sizeof(*dsdt);
-	const u8 *end = (const u8 *)dsdt + dsdt->length;
-	u8 vals[2] = { 0, 0 };
-
-	for (; p + 4 < end; p++) {
-		if (memcmp(p, "_S5_", 4))
-			continue;
-		const u8 *q = p + 4;
-
-		if (q >= end || *q != 0x12)	/* PackageOp */
-			continue;
-		q++;
-		if (q >= end)
-			break;
-		q += ((*q >> 6) & 3) + 1;	/* PkgLength */
-		q++;				/* NumElements */
-		for (int i = 0; i < 2 && q < end; i++) {
-			if (*q == 0x0A && q + 1 < end) {	/* BytePrefix */
-				vals[i] = q[1];
-				q += 2;
-			} else {			/* ZeroOp / OneOp / small constant */
-				vals[i] = *q == 0x01 ? 1 : (*q == 0xFF ? 0xFF : 0);
-				q++;
-			}
-		}
-		power_info.s5_typa = vals[0] & 7;
-		power_info.s5_typb = vals[1] & 7;
-		return;
+	switch (power_info.s5) {
+	case ACPI_S5_FOUND:
+		return power_info.s5_table[0] == 'D' ? "\\_S5 in the DSDT" : "\\_S5 in an SSDT";
+	case ACPI_S5_NOT_PACKAGE:
+		return "\\_S5 is not a plain package: SLP_TYP 0 assumed";
 	}
+	return "no \\_S5 in the DSDT or SSDTs: SLP_TYP 0 assumed";
 }
 
-static void madt_add_cpu(u32 apic_id, u32 flags)
+/* \_S5 in one DSDT or SSDT; true once found (or found unusable). */
+static bool s5_in(const struct acpi_sdt_header *h, const char *sig)
 {
-	if (!(flags & MADT_ENABLED))
-		return;
-	for (u32 i = 0; i < madt_info.nr_cpus; i++)
-		if (madt_info.apic_ids[i] == apic_id)
-			return;	/* listed both as LAPIC and x2APIC */
-	if (apic_id >= 0xFF) {
-		madt_info.nr_skipped++;	/* needs x2APIC mode, which we do not use */
-		return;
-	}
-	if (madt_info.nr_cpus < ACPI_MAX_CPUS)
-		madt_info.apic_ids[madt_info.nr_cpus++] = apic_id;
-	else
-		madt_info.nr_skipped++;
-}
+	int r = acpi_find_s5((const u8 *)h + sizeof(*h), h->length - (u32)sizeof(*h),
+			     &power_info.s5_typa, &power_info.s5_typb);
 
-/* MADT ("APIC", ACPI 6.x 5.2.12): LAPIC address and the enabled processors. */
-static void parse_madt(const struct acpi_sdt_header *madt)
-{
-	const u8 *p = (const u8 *)madt + sizeof(*madt) + 8;
-	const u8 *end = (const u8 *)madt + madt->length;
-	u32 base32;
-
-	if (madt->length < sizeof(*madt) + 8)
-		return;
-	memcpy(&base32, (const u8 *)madt + sizeof(*madt), 4);
-	madt_info.lapic_base = base32;
-	while (p + 2 <= end && p[1] >= 2 && p + p[1] <= end) {
-		u32 flags, id;
-
-		switch (p[0]) {
-		case MADT_LAPIC:
-			if (p[1] >= 8) {
-				memcpy(&flags, p + 4, 4);
-				madt_add_cpu(p[3], flags);
-			}
-			break;
-		case MADT_X2APIC:
-			if (p[1] >= 16) {
-				memcpy(&id, p + 4, 4);
-				memcpy(&flags, p + 8, 4);
-				madt_add_cpu(id, flags);
-			}
-			break;
-		case MADT_IOAPIC:
-			if (p[1] >= 12 && tables_info.nr_ioapics < ACPI_MAX_IOAPICS) {
-				u32 base;
-
-				memcpy(&base, p + 4, 4);
-				tables_info.ioapic_base[tables_info.nr_ioapics++] = base;
-			}
-			break;
-		case MADT_LAPIC_OVERRIDE:
-			if (p[1] >= 12)
-				memcpy(&madt_info.lapic_base, p + 4, 8);
-			break;
-		}
-		p += p[1];
-	}
-	madt_info.valid = madt_info.nr_cpus > 0;
+	if (r == ACPI_S5_ABSENT)
+		return false;
+	power_info.s5 = r;
+	memcpy(power_info.s5_table, sig, 4);
+	power_info.s5_table[4] = 0;
+	return true;
 }
 
 void acpi_init(u64 rsdp_pa)
@@ -208,7 +134,7 @@ void acpi_init(u64 rsdp_pa)
 	const struct acpi_sdt_header *root = NULL, *fadt = NULL, *dsdt;
 	bool xsdt = false;
 	u32 rsdt_pa;
-	u64 xsdt_pa = 0;
+	u64 xsdt_pa = 0, dsdt_pa;
 
 	if (!rsdp_pa || !checksum_ok(rsdp, 20)) {
 		vmm_info("acpi: no RSDP found\n");
@@ -234,6 +160,9 @@ void acpi_init(u64 rsdp_pa)
 	size_t esize = xsdt ? 8 : 4;
 	size_t n = (root->length - sizeof(*root)) / esize;
 
+	u64 ssdt[ACPI_MAX_SSDTS];
+	u32 nr_ssdt = 0;
+
 	for (size_t i = 0; i < n; i++) {
 		u64 pa = 0;
 
@@ -248,52 +177,42 @@ void acpi_init(u64 rsdp_pa)
 			const struct acpi_sdt_header *madt = table_at(pa, "APIC");
 
 			if (madt)
-				parse_madt(madt);
-		} else if (!acpi_table("HPET", NULL) && !memcmp(h->signature, "HPET", 4))
+				acpi_parse_madt((const u8 *)madt, madt->length, &madt_info, &tables_info);
+		} else if (!acpi_table("HPET", NULL) && !memcmp(h->signature, "HPET", 4)) {
 			table_at(pa, "HPET");	/* read by hpet.c */
+		} else if (!memcmp(h->signature, "SSDT", 4) && nr_ssdt < ACPI_MAX_SSDTS) {
+			ssdt[nr_ssdt++] = pa;
+		}
 	}
 	if (!fadt || fadt->length < 76) {
-		vmm_info("acpi: no usable FADT\n");
+		vmm_info("acpi: no usable FADT: no ACPI power-off or reset register\n");
 		return;
 	}
-	u32 pm1a, pm1b, dsdt32;
-	u64 dsdt_pa;
-
-	memcpy(&dsdt32, (const u8 *)fadt + 40, 4);
-	memcpy(&pm1a, (const u8 *)fadt + 64, 4);
-	memcpy(&pm1b, (const u8 *)fadt + 68, 4);
-	dsdt_pa = dsdt32;
-	if (fadt->length >= 148) {
-		u64 x;
-
-		memcpy(&x, (const u8 *)fadt + 140, 8);
-		if (x)
-			dsdt_pa = x;
-	}
-	if (fadt->length >= 80) {
-		u32 tmr;
-
-		memcpy(&tmr, (const u8 *)fadt + 76, 4);
-		power_info.pm_timer = (u16)tmr;
-	}
-	if (fadt->length >= 129) {
-		u32 flags;
-
-		memcpy(&flags, (const u8 *)fadt + 112, 4);
-		power_info.reset_space = *((const u8 *)fadt + 116);
-		memcpy(&power_info.reset_addr, (const u8 *)fadt + 120, 8);
-		power_info.reset_value = *((const u8 *)fadt + 128);
-		power_info.reset_valid = (flags & (1u << 10)) && power_info.reset_addr &&
-					 power_info.reset_space <= 1;
-	}
-	power_info.pm1a_cnt = pm1a;
-	power_info.pm1b_cnt = pm1b;
+	dsdt_pa = acpi_parse_fadt((const u8 *)fadt, fadt->length, &power_info);
+	power_info.s5 = ACPI_S5_ABSENT;
 	dsdt = table_at(dsdt_pa, "DSDT");
-	if (dsdt)
-		find_s5(dsdt);
-	power_info.valid = pm1a != 0;
-	vmm_info("acpi: RSDP 0x%llx, PM1a control 0x%x, S5 type %u\n",
-		 (unsigned long long)rsdp_pa, pm1a, power_info.s5_typa);
+	if (!dsdt || !s5_in(dsdt, "DSDT")) {
+		for (u32 i = 0; i < nr_ssdt; i++) {
+			const struct acpi_sdt_header *h = table_at(ssdt[i], "SSDT");
+
+			if (h && s5_in(h, "SSDT"))
+				break;
+		}
+	}
+	if (power_info.hw_reduced)
+		vmm_info("acpi: RSDP 0x%llx, hardware-reduced ACPI: sleep control register %s 0x%llx, %s\n",
+			 (unsigned long long)rsdp_pa, acpi_gas_space_name(power_info.sleep_control.space),
+			 (unsigned long long)power_info.sleep_control.addr, s5_text());
+	else
+		vmm_info("acpi: RSDP 0x%llx, PM1a control 0x%x, S5 type %u (%s)\n",
+			 (unsigned long long)rsdp_pa, power_info.pm1a_cnt, power_info.s5_typa, s5_text());
+	if (!power_info.reset_sup)
+		vmm_info("acpi: the FADT offers no reset register (RESET_REG_SUP clear)\n");
+	else
+		vmm_info("acpi: reset register: %s 0x%llx, value 0x%x%s\n",
+			 acpi_gas_space_name(power_info.reset_space),
+			 (unsigned long long)power_info.reset_addr, power_info.reset_value,
+			 power_info.reset_valid ? "" : " (not usable)");
 }
 
 void acpi_delay_us(u32 us)

@@ -8,7 +8,9 @@
 
 /* ISA IRQ 'irq' to 'vector' on this CPU: fixed delivery, edge, active high,
  * on the IO-APIC pin of the same number (the first IO-APIC the MADT names,
- * else the PC's default 0xFEC00000). */
-void host_ioapic_route_isa(u32 irq, u8 vector);
+ * else the PC's default 0xFEC00000). VMM_OK, or -VMM_ENOTAVAIL (said on the
+ * console, nothing programmed) when this CPU's APIC id is above 254: the
+ * caller keeps its device polled. */
+int host_ioapic_route_isa(u32 irq, u8 vector);
 
 #endif

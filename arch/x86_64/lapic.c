@@ -9,6 +9,7 @@
  */
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/apic_id.h"
 #include "kernel/arch_cpu.h"
 
 #define MSR_APIC_BASE 0x1B
@@ -106,6 +107,9 @@ bool lapic_send_ipi(u32 apic_id, u32 icr_low)
 		wrmsr(MSR_X2APIC_ICR, ((u64)((icr_low & ICR_SELF) ? 0 : apic_id) << 32) | icr_low);
 		return true;
 	}
+	/* an 8-bit destination: never send a truncated id to another CPU */
+	if (!(icr_low & ICR_SELF) && !apic_id_addressable(apic_id, false))
+		return false;
 	flags = arch_cpu_irq_save();
 	for (int i = 0; i < ICR_IDLE_SPINS; i++) {
 		if (!(lapic_read(LAPIC_ICR_LOW) & ICR_BUSY)) {

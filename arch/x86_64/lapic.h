@@ -69,7 +69,8 @@ static inline void lapic_eoi(void)
 /*
  * Send an IPI: 'icr_low' is the delivery mode, vector and flags, 'apic_id'
  * the destination (ignored with ICR_SELF). Waits (bounded) for the previous
- * send to be accepted; false if the ICR never became idle.
+ * send to be accepted; false if the ICR never became idle, or (xAPIC mode)
+ * if apic_id does not fit the 8-bit destination (nothing sent).
  */
 bool lapic_send_ipi(u32 apic_id, u32 icr_low);
 

@@ -4,17 +4,19 @@
  * After the console is flushed, the other CPUs stopped and this one out of
  * VMX operation (as for a power-off), each reset the platform may offer is
  * tried in turn, announced on the console first: the ACPI FADT's reset
- * register (when the FADT says it is supported), the keyboard controller's
- * reset line (command 0xFE to port 0x64), the PCI reset control register
- * (port 0xCF9: 0x02 then 0x06, a hard reset), and last a triple fault (an
- * empty IDT and an exception), which every x86 turns into a shutdown that
- * the platform answers with a reset.
+ * register (when the FADT sets RESET_REG_SUP; in I/O space, memory, or PCI
+ * configuration space of bus 0, written through 0xCF8/0xCFC), the PCI
+ * reset control register (port 0xCF9: 0x02 then 0x06, a hard reset), the
+ * keyboard controller's reset line (command 0xFE to port 0x64), and last a
+ * triple fault (an empty IDT and an exception), which every x86 turns into
+ * a shutdown that the platform answers with a reset.
  */
 #include "kernel/arch_cpu.h"
 #include "kernel/arch_console.h"
 #include "kernel/printk.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/acpi.h"
+#include "arch/x86_64/acpi_reg.h"
 #include "arch/x86_64/smp.h"
 #include "arch/x86_64/vmx/vmx.h"
 
@@ -37,16 +39,29 @@ static void settle(void)
 
 static void acpi_reset(const struct acpi_power_info *a)
 {
-	char what[96];
+	char reg[80], what[128];
 
-	vmm_snprintf(what, sizeof(what), "ACPI reset register (%s 0x%llx, value 0x%x)",
-		     a->reset_space ? "I/O port" : "memory", (unsigned long long)a->reset_addr,
-		     a->reset_value);
+	if (!a->valid) {
+		announce("no ACPI FADT: no reset register to try");
+		return;
+	}
+	if (!a->reset_sup) {
+		announce("the ACPI FADT offers no reset register (RESET_REG_SUP clear)");
+		return;
+	}
+	acpi_reg_describe(reg, sizeof(reg), a->reset_space, a->reset_addr);
+	if (!a->reset_valid) {
+		vmm_snprintf(what, sizeof(what), "the ACPI reset register (%s) is not usable", reg);
+		announce(what);
+		return;
+	}
+	vmm_snprintf(what, sizeof(what), "ACPI reset register (%s, value 0x%x)", reg, a->reset_value);
 	announce(what);
-	if (a->reset_space == 1)
-		outb((u16)a->reset_addr, a->reset_value);
-	else if (a->reset_addr < 512 * GiB)	/* the identity map's reach */
-		*(volatile u8 *)(uintptr_t)a->reset_addr = a->reset_value;
+	if (acpi_reg_write8(a->reset_space, a->reset_addr, a->reset_value)) {
+		vmm_snprintf(what, sizeof(what), "the ACPI reset register (%s) is not reachable", reg);
+		announce(what);
+		return;
+	}
 	settle();
 }
 
@@ -93,9 +108,8 @@ void arch_reboot(void)
 	arch_console_sync();
 	arch_console_flush();
 	vmx_cpu_disable();
-	if (acpi->reset_valid)
-		acpi_reset(acpi);
-	kbc_reset();
+	acpi_reset(acpi);
 	pci_reset();
+	kbc_reset();
 	triple_fault();
 }

@@ -12,6 +12,7 @@
 #include "arch/x86_64/smp.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/lapic.h"
+#include "arch/x86_64/apic_id.h"
 #include "arch/x86_64/acpi.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
@@ -453,6 +454,9 @@ void arch_smp_init(u32 maxcpus)
 	want = madt->valid ? madt->nr_cpus : 1;
 	if (!madt->valid)
 		vmm_info("smp: no ACPI MADT: only the bootstrap CPU is used\n");
+	if (madt->nr_skipped)
+		vmm_warn("smp: %u enabled CPU%s of the MADT not listed (more than %u, or APIC id 0xffffffff)\n",
+			 madt->nr_skipped, madt->nr_skipped == 1 ? "" : "s", ACPI_MAX_CPUS);
 	if (want > ARCH_MAX_CPUS) {
 		vmm_warn("smp: %u CPUs in the MADT, at most %u are used (ARCH_MAX_CPUS)\n",
 			 want, ARCH_MAX_CPUS);
@@ -478,6 +482,13 @@ void arch_smp_init(u32 maxcpus)
 	for (u32 i = 0; madt->valid && i < madt->nr_cpus && cpu < want; i++) {
 		if (madt->apic_ids[i] == bsp->apic_id)
 			continue;
+		if (!apic_id_addressable(madt->apic_ids[i], lapic_x2apic)) {
+			/* an 8-bit xAPIC destination would reach another CPU */
+			vmm_warn("smp: the CPU with APIC id %u is not started: ids above %u need x2APIC mode and the LAPICs are in xAPIC mode (boot with x2apic)\n",
+				 madt->apic_ids[i], APIC_ID_XAPIC_MAX);
+			skipped++;
+			continue;
+		}
 		if (start_ap(cpu, madt->apic_ids[i]) == VMM_OK)
 			cpu++;
 		else

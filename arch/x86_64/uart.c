@@ -299,6 +299,7 @@ static void uart_irq(u32 vector, struct arch_regs *regs, void *data)
 static int uart_irq_setup(void)
 {
 	static bool done;
+	static int refused;	/* the IO-APIC cannot reach this CPU: said once */
 	unsigned long flags;
 	int rc;
 
@@ -306,11 +307,19 @@ static int uart_irq_setup(void)
 		return -VMM_ENOTAVAIL;
 	if (done)
 		return VMM_OK;
+	if (refused)
+		return refused;
 	rc = vmm_host_irq_register(UART_IRQ_VECTOR, uart_irq, NULL);
 	if (rc)
 		return rc;
+	/* outside the lock: a refusal is said on the console, which takes it;
+	 * the UART raises nothing before OUT2 below */
+	rc = host_ioapic_route_isa(UART_IRQ_PIN, UART_IRQ_VECTOR);
+	if (rc) {		/* no route to this CPU: stays polled */
+		refused = rc;
+		return rc;
+	}
 	flags = vmm_spin_lock_irqsave(&rx.lock);
-	host_ioapic_route_isa(UART_IRQ_PIN, UART_IRQ_VECTOR);
 	outb(uart_base + UART_MCR, MCR_DTR | MCR_RTS | MCR_OUT2);
 	vmm_spin_unlock_irqrestore(&rx.lock, flags);
 	done = true;

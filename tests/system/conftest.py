@@ -246,10 +246,10 @@ def _run(engine, cmd, workdir, timeout, until, linger):
 
 
 def boot_bochs_run(iso, timeout=30, until=None, linger=0.3, rc=None, cpu=None,
-                   megs=None, cpus=None):
+                   megs=None, cpus=None, bios=None):
     """Boot iso in Bochs (scripts/run-bochs.sh) with COM1 into a file.
     rc: text of a Bochs debugger command file (default: continue at once);
-    cpus: number of emulated CPUs (default 1)."""
+    cpus: number of emulated CPUs (default 1); bios: run-bochs.sh --bios."""
     workdir = _new_workdir("bochs")
     cmd = [RUN_BOCHS, "--serial-file", workdir / "serial.txt",
            "--log", workdir / "bochs.log"]
@@ -262,6 +262,8 @@ def boot_bochs_run(iso, timeout=30, until=None, linger=0.3, rc=None, cpu=None,
         cmd += ["--megs", str(megs)]
     if cpus:
         cmd += ["--cpus", str(cpus)]
+    if bios:
+        cmd += ["--bios", bios]
     cmd.append(Path(iso).resolve())
     return _run("bochs", cmd, workdir, timeout, until, linger)
 
@@ -430,11 +432,11 @@ def _start(cmd, workdir):
     return proc
 
 
-def boot_bochs_terminal(iso, cpus=None, clock=None, megs=None):
+def boot_bochs_terminal(iso, cpus=None, clock=None, megs=None, bios=None):
     """Boot `iso` in Bochs with COM1 on a TCP socket on localhost (Bochs
     listens, and waits for us before it starts); return the SerialTerminal.
     clock: run-bochs.sh --clock (make run on a terminal uses slowdown: a
-    guest second takes a real second)."""
+    guest second takes a real second); bios: run-bochs.sh --bios."""
     workdir = _new_workdir("bochs")
     probe = socket.socket()
     probe.bind(("127.0.0.1", 0))
@@ -447,6 +449,8 @@ def boot_bochs_terminal(iso, cpus=None, clock=None, megs=None):
         cmd += ["--clock", clock]
     if megs:
         cmd += ["--megs", str(megs)]
+    if bios:
+        cmd += ["--bios", bios]
     cmd.append(Path(iso).resolve())
     proc = _start(cmd, workdir)
     sock = _connect(proc, workdir, socket.AF_INET, ("127.0.0.1", port), "Bochs")
@@ -471,14 +475,19 @@ def boot_qemu_terminal(kernel, append=None, extra=()):
 # --------------------------------------------------------------------------
 # ISOs
 # --------------------------------------------------------------------------
-def make_iso_cached(cmdline, modules=()):
+def make_iso_cached(cmdline, modules=(), grub_pre=()):
     """An ISO of the session's build/xvisor.elf with this command line and
     these module files (each loaded under its file name); built once per
-    content."""
+    content. grub_pre: (GRUB module, command line) pairs GRUB runs before
+    the menu entries (mkiso.sh --grub-pre)."""
     h = hashlib.sha256()
     for part in (SNAP_ELF, MKISO, REPO / "iso" / "grub.cfg"):
         h.update(Path(part).read_bytes())
     h.update(b"\0cmdline\0" + cmdline.encode())
+    pre = []
+    for mod, line in grub_pre:
+        h.update(b"\0grub-pre\0" + mod.encode() + b"\0" + line.encode())
+        pre += ["--grub-pre", mod, line]
     for m in modules:
         m = Path(m)
         h.update(b"\0module\0" + m.name.encode() + b"\0" + m.read_bytes())
@@ -487,7 +496,7 @@ def make_iso_cached(cmdline, modules=()):
         return out
     ISO_CACHE.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".iso.tmp%d" % os.getpid())
-    r = subprocess.run([MKISO, tmp, SNAP_ELF, cmdline] + [str(m) for m in modules],
+    r = subprocess.run([MKISO] + pre + [tmp, SNAP_ELF, cmdline] + [str(m) for m in modules],
                        cwd=REPO, capture_output=True, text=True, timeout=120)
     if r.returncode != 0:
         tmp.unlink(missing_ok=True)
@@ -587,7 +596,7 @@ def _no_emulator_left_behind():
 
 @pytest.fixture(scope="session")
 def make_iso(build):
-    """make_iso(cmdline, modules=[]) -> path of a cached ISO."""
+    """make_iso(cmdline, modules=[], grub_pre=[]) -> path of a cached ISO."""
     return make_iso_cached
 
 
@@ -613,7 +622,7 @@ def guest_bin(build):
 @pytest.fixture(scope="session")
 def boot_bochs(build):
     """boot_bochs(iso, timeout=30, until=None, linger=0.3, rc=None, cpu=None,
-    megs=None, cpus=None) -> BootResult."""
+    megs=None, cpus=None, bios=None) -> BootResult."""
     return boot_bochs_run
 
 

@@ -302,6 +302,11 @@ bool arch_virt_probe(void)
 	return fake_virt_supported;
 }
 
+const char *arch_virt_advice(void)
+{
+	return fake_virt_supported ? NULL : "vmx: fake: no hardware virtualization";
+}
+
 int arch_test_fault(const char *kind)
 {
 	static const char *const kinds[] = { "pf", "null", "ud", "gp", "de", "bp", "stack" };

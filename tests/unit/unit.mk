@@ -29,7 +29,8 @@ UNIT_LIBS  := -lcmocka $(if $(wildcard /usr/lib/*/libfdt.so /usr/lib/libfdt.so),
 # plus the arch files that are pure computation (no privileged instructions)
 KERNEL_SRC := $(wildcard kernel/*.c devemu/*.c) arch/x86_64/vmx/vmx_decode.c \
               arch/x86_64/vmx/ept_check.c arch/x86_64/vmx/cpustate_check.c \
-              arch/x86_64/vmx/cpuid_view.c
+              arch/x86_64/vmx/cpuid_view.c arch/x86_64/vmx/vmx_firmware.c \
+              arch/x86_64/acpi_parse.c
 KERNEL_OBJ := $(KERNEL_SRC:%.c=$(OUT)/obj/%.o)
 KERNEL_LIB := $(OUT)/libkernel-host.a
 FAKE_OBJ   := $(OUT)/obj/tests/unit/fake_arch.o

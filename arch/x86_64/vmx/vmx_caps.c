@@ -5,6 +5,7 @@
  * (each AP checks its own CPUID, revision and lock in vmx_cpu.c). Nothing
  * here enters VMX operation.
  */
+#include <string.h>
 #include "arch/x86_64/vmx/vmx_caps.h"
 #include "arch/x86_64/cpu.h"
 #include "kernel/arch_info.h"
@@ -18,7 +19,8 @@ const char *vmx_verdict_text(enum vmx_verdict v)
 	switch (v) {
 	case VMX_USABLE: return "usable";
 	case VMX_NO_CPUID: return "no VMX in CPUID";
-	case VMX_LOCKED_OFF: return "disabled and locked by firmware (IA32_FEATURE_CONTROL); enable VT-x in the firmware setup";
+	case VMX_LOCKED_OFF: return "VT-x disabled in the firmware (IA32_FEATURE_CONTROL locked without VMX)";
+	case VMX_SMX_ONLY: return "VT-x enabled by the firmware only inside SMX (Intel TXT)";
 	case VMX_NO_SECONDARY: return "no EPT (no secondary processor-based controls)";
 	case VMX_NO_EPT: return "no EPT";
 	case VMX_NO_EPT_WB_4LEVEL: return "EPT lacks 4-level page walks or write-back memory type";
@@ -37,21 +39,27 @@ static inline u32 allowed1(u64 msr_value)
 void vmx_caps_read(struct vmx_caps *c)
 {
 	u32 a, b, ecx, d;
+	char vendor[12];
 	u64 v;
 
 	*c = (struct vmx_caps){ 0 };
+	cpuid(0, &a, &b, &ecx, &d);
+	memcpy(vendor, &b, 4);
+	memcpy(vendor + 4, &d, 4);
+	memcpy(vendor + 8, &ecx, 4);
 	cpuid(1, &a, &b, &ecx, &d);
 	c->cpuid_vmx = ecx & (1u << 5);
-	if (!c->cpuid_vmx) {
-		c->verdict = VMX_NO_CPUID;
-		return;
-	}
-	if (rdmsr_safe(MSR_IA32_FEATURE_CONTROL, &c->feature_control))
+	if (c->cpuid_vmx && rdmsr_safe(MSR_IA32_FEATURE_CONTROL, &c->feature_control))
 		c->feature_control = 0;
-	if ((c->feature_control & FEATURE_CONTROL_LOCKED) &&
-	    !(c->feature_control & FEATURE_CONTROL_VMX_OUTSIDE_SMX)) {
-		c->verdict = VMX_LOCKED_OFF;
-		return;
+	c->firmware = vmx_fw_decide(vendor, c->cpuid_vmx, c->feature_control);
+	switch (c->firmware) {
+	case VMX_FW_AMD:	/* the advice line says AMD-V is not supported */
+	case VMX_FW_NO_CPUID: c->verdict = VMX_NO_CPUID; return;
+	case VMX_FW_LOCKED_OFF: c->verdict = VMX_LOCKED_OFF; return;
+	case VMX_FW_SMX_ONLY: c->verdict = VMX_SMX_ONLY; return;
+	case VMX_FW_READY:
+	case VMX_FW_UNLOCKED:
+		break;
 	}
 	rdmsr_safe(MSR_IA32_VMX_BASIC, &c->basic);
 	c->revision = c->basic & 0x7FFFFFFF;
@@ -90,6 +98,16 @@ int arch_virt_init(void)
 	return vmx_cpu_enable();
 }
 
+const char *vmx_boot_advice(void)
+{
+	return vmx_fw_advice(boot_caps.firmware);
+}
+
+const char *arch_virt_advice(void)
+{
+	return boot_caps.verdict == VMX_USABLE ? NULL : vmx_boot_advice();
+}
+
 const struct vmx_caps *vmx_boot_caps(void)
 {
 	return &boot_caps;
@@ -108,10 +126,13 @@ bool arch_virt_probe(void)
 	vmx_caps_read(c);
 	vmm_info("vmx: CPUID VMX %s\n", yn(c->cpuid_vmx));
 	if (c->cpuid_vmx) {
-		vmm_info("vmx: IA32_FEATURE_CONTROL 0x%llx (%s, VMX outside SMX %s)\n",
+		vmm_info("vmx: IA32_FEATURE_CONTROL 0x%llx (%s, VMX outside SMX %s, inside SMX %s)%s\n",
 			 (unsigned long long)c->feature_control,
 			 (c->feature_control & FEATURE_CONTROL_LOCKED) ? "locked" : "unlocked",
-			 (c->feature_control & FEATURE_CONTROL_VMX_OUTSIDE_SMX) ? "enabled" : "disabled");
+			 (c->feature_control & FEATURE_CONTROL_VMX_OUTSIDE_SMX) ? "enabled" : "disabled",
+			 (c->feature_control & FEATURE_CONTROL_VMX_IN_SMX) ? "enabled" : "disabled",
+			 c->firmware == VMX_FW_UNLOCKED ?
+			 ": the hypervisor enables VMX and locks it" : "");
 	}
 	if (c->basic) {
 		p2 = allowed1(c->procbased2);
@@ -132,5 +153,7 @@ bool arch_virt_probe(void)
 		vmm_info("vmx: verdict: VMX usable\n");
 	else
 		vmm_info("vmx: verdict: VMX not available: %s\n", vmx_verdict_text(c->verdict));
+	if (vmx_boot_advice())
+		vmm_warn("%s\n", vmx_boot_advice());
 	return c->verdict == VMX_USABLE;
 }

@@ -7,6 +7,7 @@
 
 #include "kernel/types.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/vmx/vmx_firmware.h"
 
 #define MSR_IA32_VMX_BASIC 0x480
 #define MSR_IA32_VMX_PINBASED_CTLS 0x481
@@ -25,9 +26,7 @@
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS 0x48F
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS 0x490
 
-#define FEATURE_CONTROL_LOCKED (1ULL << 0)
-#define FEATURE_CONTROL_VMX_IN_SMX (1ULL << 1)
-#define FEATURE_CONTROL_VMX_OUTSIDE_SMX (1ULL << 2)
+/* IA32_FEATURE_CONTROL's bits: vmx_firmware.h */
 
 /* EPT/VPID capability bits (SDM A.10) */
 #define EPT_CAP_XONLY (1ULL << 0)	/* execute-only translations */
@@ -49,8 +48,9 @@
 
 enum vmx_verdict {
 	VMX_USABLE = 0,
-	VMX_NO_CPUID,		/* CPUID.1:ECX.VMX = 0 */
+	VMX_NO_CPUID,		/* CPUID.1:ECX.VMX = 0 (an AMD CPU too: vmx_fw says which) */
 	VMX_LOCKED_OFF,		/* IA32_FEATURE_CONTROL locked with VMX disabled */
+	VMX_SMX_ONLY,		/* locked with VMX enabled only inside SMX (TXT) */
 	VMX_NO_SECONDARY,	/* no secondary controls: no EPT */
 	VMX_NO_EPT,
 	VMX_NO_EPT_WB_4LEVEL,	/* EPT without 4-level walks or WB memory type */
@@ -61,6 +61,7 @@ enum vmx_verdict {
 struct vmx_caps {
 	bool cpuid_vmx;
 	u64 feature_control;
+	enum vmx_fw firmware;	/* vendor, CPUID and the firmware's lock */
 	u64 basic;
 	u32 revision;
 	bool true_ctls;
@@ -74,6 +75,9 @@ struct vmx_caps {
 void vmx_caps_read(struct vmx_caps *caps);
 /* The reason text for a verdict, e.g. "no VMX in CPUID". */
 const char *vmx_verdict_text(enum vmx_verdict v);
+/* The firmware advice line of the boot CPU (vmx_fw_advice), NULL when VT-x
+ * is usable as far as the firmware goes. */
+const char *vmx_boot_advice(void);
 /* Capabilities read at boot by arch_virt_probe(). */
 const struct vmx_caps *vmx_boot_caps(void);
 
