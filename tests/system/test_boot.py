@@ -14,7 +14,7 @@ def test_bochs_boot_report_and_poweroff(make_iso, boot_bochs):
     m = r.expect(
         VERSION,
         r'^boot: loader "GRUB [^"]+" \(Multiboot2\), firmware BIOS$',
-        r"^boot: screen VGA text 80x25 at 0xb8000$",
+        r"^boot: screen framebuffer 1024x768x32 at 0x[0-9a-f]+, pitch 4096$",
         r'^boot: cmdline "bootcmd=poweroff"$',
         r"^cpu: GenuineIntel family \d+ model \d+",
         r"^mem: usable (\d+) KiB",

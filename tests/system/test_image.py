@@ -128,13 +128,13 @@ def test_uefi_usb_stick_boots_to_ready(images, boot_qemu):
 
 
 def test_bios_usb_stick_boots_to_ready(images, boot_qemu):
-    """SeaBIOS boots build/xvisor.iso written raw to a USB stick (its MBR),
-    in VGA text mode."""
+    """SeaBIOS boots build/xvisor.iso written raw to a USB stick (its MBR);
+    GRUB sets a VBE mode for the screen console."""
     r = boot_qemu(iso=images["xvisor"], usb=True, timeout=30, until=READY, linger=0.3)
     r.expect(
         r"Booting `xvisor-x86: pc configuration'",
         r'^boot: loader "GRUB [^"]+" \(Multiboot2\), firmware BIOS$',
-        r"^boot: screen VGA text 80x25 at 0xb8000$",
+        r"^boot: screen framebuffer 1024x768x32 at 0x[0-9a-f]+, pitch 4096$",
         VERDICT,
         READY,
     )
