@@ -68,8 +68,8 @@ u32 arch_host_owned(struct vmm_host_owned *out, u32 max)
 	add(&t, true, 0x70, 2, "CMOS/RTC ports (host clock, NMI mask)");
 	add(&t, true, 0x80, 1, "I/O delay port");
 	if (i8042_present()) {
-		add(&t, true, 0x60, 1, "keyboard controller data port (console input)");
-		add(&t, true, 0x64, 1, "keyboard controller status/command port (console input)");
+		add(&t, true, 0x60, 1, "i8042 keyboard controller data port");
+		add(&t, true, 0x64, 1, "i8042 keyboard controller command port");
 	}
 	add(&t, true, 0xCF8, 8, "PCI configuration ports");
 	if (pm->pm1a_cnt)
