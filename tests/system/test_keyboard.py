@@ -7,14 +7,17 @@ every symbol of the US layout; Ctrl-C cancelling a line and interrupting a
 running command; Backspace, the arrows, Home, End and Delete editing the
 line; tab completion; the keypad; keys typed while a command prints;
 keys from COM1 and the keyboard on the same line; the keyboard interrupt
-(IRQ 1, vector 0x35) doing the work, measured. Then machines without a
+(IRQ 1, vector 0x35) doing the work, measured; the same under UEFI (OVMF). Then machines without a
 keyboard controller (QEMU's i8042=off): the boot line saying so (with the
 FADT's word on q35), and, with no serial port either, the line that says
 the terminal cannot take input (read from the bytes the kernel wrote to
 the absent COM1, traced by QEMU). Ports 0x60/0x64 passed through to a
 guest are refused."""
+import os
 import re
 import shutil
+import signal
+import socket
 import statistics
 import subprocess
 import time
@@ -22,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import boot_qemu_terminal, ANSI_RE
+from conftest import boot_qemu_terminal, ANSI_RE, QemuMonitor
 
 DTS_DIR = Path(__file__).resolve().parent / "dts"
 PROMPT = "xvisor# "
@@ -286,6 +289,22 @@ def test_garbage_from_com1_then_keyboard(kbd):
     prompt(t)
 
 
+def test_keyboard_under_uefi(default_iso):
+    """The same ISO under UEFI (OVMF, GRUB's x86_64-efi): OVMF's own PS/2
+    driver leaves the controller set up differently (both interrupts on),
+    translation still on: typed keys run a command."""
+    t = boot_qemu_terminal(default_iso, extra=["--uefi"], monitor=True)
+    try:
+        t.expect(BOOT_LINE, timeout=120)
+        t.expect(r"^xvisor-x86: ready$", timeout=60)
+        prompt(t)
+        type_text(t, "echo Typed-Under-UEFI\r")
+        t.expect(r"^Typed-Under-UEFI$")
+        prompt(t)
+    finally:
+        t.close()
+
+
 def test_no_keyboard_controller_said(build):
     """q35 without its i8042: the FADT says so too; COM1 still serves."""
     t = boot_qemu_terminal(build, extra=["-machine", "q35,i8042=off"])
@@ -324,14 +343,65 @@ def test_no_keyboard_and_no_serial_said(build, tmp_path):
            "-trace", "memory_region_ops_write,file=%s" % trace]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, "QEMU ended with %d (not the poweroff): %s" % (r.returncode, r.stderr)
-    log = trace.read_text(errors="replace")
-    com1 = bytes(int(v, 16) for v in
-                 re.findall(r"addr 0x3f8 value (0x[0-9a-f]+) size 1 name 'io'", log))
-    text = ANSI_RE.sub("", com1.decode("latin-1"))
+    text = ANSI_RE.sub("", com1_bytes_traced(trace).decode("latin-1"))
     assert "console: keyboard: no i8042 keyboard controller" in text, text[:3000]
     assert re.search(r"^console: no keyboard controller \(i8042\) and no serial port: "
                      r"the terminal cannot take input; the boot commands \(bootcmd=\) still run$",
                      text, re.M), text[:3000]
+
+
+def com1_bytes_traced(trace):
+    """What the kernel wrote to port 0x3f8 (the transmit register; the
+    divisor latch is written there once too), from QEMU's I/O trace."""
+    log = trace.read_text(errors="replace")
+    return bytes(int(v, 16) for v in
+                 re.findall(r"addr 0x3f8 value (0x[0-9a-f]+) size 1 name 'io'", log))
+
+
+def test_keyboard_alone_without_serial_port(build, tmp_path):
+    """A PC without a serial port: the keyboard is the terminal's only
+    input (COM1 absent must not be read as a stream of 0xff bytes). Typed
+    commands run; their output is read from the I/O trace as above."""
+    qemu = shutil.which("qemu-system-x86_64")
+    assert qemu, "qemu-system-x86_64 missing (run scripts/deps.sh)"
+    trace = tmp_path / "io-trace.log"
+    mon_path = tmp_path / "monitor.sock"
+    cmd = [qemu, "-accel", "tcg", "-m", "256", "-kernel", str(build),
+           "-serial", "none", "-display", "none", "-no-reboot",
+           "-monitor", "unix:%s,server=on,wait=off" % mon_path,
+           "-device", "isa-debug-exit,iobase=0x501,iosize=1",
+           "-trace", "memory_region_ops_write,file=%s" % trace]
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not mon_path.exists() or not trace.exists():
+            assert proc.poll() is None and time.monotonic() < deadline, "QEMU did not start"
+            time.sleep(0.1)
+        while b"xvisor# " not in com1_bytes_traced(trace):
+            assert proc.poll() is None and time.monotonic() < deadline, \
+                "no prompt: %r" % com1_bytes_traced(trace)[-2000:]
+            time.sleep(0.2)
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.connect(str(mon_path))
+        t = type("Typist", (), {})()
+        t.monitor = QemuMonitor(sock)
+        type_text(t, "echo Only-The-Keyboard\r")
+        while b"\nOnly-The-Keyboard\r\n" not in com1_bytes_traced(trace):
+            assert proc.poll() is None and time.monotonic() < deadline, \
+                "the typed command did not run: %r" % com1_bytes_traced(trace)[-2000:]
+            time.sleep(0.2)
+        type_text(t, "poweroff\r")
+        assert proc.wait(timeout=30) == 0, "QEMU did not power off"
+        sock.close()
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    text = ANSI_RE.sub("", com1_bytes_traced(trace).decode("latin-1"))
+    assert "console: keyboard: i8042 (PS/2 or USB legacy emulation)" in text, text[:3000]
+    assert "cannot take input" not in text
+    assert "term: no console receive interrupt" not in text, text[:3000]
 
 
 def test_keyboard_ports_refused_to_guests(build, make_dtb):
