@@ -98,6 +98,20 @@ int arch_console_tx_start(void)
 	return uart_tx_start();
 }
 
+static bool no_input;		/* neither COM1 nor a keyboard */
+
+static void no_input_say(void)
+{
+	vmm_warn("console: no keyboard controller (i8042) and no serial port: the terminal cannot take input; the boot commands (bootcmd=) still run\n");
+}
+
+void console_input_start(bool uart)
+{
+	no_input = !i8042_init() && !uart;
+	if (no_input)
+		no_input_say();
+}
+
 /* The terminal sleeps until notified if either device has its interrupt
  * (it looks anyway twice a second: the other one is polled then). */
 int arch_console_rx_start(void (*notify)(void *data), void *data)
@@ -105,6 +119,8 @@ int arch_console_rx_start(void (*notify)(void *data), void *data)
 	int rc_uart = uart_rx_start(notify, data);
 	int rc_kbd = i8042_rx_start(notify, data);
 
+	if (no_input)
+		no_input_say();
 	return rc_uart == VMM_OK || rc_kbd == VMM_OK ? VMM_OK : rc_uart;
 }
 

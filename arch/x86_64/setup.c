@@ -11,7 +11,6 @@
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/uart.h"
 #include "arch/x86_64/console.h"
-#include "arch/x86_64/i8042.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/acpi.h"
 #include "arch/x86_64/timer.h"
@@ -131,8 +130,7 @@ void vmm_boot_entry(u32 magic, u32 info)
 	console_screen_start(&boot_info);
 	acpi_init(boot_info.rsdp_addr ? boot_info.rsdp_addr : rsdp_bios);
 	/* the terminal's input: COM1, the keyboard (its interrupt from the terminal's start) */
-	if (!i8042_init() && !have_uart)
-		vmm_warn("console: no keyboard controller (i8042) and no serial port: the terminal cannot take input; the boot commands (bootcmd=) still run\n");
+	console_input_start(have_uart);
 	vmm_info("lapic: %s mode\n", lapic_init_mode(vmm_cmdline_has(boot_info.cmdline, "x2apic")));
 	arch_timer_init(boot_info.cmdline);
 	vmm_main(&boot_info);
