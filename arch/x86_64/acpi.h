@@ -36,6 +36,10 @@ struct acpi_power_info {
 	u8 reset_space;
 	u64 reset_addr;
 	u8 reset_value;
+	/* the FADT's IAPC_BOOT_ARCH (ACPI 2.0+, FADT revision 3 and up): bit 1
+	 * says the machine has an 8042 keyboard controller (i8042.c) */
+	bool boot_arch_valid;
+	u16 boot_arch;
 };
 
 #define ACPI_MAX_CPUS 64

@@ -13,12 +13,14 @@
 #define MADT_ENABLED (1u << 0)
 
 /* FADT offsets (ACPI 6.x 5.2.9) */
+#define FADT_REVISION 8
 #define FADT_DSDT 40
 #define FADT_SMI_CMD 48
 #define FADT_ACPI_ENABLE 52
 #define FADT_PM1A_CNT 64
 #define FADT_PM1B_CNT 68
 #define FADT_PM_TMR 76
+#define FADT_IAPC_BOOT_ARCH 109
 #define FADT_FLAGS 112
 #define FADT_RESET_REG 116
 #define FADT_RESET_VALUE 128
@@ -127,6 +129,11 @@ u64 acpi_parse_fadt(const u8 *t, u32 len, struct acpi_power_info *p)
 		p->reset_value = (u8)rd(t, len, FADT_RESET_VALUE, 1);
 		p->reset_valid = x.addr && x.space <= ACPI_GAS_PCI_CONFIG;
 	}
+	/* IAPC_BOOT_ARCH: ACPI 2.0+ (FADT revision 3 and up; reserved before) */
+	p->boot_arch_valid = rd(t, len, FADT_REVISION, 1) >= 3 &&
+			     len >= FADT_IAPC_BOOT_ARCH + 2;
+	if (p->boot_arch_valid)
+		p->boot_arch = (u16)rd(t, len, FADT_IAPC_BOOT_ARCH, 2);
 	dsdt = rd(t, len, FADT_DSDT, 4);
 	xdsdt = len >= FADT_X_DSDT + 8 ? rd(t, len, FADT_X_DSDT, 8) : 0;
 	return xdsdt ? xdsdt : dsdt;

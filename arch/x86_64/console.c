@@ -11,6 +11,8 @@
 #include "arch/x86_64/console.h"
 #include "arch/x86_64/uart.h"
 #include "arch/x86_64/screen.h"
+#include "arch/x86_64/i8042.h"
+#include "kernel/error.h"
 
 /*
  * What was written before the screen could be drawn on (the first lines of
@@ -86,7 +88,9 @@ void arch_console_sync(void)
 
 int arch_console_getc(void)
 {
-	return uart_getc();
+	int c = uart_getc();
+
+	return c >= 0 ? c : i8042_getc();
 }
 
 int arch_console_tx_start(void)
@@ -94,12 +98,40 @@ int arch_console_tx_start(void)
 	return uart_tx_start();
 }
 
+static bool no_input;		/* neither COM1 nor a keyboard */
+
+static void no_input_say(void)
+{
+	vmm_warn("console: no keyboard controller (i8042) and no serial port: the terminal cannot take input; the boot commands (bootcmd=) still run\n");
+}
+
+void console_input_start(bool uart)
+{
+	no_input = !i8042_init() && !uart;
+	if (no_input)
+		no_input_say();
+}
+
+/* The terminal sleeps until notified if either device has its interrupt
+ * (it looks anyway twice a second: the other one is polled then). */
 int arch_console_rx_start(void (*notify)(void *data), void *data)
 {
-	return uart_rx_start(notify, data);
+	int rc_uart = uart_rx_start(notify, data);
+	int rc_kbd = i8042_rx_start(notify, data);
+
+	if (no_input)
+		no_input_say();
+	return rc_uart == VMM_OK || rc_kbd == VMM_OK ? VMM_OK : rc_uart;
 }
 
 void arch_console_rx_stats(u64 *received, u64 *lost, bool *irq)
 {
+	u64 kbd_received, kbd_lost;
+	bool kbd_irq;
+
 	uart_rx_stats(received, lost, irq);
+	i8042_rx_stats(&kbd_received, &kbd_lost, &kbd_irq);
+	*received += kbd_received;
+	*lost += kbd_lost;
+	*irq = *irq || kbd_irq;
 }

@@ -9,7 +9,9 @@
  *          (setup.c remaps and masks it; a guest could unmask host
  *          interrupts); the CMOS/RTC index and data ports (timer.c reads
  *          the host clock; bit 7 of port 0x70 masks the host's NMIs, which
- *          stop the CPUs on a panic); port 0x80 (io_delay()); the PCI
+ *          stop the CPUs on a panic); port 0x80 (io_delay()); the i8042
+ *          keyboard controller's 0x60 and 0x64 when i8042.c found one (the
+ *          terminal's keyboard); the PCI
  *          configuration ports 0xCF8-0xCFF (every host device's
  *          configuration, BARs included); the ACPI PM1a/PM1b control
  *          blocks and the PM timer from the FADT (power.c powers off with
@@ -31,6 +33,7 @@
 #include "arch/x86_64/hpet.h"
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/uart.h"
+#include "arch/x86_64/i8042.h"
 
 #define BOCHS_SHUTDOWN_PORT 0x8900
 #define ISA_DEBUG_EXIT_PORT 0x501
@@ -64,6 +67,10 @@ u32 arch_host_owned(struct vmm_host_owned *out, u32 max)
 	add(&t, true, 0xA0, 2, "slave 8259A PIC (masked by it)");
 	add(&t, true, 0x70, 2, "CMOS/RTC ports (host clock, NMI mask)");
 	add(&t, true, 0x80, 1, "I/O delay port");
+	if (i8042_present()) {
+		add(&t, true, 0x60, 1, "i8042 keyboard controller data port");
+		add(&t, true, 0x64, 1, "i8042 keyboard controller command port");
+	}
 	add(&t, true, 0xCF8, 8, "PCI configuration ports");
 	if (pm->pm1a_cnt)
 		add(&t, true, pm->pm1a_cnt, 2, "ACPI PM1a control block (power-off)");

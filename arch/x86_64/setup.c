@@ -80,11 +80,12 @@ void vmm_boot_entry(u32 magic, u32 info)
 	struct vmm_phys_range resv[VMM_MAX_RESERVED];
 	u32 nr = 0;
 	u64 rsdp_bios, tramp;
+	bool have_uart;
 	int rc;
 
 	pc->self = pc;
 	pc->cpu_id = 0;
-	arch_uart_init();
+	have_uart = arch_uart_init();
 	vmm_print_version();
 	arch_idt_init();
 	arch_desc_init_cpu(pc);
@@ -128,6 +129,8 @@ void vmm_boot_entry(u32 magic, u32 info)
 	}
 	console_screen_start(&boot_info);
 	acpi_init(boot_info.rsdp_addr ? boot_info.rsdp_addr : rsdp_bios);
+	/* the terminal's input: COM1, the keyboard (its interrupt from the terminal's start) */
+	console_input_start(have_uart);
 	vmm_info("lapic: %s mode\n", lapic_init_mode(vmm_cmdline_has(boot_info.cmdline, "x2apic")));
 	arch_timer_init(boot_info.cmdline);
 	vmm_main(&boot_info);

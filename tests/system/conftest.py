@@ -399,6 +399,8 @@ class SerialTerminal:
     def close(self):
         try:
             self.sock.close()
+            if getattr(self, "monitor", None):
+                self.monitor.close()
         finally:
             _kill_group(self.proc)
 
@@ -457,19 +459,66 @@ def boot_bochs_terminal(iso, cpus=None, clock=None, megs=None, bios=None):
     return SerialTerminal(sock, proc, workdir)
 
 
-def boot_qemu_terminal(kernel, append=None, extra=()):
-    """Boot `kernel` in QEMU TCG (run-qemu.sh --kernel) with COM1 on a unix
+class QemuMonitor:
+    """QEMU's human monitor (HMP) on a unix socket: hmp(cmd) runs one
+    command and returns what it printed (e.g. hmp("sendkey shift-a"))."""
+
+    PROMPT = b"(qemu) "
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.sock.settimeout(10)
+        self._until_prompt()            # the greeting
+
+    def _until_prompt(self):
+        data = b""
+        while not data.endswith(self.PROMPT):
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise RuntimeError("QEMU monitor closed; got %r" % data[-500:])
+            data += chunk
+        return data[:-len(self.PROMPT)]
+
+    def hmp(self, cmd):
+        self.sock.sendall(cmd.encode() + b"\n")
+        out = self._until_prompt().decode("latin-1")
+        out = ANSI_RE.sub("", out).replace("\r", "")
+        # the monitor echoes the command line first
+        return out.split("\n", 1)[1] if "\n" in out else ""
+
+    def close(self):
+        self.sock.close()
+
+
+def boot_qemu_terminal(kernel, append=None, extra=(), monitor=False):
+    """Boot `kernel` in QEMU TCG (run-qemu.sh --kernel; an .iso is booted
+    through GRUB from CD instead, as a user does) with COM1 on a unix
     socket QEMU listens on (it waits for us before it starts); return the
-    SerialTerminal. Close it to end the emulator."""
+    SerialTerminal. Close it to end the emulator. monitor=True: the
+    terminal's .monitor is a QemuMonitor (QEMU's monitor on a second unix
+    socket: sendkey types on the emulated PS/2 keyboard)."""
     workdir = _new_workdir("qemu")
     path = workdir / "serial.sock"
-    cmd = [RUN_QEMU, "--serial-socket", path, "--kernel"]
+    mon_path = workdir / "monitor.sock"
+    iso = str(kernel).endswith(".iso")
+    cmd = [RUN_QEMU, "--serial-socket", path] + ([] if iso else ["--kernel"])
     if append is not None:
         cmd += ["-append", append]
+    if monitor:
+        cmd += ["-monitor", "unix:%s,server=on,wait=off" % mon_path]
     cmd += list(extra) + [Path(kernel).resolve()]
     proc = _start(cmd, workdir)
     sock = _connect(proc, workdir, socket.AF_UNIX, str(path), "QEMU")
-    return SerialTerminal(sock, proc, workdir)
+    term = SerialTerminal(sock, proc, workdir)
+    term.monitor = None
+    if monitor:
+        try:
+            term.monitor = QemuMonitor(_connect(proc, workdir, socket.AF_UNIX,
+                                                str(mon_path), "QEMU's monitor"))
+        except Exception:
+            term.close()
+            raise
+    return term
 
 
 # --------------------------------------------------------------------------

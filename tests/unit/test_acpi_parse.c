@@ -234,6 +234,39 @@ static void fadt6(struct tb *t)
 	put(t, 140, 0x17FE0000ULL, 8);	/* X_DSDT wins */
 }
 
+/* IAPC_BOOT_ARCH bit 1 ("8042"): read from FADT revision 3 on (i8042.c) */
+static void test_fadt_boot_arch(void **state)
+{
+	struct acpi_power_info p = { 0 };
+	struct tb t;
+
+	(void)state;
+	fadt6(&t);
+	put(&t, 109, 0x0003, 2);	/* LEGACY_DEVICES | 8042 */
+	acpi_parse_fadt(t.b, t.len, &p);
+	assert_true(p.boot_arch_valid);
+	assert_int_equal(p.boot_arch, 0x0003);
+
+	put(&t, 109, 0x0001, 2);	/* no 8042 */
+	memset(&p, 0, sizeof(p));
+	acpi_parse_fadt(t.b, t.len, &p);
+	assert_true(p.boot_arch_valid);
+	assert_int_equal(p.boot_arch & 0x0002, 0);
+
+	/* revision 1/2 (ACPI 1.0): the field is reserved, not read */
+	put(&t, 8, 2, 1);
+	memset(&p, 0, sizeof(p));
+	acpi_parse_fadt(t.b, t.len, &p);
+	assert_false(p.boot_arch_valid);
+
+	/* a revision-3 table cut before the field */
+	put(&t, 8, 3, 1);
+	t.len = 110;
+	memset(&p, 0, sizeof(p));
+	acpi_parse_fadt(t.b, t.len, &p);
+	assert_false(p.boot_arch_valid);
+}
+
 static void test_fadt_x_blocks_and_reset(void **state)
 {
 	struct acpi_power_info p = { 0 };
@@ -457,6 +490,7 @@ int main(void)
 		cmocka_unit_test(test_apic_id_reach),
 		cmocka_unit_test(test_fadt_acpi1),
 		cmocka_unit_test(test_fadt_x_blocks_and_reset),
+		cmocka_unit_test(test_fadt_boot_arch),
 		cmocka_unit_test(test_fadt_hw_reduced),
 		cmocka_unit_test(test_s5_encodings),
 		cmocka_unit_test(test_s5_absent_or_odd),
