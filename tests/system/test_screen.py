@@ -14,76 +14,25 @@ screen is read back and compared with what it sent to COM1.
 - screen=off: COM1 alone.
 """
 import re
-import socket
 import time
 
 import pytest
 
 import conftest
-from conftest import RUN_QEMU, REPO, SerialTerminal, _connect, _new_workdir, _start
 import screenlib
 
 READY = r"xvisor-x86: ready"
 PROMPT = "xvisor# "
 
 
-class Monitor:
-    """QEMU's human monitor on a unix socket."""
-
-    def __init__(self, path, proc):
-        deadline = time.monotonic() + 30
-        while True:
-            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            try:
-                self.sock.connect(str(path))
-                break
-            except (FileNotFoundError, ConnectionRefusedError):
-                self.sock.close()
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("QEMU did not open its monitor socket %s" % path)
-                time.sleep(0.1)
-        self._read_until_prompt()
-
-    def _read_until_prompt(self, timeout=20):
-        buf = b""
-        self.sock.settimeout(timeout)
-        while not buf.endswith(b"(qemu) "):
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise RuntimeError("QEMU monitor closed: %r" % buf[-200:])
-            buf += chunk
-        return buf.decode(errors="replace")
-
-    def hmp(self, cmd):
-        self.sock.sendall(cmd.encode() + b"\n")
-        return self._read_until_prompt()
-
-    def close(self):
-        self.sock.close()
-
-
-def boot_qemu_screen(image, uefi=False, kernel=False, append=None, extra=()):
+def boot_qemu_screen(image, uefi=False, append=None, extra=()):
     """QEMU TCG with COM1 on a unix socket (a SerialTerminal) and the
-    monitor on another; returns (terminal, monitor)."""
-    workdir = _new_workdir("qemu")
-    ser, mon = workdir / "serial.sock", workdir / "monitor.sock"
-    cmd = [RUN_QEMU, "--serial-socket", ser]
-    if uefi:
-        cmd.append("--uefi")
-    if kernel:
-        cmd.append("--kernel")
-        if append is not None:
-            cmd += ["-append", append]
-    cmd += ["-monitor", "unix:%s,server,nowait" % mon] + list(extra) + [image]
-    proc = _start(cmd, workdir)
-    sock = _connect(proc, workdir, socket.AF_UNIX, str(ser), "QEMU")
-    term = SerialTerminal(sock, proc, workdir)
-    try:
-        monitor = Monitor(mon, proc)
-    except Exception:
-        term.close()
-        raise
-    return term, monitor
+    monitor on another (conftest.boot_qemu_terminal); returns (terminal,
+    monitor). An .iso boots through GRUB, an ELF with QEMU's own Multiboot
+    loader."""
+    term = conftest.boot_qemu_terminal(image, append=append, monitor=True,
+                                       extra=(["--uefi"] if uefi else []) + list(extra))
+    return term, term.monitor
 
 
 def serial_lines(term, cols):
@@ -190,7 +139,7 @@ def test_screen_scrolls_a_long_output(default_iso):
 def test_vga_text_without_a_framebuffer(elf):
     """QEMU's Multiboot loader sets no video mode and passes no framebuffer:
     under the BIOS the console is drawn as VGA text cells at 0xB8000."""
-    term, monitor = boot_qemu_screen(elf, kernel=True, append="")
+    term, monitor = boot_qemu_screen(elf, append="")
     try:
         term.expect(READY, timeout=60)
         term.expect(PROMPT, timeout=10)
