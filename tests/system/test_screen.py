@@ -64,6 +64,8 @@ def screen_text(term, monitor, name):
         lines.pop()
     if lines and lines[-1].endswith("\x00"):
         lines[-1] = lines[-1][:-1].rstrip(" ")
+    while lines and not lines[-1]:
+        lines.pop()         # the cursor alone on the line below the last
     return image, lines
 
 
@@ -194,3 +196,19 @@ def test_bochs_bios_boot_with_vbe(run_bochs_iso, boot_bochs):
     r.expect(r"screen: framebuffer 1024x768, 32 bits, 128x48 characters \(font 8x16\)",
              r"boot: screen framebuffer 1024x768x32 at 0x[0-9a-f]+, pitch 4096",
              READY, r"counter: tick 2")
+
+
+def test_screen_shows_a_fault_report(make_iso):
+    """A CPU exception in the hypervisor: the report is drawn on the screen
+    too (without the screen's lock, as after any panic), down to the last
+    line, the same as on COM1."""
+    term, monitor = boot_qemu_screen(make_iso("testfault=ud"))
+    try:
+        term.expect(r"CPU0: stopped\.", timeout=60)
+        time.sleep(0.5)
+        lines = assert_screen_shows_serial_tail(term, monitor, "fault", (128, 48))
+        assert any("#UD invalid opcode (vector 6)" in l for l in lines), lines
+        assert lines[-1] == "CPU0: stopped.", lines[-3:]
+    finally:
+        monitor.close()
+        term.close()
