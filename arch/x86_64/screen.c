@@ -33,10 +33,10 @@
 #define VGA_CRTC_CURSOR_START 0x0A
 #define VGA_CURSOR_OFF 0x20
 #define VGA_CH_BOX 0xFE			/* code page 437's small square */
-/* On a framebuffer the console scrolls by a quarter of the screen: one
+/* On a framebuffer the console scrolls by half the screen: one
  * redraw of the moved text serves that many lines (see README, "The screen
  * console", for what it costs); VGA text cells are cheap, one line. */
-#define SCROLL_JUMP_DIV 4
+#define SCROLL_JUMP_DIV 2
 
 /* The 16 colours of the PC text palette, as 8-bit R, G, B. */
 static const u8 pc_palette[16][3] = {
@@ -234,7 +234,7 @@ static bool setup_pixels(const struct vmm_boot_fb *fb)
 	fbcon_init(&scr.con, fb->width / (VMM_FONT_W * scr.scale),
 		   fb->height / (VMM_FONT_H * scr.scale), cells, shown,
 		   FBCON_CELL(' ', FBCON_ATTR_DEFAULT), draw_pixels, NULL);
-	/* a scroll redraws what moved: a quarter of the screen at once */
+	/* a scroll redraws what moved: half the screen at once */
 	fbcon_set_jump(&scr.con, scr.con.rows / SCROLL_JUMP_DIV);
 	return true;
 }

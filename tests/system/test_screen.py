@@ -123,7 +123,7 @@ def test_screen_shows_the_console(default_iso, uefi):
 
 
 def test_screen_scrolls_a_long_output(default_iso):
-    """Well over a screen of output (jump scrolling by a quarter screen):
+    """Well over a screen of output (jump scrolling by half a screen):
     the screen still shows the serial log's tail, line for line."""
     term, monitor = boot_qemu_screen(default_iso)
     try:
