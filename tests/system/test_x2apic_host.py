@@ -43,3 +43,27 @@ def test_x2apic_asked_without_x2apic_qemu(elf, boot_qemu):
 def test_xapic_by_default(elf, boot_qemu):
     r = boot_qemu(kernel=elf, append='bootcmd="poweroff"', timeout=30)
     r.expect(r"^lapic: xAPIC mode$", r"^powering off$")
+
+
+# GRUB as the firmware: before the menu entries it sets IA32_APIC_BASE.EXTD
+# (bit 10) on the boot CPU, so the kernel starts in x2APIC mode the way
+# firmware of a machine with APIC ids above 255 hands over. (GRUB reads
+# grub.cfg twice under the BIOS: the second time the MSR already reads
+# back with EXTD and is left alone.)
+X2APIC_BY_FIRMWARE = [
+    ("rdmsr", "rdmsr 0x1b -v apicbase"),
+    ("wrmsr", 'if [ "$apicbase" = fee00900 ]; then wrmsr 0x1b 0xfee00d00; fi'),
+]
+
+
+def test_firmware_hands_over_in_x2apic_mode_bochs(make_iso, boot_bochs, guest_bin):
+    dtb = REPO / "build" / "dtb" / "bochs.dtb"
+    iso = make_iso('bootcmd="guest kick all; sleep 2000; poweroff"',
+                   [dtb, guest_bin("counter"), guest_bin("echo")], grub_pre=X2APIC_BY_FIRMWARE)
+    r = boot_bochs(iso, timeout=120, cpus=2)
+    r.expect(r"^lapic: x2APIC \(the firmware handed over in it\) mode$",
+             r"^timer: TSC \d+\.\d+ MHz .*APIC timer in TSC-deadline mode",
+             r"^smp: 2 CPUs online \(APIC ids 0 1\)$",
+             r"^counter: tick 1$",
+             r"^powering off$")
+    r.refute(r"PANIC|EXCEPTION|does not answer|did not stop")
