@@ -340,32 +340,13 @@ def test_no_keyboard_and_no_serial_said(default_iso, tmp_path):
     is on the screen at the end of the boot (QEMU's screen dump read back with the kernel's font),
     and on the absent COM1 too (QEMU traces every I/O write; the test reads
     the bytes the kernel wrote to port 0x3f8, where nothing listens)."""
-    qemu = shutil.which("qemu-system-x86_64")
-    assert qemu, "qemu-system-x86_64 missing (run scripts/deps.sh)"
-    trace = tmp_path / "io-trace.log"
-    mon_path = tmp_path / "monitor.sock"
     dump = tmp_path / "screen.ppm"
-    cmd = [qemu, "-accel", "tcg", "-m", "256", "-cdrom", str(default_iso), "-boot", "d",
-           "-machine", "q35,i8042=off", "-serial", "none", "-display", "none",
-           "-no-reboot", "-monitor", "unix:%s,server=on,wait=off" % mon_path,
-           "-trace", "memory_region_ops_write,file=%s" % trace]
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, start_new_session=True)
+    proc, trace, mon, _ = start_traced_qemu(
+        ["-cdrom", str(default_iso), "-boot", "d", "-machine", "q35,i8042=off"], tmp_path, 120)
     try:
-        deadline = time.monotonic() + 120
-        while not mon_path.exists() or not trace.exists():
-            assert proc.poll() is None and time.monotonic() < deadline, "QEMU did not start"
-            time.sleep(0.1)
-        while b"xvisor# " not in com1_bytes_traced(trace):
-            assert proc.poll() is None and time.monotonic() < deadline, \
-                "no prompt: %r" % com1_bytes_traced(trace)[-2000:]
-            time.sleep(0.2)
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.connect(str(mon_path))
-        mon = QemuMonitor(sock)
         out = mon.hmp("screendump %s" % dump)
         assert out.strip() == "", out
-        sock.close()
+        mon.close()
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
@@ -381,6 +362,39 @@ def test_no_keyboard_and_no_serial_said(default_iso, tmp_path):
     assert NO_INPUT_LINE in screen, "\n".join(rows)
 
 
+def start_traced_qemu(args, tmp_path, timeout):
+    """QEMU TCG without a serial port (-serial none), its I/O writes traced
+    and its monitor on a unix socket; waits for the terminal's prompt in the
+    bytes written to 0x3f8. Returns (process, trace file, QemuMonitor,
+    deadline)."""
+    qemu = shutil.which("qemu-system-x86_64")
+    assert qemu, "qemu-system-x86_64 missing (run scripts/deps.sh)"
+    trace = tmp_path / "io-trace.log"
+    mon_path = tmp_path / "monitor.sock"
+    cmd = [qemu, "-accel", "tcg", "-m", "256"] + args + [
+           "-serial", "none", "-display", "none", "-no-reboot",
+           "-monitor", "unix:%s,server=on,wait=off" % mon_path,
+           "-trace", "memory_region_ops_write,file=%s" % trace]
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        deadline = time.monotonic() + timeout
+        while not mon_path.exists() or not trace.exists():
+            assert proc.poll() is None and time.monotonic() < deadline, "QEMU did not start"
+            time.sleep(0.1)
+        while b"xvisor# " not in com1_bytes_traced(trace):
+            assert proc.poll() is None and time.monotonic() < deadline, \
+                "no prompt: %r" % com1_bytes_traced(trace)[-2000:]
+            time.sleep(0.2)
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.connect(str(mon_path))
+        return proc, trace, QemuMonitor(sock), deadline
+    except BaseException:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        raise
+
+
 def com1_bytes_traced(trace):
     """What the kernel wrote to port 0x3f8 (the transmit register; the
     divisor latch is written there once too), from QEMU's I/O trace."""
@@ -393,30 +407,11 @@ def test_keyboard_alone_without_serial_port(build, tmp_path):
     """A PC without a serial port: the keyboard is the terminal's only
     input (COM1 absent must not be read as a stream of 0xff bytes). Typed
     commands run; their output is read from the I/O trace as above."""
-    qemu = shutil.which("qemu-system-x86_64")
-    assert qemu, "qemu-system-x86_64 missing (run scripts/deps.sh)"
-    trace = tmp_path / "io-trace.log"
-    mon_path = tmp_path / "monitor.sock"
-    cmd = [qemu, "-accel", "tcg", "-m", "256", "-kernel", str(build),
-           "-serial", "none", "-display", "none", "-no-reboot",
-           "-monitor", "unix:%s,server=on,wait=off" % mon_path,
-           "-device", "isa-debug-exit,iobase=0x501,iosize=1",
-           "-trace", "memory_region_ops_write,file=%s" % trace]
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, start_new_session=True)
+    proc, trace, mon, deadline = start_traced_qemu(
+        ["-kernel", str(build), "-device", "isa-debug-exit,iobase=0x501,iosize=1"], tmp_path, 60)
     try:
-        deadline = time.monotonic() + 60
-        while not mon_path.exists() or not trace.exists():
-            assert proc.poll() is None and time.monotonic() < deadline, "QEMU did not start"
-            time.sleep(0.1)
-        while b"xvisor# " not in com1_bytes_traced(trace):
-            assert proc.poll() is None and time.monotonic() < deadline, \
-                "no prompt: %r" % com1_bytes_traced(trace)[-2000:]
-            time.sleep(0.2)
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.connect(str(mon_path))
         t = type("Typist", (), {})()
-        t.monitor = QemuMonitor(sock)
+        t.monitor = mon
         type_text(t, "echo Only-The-Keyboard\r")
         while b"\nOnly-The-Keyboard\r\n" not in com1_bytes_traced(trace):
             assert proc.poll() is None and time.monotonic() < deadline, \
@@ -424,7 +419,7 @@ def test_keyboard_alone_without_serial_port(build, tmp_path):
             time.sleep(0.2)
         type_text(t, "poweroff\r")
         assert proc.wait(timeout=30) == 0, "QEMU did not power off"
-        sock.close()
+        mon.close()
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
