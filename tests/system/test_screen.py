@@ -7,8 +7,10 @@ screen is read back and compared with what it sent to COM1.
   of kernel/font8x16.c) and must show the last lines of the serial log, the
   terminal's echo and a command's output included.
 - QEMU with UEFI (OVMF): the same on the firmware's GOP framebuffer.
-- QEMU's own Multiboot loader (no framebuffer tag, BIOS): VGA text cells at
-  0xB8000, read from guest-physical memory (pmemsave).
+- QEMU's own Multiboot loader (no framebuffer tag, BIOS), and GRUB in text
+  mode (an EGA text tag, as on firmware that offers no graphics): VGA text
+  cells at 0xB8000, read from guest-physical memory (pmemsave).
+- A CPU exception's report: drawn down to its last line.
 - Bochs (VBE): the BIOS boot with the framebuffer request keeps working and
   the screen is taken.
 - screen=off: COM1 alone.
@@ -138,6 +140,33 @@ def test_screen_scrolls_a_long_output(default_iso):
         term.close()
 
 
+def assert_vga_text_shows_serial_tail(term, monitor):
+    """The 80x25 text buffer at 0xB8000 (read from guest memory) holds the
+    serial log's last lines, light grey on black, the cursor reversed."""
+    path = term.workdir / "vga.bin"
+    said = monitor.hmp("pmemsave 0xb8000 4000 \"%s\"" % path)
+    for _ in range(50):
+        if path.exists() and path.stat().st_size == 4000:
+            break
+        time.sleep(0.1)
+    assert path.exists(), "pmemsave wrote nothing: %r" % said[-300:]
+    cells = path.read_bytes()
+    rows = []
+    for r in range(25):
+        row = cells[r * 160:(r + 1) * 160]
+        rows.append("".join(chr(row[2 * c]) for c in range(80)).rstrip(" "))
+    while rows and not rows[-1]:
+        rows.pop()
+    attrs = {cells[2 * i + 1] for i in range(2000)}
+    assert attrs <= {0x07, 0x70}, "attributes %r" % sorted(attrs)
+    serial = serial_lines(term, 80)
+    while serial and not serial[-1]:
+        serial.pop()
+    assert rows[-1] == PROMPT.rstrip(), rows[-3:]
+    assert serial[-len(rows):] == rows, "VGA text:\n%s\nserial:\n%s" % (
+        "\n".join(rows[-10:]), "\n".join(serial[-10:]))
+
+
 def test_vga_text_without_a_framebuffer(elf):
     """QEMU's Multiboot loader sets no video mode and passes no framebuffer:
     under the BIOS the console is drawn as VGA text cells at 0xB8000."""
@@ -148,29 +177,27 @@ def test_vga_text_without_a_framebuffer(elf):
         assert re.search(r"screen: VGA text 80x25 at 0xb8000", term.text()), term.text()[:2000]
         term.command("version")
         time.sleep(0.3)
-        path = term.workdir / "vga.bin"
-        said = monitor.hmp("pmemsave 0xb8000 4000 \"%s\"" % path)
-        for _ in range(50):
-            if path.exists() and path.stat().st_size == 4000:
-                break
-            time.sleep(0.1)
-        assert path.exists(), "pmemsave wrote nothing: %r" % said[-300:]
-        cells = path.read_bytes()
-        rows = []
-        for r in range(25):
-            row = cells[r * 160:(r + 1) * 160]
-            rows.append("".join(chr(row[2 * c]) for c in range(80)).rstrip(" "))
-        while rows and not rows[-1]:
-            rows.pop()
-        # every character in the light grey of the console, the cursor cell reversed
-        attrs = {cells[2 * i + 1] for i in range(2000)}
-        assert attrs <= {0x07, 0x70}, "attributes %r" % sorted(attrs)
-        serial = serial_lines(term, 80)
-        while serial and not serial[-1]:
-            serial.pop()
-        assert rows[-1] == PROMPT.rstrip(), rows[-3:]
-        assert serial[-len(rows):] == rows, "VGA text:\n%s\nserial:\n%s" % (
-            "\n".join(rows[-10:]), "\n".join(serial[-10:]))
+        assert_vga_text_shows_serial_tail(term, monitor)
+    finally:
+        monitor.close()
+        term.close()
+
+
+def test_grub_text_mode(make_iso):
+    """Firmware that offers only text mode: GRUB passes VGA text as an EGA
+    text framebuffer tag (forced here by gfxpayload=text), and the console
+    is drawn in its cells."""
+    iso = make_iso("", grub_pre=[("echo", "function set_payload { set gfxpayload=text; }")])
+    term, monitor = boot_qemu_screen(iso)
+    try:
+        term.expect(READY, timeout=60)
+        term.expect(PROMPT, timeout=10)
+        text = term.text()
+        assert re.search(r"boot: screen VGA text 80x25 at 0xb8000", text), text[:2000]
+        assert re.search(r"screen: VGA text 80x25 at 0xb8000", text), text[:2000]
+        term.command("version")
+        time.sleep(0.3)
+        assert_vga_text_shows_serial_tail(term, monitor)
     finally:
         monitor.close()
         term.close()
