@@ -239,3 +239,47 @@ def test_screen_shows_a_fault_report(make_iso):
     finally:
         monitor.close()
         term.close()
+
+
+def test_large_screen_doubles_the_font(make_iso):
+    """A screen 2560 pixels wide: each font pixel is drawn as 2x2, the
+    console has 160x50 characters of 16x32 pixels. Read back by taking
+    every other pixel of every other row."""
+    iso = make_iso("", grub_pre=[("echo", "function set_payload { set gfxpayload=2560x1600x32; }")])
+    # QEMU's standard VGA with room for 2560x1600x32 (its default 16 MiB has not)
+    term, monitor = boot_qemu_screen(iso, extra=["-vga", "none", "-device", "VGA,vgamem_mb=64"])
+    try:
+        term.expect(READY, timeout=60)
+        term.expect(PROMPT, timeout=10)
+        text = term.text()
+        assert re.search(r"screen: framebuffer 2560x1600, 32 bits, 160x50 characters "
+                         r"\(font 8x16, doubled\)", text), text[:2000]
+        term.command("version")
+        time.sleep(0.5)
+        path = term.workdir / "large.ppm"
+        monitor.hmp("screendump \"%s\"" % path)
+        for _ in range(50):
+            if path.exists() and path.stat().st_size > 0:
+                break
+            time.sleep(0.1)
+        w, h, rgb = screenlib.read_ppm(path)
+        assert (w, h) == (2560, 1600)
+        half = bytearray()
+        for y in range(0, h, 2):
+            row = rgb[y * w * 3:(y + 1) * w * 3]
+            for x in range(0, w, 2):
+                half += row[3 * x:3 * x + 3]
+        lines = screenlib.ocr((w // 2, h // 2, bytes(half)), FONT)
+        while lines and not lines[-1]:
+            lines.pop()
+        if lines and lines[-1].endswith("\x00"):
+            lines[-1] = lines[-1][:-1].rstrip(" ")
+        assert not [l for l in lines if "\x00" in l], lines[-5:]
+        serial = serial_lines(term, 160)
+        while serial and not serial[-1]:
+            serial.pop()
+        assert serial[-len(lines):] == lines, "screen:\n%s\nserial:\n%s" % (
+            "\n".join(lines[-8:]), "\n".join(serial[-8:]))
+    finally:
+        monitor.close()
+        term.close()
