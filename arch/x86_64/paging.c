@@ -142,8 +142,18 @@ int arch_paging_map_wc(u64 base, u64 len)
 	for (u64 a = start; a < end; a += 2 * MiB) {
 		u64 *pdpte = &pdpt[a / GiB], *pd;
 
-		if (*pdpte & PTE_PS)
-			return -VMM_EBUSY;	/* inside a 1 GiB page of RAM */
+		if (*pdpte & PTE_PS) {
+			/* inside a 1 GiB page: split it into 2 MiB pages of the same kind */
+			u64 big = *pdpte & ~(GiB - 1) & ~0xFFF0000000000000ULL;
+			u64 flags = *pdpte & (PTE_P | PTE_W | PTE_PWT | PTE_PCD | PTE_G);
+
+			pd = new_table();
+			if (!pd)
+				return -VMM_ENOMEM;
+			for (u32 i = 0; i < 512; i++)
+				pd[i] = (big + i * 2 * MiB) | flags | PTE_PS;
+			*pdpte = (u64)(uintptr_t)pd | PTE_P | PTE_W;
+		}
 		if (!(*pdpte & PTE_P)) {
 			pd = new_table();
 			if (!pd)

@@ -16,7 +16,7 @@ int arch_paging_init(const struct vmm_boot_info *bi);
  * arch_paging_init, each AP as it starts). */
 void arch_paging_init_cpu(void);
 /* Map [base, base + len) write-combining, in 2 MiB pages (above the first
- * 2 MiB, outside RAM mapped with 1 GiB pages): the framebuffer. Boot CPU,
+ * 2 MiB; a 1 GiB page around it is split): the framebuffer. Boot CPU,
  * before the other CPUs start. */
 int arch_paging_map_wc(u64 base, u64 len);
 
