@@ -11,9 +11,11 @@
 #   build    make all (kernel, DTBs, ISO); counts as one test
 #   system   /usr/bin/python3 -m pytest -v tests/system (Bochs and QEMU);
 #            counted from pytest's summary (failed + errors are failures)
-#   linux    tests/system/test_linux_guest.py, a second pytest session run
-#            beside the system stage (Debian's kernel in Bochs; skipped with
-#            the reason where its packages cannot be fetched)
+#   beside   a second pytest session run beside the system stage:
+#            tests/system/test_linux_guest.py (Debian's kernel in Bochs;
+#            skipped with the reason where its packages cannot be fetched)
+#            and the files of BESIDE below, so that both sessions take
+#            about as long
 # A stage that fails without reporting counts (missing makefile, crash)
 # counts as one failed test. The last line is
 #   tests: N passed, M failed[, K skipped]
@@ -77,8 +79,16 @@ if [ "${PIPESTATUS[0]}" -eq 0 ]; then record build 1 0; else record build 0 1 "m
 # --- system -----------------------------------------------------------------
 # Two pytest sessions at once (the machine has two cores; conftest keeps
 # sessions apart): the Linux guest boots (tests/system/test_linux_guest.py,
-# the slowest, about 3 minutes) in the background, everything else in the
-# foreground. Each is counted from its own summary line.
+# the slowest, about 4 minutes) and the files of BESIDE (about 3 minutes)
+# in the background, everything else (about 7 minutes) in the foreground.
+# Each is counted from its own summary line.
+BESIDE=(test_linux_guest.py test_image.py test_screen.py test_keyboard.py
+        test_tsc_calibration.py test_power_methods.py test_vmx_firmware.py
+        test_hostile.py test_smp_guest.py)
+beside=(); ignore=()
+for f in "${BESIDE[@]}"; do
+  beside+=("tests/system/$f"); ignore+=("--ignore=tests/system/$f")
+done
 count_pytest() {   # count_pytest STAGE LOG RC
   local final p xp f e xf s note
   # pytest's last line: "=== 20 passed, 1 failed, 3 xfailed, 1 error in 21.8s ==="
@@ -98,17 +108,17 @@ count_pytest() {   # count_pytest STAGE LOG RC
   esac
   record "$1" "$p" "$f" "$note"
 }
-banner "system tests: pytest -v tests/system (test_linux_guest.py beside, log $logs/system-linux.log)"
-"$PYTHON" -m pytest -v -rs tests/system/test_linux_guest.py > "$logs/system-linux.log" 2>&1 &
-linux_pid=$!
-"$PYTHON" -m pytest -v -rs --ignore=tests/system/test_linux_guest.py tests/system 2>&1 | tee "$logs/system.log"
+banner "system tests: pytest -v tests/system (${BESIDE[*]} beside, log $logs/system-beside.log)"
+"$PYTHON" -m pytest -v -rs "${beside[@]}" > "$logs/system-beside.log" 2>&1 &
+beside_pid=$!
+"$PYTHON" -m pytest -v -rs "${ignore[@]}" tests/system 2>&1 | tee "$logs/system.log"
 rc=${PIPESTATUS[0]}
 count_pytest system "$logs/system.log" "$rc"
-wait "$linux_pid"
+wait "$beside_pid"
 lrc=$?
-banner "system tests: tests/system/test_linux_guest.py (ran beside)"
-cat "$logs/system-linux.log"
-count_pytest linux "$logs/system-linux.log" "$lrc"
+banner "system tests: ${BESIDE[*]} (ran beside)"
+cat "$logs/system-beside.log"
+count_pytest beside "$logs/system-beside.log" "$lrc"
 
 # --- result -----------------------------------------------------------------
 banner "summary"
