@@ -1,6 +1,7 @@
 /*
  * kernel/arch_console.h - arch contract: the hypervisor's own console.
- * Implemented by arch/x86_64/uart.c (COM1); the unit tests fake it.
+ * Implemented by arch/x86_64/console.c (COM1, the screen, the keyboard);
+ * the unit tests fake it.
  */
 #ifndef KERNEL_ARCH_CONSOLE_H
 #define KERNEL_ARCH_CONSOLE_H
@@ -38,5 +39,8 @@ int arch_console_rx_start(void (*notify)(void *data), void *data);
  * interrupt is on.
  */
 void arch_console_rx_stats(u64 *received, u64 *lost, bool *irq);
+/* One line (no newline) saying what carries the console: its output and
+ * input devices as found at boot, and what the screen has drawn. */
+void arch_console_describe(char *buf, size_t size);
 
 #endif

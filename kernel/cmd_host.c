@@ -11,6 +11,7 @@
 #include "kernel/printk.h"
 #include "kernel/error.h"
 #include "kernel/arch_info.h"
+#include "kernel/arch_console.h"
 #include "kernel/host_mem.h"
 #include "kernel/host_irq.h"
 #include "kernel/cpu_time.h"
@@ -19,17 +20,18 @@
 
 #define HOST_USAGE "host info | cpu stats | irq stats | reboot"
 
-/* "host info": CPU model, CPUs, memory. */
+/* "host info": CPU model, CPUs, memory, what carries the console. */
 static int host_info(void)
 {
 	static struct arch_host_cpu cpus[ARCH_HOST_CPUS_MAX];
 	static char line[ARCH_HOST_CPUS_MAX * 12 + 1];
 	struct vmm_buddy *b = vmm_host_buddy();
-	char model[96];
+	char model[96], console[192];
 	u32 n, online = 0;
 	size_t off = 0;
 
 	arch_cpu_describe(model, sizeof(model));
+	arch_console_describe(console, sizeof(console));
 	n = arch_host_cpus(cpus, ARRAY_SIZE(cpus));
 	line[0] = 0;
 	for (u32 i = 0; i < n && off < sizeof(line); i++) {
@@ -44,10 +46,11 @@ static int host_info(void)
 	/* one printk: another CPU's output never splits the report */
 	vmm_printk(VMM_LOG_EMERG, "host: %s\n"
 		   "host: %u CPUs, %u online (index:APIC id):%s\n"
-		   "host: memory %llu KiB managed, %llu KiB free\n",
+		   "host: memory %llu KiB managed, %llu KiB free\n"
+		   "host: console %s\n",
 		   model, n, online, line,
 		   (unsigned long long)(b->total_pages * PAGE_SIZE / KiB),
-		   (unsigned long long)(b->free_pages * PAGE_SIZE / KiB));
+		   (unsigned long long)(b->free_pages * PAGE_SIZE / KiB), console);
 	return VMM_OK;
 }
 

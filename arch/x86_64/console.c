@@ -99,6 +99,7 @@ int arch_console_tx_start(void)
 }
 
 static bool no_input;		/* neither COM1 nor a keyboard */
+static bool have_uart;		/* COM1 answered at boot */
 
 static void no_input_say(void)
 {
@@ -107,6 +108,7 @@ static void no_input_say(void)
 
 void console_input_start(bool uart)
 {
+	have_uart = uart;
 	no_input = !i8042_init() && !uart;
 	if (no_input)
 		no_input_say();
@@ -134,4 +136,26 @@ void arch_console_rx_stats(u64 *received, u64 *lost, bool *irq)
 	*received += kbd_received;
 	*lost += kbd_lost;
 	*irq = *irq || kbd_irq;
+}
+
+void arch_console_describe(char *buf, size_t size)
+{
+	char scr[128];
+	u64 received, lost, cells, lines;
+	bool uart_irq, kbd_irq;
+	size_t off;
+
+	uart_rx_stats(&received, &lost, &uart_irq);
+	off = vmm_snprintf(buf, size, "COM1 %s",
+			   !have_uart ? "absent" : uart_irq ? "(input by interrupt)" : "(input polled)");
+	i8042_rx_stats(&received, &lost, &kbd_irq);
+	if (off < size)
+		off += vmm_snprintf(buf + off, size - off, ", keyboard %s",
+				    !i8042_present() ? "none" : kbd_irq ? "i8042 (by interrupt)"
+								 : "i8042 (polled)");
+	screen_describe(scr, sizeof(scr));
+	screen_stats(&cells, &lines);
+	if (off < size)
+		vmm_snprintf(buf + off, size - off, ", screen %s, %llu cells drawn, %llu lines scrolled",
+			     scr, (unsigned long long)cells, (unsigned long long)lines);
 }

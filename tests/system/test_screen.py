@@ -115,6 +115,11 @@ def test_screen_shows_the_console(default_iso, uefi):
         assert lines[-1] == PROMPT.rstrip(), lines[-3:]
         # the terminal on the screen: a command typed at COM1, its echo and output
         term.command("version")
+        out = term.command("host info")
+        m = re.search(r"^host: console COM1 \(input by interrupt\), keyboard i8042 \(by interrupt\), "
+                      r"screen framebuffer 1024x768, 32 bits, 128x48 characters \(font 8x16\), "
+                      r"(\d+) cells drawn, (\d+) lines scrolled$", out, re.M)
+        assert m and int(m.group(1)) > 1000 and int(m.group(2)) > 0, out
         term.command("help")
         time.sleep(0.5)
         lines = assert_screen_shows_serial_tail(term, monitor, "after-help", (128, 48))
@@ -209,6 +214,10 @@ def test_screen_off(make_iso):
     try:
         term.expect(READY, timeout=60)
         assert "screen: off (screen=off): console on COM1 only" in term.text()
+        term.expect(PROMPT, timeout=10)
+        out = term.command("host info")
+        assert re.search(r"^host: console COM1 .*, screen none, 0 cells drawn, 0 lines scrolled$",
+                         out, re.M), out
         _, lines = screen_text(term, monitor, "off")
         assert not any("xvisor-x86: ready" in l for l in lines), lines
     finally:

@@ -84,6 +84,11 @@ void arch_console_rx_stats(u64 *received, u64 *lost, bool *irq)
 	*irq = false;
 }
 
+void arch_console_describe(char *buf, size_t size)
+{
+	snprintf(buf, size, "fake console (host unit test)");
+}
+
 const char *fake_console_text(void)
 {
 	return con_buf ? con_buf : "";

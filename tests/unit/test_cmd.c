@@ -423,7 +423,8 @@ static void test_host_info(void **state)
 	snprintf(want, sizeof(want), "host: memory %llu KiB managed, %llu KiB free\n",
 		 (unsigned long long)b->total_pages * 4, (unsigned long long)b->free_pages * 4);
 	assert_console(want);
-	assert_int_equal(fake_console_count("\n"), 3);
+	assert_console("host: console fake console (host unit test)\n");
+	assert_int_equal(fake_console_count("\n"), 4);
 	fake_nr_host_cpus = 1;
 	fake_host_cpu_online[1] = false;
 	fake_console_reset();
