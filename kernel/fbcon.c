@@ -68,13 +68,6 @@ void fbcon_init(struct fbcon *con, u32 cols, u32 rows, fbcon_cell_t *cells,
 	mark_all(con);
 }
 
-fbcon_cell_t fbcon_cell_at(const struct fbcon *con, u32 col, u32 row)
-{
-	if (col >= con->cols || row >= con->rows)
-		return BLANK(FBCON_ATTR_DEFAULT);
-	return con->cells[((con->top + row) % con->rows) * con->cols + col];
-}
-
 /* Clear cells [from, to) of screen row 'row' with the current background. */
 static void clear_cells(struct fbcon *con, u32 row, u32 from, u32 to)
 {

@@ -68,7 +68,5 @@ void fbcon_set_jump(struct fbcon *con, u32 lines);
 void fbcon_write(struct fbcon *con, const char *s, size_t n);
 /* Draw every cell whose look changed (and the cursor). */
 void fbcon_update(struct fbcon *con);
-/* The character cell at screen (col, row) as the model has it now. */
-fbcon_cell_t fbcon_cell_at(const struct fbcon *con, u32 col, u32 row);
 
 #endif

@@ -28,7 +28,6 @@
 #define PTE_G (1ULL << 8)
 #define PTE_UC (PTE_PWT | PTE_PCD)
 #define PTE_WC PTE_PWT			/* PAT entry 1, made WC below */
-#define PTE_ADDR_2M 0x000FFFFFFFE00000ULL
 
 /* PAT: entry 1 write-combining (0x01) instead of write-through; the other
  * seven as at reset (WB, UC-, UC, and again) */
