@@ -50,17 +50,38 @@ def serial_lines(term, cols):
     return out
 
 
-def screen_text(term, monitor, name):
-    """Dump the screen and read it back as lines; the cursor (a reversed
-    cell) at the end of the last line is dropped. On failure the expected
-    picture is written beside the dump."""
-    path = term.workdir / ("%s.ppm" % name)
-    monitor.hmp("screendump \"%s\"" % path)
+def monitor_writes(monitor, cmd, path, size=None):
+    """Run a monitor command that writes `path` (screendump, pmemsave) and
+    wait until the file is there (with `size` bytes, when given)."""
+    said = monitor.hmp(cmd)
     for _ in range(50):
-        if path.exists() and path.stat().st_size > 0:
-            break
+        if path.exists() and (path.stat().st_size == size if size else path.stat().st_size > 0):
+            return
         time.sleep(0.1)
+    pytest.fail("QEMU's monitor wrote no %s: %r" % (path.name, said[-300:]), pytrace=False)
+
+
+def halved(image):
+    """Every other pixel of every other row: a screen drawn with the font
+    doubled, as the font's own size."""
+    w, h, rgb = image
+    half = bytearray()
+    for y in range(0, h, 2):
+        row = rgb[y * w * 3:(y + 1) * w * 3]
+        for x in range(0, w, 2):
+            half += row[3 * x:3 * x + 3]
+    return w // 2, h // 2, bytes(half)
+
+
+def screen_text(term, monitor, name, doubled=False):
+    """Dump the screen and read it back as lines (doubled: a screen whose
+    font pixels are 2x2); the cursor (a reversed cell) at the end of the
+    last line is dropped. Returns the image as read and the lines."""
+    path = term.workdir / ("%s.ppm" % name)
+    monitor_writes(monitor, "screendump \"%s\"" % path, path)
     image = screenlib.read_ppm(path)
+    if doubled:
+        image = halved(image)
     lines = screenlib.ocr(image, FONT)
     while lines and not lines[-1]:
         lines.pop()
@@ -74,10 +95,11 @@ def screen_text(term, monitor, name):
 FONT = screenlib.load_font()
 
 
-def assert_screen_shows_serial_tail(term, monitor, name, want_rows):
+def assert_screen_shows_serial_tail(term, monitor, name, want_rows, doubled=False):
     """Every screen line is a glyph of the font, and the screen shows the
-    serial log's last lines, in order."""
-    image, lines = screen_text(term, monitor, name)
+    serial log's last lines, in order. On failure the picture as read is
+    written beside the dump as PNG."""
+    image, lines = screen_text(term, monitor, name, doubled)
     w, h, _ = image
     cols, rows = w // 8, h // 16
     assert (cols, rows) == want_rows, "screen %dx%d pixels, %dx%d characters" % (w, h, cols, rows)
@@ -145,16 +167,19 @@ def test_screen_scrolls_a_long_output(default_iso):
         term.close()
 
 
-def assert_vga_text_shows_serial_tail(term, monitor):
-    """The 80x25 text buffer at 0xB8000 (read from guest memory) holds the
+def assert_vga_text_console(term, monitor, *boot_lines):
+    """After the boot (its lines boot_lines present) and a typed command,
+    the 80x25 text buffer at 0xB8000 (read from guest memory) holds the
     serial log's last lines, light grey on black, the cursor reversed."""
+    term.expect(READY, timeout=60)
+    term.expect(PROMPT, timeout=10)
+    text = term.text()
+    for pattern in boot_lines:
+        assert re.search(pattern, text), "no /%s/:\n%s" % (pattern, text[:2000])
+    term.command("version")
+    time.sleep(0.3)
     path = term.workdir / "vga.bin"
-    said = monitor.hmp("pmemsave 0xb8000 4000 \"%s\"" % path)
-    for _ in range(50):
-        if path.exists() and path.stat().st_size == 4000:
-            break
-        time.sleep(0.1)
-    assert path.exists(), "pmemsave wrote nothing: %r" % said[-300:]
+    monitor_writes(monitor, "pmemsave 0xb8000 4000 \"%s\"" % path, path, 4000)
     cells = path.read_bytes()
     rows = []
     for r in range(25):
@@ -177,12 +202,7 @@ def test_vga_text_without_a_framebuffer(elf):
     under the BIOS the console is drawn as VGA text cells at 0xB8000."""
     term, monitor = boot_qemu_screen(elf, append="")
     try:
-        term.expect(READY, timeout=60)
-        term.expect(PROMPT, timeout=10)
-        assert re.search(r"screen: VGA text 80x25 at 0xb8000", term.text()), term.text()[:2000]
-        term.command("version")
-        time.sleep(0.3)
-        assert_vga_text_shows_serial_tail(term, monitor)
+        assert_vga_text_console(term, monitor, r"screen: VGA text 80x25 at 0xb8000")
     finally:
         monitor.close()
         term.close()
@@ -195,14 +215,8 @@ def test_grub_text_mode(make_iso):
     iso = make_iso("", grub_pre=[("echo", "function set_payload { set gfxpayload=text; }")])
     term, monitor = boot_qemu_screen(iso)
     try:
-        term.expect(READY, timeout=60)
-        term.expect(PROMPT, timeout=10)
-        text = term.text()
-        assert re.search(r"boot: screen VGA text 80x25 at 0xb8000", text), text[:2000]
-        assert re.search(r"screen: VGA text 80x25 at 0xb8000", text), text[:2000]
-        term.command("version")
-        time.sleep(0.3)
-        assert_vga_text_shows_serial_tail(term, monitor)
+        assert_vga_text_console(term, monitor, r"boot: screen VGA text 80x25 at 0xb8000",
+                                r"screen: VGA text 80x25 at 0xb8000")
     finally:
         monitor.close()
         term.close()
@@ -253,7 +267,7 @@ def test_screen_shows_a_fault_report(make_iso):
 def test_large_screen_doubles_the_font(make_iso):
     """A screen 2560 pixels wide: each font pixel is drawn as 2x2, the
     console has 160x50 characters of 16x32 pixels. Read back by taking
-    every other pixel of every other row."""
+    every other pixel of every other row (halved)."""
     iso = make_iso("", grub_pre=[("echo", "function set_payload { set gfxpayload=2560x1600x32; }")])
     # QEMU's standard VGA with room for 2560x1600x32 (its default 16 MiB has not)
     term, monitor = boot_qemu_screen(iso, extra=["-vga", "none", "-device", "VGA,vgamem_mb=64"])
@@ -265,30 +279,7 @@ def test_large_screen_doubles_the_font(make_iso):
                          r"\(font 8x16, doubled\)", text), text[:2000]
         term.command("version")
         time.sleep(0.5)
-        path = term.workdir / "large.ppm"
-        monitor.hmp("screendump \"%s\"" % path)
-        for _ in range(50):
-            if path.exists() and path.stat().st_size > 0:
-                break
-            time.sleep(0.1)
-        w, h, rgb = screenlib.read_ppm(path)
-        assert (w, h) == (2560, 1600)
-        half = bytearray()
-        for y in range(0, h, 2):
-            row = rgb[y * w * 3:(y + 1) * w * 3]
-            for x in range(0, w, 2):
-                half += row[3 * x:3 * x + 3]
-        lines = screenlib.ocr((w // 2, h // 2, bytes(half)), FONT)
-        while lines and not lines[-1]:
-            lines.pop()
-        if lines and lines[-1].endswith("\x00"):
-            lines[-1] = lines[-1][:-1].rstrip(" ")
-        assert not [l for l in lines if "\x00" in l], lines[-5:]
-        serial = serial_lines(term, 160)
-        while serial and not serial[-1]:
-            serial.pop()
-        assert serial[-len(lines):] == lines, "screen:\n%s\nserial:\n%s" % (
-            "\n".join(lines[-8:]), "\n".join(serial[-8:]))
+        assert_screen_shows_serial_tail(term, monitor, "large", (160, 50), doubled=True)
     finally:
         monitor.close()
         term.close()
